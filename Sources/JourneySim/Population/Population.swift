@@ -1,0 +1,82 @@
+/// The synthetic customers' fixed attributes, stored as parallel arrays (struct of arrays) indexed
+/// by customer id so the event loop touches only the bytes it needs.
+///
+/// Each customer's attributes are drawn from that customer's own profile stream, derived from
+/// (seed, customer id), so a customer is the same whatever else is in the run: in a shard, in a
+/// different strategy, or in a larger population.
+public struct Population: Sendable {
+    public let count: Int
+    public internal(set) var archetype: ContiguousArray<Archetype>
+    /// Channels the customer uses.
+    public internal(set) var channels: ContiguousArray<ChannelSet>
+    /// Channels on which the customer consents to marketing messages (a subset of `channels`).
+    public internal(set) var consent: ContiguousArray<ChannelSet>
+    /// Channels that can actually deliver: app installed, number or address valid.
+    public internal(set) var reachable: ContiguousArray<ChannelSet>
+    /// Index into the scenario's time-zone list (and `TimeZoneTable`).
+    public internal(set) var timeZone: ContiguousArray<UInt16>
+    /// Multiplier on the rate at which needs arise (the multichannel effect).
+    public internal(set) var frequencyMultiplier: ContiguousArray<Float>
+    /// Multiplier on basket value (the multichannel effect).
+    public internal(set) var spendMultiplier: ContiguousArray<Float>
+
+    /// Generates customers `ids` (all of them by default) from the scenario.
+    public init(scenario: Scenario) {
+        let spec = scenario.population
+        count = spec.customers
+        archetype = ContiguousArray(repeating: .routine, count: count)
+        channels = ContiguousArray(repeating: [], count: count)
+        consent = ContiguousArray(repeating: [], count: count)
+        reachable = ContiguousArray(repeating: [], count: count)
+        timeZone = ContiguousArray(repeating: 0, count: count)
+        frequencyMultiplier = ContiguousArray(repeating: 1, count: count)
+        spendMultiplier = ContiguousArray(repeating: 1, count: count)
+        let archetypeTable = CategoricalTable(weights: spec.archetypeMix)
+        let countTable = CategoricalTable(weights: spec.channelCountMix)
+        let zoneTable = CategoricalTable(weights: spec.timeZones.map(\.share))
+        let weights = spec.channels.map(\.weight)
+        for id in 0..<count {
+            var rng = Xoshiro256StarStar(seed: scenario.seed, stream: .profile, customer: UInt64(id))
+            let kind = Archetype(rawValue: UInt8(archetypeTable.sample(&rng)))!
+            archetype[id] = kind
+            let wanted = countTable.sample(&rng) + 1
+            let set = Population.drawChannels(count: wanted, weights: weights, rng: &rng)
+            channels[id] = set
+            var consents: ChannelSet = [], reach: ChannelSet = []
+            for channel in set.channels {
+                let profile = spec.channels[Int(channel.rawValue)]
+                if rng.bernoulli(profile.consent) { consents.insert(ChannelSet(channel)) }
+                if rng.bernoulli(profile.reachable) { reach.insert(ChannelSet(channel)) }
+            }
+            consent[id] = consents
+            reachable[id] = reach
+            timeZone[id] = UInt16(zoneTable.sample(&rng))
+            let effect = spec.multichannel
+            if effect.archetypes[Int(kind.rawValue)] && set.count >= effect.minChannels {
+                frequencyMultiplier[id] = Float(effect.frequencyMultiplier)
+                spendMultiplier[id] = Float(effect.spendMultiplier)
+            }
+        }
+    }
+
+    /// Draws `count` distinct channels, each pick weighted by popularity among those not yet
+    /// picked. Fewer come back only when fewer channels have a positive weight.
+    static func drawChannels(count: Int, weights: [Double], rng: inout Xoshiro256StarStar) -> ChannelSet {
+        var set: ChannelSet = []
+        var remaining = weights
+        for _ in 0..<count {
+            let total = remaining.reduce(0, +)
+            guard total > 0 else { break }
+            var target = rng.nextUnit() * total
+            var chosen = remaining.count - 1
+            for index in remaining.indices where remaining[index] > 0 {
+                target -= remaining[index]
+                chosen = index
+                if target < 0 { break }
+            }
+            set.insert(ChannelSet(Channel(rawValue: UInt8(chosen))!))
+            remaining[chosen] = 0
+        }
+        return set
+    }
+}

@@ -1,0 +1,207 @@
+import Foundation
+import Yams
+
+/// A node of a parsed scenario document that knows where it came from (file, line, column and
+/// field path), so every conversion can fail with an error a user can act on.
+///
+/// Scenario decoding is written out by hand over these nodes rather than with `Codable` because
+/// users need line numbers, "did you mean" hints for unknown keys and range checks that name
+/// the field, none of which `DecodingError` gives.
+public struct ConfigNode {
+    let node: Node
+    /// Dotted field path from the document root, e.g. `journeys.routine.transitions.cart`.
+    public let path: String
+    let file: String
+
+    init(node: Node, path: String, file: String) {
+        self.node = node
+        self.path = path
+        self.file = file
+    }
+
+    public var location: SourceLocation {
+        let mark = node.mark
+        return SourceLocation(file: file, line: mark?.line ?? 0, column: mark?.column ?? 0)
+    }
+
+    func child(_ node: Node, key: String) -> ConfigNode {
+        ConfigNode(node: node, path: path.isEmpty ? key : "\(path).\(key)", file: file)
+    }
+
+    /// How the node reads to a person, for "expected X, found Y" messages.
+    var foundDescription: String {
+        switch node {
+        case .mapping: return "a mapping"
+        case .sequence: return "a list"
+        case .alias: return "an alias"
+        case let .scalar(scalar):
+            if scalar.style == .plain || scalar.style == .any {
+                if node.null != nil { return "nothing (null)" }
+                if node.bool != nil { return "the boolean \(scalar.string)" }
+                if node.int != nil || node.float != nil { return "the number \(scalar.string)" }
+            }
+            let text = scalar.string.count > 40 ? String(scalar.string.prefix(40)) + "…" : scalar.string
+            return "the text \"\(text)\""
+        }
+    }
+
+    func wrongType(_ expected: String) -> ScenarioError {
+        .wrongType(location, path: path, expected: expected, found: foundDescription)
+    }
+
+    func invalid(_ message: String) -> ScenarioError {
+        .invalidValue(location, path: path, message: message)
+    }
+
+    func outOfRange(_ value: String, _ requirement: String) -> ScenarioError {
+        .outOfRange(location, path: path, value: value, requirement: requirement)
+    }
+
+    var isPlainScalar: Bool {
+        if case let .scalar(scalar) = node { return scalar.style == .plain || scalar.style == .any }
+        return false
+    }
+
+    // MARK: Scalars
+
+    public func string() throws(ScenarioError) -> String {
+        guard case let .scalar(scalar) = node, node.null == nil || !isPlainScalar else {
+            throw wrongType("text")
+        }
+        return scalar.string
+    }
+
+    public func bool() throws(ScenarioError) -> Bool {
+        guard isPlainScalar, let value = node.bool else { throw wrongType("true or false") }
+        return value
+    }
+
+    /// A finite number (integers are accepted as numbers).
+    public func double() throws(ScenarioError) -> Double {
+        guard isPlainScalar, node.bool == nil, let value = node.float ?? node.int.map(Double.init) else {
+            throw wrongType("a number")
+        }
+        guard value.isFinite else { throw outOfRange(String(describing: value), "must be a finite number") }
+        return value
+    }
+
+    public func double(in range: ClosedRange<Double>, _ requirement: String? = nil) throws(ScenarioError) -> Double {
+        let value = try double()
+        guard range.contains(value) else {
+            throw outOfRange(value.formatted6, requirement ?? "must be between \(range.lowerBound.formatted6) and \(range.upperBound.formatted6)")
+        }
+        return value
+    }
+
+    public func probability() throws(ScenarioError) -> Double {
+        try double(in: 0...1, "a probability must be between 0 and 1")
+    }
+
+    public func positive() throws(ScenarioError) -> Double {
+        let value = try double()
+        guard value > 0 else { throw outOfRange(value.formatted6, "must be greater than 0") }
+        return value
+    }
+
+    public func int() throws(ScenarioError) -> Int {
+        guard isPlainScalar, node.bool == nil else { throw wrongType("a whole number") }
+        if let value = node.int { return value }
+        if let value = node.float, value.isFinite {
+            if value == value.rounded(), abs(value) < 9e15 { return Int(value) }
+            if value.rounded() == value { throw outOfRange(value.formatted6, "too large for a whole number") }
+        }
+        throw wrongType("a whole number")
+    }
+
+    public func int(in range: ClosedRange<Int>) throws(ScenarioError) -> Int {
+        let value = try int()
+        guard range.contains(value) else {
+            throw outOfRange(String(value), "must be between \(range.lowerBound) and \(range.upperBound)")
+        }
+        return value
+    }
+
+    /// A span of time written with a unit: `90s`, `30m`, `24h`, `3d`, `2w` (decimals allowed).
+    public func duration() throws(ScenarioError) -> SimDuration {
+        let text: String
+        if isPlainScalar, node.int != nil || node.float != nil {
+            throw invalid("a duration needs a unit: write e.g. \"30m\", \"24h\" or \"3d\" (s, m, h, d, w).")
+        }
+        text = try string().trimmingCharacters(in: .whitespaces)
+        guard let unit = text.last, let factor = ConfigNode.durationUnits[unit],
+              let amount = Double(text.dropLast().trimmingCharacters(in: .whitespaces)), amount.isFinite
+        else {
+            throw invalid("'\(text)' is not a duration: write a number and a unit, e.g. \"30m\", \"24h\" or \"3d\" (s, m, h, d, w).")
+        }
+        guard amount >= 0 else { throw outOfRange(text, "a duration cannot be negative") }
+        guard amount * factor < 3.2e9 else { throw outOfRange(text, "durations are limited to 100 years") }
+        return .seconds(amount * factor)
+    }
+
+    static let durationUnits: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800]
+
+    public func list() throws(ScenarioError) -> [ConfigNode] {
+        guard case let .sequence(sequence) = node else { throw wrongType("a list") }
+        return sequence.enumerated().map { child($0.element, key: String($0.offset)) }
+    }
+
+    /// The node as a mapping whose keys must all be among `allowed`; an unknown key fails with
+    /// the closest allowed key as a hint.
+    public func mapping(allowed: [String]) throws(ScenarioError) -> ConfigMapping {
+        let mapping = try openMapping()
+        for entry in mapping.entries where !allowed.contains(entry.key) {
+            throw .unknownKey(entry.keyLocation, path: path, key: entry.key,
+                              suggestion: Suggestion.closest(to: entry.key, in: allowed), allowed: allowed)
+        }
+        return mapping
+    }
+
+    /// The node as a mapping with free-form keys (mixes keyed by name).
+    public func openMapping() throws(ScenarioError) -> ConfigMapping {
+        guard case let .mapping(mapping) = node else { throw wrongType("a mapping of keys to values") }
+        var entries: [ConfigMapping.Entry] = []
+        for (key, value) in mapping {
+            guard case let .scalar(scalar) = key else {
+                throw ConfigNode(node: key, path: path, file: file).wrongType("a plain key")
+            }
+            let keyNode = ConfigNode(node: key, path: path, file: file)
+            entries.append(.init(key: scalar.string, keyLocation: keyNode.location, value: child(value, key: scalar.string)))
+        }
+        return ConfigMapping(node: self, entries: entries)
+    }
+}
+
+/// A mapping's entries in document order.
+public struct ConfigMapping {
+    public struct Entry {
+        public var key: String
+        public var keyLocation: SourceLocation
+        public var value: ConfigNode
+    }
+
+    public let node: ConfigNode
+    public let entries: [Entry]
+
+    public subscript(key: String) -> ConfigNode? {
+        entries.first { $0.key == key }?.value
+    }
+
+    public func required(_ key: String) throws(ScenarioError) -> ConfigNode {
+        guard let value = self[key] else { throw .missingKey(node.location, path: node.path, key: key) }
+        return value
+    }
+
+    /// Reads a mix of named shares that must add up to 1 (within 1e-6).
+    public func shares() throws(ScenarioError) -> [(key: String, location: SourceLocation, share: Double)] {
+        var result: [(key: String, location: SourceLocation, share: Double)] = []
+        var sum = 0.0
+        for entry in entries {
+            let share = try entry.value.double(in: 0...1, "a share must be between 0 and 1")
+            sum += share
+            result.append((entry.key, entry.keyLocation, share))
+        }
+        guard !result.isEmpty else { throw node.invalid("the mix is empty; give at least one share.") }
+        guard abs(sum - 1) <= 1e-6 else { throw .mixDoesNotSumToOne(node.location, path: node.path, sum: sum) }
+        return result
+    }
+}

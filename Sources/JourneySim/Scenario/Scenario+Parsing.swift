@@ -1,0 +1,240 @@
+import Foundation
+
+extension Scenario {
+    static let topLevelKeys = ["name", "seed", "start", "duration", "population", "journeys", "sessions"]
+    /// The largest population one process accepts; larger runs go through shards.
+    public static let maxCustomers = 50_000_000
+    public static let maxDuration = SimDuration.days(366)
+
+    /// Builds a scenario from a parsed document, starting from the defaults and overriding what
+    /// the document states. `defaultName` is used when the document has no `name`.
+    public init(document root: ConfigNode, defaultName: String) throws(ScenarioError) {
+        self = .defaults(name: defaultName)
+        let top = try root.mapping(allowed: Scenario.topLevelKeys)
+        if let node = top["name"] {
+            let text = try node.string()
+            guard !text.isEmpty, text.count <= 80,
+                  text.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0) })
+            else {
+                throw node.invalid("a name is 1 to 80 letters, digits, '-', '_' or '.', since it names the results folder.")
+            }
+            name = text
+        }
+        if let node = top["seed"] {
+            let value = try node.int()
+            guard value >= 0 else { throw node.outOfRange(String(value), "a seed is a non-negative whole number") }
+            seed = UInt64(value)
+        }
+        if let node = top["start"] { start = try node.instant() }
+        if let node = top["duration"] {
+            duration = try node.duration()
+            guard duration.milliseconds >= 3_600_000, duration <= Scenario.maxDuration else {
+                throw node.outOfRange(try node.string(), "the duration must be between 1h and 366d")
+            }
+        }
+        if let node = top["population"] { try population.override(from: node) }
+        if let node = top["journeys"] {
+            let mapping = try node.mapping(allowed: Archetype.allCases.map(\.name))
+            for entry in mapping.entries {
+                guard let archetype = Archetype(name: entry.key) else { continue }
+                try journeys[Int(archetype.rawValue)].override(from: entry.value)
+            }
+        }
+        if let node = top["sessions"] { try sessions.override(from: node) }
+    }
+}
+
+extension ConfigNode {
+    /// An ISO 8601 instant (`2026-03-02T00:00:00Z`) or a date (`2026-03-02`, midnight UTC).
+    func instant() throws(ScenarioError) -> SimTime {
+        let text = try string().trimmingCharacters(in: .whitespaces)
+        let full = ISO8601DateFormatter()
+        let dateOnly = ISO8601DateFormatter()
+        dateOnly.formatOptions = [.withFullDate]
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        guard let date = full.date(from: text) ?? fractional.date(from: text) ?? dateOnly.date(from: text) else {
+            throw invalid("'\(text)' is not a date: write e.g. 2026-03-02 or 2026-03-02T08:00:00Z.")
+        }
+        let seconds = date.timeIntervalSince1970
+        guard seconds > -2_208_988_800, seconds < 4_102_444_800 else {
+            throw outOfRange(text, "the start must lie between 1900 and 2100")
+        }
+        return SimTime(milliseconds: Int64((seconds * 1000).rounded()))
+    }
+}
+
+extension PopulationSpec {
+    static let keys = ["customers", "archetypes", "channel_counts", "channels", "time_zones", "multichannel"]
+
+    mutating func override(from node: ConfigNode) throws(ScenarioError) {
+        let mapping = try node.mapping(allowed: PopulationSpec.keys)
+        if let value = mapping["customers"] {
+            let count = try value.int()
+            guard count >= 1, count <= Scenario.maxCustomers else {
+                throw value.outOfRange(String(count), "a population has between 1 and \(Scenario.maxCustomers) customers per process (use shards beyond that)")
+            }
+            customers = count
+        }
+        if let value = mapping["archetypes"] {
+            let mix = try value.openMapping()
+            var shares = [Double](repeating: 0, count: Archetype.allCases.count)
+            for entry in try mix.shares() {
+                guard let archetype = Archetype(name: entry.key) else {
+                    throw ScenarioError.unknownKey(entry.location, path: value.path, key: entry.key,
+                                                   suggestion: Suggestion.closest(to: entry.key, in: Archetype.allCases.map(\.name)),
+                                                   allowed: Archetype.allCases.map(\.name))
+                }
+                shares[Int(archetype.rawValue)] = entry.share
+            }
+            archetypeMix = shares
+        }
+        if let value = mapping["channel_counts"] {
+            let mix = try value.openMapping()
+            var shares = [Double](repeating: 0, count: Channel.allCases.count)
+            for entry in try mix.shares() {
+                guard let count = Int(entry.key), (1...Channel.allCases.count).contains(count) else {
+                    throw ScenarioError.invalidValue(entry.location, path: "\(value.path).\(entry.key)",
+                                                     message: "a channel count is a whole number from 1 to \(Channel.allCases.count).")
+                }
+                shares[count - 1] = entry.share
+            }
+            channelCountMix = shares
+        }
+        if let value = mapping["channels"] {
+            let names = Channel.allCases.map(\.name)
+            for entry in try value.mapping(allowed: names).entries {
+                guard let channel = Channel(name: entry.key) else { continue }
+                try channels[Int(channel.rawValue)].override(from: entry.value)
+            }
+            guard channels.contains(where: { $0.weight > 0 }) else {
+                throw value.invalid("at least one channel needs a weight above 0.")
+            }
+        }
+        if let value = mapping["time_zones"] {
+            var zones: [TimeZoneShare] = []
+            for entry in try value.openMapping().shares() {
+                guard TimeZone(identifier: entry.key) != nil, entry.key.contains("/") || entry.key == "UTC" else {
+                    let known = TimeZone.knownTimeZoneIdentifiers
+                    let hint = Suggestion.closest(to: entry.key, in: known).map { " Did you mean '\($0)'?" } ?? ""
+                    throw ScenarioError.invalidValue(entry.location, path: "\(value.path).\(entry.key)",
+                                                     message: "'\(entry.key)' is not an IANA time zone (e.g. Europe/Berlin).\(hint)")
+                }
+                zones.append(.init(identifier: entry.key, share: entry.share))
+            }
+            guard zones.count <= 250 else { throw value.invalid("at most 250 time zones may be listed.") }
+            timeZones = zones
+        }
+        if let value = mapping["multichannel"] { try multichannel.override(from: value) }
+    }
+}
+
+extension ChannelProfile {
+    mutating func override(from node: ConfigNode) throws(ScenarioError) {
+        let mapping = try node.mapping(allowed: ["weight", "consent", "reachable"])
+        if let value = mapping["weight"] { weight = try value.double(in: 0...1_000_000, "a weight must be 0 or more") }
+        if let value = mapping["consent"] { consent = try value.probability() }
+        if let value = mapping["reachable"] { reachable = try value.probability() }
+    }
+}
+
+extension MultichannelEffect {
+    mutating func override(from node: ConfigNode) throws(ScenarioError) {
+        let mapping = try node.mapping(allowed: ["min_channels", "archetypes", "frequency_multiplier", "spend_multiplier"])
+        if let value = mapping["min_channels"] { minChannels = try value.int(in: 1...Channel.allCases.count) }
+        if let value = mapping["archetypes"] {
+            var selected = [Bool](repeating: false, count: Archetype.allCases.count)
+            for item in try value.list() {
+                let name = try item.string()
+                guard let archetype = Archetype(name: name) else {
+                    throw item.invalid("unknown archetype '\(name)'; use routine, joyride, trek or odyssey.")
+                }
+                selected[Int(archetype.rawValue)] = true
+            }
+            archetypes = selected
+        }
+        if let value = mapping["frequency_multiplier"] { frequencyMultiplier = try value.double(in: 0.01...100) }
+        if let value = mapping["spend_multiplier"] { spendMultiplier = try value.double(in: 0.01...100) }
+    }
+}
+
+extension SessionSpec {
+    mutating func override(from node: ConfigNode) throws(ScenarioError) {
+        let mapping = try node.mapping(allowed: ["hourly_activity", "channel_stickiness", "max_steps"])
+        if let value = mapping["hourly_activity"] {
+            let items = try value.list()
+            guard items.count == 24 else {
+                throw value.invalid("hourly_activity lists 24 weights, one per local hour 0–23; found \(items.count).")
+            }
+            var weights: [Double] = []
+            for item in items { weights.append(try item.double(in: 0...1_000_000, "an activity weight must be 0 or more")) }
+            guard weights.contains(where: { $0 > 0 }) else { throw value.invalid("at least one hour needs activity above 0.") }
+            hourlyActivity = weights
+        }
+        if let value = mapping["channel_stickiness"] { channelStickiness = try value.probability() }
+        if let value = mapping["max_steps"] { maxSteps = try value.int(in: 1...10_000) }
+    }
+}
+
+extension JourneyParameters {
+    static let keys = ["need_interval", "dormancy", "session_gap", "step_gap", "basket", "lapse", "transitions",
+                       "delivery", "support", "review", "referral", "review_delay", "stars"]
+
+    mutating func override(from node: ConfigNode) throws(ScenarioError) {
+        let mapping = try node.mapping(allowed: JourneyParameters.keys)
+        func positiveDuration(_ key: String) throws(ScenarioError) -> SimDuration? {
+            guard let value = mapping[key] else { return nil }
+            let duration = try value.duration()
+            guard duration.milliseconds >= 1000 else { throw value.outOfRange(try value.string(), "must be at least 1s") }
+            return duration
+        }
+        if let value = try positiveDuration("need_interval") { needInterval = value }
+        if let value = try positiveDuration("dormancy") { dormancy = value }
+        if let value = try positiveDuration("session_gap") { sessionGap = value }
+        if let value = try positiveDuration("step_gap") { stepGap = value }
+        if let value = try positiveDuration("delivery") { deliveryDelay = value }
+        if let value = try positiveDuration("review_delay") { reviewDelay = value }
+        if let value = mapping["basket"] {
+            let basket = try value.mapping(allowed: ["median", "sigma"])
+            if let median = basket["median"] { basketMedian = try median.double(in: 0.01...10_000_000, "a median basket must be between 0.01 and 10,000,000") }
+            if let sigma = basket["sigma"] { basketSigma = try sigma.double(in: 0...3, "sigma (log-space spread) must be between 0 and 3") }
+        }
+        if let value = mapping["lapse"] { lapse = try value.probability() }
+        if let value = mapping["support"] { support = try value.probability() }
+        if let value = mapping["review"] { review = try value.probability() }
+        if let value = mapping["referral"] { referral = try value.probability() }
+        if let value = mapping["stars"] {
+            var shares = [Double](repeating: 0, count: 5)
+            for entry in try value.openMapping().shares() {
+                guard let star = Int(entry.key), (1...5).contains(star) else {
+                    throw ScenarioError.invalidValue(entry.location, path: "\(value.path).\(entry.key)", message: "stars are 1 to 5.")
+                }
+                shares[star - 1] = entry.share
+            }
+            stars = shares
+        }
+        if let value = mapping["transitions"] {
+            let rows = try value.mapping(allowed: ["research", "cart", "checkout"])
+            if let row = rows["research"] { research = try row.stepProbabilities(advance: "cart", stay: "research", back: nil) }
+            if let row = rows["cart"] { cart = try row.stepProbabilities(advance: "checkout", stay: "cart", back: "research") }
+            if let row = rows["checkout"] { checkout = try row.stepProbabilities(advance: "purchase", stay: nil, back: "research") }
+        }
+    }
+}
+
+extension ConfigNode {
+    /// One row of the stage machine: the named outcomes plus `end`, all given, adding up to 1.
+    func stepProbabilities(advance: String, stay: String?, back: String?) throws(ScenarioError) -> StepProbabilities {
+        let keys = [advance, stay, back, "end"].compactMap { $0 }
+        let mapping = try self.mapping(allowed: keys)
+        var values: [String: Double] = [:]
+        for entry in try mapping.shares() { values[entry.key] = entry.share }
+        for key in keys where values[key] == nil {
+            throw ScenarioError.missingKey(location, path: path, key: key)
+        }
+        let row = StepProbabilities(advance: values[advance] ?? 0, stay: stay.flatMap { values[$0] } ?? 0,
+                                    back: back.flatMap { values[$0] } ?? 0, end: values["end"] ?? 0)
+        guard row.stay < 1 else { throw invalid("'\(stay ?? "")' cannot be 1: the session would never leave this stage.") }
+        return row
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Yams
+
+/// Reads a scenario file (YAML, or JSON, which is valid YAML) into a validated `Scenario`.
+public enum ScenarioLoader {
+    /// Scenario files are small; anything larger is a mistake (or an attack) and is refused.
+    public static let maxFileBytes = 1 << 20
+    /// Deepest flow nesting (`[` / `{`) accepted before parsing, to keep the parser's recursion bounded.
+    public static let maxNesting = 64
+
+    public static func load(path: String) throws(ScenarioError) -> Scenario {
+        let url = URL(fileURLWithPath: path)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw .fileNotFound(path: path)
+        }
+        guard !isDirectory.boolValue else { throw .unreadable(path: path, reason: "it is a folder, not a file") }
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw .unreadable(path: path, reason: error.localizedDescription)
+        }
+        guard data.count <= maxFileBytes else { throw .tooLarge(path: path, bytes: data.count, limitBytes: maxFileBytes) }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw .unreadable(path: path, reason: "it is not UTF-8 text")
+        }
+        let name = url.deletingPathExtension().lastPathComponent
+        return try parse(text, file: path, defaultName: Self.sanitisedName(name))
+    }
+
+    /// Parses scenario text; `file` is used in error messages.
+    public static func parse(_ text: String, file: String, defaultName: String = "scenario") throws(ScenarioError) -> Scenario {
+        guard let root = try document(text, file: file) else { throw .emptyDocument(path: file) }
+        return try Scenario(document: root, defaultName: defaultName)
+    }
+
+    static func document(_ text: String, file: String) throws(ScenarioError) -> ConfigNode? {
+        try checkNesting(text, file: file)
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw syntaxError(error, file: file)
+        } catch {
+            throw .syntax(SourceLocation(file: file, line: 0, column: 0), problem: String(describing: error))
+        }
+        guard let node else { return nil }
+        if case .scalar = node, node.null != nil { return nil }
+        return ConfigNode(node: node, path: "", file: file)
+    }
+
+    static func syntaxError(_ error: YamlError, file: String) -> ScenarioError {
+        switch error {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
+             let .composer(context, problem, mark, _):
+            let prefix = context.map { "\($0.text) " } ?? ""
+            return .syntax(SourceLocation(file: file, line: mark.line, column: mark.column), problem: prefix + problem)
+        case let .reader(problem, _, _, _):
+            return .syntax(SourceLocation(file: file, line: 0, column: 0), problem: problem)
+        case let .duplicatedKeysInMapping(duplicates, context):
+            return .syntax(SourceLocation(file: file, line: context.mark.line, column: context.mark.column),
+                           problem: "duplicated key \(duplicates.joined(separator: ", ")) \(context.text)")
+        default:
+            return .syntax(SourceLocation(file: file, line: 0, column: 0), problem: String(describing: error))
+        }
+    }
+
+    /// Refuses flow collections nested deeper than `maxNesting` before the recursive composer sees them.
+    static func checkNesting(_ text: String, file: String) throws(ScenarioError) {
+        var depth = 0, line = 1, column = 0
+        var quote: UInt8? = nil
+        for byte in text.utf8 {
+            column += 1
+            if byte == UInt8(ascii: "\n") { line += 1; column = 0; continue }
+            if let open = quote {
+                if byte == open { quote = nil }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "'"): quote = byte
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                if depth > maxNesting {
+                    throw .tooDeep(SourceLocation(file: file, line: line, column: column), path: "(document)", limit: maxNesting)
+                }
+            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth = max(0, depth - 1)
+            default: break
+            }
+        }
+    }
+
+    static func sanitisedName(_ name: String) -> String {
+        let allowed = name.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0) ? Character($0) : "_" }
+        let text = String(allowed.prefix(80))
+        return text.isEmpty ? "scenario" : text
+    }
+}
