@@ -1,0 +1,33 @@
+/// What the event loop schedules: one customer's next internal step. Eight bytes, so the
+/// pending-event heap stays compact and cache-friendly.
+public struct SimEvent: Sendable {
+    public var customer: UInt32
+    public var kind: Kind
+
+    @inlinable public init(customer: UInt32, kind: Kind) {
+        self.customer = customer
+        self.kind = kind
+    }
+
+    public enum Kind: UInt8, Sendable {
+        case needArises
+        case sessionStart
+        case sessionStep
+        case delivery
+        case supportRequest
+        case review
+        case referral
+    }
+}
+
+/// Receives every customer event the simulation emits, in time order. Generic parameter of the
+/// simulator (not an existential) so the no-op observer costs nothing.
+public protocol EventObserver {
+    mutating func observe(_ event: CustomerEvent)
+}
+
+/// The observer of a run without a trace.
+public struct NoObserver: EventObserver, Sendable {
+    public init() {}
+    @inlinable public mutating func observe(_ event: CustomerEvent) {}
+}

@@ -1,0 +1,84 @@
+/// The discrete-event loop: customers' journeys on a virtual clock.
+///
+/// Pops the earliest pending `SimEvent` (ties broken by scheduling order), advances the clock to
+/// it and lets the journey machine act, which emits customer events and schedules the customer's
+/// next step. Everything random comes from per-customer streams, so the run is a pure function of
+/// the scenario and the seed.
+public struct Simulator<Observer: EventObserver> {
+    public let scenario: Scenario
+    public let population: Population
+    public let zones: TimeZoneTable
+    public internal(set) var state: CustomerState
+    public internal(set) var metrics: RunMetrics
+    public internal(set) var now: SimTime
+    public var observer: Observer
+
+    var queue: EventQueue<SimEvent>
+    let timing: SessionTiming
+    let journeys: [JourneyParameters]
+    let starTables: [CategoricalTable]
+
+    public init(scenario: Scenario, population: Population? = nil, observer: Observer) {
+        self.scenario = scenario
+        let population = population ?? Population(scenario: scenario)
+        self.population = population
+        zones = TimeZoneTable(identifiers: scenario.population.timeZones.map(\.identifier),
+                              start: scenario.start, end: scenario.end)
+        state = CustomerState(count: population.count, seed: scenario.seed)
+        metrics = RunMetrics(days: Int((scenario.duration.milliseconds + 86_399_999) / 86_400_000))
+        now = scenario.start
+        self.observer = observer
+        queue = EventQueue(reservingCapacity: population.count * 2)
+        timing = SessionTiming(hourlyActivity: scenario.sessions.hourlyActivity)
+        journeys = scenario.journeys
+        starTables = scenario.journeys.map { CategoricalTable(weights: $0.stars) }
+        for id in 0..<population.count {
+            let customer = UInt32(id)
+            let parameters = journeys[Int(population.archetype[id].rawValue)]
+            let mean = Double(parameters.needInterval.milliseconds) / Double(population.frequencyMultiplier[id])
+            let first = Int64(state.rng[id].exponential(mean: mean))
+            queue.schedule(SimEvent(customer: customer, kind: .needArises), at: scenario.start + SimDuration(milliseconds: first))
+        }
+    }
+
+    /// Pending events right now.
+    public var pendingEvents: Int { queue.count }
+
+    /// Runs until the scenario's end (or `until`, if earlier). Returns false when it stopped early
+    /// because `shouldStop` said so (checked every 65,536 events).
+    @discardableResult
+    public mutating func run(until limit: SimTime? = nil, shouldStop: () -> Bool = { false }) -> Bool {
+        let end = min(limit ?? scenario.end, scenario.end)
+        var processed = 0
+        while let next = queue.nextTime, next < end {
+            let entry = queue.pop()!
+            now = entry.time
+            process(entry.payload)
+            processed &+= 1
+            if processed & 0xFFFF == 0, shouldStop() {
+                metrics.eventsProcessed &+= processed
+                return false
+            }
+        }
+        metrics.eventsProcessed &+= processed
+        if end == scenario.end { now = end }
+        return true
+    }
+
+    mutating func schedule(_ kind: SimEvent.Kind, for customer: UInt32, at time: SimTime) {
+        queue.schedule(SimEvent(customer: customer, kind: kind), at: time)
+    }
+
+    /// Per-customer outcomes (buyers, repeat buyers) for the whole population or one archetype.
+    public func customerCounts(archetype: Archetype? = nil) -> CustomerCounts {
+        var counts = CustomerCounts()
+        for id in 0..<population.count where archetype == nil || population.archetype[id] == archetype {
+            counts.customers += 1
+            let purchases = Int(state.purchases[id])
+            counts.purchases += purchases
+            if purchases >= 1 { counts.buyers += 1 }
+            if purchases >= 2 { counts.repeatBuyers += 1 }
+        }
+        return counts
+    }
+}

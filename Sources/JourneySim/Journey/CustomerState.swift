@@ -1,0 +1,39 @@
+/// The mutable per-customer journey state, as parallel arrays indexed by customer id.
+///
+/// About 64 bytes per customer: the journey random stream (32), stage, cart, channels, timers
+/// and counters. No references, strings or dictionaries, so millions of customers stay compact
+/// and the loop's memory traffic is predictable.
+public struct CustomerState: Sendable {
+    public var rng: ContiguousArray<Xoshiro256StarStar>
+    public var stage: ContiguousArray<Stage>
+    /// Cart value in cents.
+    public var cartCents: ContiguousArray<UInt32>
+    /// Channel the current journey started on, and the current session's channel.
+    public var journeyChannel: ContiguousArray<Channel>
+    public var sessionChannel: ContiguousArray<Channel>
+    /// Steps taken in the current session.
+    public var sessionSteps: ContiguousArray<UInt16>
+    /// When the current journey's need arose.
+    public var journeyStart: ContiguousArray<SimTime>
+    /// Purchases made in this run.
+    public var purchases: ContiguousArray<UInt16>
+
+    public init(count: Int, seed: UInt64, firstCustomer: Int = 0) {
+        rng = ContiguousArray((0..<count).map {
+            Xoshiro256StarStar(seed: seed, stream: .journey, customer: UInt64(firstCustomer + $0))
+        })
+        stage = ContiguousArray(repeating: .idle, count: count)
+        cartCents = ContiguousArray(repeating: 0, count: count)
+        journeyChannel = ContiguousArray(repeating: .sms, count: count)
+        sessionChannel = ContiguousArray(repeating: .sms, count: count)
+        sessionSteps = ContiguousArray(repeating: 0, count: count)
+        journeyStart = ContiguousArray(repeating: SimTime(milliseconds: 0), count: count)
+        purchases = ContiguousArray(repeating: 0, count: count)
+    }
+
+    /// Bytes of journey state per customer (array payloads only).
+    public static let bytesPerCustomer =
+        MemoryLayout<Xoshiro256StarStar>.stride + MemoryLayout<Stage>.stride + MemoryLayout<UInt32>.stride
+        + 2 * MemoryLayout<Channel>.stride + MemoryLayout<UInt16>.stride + MemoryLayout<SimTime>.stride
+        + MemoryLayout<UInt16>.stride
+}

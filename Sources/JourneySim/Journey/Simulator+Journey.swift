@@ -1,0 +1,228 @@
+/// The journey stage machine: what each scheduled step does to a customer.
+///
+/// need arises → research ⇄ cart ⇄ checkout → purchase → delivery → use (support, review,
+/// referral) → a new need; back-steps to research from cart and checkout; a session that ends
+/// with a non-empty cart is an abandoned cart; a journey lapses into dormancy with the
+/// archetype's probability after a session without a purchase, and returns when a need arises.
+extension Simulator {
+    /// Mean delay from a need arising to the first session (before time-of-day shaping).
+    static var firstSessionDelay: SimDuration { .hours(1) }
+
+    mutating func process(_ event: SimEvent) {
+        let id = Int(event.customer)
+        switch event.kind {
+        case .needArises: needArises(id)
+        case .sessionStart: sessionStart(id)
+        case .sessionStep: sessionStep(id)
+        case .delivery: delivery(id)
+        case .supportRequest: emit(.supportRequest, id)
+        case .review:
+            let stars = UInt8(starTables[Int(population.archetype[id].rawValue)].sample(&state.rng[id]) + 1)
+            emit(.review, id, stars: stars)
+        case .referral: emit(.referral, id)
+        }
+    }
+
+    func parameters(_ id: Int) -> JourneyParameters {
+        journeys[Int(population.archetype[id].rawValue)]
+    }
+
+    mutating func needArises(_ id: Int) {
+        state.stage[id] = .research
+        state.cartCents[id] = 0
+        state.journeyStart[id] = now
+        let channels = population.channels[id]
+        state.journeyChannel[id] = Self.pick(from: channels, rng: &state.rng[id])
+        state.sessionChannel[id] = state.journeyChannel[id]
+        emit(.needArises, id)
+        let start = timing.next(after: now, meanGap: Self.firstSessionDelay, zone: Int(population.timeZone[id]),
+                                zones: zones, rng: &state.rng[id])
+        schedule(.sessionStart, for: UInt32(id), at: start)
+    }
+
+    mutating func sessionStart(_ id: Int) {
+        let stickiness = scenario.sessions.channelStickiness
+        let channels = population.channels[id]
+        if channels.count > 1, !state.rng[id].bernoulli(stickiness) {
+            var others = channels
+            others.remove(ChannelSet(state.journeyChannel[id]))
+            state.sessionChannel[id] = Self.pick(from: others, rng: &state.rng[id])
+        } else {
+            state.sessionChannel[id] = state.journeyChannel[id]
+        }
+        state.sessionSteps[id] = 0
+        metrics.sessionsByLocalHour[zones.localHour(zone: Int(population.timeZone[id]), at: now)] &+= 1
+        emit(.sessionStart, id)
+        scheduleStep(id)
+    }
+
+    mutating func scheduleStep(_ id: Int) {
+        let gap = state.rng[id].exponential(mean: Double(parameters(id).stepGap.milliseconds))
+        schedule(.sessionStep, for: UInt32(id), at: now + SimDuration(milliseconds: Int64(gap) &+ 1))
+    }
+
+    mutating func sessionStep(_ id: Int) {
+        let p = parameters(id)
+        state.sessionSteps[id] &+= 1
+        if Int(state.sessionSteps[id]) > scenario.sessions.maxSteps {
+            endSession(id)
+            return
+        }
+        let stage = state.stage[id]
+        let row: Int, probabilities: StepProbabilities
+        switch stage {
+        case .research: row = 0; probabilities = p.research
+        case .cart: row = 1; probabilities = p.cart
+        case .checkout: row = 2; probabilities = p.checkout
+        default:
+            endSession(id)
+            return
+        }
+        let u = state.rng[id].nextUnit()
+        let outcome: Int
+        if u < probabilities.advance { outcome = 0 }
+        else if u < probabilities.advance + probabilities.stay { outcome = 1 }
+        else if u < probabilities.advance + probabilities.stay + probabilities.back { outcome = 2 }
+        else { outcome = 3 }
+        metrics.transitions[RunMetrics.transitionIndex(archetype: population.archetype[id], row: row, outcome: outcome)] &+= 1
+
+        switch (row, outcome) {
+        case (0, 0), (1, 1):  // add to cart (first item from research, or another item)
+            addToCart(id, basketMedian: p.basketMedian, sigma: p.basketSigma)
+        case (0, 1):
+            emit(.view, id)
+        case (1, 0):
+            state.stage[id] = .checkout
+            emit(.checkout, id)
+        case (1, 2), (2, 2):  // back-step to research alternatives; the cart is kept
+            state.stage[id] = .research
+            emit(.view, id)
+        case (2, 0):
+            purchase(id, deliveryDelay: p.deliveryDelay)
+            return
+        default:
+            endSession(id)
+            return
+        }
+        scheduleStep(id)
+    }
+
+    mutating func addToCart(_ id: Int, basketMedian: Double, sigma: Double) {
+        let value = state.rng[id].logNormal(median: basketMedian * Double(population.spendMultiplier[id]), sigma: sigma)
+        let cents = UInt32(min(Double(UInt32.max / 4), max(1, (value * 100).rounded())))
+        state.cartCents[id] = state.cartCents[id] &+ min(cents, UInt32.max / 2 &- state.cartCents[id] / 2)
+        state.stage[id] = .cart
+        emit(.addToCart, id)
+    }
+
+    mutating func purchase(_ id: Int, deliveryDelay: SimDuration) {
+        let paid = state.cartCents[id]
+        state.cartCents[id] = 0
+        state.stage[id] = .purchased
+        state.purchases[id] &+= 1
+        let archetype = Int(population.archetype[id].rawValue)
+        let channel = Int(state.sessionChannel[id].rawValue)
+        let elapsed = (now - state.journeyStart[id]).milliseconds
+        metrics.totals.revenueCents &+= Int64(paid)
+        metrics.byArchetype[archetype].revenueCents &+= Int64(paid)
+        metrics.byChannel[channel].revenueCents &+= Int64(paid)
+        metrics.totals.journeyMillisecondsToPurchase &+= elapsed
+        metrics.byArchetype[archetype].journeyMillisecondsToPurchase &+= elapsed
+        metrics.byChannel[channel].journeyMillisecondsToPurchase &+= elapsed
+        metrics.daily[dayIndex].revenueCents &+= Int64(paid)
+        if scenario.population.multichannel.archetypes[archetype] {
+            let group = population.frequencyMultiplier[id] != 1 || population.spendMultiplier[id] != 1 ? 1 : 0
+            metrics.multichannelPurchases[group] &+= 1
+            metrics.multichannelRevenueCents[group] &+= Int64(paid)
+        }
+        emit(.purchase, id, paidCents: paid)
+        emit(.sessionEnd, id)
+        let delay = state.rng[id].exponential(mean: Double(deliveryDelay.milliseconds))
+        schedule(.delivery, for: UInt32(id), at: now + SimDuration(milliseconds: Int64(delay) &+ 1))
+    }
+
+    mutating func endSession(_ id: Int) {
+        let abandoned = state.cartCents[id] > 0
+        emit(.sessionEnd, id)
+        if abandoned { count(\.abandonedCarts, id); metrics.daily[dayIndex].abandonedCarts &+= 1 }
+        let p = parameters(id)
+        if state.rng[id].bernoulli(p.lapse) {
+            state.stage[id] = .dormant
+            count(\.lapsedJourneys, id)
+            emit(.dormant, id)
+            let wait = state.rng[id].exponential(mean: Double(p.dormancy.milliseconds) / Double(population.frequencyMultiplier[id]))
+            schedule(.needArises, for: UInt32(id), at: now + SimDuration(milliseconds: Int64(wait) &+ 1))
+        } else {
+            let gap = SimDuration(milliseconds: Int64(Double(p.sessionGap.milliseconds) / Double(population.frequencyMultiplier[id])))
+            let next = timing.next(after: now, meanGap: gap, zone: Int(population.timeZone[id]), zones: zones, rng: &state.rng[id])
+            schedule(.sessionStart, for: UInt32(id), at: next)
+        }
+    }
+
+    mutating func delivery(_ id: Int) {
+        let p = parameters(id)
+        state.stage[id] = .using
+        emit(.delivery, id)
+        let customer = UInt32(id)
+        if state.rng[id].bernoulli(p.support) {
+            let wait = state.rng[id].exponential(mean: 86_400_000)
+            schedule(.supportRequest, for: customer, at: now + SimDuration(milliseconds: Int64(wait) &+ 1))
+        }
+        if state.rng[id].bernoulli(p.review) {
+            let wait = state.rng[id].exponential(mean: Double(p.reviewDelay.milliseconds))
+            schedule(.review, for: customer, at: now + SimDuration(milliseconds: Int64(wait) &+ 1))
+        }
+        if state.rng[id].bernoulli(p.referral) {
+            let wait = state.rng[id].exponential(mean: 2 * Double(p.reviewDelay.milliseconds))
+            schedule(.referral, for: customer, at: now + SimDuration(milliseconds: Int64(wait) &+ 1))
+        }
+        let next = state.rng[id].exponential(mean: Double(p.needInterval.milliseconds) / Double(population.frequencyMultiplier[id]))
+        schedule(.needArises, for: customer, at: now + SimDuration(milliseconds: Int64(next) &+ 1))
+    }
+
+    /// The simulated day (UTC, from the start) `now` falls in.
+    var dayIndex: Int {
+        min(metrics.daily.count - 1, Int((now - scenario.start).milliseconds / 86_400_000))
+    }
+
+    mutating func count(_ field: WritableKeyPath<FunnelCounts, Int>, _ id: Int) {
+        metrics.totals[keyPath: field] &+= 1
+        metrics.byArchetype[Int(population.archetype[id].rawValue)][keyPath: field] &+= 1
+        metrics.byChannel[Int(state.sessionChannel[id].rawValue)][keyPath: field] &+= 1
+    }
+
+    /// Records a customer event in the metrics and hands it to the observer.
+    mutating func emit(_ kind: EventKind, _ id: Int, paidCents: UInt32 = 0, stars: UInt8 = 0) {
+        metrics.eventsByKind[Int(kind.rawValue)] &+= 1
+        switch kind {
+        case .needArises: count(\.journeys, id)
+        case .sessionStart: count(\.sessions, id); metrics.daily[dayIndex].sessions &+= 1
+        case .view: count(\.views, id)
+        case .addToCart: count(\.cartAdds, id); metrics.daily[dayIndex].cartAdds &+= 1
+        case .checkout: count(\.checkouts, id)
+        case .purchase: count(\.purchases, id); metrics.daily[dayIndex].purchases &+= 1
+        case .delivery: count(\.deliveries, id)
+        case .supportRequest: count(\.supportRequests, id)
+        case .review: count(\.reviews, id)
+        case .referral: count(\.referrals, id)
+        case .sessionEnd, .dormant, .optOut: break
+        }
+        let cents = kind == .purchase ? paidCents : state.cartCents[id]
+        observer.observe(CustomerEvent(customer: UInt32(id), kind: kind, time: now, channel: state.sessionChannel[id],
+                                       stage: state.stage[id], cartValue: Float(cents) / 100, stars: stars))
+    }
+
+    /// A uniformly chosen member of a non-empty channel set (SMS for an empty one).
+    static func pick(from set: ChannelSet, rng: inout Xoshiro256StarStar) -> Channel {
+        let count = set.count
+        guard count > 0 else { return .sms }
+        var target = rng.below(count)
+        var bits = set.rawValue
+        while true {
+            let bit = bits.trailingZeroBitCount
+            if target == 0 { return Channel(rawValue: UInt8(bit))! }
+            target -= 1
+            bits &= bits &- 1
+        }
+    }
+}

@@ -1,0 +1,27 @@
+/// Records customer events as JSON lines for `--trace`, up to a limit, so a trace of a big run
+/// cannot fill the disk; events past the limit are counted, not written.
+public struct TraceRecorder: EventObserver, Sendable {
+    public let limit: Int
+    public private(set) var written = 0
+    public private(set) var skipped = 0
+    public private(set) var bytes: [UInt8] = []
+
+    public init(limit: Int) {
+        self.limit = limit
+        bytes.reserveCapacity(min(limit, 100_000) * 140)
+    }
+
+    public mutating func observe(_ event: CustomerEvent) {
+        guard written < limit else {
+            skipped += 1
+            return
+        }
+        written += 1
+        var line = "{\"time\":\"\(event.time.iso8601)\",\"customer\":\(event.customer),\"event\":\"\(event.kind.name)\""
+        line += ",\"channel\":\"\(event.channel.name)\",\"stage\":\"\(event.stage.name)\""
+        line += ",\"cart_value\":\(rounded(Double(event.cartValue)))"
+        if event.stars > 0 { line += ",\"stars\":\(event.stars)" }
+        line += "}\n"
+        bytes.append(contentsOf: line.utf8)
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import JourneySim
+
+/// `journeysim`: simulate customer journeys with triggered messaging.
+///
+/// Exit codes: 0 success, 1 thresholds failed, 2 bad input (scenario, options, unwritable
+/// results folder).
+@main
+struct JourneySimCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "journeysim",
+        abstract: "Simulate and load-test customer journeys with triggered messaging.",
+        discussion: """
+        Examples:
+          journeysim run scenarios/baseline.yaml
+          journeysim run scenarios/baseline.yaml --seed 7 --customers 20000 --trace events.jsonl
+          journeysim validate scenarios/baseline.yaml
+          journeysim bench
+
+        Exit codes: 0 success, 1 a threshold failed, 2 bad input.
+        """,
+        subcommands: [RunCommand.self, ValidateCommand.self, BenchCommand.self],
+        defaultSubcommand: nil)
+
+    /// Parses and runs like `main()`, but maps every usage or validation error to exit code 2,
+    /// the code documented for bad input.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let exit as ExitCode {
+            Foundation.exit(exit.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(code == .validationFailure || code.rawValue == 64 ? 2 : code.rawValue)
+        }
+    }
+}
+
+/// Writes a line to standard error.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data(("error: " + message + "\n").utf8))
+}

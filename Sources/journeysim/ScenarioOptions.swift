@@ -1,0 +1,44 @@
+import ArgumentParser
+import JourneySim
+
+/// Options shared by the commands that load a scenario.
+struct ScenarioOptions: ParsableArguments {
+    @Argument(help: "Scenario file (YAML or JSON), e.g. scenarios/baseline.yaml.")
+    var scenario: String
+
+    @Option(help: "Override the scenario's seed.")
+    var seed: UInt64?
+
+    @Option(help: "Override the number of customers (1 to 50,000,000).")
+    var customers: Int?
+
+    @Option(help: "Override the duration in simulated days (1 to 366).")
+    var days: Double?
+
+    /// Loads the scenario and applies the overrides; prints the error and exits 2 on bad input.
+    func load() throws -> Scenario {
+        var scenario: Scenario
+        do {
+            scenario = try ScenarioLoader.load(path: self.scenario)
+        } catch {
+            printError(error.description)
+            throw ExitCode(2)
+        }
+        if let seed { scenario.seed = seed }
+        if let customers {
+            guard (1...Scenario.maxCustomers).contains(customers) else {
+                printError("--customers \(customers) is out of range: give 1 to \(Scenario.maxCustomers) (use shards beyond that).")
+                throw ExitCode(2)
+            }
+            scenario.population.customers = customers
+        }
+        if let days {
+            guard days.isFinite, days >= 1.0 / 24, days <= Scenario.maxDuration.days else {
+                printError("--days \(days) is out of range: give 1/24 (one hour) to 366.")
+                throw ExitCode(2)
+            }
+            scenario.duration = .days(days)
+        }
+        return scenario
+    }
+}

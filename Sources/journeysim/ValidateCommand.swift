@@ -1,0 +1,23 @@
+import ArgumentParser
+import JourneySim
+
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check a scenario file without running it.",
+        discussion: """
+        Examples:
+          journeysim validate scenarios/baseline.yaml
+
+        Prints the problem with file, line and field path and exits 2 when the scenario is invalid.
+        """)
+
+    @OptionGroup var options: ScenarioOptions
+
+    func run() throws {
+        let scenario = try options.load()
+        let mix = zip(Archetype.allCases, scenario.population.archetypeMix)
+            .map { "\($0.name) \(Int(($1 * 100).rounded()))%" }.joined(separator: ", ")
+        print("\(options.scenario): valid. \(scenario.name), seed \(scenario.seed), \(scenario.population.customers) customers, \(scenario.duration.days) days from \(scenario.start.iso8601); \(mix).")
+    }
+}
