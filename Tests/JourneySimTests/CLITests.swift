@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+
+/// End-to-end checks of the `journeysim` executable as a user runs it: exit codes, messages and
+/// what lands in the results folder.
+@Suite struct CLITests {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The `journeysim` binary built beside this test bundle (`swift test` builds every product).
+    static func binary() throws -> URL {
+        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = folder.appendingPathComponent("journeysim")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            folder = folder.deletingLastPathComponent()
+        }
+        let fallback = packageRoot.appendingPathComponent(".build/debug/journeysim")
+        guard FileManager.default.isExecutableFile(atPath: fallback.path) else {
+            throw CLIError.binaryNotFound(CommandLine.arguments[0])
+        }
+        return fallback
+    }
+
+    enum CLIError: Error { case binaryNotFound(String) }
+
+    struct Result { var status: Int32; var stdout: String; var stderr: String }
+
+    static func run(_ arguments: [String], in folder: URL) throws -> Result {
+        let process = Process()
+        process.executableURL = try binary()
+        process.arguments = arguments
+        process.currentDirectoryURL = folder
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                      stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    static let small = """
+    name: small
+    seed: 5
+    duration: 3d
+    population: { customers: 300 }
+    """
+
+    @Test func runWritesDeterministicSummaryAndTable() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Self.small.write(to: folder.appendingPathComponent("small.yaml"), atomically: true, encoding: .utf8)
+        let first = try Self.run(["run", "small.yaml", "--trace", "events.jsonl", "--trace-limit", "20"], in: folder)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("purchases"))
+        #expect(first.stdout.contains("routine"))
+        let summaryURL = folder.appendingPathComponent("results/small-5/summary.json")
+        let summary = try Data(contentsOf: summaryURL)
+        let json = try JSONSerialization.jsonObject(with: summary) as? [String: Any]
+        #expect(json?["schema_version"] as? Int == 1)
+        #expect(json?["complete"] as? Bool == true)
+        let trace = try String(contentsOf: folder.appendingPathComponent("events.jsonl"), encoding: .utf8)
+        #expect(trace.split(separator: "\n").count == 20)
+        let again = try Self.run(["run", "small.yaml", "--quiet"], in: folder)
+        #expect(again.status == 0)
+        #expect(try Data(contentsOf: summaryURL) == summary)
+        let reseeded = try Self.run(["run", "small.yaml", "--seed", "6", "--quiet"], in: folder)
+        #expect(reseeded.status == 0)
+        #expect(try Data(contentsOf: folder.appendingPathComponent("results/small-6/summary.json")) != summary)
+        // Nothing but finished run folders in results/.
+        let entries = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("results").path)
+        #expect(Set(entries) == ["small-5", "small-6"])
+    }
+
+    @Test(arguments: [
+        ("missing.yaml", [String](), "no such scenario file"),
+        ("bad-syntax.yaml", [], "syntax error"),
+        ("bad-type.yaml", [], "population.customers: expected a whole number"),
+        ("bad-mix.yaml", [], "add up to 0.9"),
+        ("bad-channel.yaml", [], "unknown key 'fax'"),
+        ("small.yaml", ["--customers=-3"], "--customers -3 is out of range"),
+        ("small.yaml", ["--days", "9999"], "--days 9999.0 is out of range"),
+        ("small.yaml", ["--frobnicate"], "Unknown option"),
+        ("small.yaml", ["--output", "blocker/results"], "cannot write results there"),
+    ])
+    func badInputExitsTwoWithAClearMessage(file: String, extra: [String], message: String) throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let files = [
+            "small.yaml": Self.small,
+            "bad-syntax.yaml": "population: { customers: 10\nseed: [",
+            "bad-type.yaml": "population:\n  customers: many\n",
+            "bad-mix.yaml": "population:\n  archetypes: { routine: 0.5, trek: 0.4 }\n",
+            "bad-channel.yaml": "population:\n  channels: { fax: { weight: 1 } }\n",
+        ]
+        for (name, text) in files {
+            try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        // A plain file where the results folder's parent should be: no folder can be made there.
+        try "not a folder".write(to: folder.appendingPathComponent("blocker"), atomically: true, encoding: .utf8)
+        let result = try Self.run(["run", file] + extra, in: folder)
+        #expect(result.status == 2, "\(result.stdout) \(result.stderr)")
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        if file.hasPrefix("bad-type") { #expect(result.stderr.contains("bad-type.yaml:2:")) }
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("results").path))
+    }
+
+    @Test func validateAndHelp() throws {
+        let root = Self.packageRoot
+        let valid = try Self.run(["validate", "scenarios/baseline.yaml"], in: root)
+        #expect(valid.status == 0)
+        #expect(valid.stdout.contains("valid"))
+        let help = try Self.run(["run", "--help"], in: root)
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("Examples:"))
+    }
+}

@@ -1,0 +1,80 @@
+import Testing
+@testable import JourneySim
+
+@Suite struct EngineTests {
+    @Test func queuePopsInTimeThenSchedulingOrder() {
+        var queue = EventQueue<Int>()
+        var rng = Xoshiro256StarStar(seed: 9)
+        var expected: [(Int64, Int)] = []
+        for i in 0..<5_000 {
+            let time = Int64(rng.below(200))  // many ties
+            queue.schedule(i, at: SimTime(milliseconds: time))
+            expected.append((time, i))
+        }
+        expected.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+        var popped: [(Int64, Int)] = []
+        while let entry = queue.pop() { popped.append((entry.time.milliseconds, entry.payload)) }
+        #expect(popped.map(\.0) == expected.map(\.0))
+        #expect(popped.map(\.1) == expected.map(\.1))
+    }
+
+    @Test func xoshiroMatchesReferenceAndStreamsAreIndependent() {
+        // Reference: xoshiro256** from state (1, 2, 3, 4): first outputs 11520, 0, 1509978240, 1215971899390074240.
+        var reference = Xoshiro256StarStar(seed: 0)
+        reference.s0 = 1; reference.s1 = 2; reference.s2 = 3; reference.s3 = 4
+        #expect([reference.next(), reference.next(), reference.next(), reference.next()]
+                == [11520, 0, 1_509_978_240, 1_215_971_899_390_074_240])
+        var a = Xoshiro256StarStar(seed: 1, stream: .journey, customer: 5)
+        var b = Xoshiro256StarStar(seed: 1, stream: .journey, customer: 5)
+        var c = Xoshiro256StarStar(seed: 1, stream: .journey, customer: 6)
+        var d = Xoshiro256StarStar(seed: 1, stream: .profile, customer: 5)
+        let first = a.next()
+        #expect(first == b.next())
+        #expect(first != c.next())
+        #expect(first != d.next())
+    }
+
+    @Test func distributionsHaveTheirMeans() {
+        var rng = Xoshiro256StarStar(seed: 3)
+        let n = 200_000
+        var exponential = 0.0, unit = 0.0, logNormalBelowMedian = 0
+        for _ in 0..<n {
+            exponential += rng.exponential(mean: 5)
+            unit += rng.nextUnit()
+            if rng.logNormal(median: 30, sigma: 0.5) < 30 { logNormalBelowMedian += 1 }
+        }
+        #expect(abs(exponential / Double(n) - 5) < 0.05)
+        #expect(abs(unit / Double(n) - 0.5) < 0.005)
+        #expect(abs(Double(logNormalBelowMedian) / Double(n) - 0.5) < 0.005)
+    }
+
+    @Test func categoricalTableNeverPicksZeroWeights() {
+        let table = CategoricalTable(weights: [0, 0.3, 0, 0.7, 0])
+        var rng = Xoshiro256StarStar(seed: 4)
+        var counts = [0, 0, 0, 0, 0]
+        for _ in 0..<100_000 { counts[table.sample(&rng)] += 1 }
+        #expect(counts[0] == 0 && counts[2] == 0 && counts[4] == 0)
+        #expect(abs(Double(counts[1]) / 100_000 - 0.3) < 0.01)
+    }
+
+    @Test func timeZoneTableFollowsDaylightSaving() {
+        // 2026-03-08 07:00 UTC: New York springs forward (UTC-5 → UTC-4); Berlin on 2026-03-29 01:00 UTC.
+        let start = SimTime(unixSeconds: 1_772_409_600)  // 2026-03-02
+        let table = TimeZoneTable(identifiers: ["America/New_York", "Europe/Berlin", "Asia/Kolkata"],
+                                  start: start, end: start + .days(40))
+        let beforeNY = SimTime(unixSeconds: 1_772_953_200 - 60), afterNY = SimTime(unixSeconds: 1_772_953_200 + 60)
+        #expect(table.offset(zone: 0, at: beforeNY) == -5 * 3_600_000)
+        #expect(table.offset(zone: 0, at: afterNY) == -4 * 3_600_000)
+        let beforeBerlin = SimTime(unixSeconds: 1_774_746_000 - 60), afterBerlin = SimTime(unixSeconds: 1_774_746_000 + 60)
+        #expect(table.offset(zone: 1, at: beforeBerlin) == 3_600_000)
+        #expect(table.offset(zone: 1, at: afterBerlin) == 7_200_000)
+        #expect(table.offset(zone: 2, at: afterBerlin) == 19_800_000)  // +05:30, no DST
+        #expect(table.localHour(zone: 2, at: start) == 5)  // 00:00 UTC is 05:30 in Kolkata
+    }
+
+    @Test func isoFormattingMatchesCalendar() {
+        #expect(SimTime(unixSeconds: 1_772_409_600).iso8601 == "2026-03-02T00:00:00.000Z")
+        #expect(SimTime(milliseconds: 951_782_400_123).iso8601 == "2000-02-29T00:00:00.123Z")
+        #expect(SimTime(milliseconds: -1).iso8601 == "1969-12-31T23:59:59.999Z")
+    }
+}
