@@ -12,6 +12,8 @@ public struct Scenario: Sendable {
     /// Journey parameters indexed by `Archetype.rawValue`.
     public var journeys: [JourneyParameters]
     public var sessions: SessionSpec
+    /// How customers respond to messages: opens, clicks, recovery, fatigue and opt-outs.
+    public var behavior: BehaviorSpec = .defaults
 
     public var end: SimTime { start + duration }
 
