@@ -1,12 +1,17 @@
-/// What the event loop schedules: one customer's next internal step. Eight bytes, so the
+/// What the event loop schedules: one customer's next internal step. Twelve bytes, so the
 /// pending-event heap stays compact and cache-friendly.
 public struct SimEvent: Sendable {
     public var customer: UInt32
     public var kind: Kind
+    /// For journey steps, the customer's journey epoch when the step was scheduled: a message
+    /// that brings the customer back starts a new epoch, and steps of the old one are dropped.
+    /// For message events, the slot of the message in flight.
+    public var argument: UInt32
 
-    @inlinable public init(customer: UInt32, kind: Kind) {
+    @inlinable public init(customer: UInt32, kind: Kind, argument: UInt32 = 0) {
         self.customer = customer
         self.kind = kind
+        self.argument = argument
     }
 
     public enum Kind: UInt8, Sendable {

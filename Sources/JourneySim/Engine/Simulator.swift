@@ -66,7 +66,12 @@ public struct Simulator<Observer: EventObserver> {
     }
 
     mutating func schedule(_ kind: SimEvent.Kind, for customer: UInt32, at time: SimTime) {
-        queue.schedule(SimEvent(customer: customer, kind: kind), at: time)
+        let argument: UInt32
+        switch kind {
+        case .needArises, .sessionStart, .sessionStep: argument = state.epoch[Int(customer)]
+        default: argument = 0
+        }
+        queue.schedule(SimEvent(customer: customer, kind: kind, argument: argument), at: time)
     }
 
     /// Per-customer outcomes (buyers, repeat buyers) for the whole population or one archetype.

@@ -1,6 +1,6 @@
 /// The mutable per-customer journey state, as parallel arrays indexed by customer id.
 ///
-/// About 64 bytes per customer: the journey random stream (32), stage, cart, channels, timers
+/// About 90 bytes per customer: the journey random stream (32), stage, cart, channels, timers
 /// and counters. No references, strings or dictionaries, so millions of customers stay compact
 /// and the loop's memory traffic is predictable.
 public struct CustomerState: Sendable {
@@ -13,10 +13,20 @@ public struct CustomerState: Sendable {
     public var sessionChannel: ContiguousArray<Channel>
     /// Steps taken in the current session.
     public var sessionSteps: ContiguousArray<UInt16>
+    /// Whether a session is under way.
+    public var inSession: ContiguousArray<Bool>
+    /// Bumped whenever something outside the journey's own schedule (a clicked message) restarts
+    /// it; scheduled journey steps of an older epoch are stale and skipped.
+    public var epoch: ContiguousArray<UInt32>
+    /// When the last session ended with a non-empty cart (for recovery that fades with delay).
+    public var abandonedAt: ContiguousArray<SimTime>
+    /// Purchase-probability multiplier for the current session (a message's channel lift); 1 otherwise.
+    public var purchaseLift: ContiguousArray<Float>
     /// When the current journey's need arose.
     public var journeyStart: ContiguousArray<SimTime>
-    /// Purchases made in this run.
+    /// Purchases made in this run, and what they came to in cents.
     public var purchases: ContiguousArray<UInt16>
+    public var spentCents: ContiguousArray<Int64>
 
     public init(count: Int, seed: UInt64, firstCustomer: Int = 0) {
         rng = ContiguousArray((0..<count).map {
@@ -27,13 +37,19 @@ public struct CustomerState: Sendable {
         journeyChannel = ContiguousArray(repeating: .sms, count: count)
         sessionChannel = ContiguousArray(repeating: .sms, count: count)
         sessionSteps = ContiguousArray(repeating: 0, count: count)
+        inSession = ContiguousArray(repeating: false, count: count)
+        epoch = ContiguousArray(repeating: 0, count: count)
+        abandonedAt = ContiguousArray(repeating: SimTime(milliseconds: 0), count: count)
+        purchaseLift = ContiguousArray(repeating: 1, count: count)
         journeyStart = ContiguousArray(repeating: SimTime(milliseconds: 0), count: count)
         purchases = ContiguousArray(repeating: 0, count: count)
+        spentCents = ContiguousArray(repeating: 0, count: count)
     }
 
     /// Bytes of journey state per customer (array payloads only).
     public static let bytesPerCustomer =
         MemoryLayout<Xoshiro256StarStar>.stride + MemoryLayout<Stage>.stride + MemoryLayout<UInt32>.stride
         + 2 * MemoryLayout<Channel>.stride + MemoryLayout<UInt16>.stride + MemoryLayout<SimTime>.stride
-        + MemoryLayout<UInt16>.stride
+        + MemoryLayout<Bool>.stride + MemoryLayout<UInt32>.stride + MemoryLayout<SimTime>.stride + MemoryLayout<Float>.stride
+        + MemoryLayout<UInt16>.stride + MemoryLayout<Int64>.stride
 }

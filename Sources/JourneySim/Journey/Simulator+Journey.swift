@@ -11,6 +11,11 @@ extension Simulator {
     mutating func process(_ event: SimEvent) {
         let id = Int(event.customer)
         switch event.kind {
+        case .needArises, .sessionStart, .sessionStep:
+            guard event.argument == state.epoch[id] else { return }  // superseded by a message's effect
+        default: break
+        }
+        switch event.kind {
         case .needArises: needArises(id)
         case .sessionStart: sessionStart(id)
         case .sessionStep: sessionStep(id)
@@ -51,6 +56,7 @@ extension Simulator {
             state.sessionChannel[id] = state.journeyChannel[id]
         }
         state.sessionSteps[id] = 0
+        state.inSession[id] = true
         metrics.sessionsByLocalHour[zones.localHour(zone: Int(population.timeZone[id]), at: now)] &+= 1
         emit(.sessionStart, id)
         scheduleStep(id)
@@ -73,7 +79,7 @@ extension Simulator {
         switch stage {
         case .research: row = 0; probabilities = p.research
         case .cart: row = 1; probabilities = p.cart
-        case .checkout: row = 2; probabilities = p.checkout
+        case .checkout: row = 2; probabilities = Self.lifted(p.checkout, by: Double(state.purchaseLift[id]))
         default:
             endSession(id)
             return
@@ -120,6 +126,7 @@ extension Simulator {
         state.cartCents[id] = 0
         state.stage[id] = .purchased
         state.purchases[id] &+= 1
+        state.spentCents[id] &+= Int64(paid)
         let archetype = Int(population.archetype[id].rawValue)
         let channel = Int(state.sessionChannel[id].rawValue)
         let elapsed = (now - state.journeyStart[id]).milliseconds
@@ -135,6 +142,8 @@ extension Simulator {
             metrics.multichannelPurchases[group] &+= 1
             metrics.multichannelRevenueCents[group] &+= Int64(paid)
         }
+        state.inSession[id] = false
+        state.purchaseLift[id] = 1
         emit(.purchase, id, paidCents: paid)
         emit(.sessionEnd, id)
         let delay = state.rng[id].exponential(mean: Double(deliveryDelay.milliseconds))
@@ -178,6 +187,17 @@ extension Simulator {
         }
         let next = state.rng[id].exponential(mean: Double(p.needInterval.milliseconds) / Double(population.frequencyMultiplier[id]))
         schedule(.needArises, for: customer, at: now + SimDuration(milliseconds: Int64(next) &+ 1))
+    }
+
+    /// A checkout row with the purchase probability multiplied by a message's channel lift (at
+    /// most 0.99) and the other outcomes scaled down to keep the row a distribution.
+    static func lifted(_ row: StepProbabilities, by lift: Double) -> StepProbabilities {
+        guard lift != 1 else { return row }
+        let advance = min(0.99, row.advance * lift)
+        let rest = row.stay + row.back + row.end
+        let scale = rest > 0 ? (1 - advance) / rest : 0
+        return StepProbabilities(advance: rest > 0 ? advance : row.advance, stay: row.stay * scale,
+                                 back: row.back * scale, end: row.end * scale)
     }
 
     /// The simulated day (UTC, from the start) `now` falls in.
