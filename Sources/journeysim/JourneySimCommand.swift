@@ -20,7 +20,7 @@ struct JourneySimCommand: AsyncParsableCommand {
 
         Exit codes: 0 success, 1 a threshold failed, 2 bad input.
         """,
-        subcommands: [RunCommand.self, ValidateCommand.self, BenchCommand.self],
+        subcommands: [RunCommand.self, MergeCommand.self, ValidateCommand.self, BenchCommand.self],
         defaultSubcommand: nil)
 
     /// Parses and runs like `main()`, but maps every usage or validation error to exit code 2,

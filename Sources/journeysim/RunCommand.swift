@@ -8,13 +8,16 @@ struct RunCommand: ParsableCommand {
         abstract: "Run a scenario in virtual time and write its results.",
         discussion: """
         Writes <output>/<scenario>-<seed>/summary.json (deterministic: the same seed gives the same
-        bytes) and performance.json (wall-clock figures), and prints a summary table.
+        bytes), record.json (the mergeable counts) and performance.json (wall-clock figures), and
+        prints a summary table. Large runs use every core by splitting the customers internally;
+        the results are identical to a one-thread run.
 
         Examples:
           journeysim run scenarios/baseline.yaml
           journeysim run scenarios/baseline.yaml --seed 7 --customers 20000
           journeysim run scenarios/baseline.yaml --trace events.jsonl --trace-limit 50000
-          journeysim run scenarios/baseline.yaml --output /tmp/results --quiet
+          journeysim run scenarios/baseline.yaml --shard 0/4      # one quarter of the customers
+          journeysim merge results/baseline-42-shard*of4          # combine the quarters
         """)
 
     @OptionGroup var options: ScenarioOptions
@@ -22,11 +25,17 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Folder for results; the run writes into <output>/<scenario>-<seed>/.")
     var output: String = "results"
 
-    @Option(help: "Write customer events as JSON lines to this file.")
+    @Option(help: "Write customer events as JSON lines to this file (runs on one thread).")
     var trace: String?
 
     @Option(help: "At most this many events in the trace.")
     var traceLimit: Int = 100_000
+
+    @Option(help: "Run only shard i of n (i counts from 0): customers whose id modulo n is i. Combine shards with `journeysim merge`.")
+    var shard: String?
+
+    @Option(help: "Threads to use (default: all cores for 20,000 customers or more, else 1).")
+    var workers: Int?
 
     @Flag(help: "Print only the results folder, not the summary table.")
     var quiet = false
@@ -37,7 +46,14 @@ struct RunCommand: ParsableCommand {
             printError("--trace-limit \(traceLimit) is out of range: give 1 to 100,000,000.")
             throw ExitCode(2)
         }
-        let directory = (output as NSString).appendingPathComponent("\(scenario.name)-\(scenario.seed)")
+        if let workers, !(1...256).contains(workers) {
+            printError("--workers \(workers) is out of range: give 1 to 256.")
+            throw ExitCode(2)
+        }
+        let split = try parseShard()
+        var name = "\(scenario.name)-\(scenario.seed)"
+        if let split { name += "-shard\(split.index)of\(split.count)" }
+        let directory = (output as NSString).appendingPathComponent(name)
         let writer: ResultsWriter
         do {
             writer = try ResultsWriter(directory: directory)
@@ -46,10 +62,22 @@ struct RunCommand: ParsableCommand {
             printError(String(describing: error))
             throw ExitCode(2)
         }
-        let result = SimulationRun.execute(scenario, traceLimit: trace == nil ? nil : traceLimit)
+        let digest = options.digest()
+        let result: SimulationRun
+        if let split {
+            result = SimulationRun.execute(scenario, digest: digest, shard: split.index, of: split.count,
+                                           traceLimit: trace == nil ? nil : traceLimit)
+        } else if trace != nil {
+            result = SimulationRun.execute(scenario, digest: digest, traceLimit: traceLimit)
+        } else {
+            let cores = ProcessInfo.processInfo.activeProcessorCount
+            let threads = workers ?? (scenario.population.customers >= 20_000 ? cores : 1)
+            result = SimulationRun.executeParallel(scenario, digest: digest, workers: threads)
+        }
         do {
             try writer.write([
                 ("summary.json", ResultsWriter.json(result.summary)),
+                ("record.json", ResultsWriter.json(result.record)),
                 ("performance.json", ResultsWriter.json(result.performance)),
             ])
             if let trace, let bytes = result.trace {
@@ -62,12 +90,26 @@ struct RunCommand: ParsableCommand {
         if !quiet {
             print(SummaryTable.render(result.summary))
             let p = result.performance
-            print("simulated \(p.events) events in \(p.simulationSeconds.rounded2)s (\(Int(p.eventsPerSecond)) events/s, \(Int(p.customerDaysPerSecond)) customer-days/s); wall \(p.wallSeconds.rounded2)s")
+            print("simulated \(p.events) events in \(p.simulationSeconds.rounded2)s on \(p.workers) thread\(p.workers == 1 ? "" : "s") (\(Int(p.eventsPerSecond)) events/s, \(Int(p.customerDaysPerSecond)) customer-days/s); wall \(p.wallSeconds.rounded2)s")
             if let trace {
                 print("trace: \(trace)" + (result.traceSkipped > 0 ? " (limit reached; \(result.traceSkipped) events not written)" : ""))
             }
         }
         print("results: \(writer.directory.path)/summary.json")
+    }
+
+    func parseShard() throws -> (index: Int, count: Int)? {
+        guard let shard else { return nil }
+        let parts = shard.split(separator: "/")
+        guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]), count >= 1, count <= 100_000 else {
+            printError("--shard \(shard): write it as i/n, e.g. 0/4 for the first of four shards.")
+            throw ExitCode(2)
+        }
+        guard index >= 0, index < count else {
+            printError("--shard \(shard): the index counts from 0, so shards of \(count) are 0/\(count) to \(count - 1)/\(count).")
+            throw ExitCode(2)
+        }
+        return (index, count)
     }
 
     func checkWritable(_ path: String) throws {

@@ -41,4 +41,10 @@ struct ScenarioOptions: ParsableArguments {
         }
         return scenario
     }
+
+    /// Identifies the scenario as run (file text plus overrides) for merging shards.
+    func digest() -> String {
+        let text = (try? String(contentsOfFile: scenario, encoding: .utf8)) ?? scenario
+        return ScenarioDigest.of([text, seed.map(String.init) ?? "", customers.map(String.init) ?? "", days.map { String($0) } ?? ""])
+    }
 }

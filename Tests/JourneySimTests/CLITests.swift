@@ -108,6 +108,29 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("results").path))
     }
 
+    @Test func shardsMergeIntoTheWholeRunAndMismatchesAreRefused() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Self.small.write(to: folder.appendingPathComponent("small.yaml"), atomically: true, encoding: .utf8)
+        #expect(try Self.run(["run", "small.yaml", "--quiet", "--workers", "1"], in: folder).status == 0)
+        for index in 0..<3 {
+            #expect(try Self.run(["run", "small.yaml", "--quiet", "--shard", "\(index)/3"], in: folder).status == 0)
+        }
+        let shards = (0..<3).map { "results/small-5-shard\($0)of3" }
+        let merged = try Self.run(["merge"] + shards + ["--quiet"], in: folder)
+        #expect(merged.status == 0, "\(merged.stderr)")
+        let whole = try Data(contentsOf: folder.appendingPathComponent("results/small-5/summary.json"))
+        #expect(try Data(contentsOf: folder.appendingPathComponent("results/small-5-merged/summary.json")) == whole)
+
+        let missing = try Self.run(["merge"] + shards.prefix(2), in: folder)
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("shard 2/3 missing"))
+        #expect(try Self.run(["run", "small.yaml", "--quiet", "--shard", "2/3", "--customers", "301", "--output", "other"], in: folder).status == 0)
+        let mixed = try Self.run(["merge"] + shards.prefix(2) + ["other/small-5-shard2of3"], in: folder)
+        #expect(mixed.status == 2)
+        #expect(mixed.stderr.contains("shards of different scenarios cannot be merged"))
+    }
+
     @Test func validateAndHelp() throws {
         let root = Self.packageRoot
         let valid = try Self.run(["validate", "scenarios/baseline.yaml"], in: root)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import JourneySim
 
@@ -128,8 +129,8 @@ import Testing
 
     @Test func interruptedRunIsMarkedIncomplete() throws {
         let s = try scenario("population: { customers: 20000 }\nduration: 30d")
-        var calls = 0
-        let run = SimulationRun.execute(s, shouldStop: { calls += 1; return calls >= 2 })
+        let calls = Atomic(0)
+        let run = SimulationRun.execute(s, shouldStop: { calls.add(1, ordering: .relaxed).newValue >= 2 })
         #expect(run.summary.complete == false)
         #expect(run.summary.simulatedUntil < run.summary.scenario.end)
     }

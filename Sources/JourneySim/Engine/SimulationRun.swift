@@ -1,46 +1,77 @@
 import Foundation
+import Synchronization
 
-/// One complete `run`: population, simulation and summary, with wall-clock figures kept apart
-/// from the deterministic summary.
+/// One complete `run` (or one shard of it): population, simulation, record and summary, with
+/// wall-clock figures kept apart from the deterministic results.
 public struct SimulationRun: Sendable {
+    public var record: RunRecord
     public var summary: RunSummary
     /// The trace as JSON lines, when one was asked for.
     public var trace: [UInt8]?
     public var traceSkipped: Int
     public var performance: RunPerformance
 
-    /// Runs `scenario` to its end, or until `shouldStop` returns true.
-    public static func execute(_ scenario: Scenario, traceLimit: Int? = nil,
-                               shouldStop: () -> Bool = { false }) -> SimulationRun {
+    /// Runs shard `shard` of `shards` of `scenario` on the calling thread, to the scenario's end
+    /// or until `shouldStop` returns true.
+    public static func execute(_ scenario: Scenario, digest: String = "", shard: Int = 0, of shards: Int = 1,
+                               traceLimit: Int? = nil, shouldStop: @Sendable () -> Bool = { false }) -> SimulationRun {
         let clock = ContinuousClock()
         let started = clock.now
-        let population = Population(scenario: scenario)
+        let population = Population(scenario: scenario, shard: shard, of: shards)
         let generated = clock.now
+        let shardSet = ShardSet(count: shards, indices: [shard])
         if let traceLimit {
-            var sim = Simulator(scenario: scenario, population: population, observer: TraceRecorder(limit: traceLimit))
+            let recorder = TraceRecorder(limit: traceLimit, idStride: shards, idOffset: shard)
+            var sim = Simulator(scenario: scenario, population: population, observer: recorder)
             let complete = sim.run(shouldStop: shouldStop)
-            return finish(sim, complete: complete, trace: sim.observer.bytes, skipped: sim.observer.skipped,
-                          started: started, generated: generated, clock: clock)
+            return finish(sim.record(complete: complete, digest: digest, shards: shardSet), scenario: scenario,
+                          trace: sim.observer.bytes, skipped: sim.observer.skipped,
+                          timing: (started, generated, clock.now))
         }
         var sim = Simulator(scenario: scenario, population: population, observer: NoObserver())
         let complete = sim.run(shouldStop: shouldStop)
-        return finish(sim, complete: complete, trace: nil, skipped: 0, started: started, generated: generated, clock: clock)
+        return finish(sim.record(complete: complete, digest: digest, shards: shardSet), scenario: scenario,
+                      trace: nil, skipped: 0, timing: (started, generated, clock.now))
     }
 
-    static func finish<O>(_ sim: Simulator<O>, complete: Bool, trace: [UInt8]?, skipped: Int,
-                          started: ContinuousClock.Instant, generated: ContinuousClock.Instant,
-                          clock: ContinuousClock) -> SimulationRun {
-        let ended = clock.now
-        let summary = RunSummary(simulator: sim, complete: complete)
-        let simulate = (ended - generated).seconds
-        let customerDays = Double(sim.population.count) * (sim.now - sim.scenario.start).days
-        let performance = RunPerformance(
-            wallSeconds: rounded((ended - started).seconds), populationSeconds: rounded((generated - started).seconds),
-            simulationSeconds: rounded(simulate), events: sim.metrics.eventsProcessed,
-            eventsPerSecond: simulate > 0 ? rounded(Double(sim.metrics.eventsProcessed) / simulate) : 0,
-            customerDaysPerSecond: simulate > 0 ? rounded(customerDays / simulate) : 0,
-            peakResidentBytes: ProcessMemory.peakResidentBytes())
-        return SimulationRun(summary: summary, trace: trace, traceSkipped: skipped, performance: performance)
+    /// Runs the whole scenario on `workers` threads by partitioning customers into that many
+    /// internal shards and merging their records: the summary is identical to a one-thread run.
+    public static func executeParallel(_ scenario: Scenario, digest: String = "", workers: Int,
+                                       shouldStop: @Sendable () -> Bool = { false }) -> SimulationRun {
+        let workers = max(1, min(workers, scenario.population.customers))
+        guard workers > 1 else { return execute(scenario, digest: digest, shouldStop: shouldStop) }
+        let clock = ContinuousClock()
+        let started = clock.now
+        let parts = Mutex([SimulationRun?](repeating: nil, count: workers))
+        DispatchQueue.concurrentPerform(iterations: workers) { index in
+            let part = execute(scenario, digest: digest, shard: index, of: workers, shouldStop: shouldStop)
+            parts.withLock { $0[index] = part }
+        }
+        let runs = parts.withLock { $0.compactMap { $0 } }
+        var record = runs[0].record
+        for run in runs.dropFirst() { record.merge(run.record) }
+        record.shards = .whole
+        var result = finish(record, scenario: scenario, trace: nil, skipped: 0, timing: (started, started, clock.now))
+        result.performance.populationSeconds = runs.map(\.performance.populationSeconds).max() ?? 0
+        result.performance.simulationSeconds = rounded((clock.now - started).seconds) - result.performance.populationSeconds
+        result.performance.recompute(customerDays: Double(scenario.population.customers) * scenario.duration.days)
+        result.performance.workers = workers
+        return result
+    }
+
+    static func finish(_ record: RunRecord, scenario: Scenario, trace: [UInt8]?, skipped: Int,
+                       timing: (started: ContinuousClock.Instant, generated: ContinuousClock.Instant, ended: ContinuousClock.Instant))
+        -> SimulationRun {
+        let summary = RunSummary(record: record)
+        var performance = RunPerformance(
+            wallSeconds: rounded((timing.ended - timing.started).seconds),
+            populationSeconds: rounded((timing.generated - timing.started).seconds),
+            simulationSeconds: rounded((timing.ended - timing.generated).seconds),
+            events: record.metrics.eventsProcessed, eventsPerSecond: 0, customerDaysPerSecond: 0,
+            peakResidentBytes: ProcessMemory.peakResidentBytes(), workers: 1)
+        let reached = SimTime(milliseconds: record.simulatedUntil) - scenario.start
+        performance.recompute(customerDays: Double(record.customers.customers) * reached.days)
+        return SimulationRun(record: record, summary: summary, trace: trace, traceSkipped: skipped, performance: performance)
     }
 }
 
@@ -53,6 +84,12 @@ public struct RunPerformance: Codable, Sendable {
     public var eventsPerSecond: Double
     public var customerDaysPerSecond: Double
     public var peakResidentBytes: Int?
+    public var workers: Int
+
+    mutating func recompute(customerDays: Double) {
+        eventsPerSecond = simulationSeconds > 0 ? rounded(Double(events) / simulationSeconds) : 0
+        customerDaysPerSecond = simulationSeconds > 0 ? rounded(customerDays / simulationSeconds) : 0
+    }
 }
 
 extension Duration {

@@ -24,7 +24,7 @@ public struct Simulator<Observer: EventObserver> {
         self.population = population
         zones = TimeZoneTable(identifiers: scenario.population.timeZones.map(\.identifier),
                               start: scenario.start, end: scenario.end)
-        state = CustomerState(count: population.count, seed: scenario.seed)
+        state = CustomerState(population: population, seed: scenario.seed)
         metrics = RunMetrics(days: Int((scenario.duration.milliseconds + 86_399_999) / 86_400_000))
         now = scenario.start
         self.observer = observer
@@ -72,18 +72,5 @@ public struct Simulator<Observer: EventObserver> {
         default: argument = 0
         }
         queue.schedule(SimEvent(customer: customer, kind: kind, argument: argument), at: time)
-    }
-
-    /// Per-customer outcomes (buyers, repeat buyers) for the whole population or one archetype.
-    public func customerCounts(archetype: Archetype? = nil) -> CustomerCounts {
-        var counts = CustomerCounts()
-        for id in 0..<population.count where archetype == nil || population.archetype[id] == archetype {
-            counts.customers += 1
-            let purchases = Int(state.purchases[id])
-            counts.purchases += purchases
-            if purchases >= 1 { counts.buyers += 1 }
-            if purchases >= 2 { counts.repeatBuyers += 1 }
-        }
-        return counts
     }
 }

@@ -28,9 +28,10 @@ public struct CustomerState: Sendable {
     public var purchases: ContiguousArray<UInt16>
     public var spentCents: ContiguousArray<Int64>
 
-    public init(count: Int, seed: UInt64, firstCustomer: Int = 0) {
+    public init(population: Population, seed: UInt64) {
+        let count = population.count
         rng = ContiguousArray((0..<count).map {
-            Xoshiro256StarStar(seed: seed, stream: .journey, customer: UInt64(firstCustomer + $0))
+            Xoshiro256StarStar(seed: seed, stream: .journey, customer: population.globalID($0))
         })
         stage = ContiguousArray(repeating: .idle, count: count)
         cartCents = ContiguousArray(repeating: 0, count: count)

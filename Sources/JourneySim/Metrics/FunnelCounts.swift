@@ -1,6 +1,6 @@
 /// Journey funnel counters for one slice of the population (all customers, one archetype or one
 /// channel). Money is in integer cents so sums are exact and merge identically in any order.
-public struct FunnelCounts: Sendable, Equatable {
+public struct FunnelCounts: Sendable, Equatable, Codable {
     public var journeys = 0
     public var sessions = 0
     public var views = 0
@@ -39,7 +39,7 @@ public struct FunnelCounts: Sendable, Equatable {
 }
 
 /// Per-customer outcome counters that need the customer's whole history (buyers, repeat buyers).
-public struct CustomerCounts: Sendable, Equatable {
+public struct CustomerCounts: Sendable, Equatable, Codable {
     public var customers = 0
     /// Customers with at least one purchase in the run.
     public var buyers = 0

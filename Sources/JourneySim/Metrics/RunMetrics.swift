@@ -1,7 +1,7 @@
 /// Everything a run counts. Plain integer counters in fixed-size arrays indexed by archetype,
 /// channel, stage and day, so recording an event is a few array increments, and two runs (shards)
 /// merge exactly by adding.
-public struct RunMetrics: Sendable, Equatable {
+public struct RunMetrics: Sendable, Equatable, Codable {
     public static let transitionRows = 3  // research, cart, checkout
     public static let outcomes = 4        // advance, stay, back, end
 
@@ -47,7 +47,7 @@ public struct RunMetrics: Sendable, Equatable {
 }
 
 /// One simulated day's activity, for the time series.
-public struct DailyCounts: Sendable, Equatable {
+public struct DailyCounts: Sendable, Equatable, Codable {
     public var sessions = 0
     public var cartAdds = 0
     public var abandonedCarts = 0

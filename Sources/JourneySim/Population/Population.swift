@@ -5,7 +5,12 @@
 /// (seed, customer id), so a customer is the same whatever else is in the run: in a shard, in a
 /// different strategy, or in a larger population.
 public struct Population: Sendable {
+    /// Customers in this population (this shard's share of the scenario's customers).
     public let count: Int
+    /// Customers of shard `i` of `n` are the scenario's ids `i, i + n, i + 2n, …`: local index
+    /// `k` is global id `k × idStride + idOffset`. A whole population has stride 1, offset 0.
+    public let idStride: Int
+    public let idOffset: Int
     public internal(set) var archetype: ContiguousArray<Archetype>
     /// Channels the customer uses.
     public internal(set) var channels: ContiguousArray<ChannelSet>
@@ -20,10 +25,13 @@ public struct Population: Sendable {
     /// Multiplier on basket value (the multichannel effect).
     public internal(set) var spendMultiplier: ContiguousArray<Float>
 
-    /// Generates customers `ids` (all of them by default) from the scenario.
-    public init(scenario: Scenario) {
+    /// Generates the scenario's customers, or one shard's share of them (`shard` of `shards`).
+    public init(scenario: Scenario, shard: Int = 0, of shards: Int = 1) {
+        precondition(shards >= 1 && shard >= 0 && shard < shards, "shard index out of range")
         let spec = scenario.population
-        count = spec.customers
+        idStride = shards
+        idOffset = shard
+        count = spec.customers > shard ? (spec.customers - shard + shards - 1) / shards : 0
         archetype = ContiguousArray(repeating: .routine, count: count)
         channels = ContiguousArray(repeating: [], count: count)
         consent = ContiguousArray(repeating: [], count: count)
@@ -36,7 +44,7 @@ public struct Population: Sendable {
         let zoneTable = CategoricalTable(weights: spec.timeZones.map(\.share))
         let weights = spec.channels.map(\.weight)
         for id in 0..<count {
-            var rng = Xoshiro256StarStar(seed: scenario.seed, stream: .profile, customer: UInt64(id))
+            var rng = Xoshiro256StarStar(seed: scenario.seed, stream: .profile, customer: globalID(id))
             let kind = Archetype(rawValue: UInt8(archetypeTable.sample(&rng)))!
             archetype[id] = kind
             let wanted = countTable.sample(&rng) + 1
@@ -57,6 +65,12 @@ public struct Population: Sendable {
                 spendMultiplier[id] = Float(effect.spendMultiplier)
             }
         }
+    }
+
+    /// The scenario-wide id of local customer `local`: what random streams, control groups and
+    /// traces use, so a customer behaves the same in any shard.
+    @inlinable public func globalID(_ local: Int) -> UInt64 {
+        UInt64(local &* idStride &+ idOffset)
     }
 
     /// Draws `count` distinct channels, each pick weighted by popularity among those not yet

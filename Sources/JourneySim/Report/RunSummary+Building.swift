@@ -1,19 +1,24 @@
 extension RunSummary {
     /// Summarises a finished (or interrupted) simulation.
     public init<Observer>(simulator sim: Simulator<Observer>, complete: Bool) {
-        let scenario = sim.scenario
-        let population = sim.population
-        let metrics = sim.metrics
-        self.complete = complete
-        simulatedUntil = sim.now.iso8601
+        self.init(record: sim.record(complete: complete, digest: ""))
+    }
+
+    /// Summarises a run's (or merged shards') record.
+    public init(record: RunRecord) {
+        let metrics = record.metrics
+        let customers = record.customers
+        let start = SimTime(milliseconds: record.start), duration = SimDuration(milliseconds: record.duration)
+        complete = record.complete
+        simulatedUntil = SimTime(milliseconds: record.simulatedUntil).iso8601
         self.scenario = ScenarioInfo(
-            name: scenario.name, seed: scenario.seed, start: scenario.start.iso8601, end: scenario.end.iso8601,
-            durationDays: rounded(scenario.duration.days), customers: population.count)
-        totals = FunnelSummary(metrics.totals, customers: sim.customerCounts())
+            name: record.scenarioName, seed: record.seed, start: start.iso8601, end: (start + duration).iso8601,
+            durationDays: rounded(duration.days), customers: customers.customers)
+        totals = FunnelSummary(metrics.totals, customers: customers)
         var archetypes: [String: FunnelSummary] = [:]
         for archetype in Archetype.allCases {
             archetypes[archetype.name] = FunnelSummary(metrics.byArchetype[Int(archetype.rawValue)],
-                                                       customers: sim.customerCounts(archetype: archetype))
+                                                       customers: record.customersByArchetype[Int(archetype.rawValue)])
         }
         byArchetype = archetypes
         var channels: [String: FunnelSummary] = [:]
@@ -45,47 +50,34 @@ extension RunSummary {
         }
         stageTransitions = transitions
 
-        var countHistogram = [Int](repeating: 0, count: Channel.allCases.count + 1)
-        var archetypeCounts = [Int](repeating: 0, count: Archetype.allCases.count)
-        var withEffect = 0
-        for id in 0..<population.count {
-            countHistogram[population.channels[id].count] += 1
-            archetypeCounts[Int(population.archetype[id].rawValue)] += 1
-            if population.frequencyMultiplier[id] != 1 || population.spendMultiplier[id] != 1 { withEffect += 1 }
-        }
+        let total = customers.customers
+        let histogram = record.channelCountHistogram
         var countShare: [String: Double] = [:]
-        for (count, customers) in countHistogram.enumerated() where customers > 0 {
-            countShare[String(count)] = ratio(customers, population.count)
+        for (count, customers) in histogram.enumerated() where customers > 0 {
+            countShare[String(count)] = ratio(customers, total)
         }
-        do {
-            self.population = PopulationSummary(
-                channelCountShare: countShare,
-                shareWith3To5Channels: ratio(countHistogram[3] + countHistogram[4] + countHistogram[5], population.count),
-                multichannelShare: ratio(withEffect, population.count),
-                archetypeShare: Dictionary(uniqueKeysWithValues: Archetype.allCases.map {
-                    ($0.name, ratio(archetypeCounts[Int($0.rawValue)], population.count))
-                }))
-        }
+        population = PopulationSummary(
+            channelCountShare: countShare,
+            shareWith3To5Channels: ratio(histogram[3] + histogram[4] + histogram[5], total),
+            multichannelShare: ratio(record.multichannelGroups[1], total),
+            archetypeShare: Dictionary(uniqueKeysWithValues: Archetype.allCases.map {
+                ($0.name, ratio(record.customersByArchetype[Int($0.rawValue)].customers, total))
+            }))
         let hourTotal = metrics.sessionsByLocalHour.reduce(0, +)
         sessionsByLocalHour = metrics.sessionsByLocalHour.map { ratio($0, hourTotal) }
 
-        let effect = scenario.population.multichannel
-        var groupCustomers = [0, 0]
-        for id in 0..<population.count where effect.archetypes[Int(population.archetype[id].rawValue)] {
-            groupCustomers[population.frequencyMultiplier[id] != 1 || population.spendMultiplier[id] != 1 ? 1 : 0] += 1
-        }
+        let groups = record.multichannelGroups
         let purchases = metrics.multichannelPurchases, revenue = metrics.multichannelRevenueCents
         var frequencyRatio: Double?, valueRatio: Double?
-        if groupCustomers[0] > 0, groupCustomers[1] > 0, purchases[0] > 0, purchases[1] > 0 {
-            frequencyRatio = rounded((Double(purchases[1]) / Double(groupCustomers[1])) / (Double(purchases[0]) / Double(groupCustomers[0])))
+        if groups[0] > 0, groups[1] > 0, purchases[0] > 0, purchases[1] > 0 {
+            frequencyRatio = rounded((Double(purchases[1]) / Double(groups[1])) / (Double(purchases[0]) / Double(groups[0])))
             valueRatio = rounded((Double(revenue[1]) / Double(purchases[1])) / (Double(revenue[0]) / Double(purchases[0])))
         }
         multichannelEffect = MultichannelSummary(
-            archetypes: Archetype.allCases.filter { effect.archetypes[Int($0.rawValue)] }.map(\.name),
-            purchaseFrequencyRatio: frequencyRatio, orderValueRatio: valueRatio)
+            archetypes: record.multichannelArchetypes, purchaseFrequencyRatio: frequencyRatio, orderValueRatio: valueRatio)
 
         daily = metrics.daily.enumerated().map { day, counts in
-            DailySummary(date: (scenario.start + .days(Double(day))).isoDate, sessions: counts.sessions,
+            DailySummary(date: (start + .days(Double(day))).isoDate, sessions: counts.sessions,
                          cartAdds: counts.cartAdds, abandonedCarts: counts.abandonedCarts,
                          purchases: counts.purchases, revenue: Double(counts.revenueCents) / 100)
         }

@@ -6,8 +6,14 @@ public struct TraceRecorder: EventObserver, Sendable {
     public private(set) var skipped = 0
     public private(set) var bytes: [UInt8] = []
 
-    public init(limit: Int) {
+    /// Customer ids in events are local to a shard; the trace shows scenario-wide ids.
+    let idStride: UInt32
+    let idOffset: UInt32
+
+    public init(limit: Int, idStride: Int = 1, idOffset: Int = 0) {
         self.limit = limit
+        self.idStride = UInt32(idStride)
+        self.idOffset = UInt32(idOffset)
         bytes.reserveCapacity(min(limit, 100_000) * 140)
     }
 
@@ -17,7 +23,7 @@ public struct TraceRecorder: EventObserver, Sendable {
             return
         }
         written += 1
-        var line = "{\"time\":\"\(event.time.iso8601)\",\"customer\":\(event.customer),\"event\":\"\(event.kind.name)\""
+        var line = "{\"time\":\"\(event.time.iso8601)\",\"customer\":\(event.customer &* idStride &+ idOffset),\"event\":\"\(event.kind.name)\""
         line += ",\"channel\":\"\(event.channel.name)\",\"stage\":\"\(event.stage.name)\""
         line += ",\"cart_value\":\(rounded(Double(event.cartValue)))"
         if event.stars > 0 { line += ",\"stars\":\(event.stars)" }
