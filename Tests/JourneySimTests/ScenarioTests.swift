@@ -93,7 +93,7 @@ import Testing
         ("journeys: { wanderer: { lapse: 0.1 } }", "journeys", "unknown key 'wanderer'"),
         ("sessions: { hourly_activity: [1, 2, 3] }", "sessions.hourly_activity", "24 weights"),
         ("population: 12", "population", "expected a mapping"),
-        ("campaigns: []", "", "unknown key 'campaigns'"),
+        ("campains: []", "", "unknown key 'campains'"),
     ])
     func badInputNamesTheField(yaml: String, field: String, message: String) {
         guard let error = scenarioError(yaml) else {
@@ -101,8 +101,46 @@ import Testing
         }
         let text = error.description
         #expect(text.hasPrefix("bad.yaml:1:"), "\(text)")
-        #expect(text.contains(field.isEmpty ? "campaigns" : field + ":") || text.contains(field + "."), "\(text)")
+        #expect(text.contains(field.isEmpty ? "campains" : field + ":") || text.contains(field + "."), "\(text)")
         #expect(text.contains(message), "\(text)")
+    }
+
+    @Test func strategiesShareTheBaseAndReplaceTheirSections() throws {
+        let list = try ScenarioLoader.parseStrategies("""
+        seed: 4
+        population: { customers: 100, time_zones: { Europe/Paris: 1 } }
+        behavior: { fatigue: { opt_out: 0.5 } }
+        strategies:
+          - name: gentle
+          - name: harsh
+            behavior: { fatigue: { opt_out: 0.9 } }
+          - name: treks
+            archetypes: { trek: 1 }
+        """, file: "s.yaml")
+        #expect(list.map(\.strategy) == ["gentle", "harsh", "treks"])
+        #expect(list[0].behavior.fatigue.optOut == 0.5)
+        #expect(list[1].behavior.fatigue.optOut == 0.9)
+        #expect(list[2].population.archetypeMix == [0, 0, 1, 0])
+        #expect(list[2].population.timeZones.map(\.identifier) == ["Europe/Paris"])
+        #expect(list.allSatisfy { $0.seed == 4 && $0.population.customers == 100 })
+
+        let duplicate = """
+        strategies:
+          - name: a
+          - name: a
+        """
+        #expect(throws: ScenarioError.self) { try ScenarioLoader.parseStrategies(duplicate, file: "d.yaml") }
+        let shared = """
+        strategies:
+          - name: a
+            seed: 3
+        """
+        do {
+            _ = try ScenarioLoader.parseStrategies(shared, file: "d.yaml")
+            Issue.record("a strategy changed the seed")
+        } catch {
+            #expect(error.description.contains("d.yaml:3:5: strategies.0.seed: unknown key 'seed'"), "\(error)")
+        }
     }
 
     @Test func missingAndEmptyFilesAreReported() throws {

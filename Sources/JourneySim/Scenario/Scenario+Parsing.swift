@@ -1,7 +1,7 @@
 import Foundation
 
 extension Scenario {
-    static let topLevelKeys = ["name", "seed", "start", "duration", "population", "journeys", "sessions", "behavior"]
+    static let topLevelKeys = ["name", "seed", "start", "duration", "population", "journeys", "sessions", "behavior", "strategies"]
     /// The largest population one process accepts; larger runs go through shards.
     public static let maxCustomers = 50_000_000
     public static let maxDuration = SimDuration.days(366)

@@ -4,6 +4,8 @@
 public struct Scenario: Sendable {
     /// Name used in result folder names; defaults to the file's name without extension.
     public var name: String
+    /// The strategy's name when the file lists several `strategies`; nil otherwise.
+    public var strategy: String?
     public var seed: UInt64
     /// The first instant of the run (UTC); local times follow each customer's time zone.
     public var start: SimTime

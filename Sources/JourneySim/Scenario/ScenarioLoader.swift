@@ -8,7 +8,14 @@ public enum ScenarioLoader {
     /// Deepest flow nesting (`[` / `{`) accepted before parsing, to keep the parser's recursion bounded.
     public static let maxNesting = 64
 
+    /// Loads a single-strategy scenario file (for a file with `strategies:`, its first strategy).
     public static func load(path: String) throws(ScenarioError) -> Scenario {
+        try loadStrategies(path: path)[0]
+    }
+
+    /// Reads a scenario file's text, refusing missing, unreadable, oversized or non-UTF-8 files,
+    /// and returns it with the default scenario name (the file name without extension).
+    static func read(path: String) throws(ScenarioError) -> (text: String, name: String) {
         let url = URL(fileURLWithPath: path)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -25,14 +32,12 @@ public enum ScenarioLoader {
         guard let text = String(data: data, encoding: .utf8) else {
             throw .unreadable(path: path, reason: "it is not UTF-8 text")
         }
-        let name = url.deletingPathExtension().lastPathComponent
-        return try parse(text, file: path, defaultName: Self.sanitisedName(name))
+        return (text, sanitisedName(url.deletingPathExtension().lastPathComponent))
     }
 
     /// Parses scenario text; `file` is used in error messages.
     public static func parse(_ text: String, file: String, defaultName: String = "scenario") throws(ScenarioError) -> Scenario {
-        guard let root = try document(text, file: file) else { throw .emptyDocument(path: file) }
-        return try Scenario(document: root, defaultName: defaultName)
+        try parseStrategies(text, file: file, defaultName: defaultName)[0]
     }
 
     static func document(_ text: String, file: String) throws(ScenarioError) -> ConfigNode? {
