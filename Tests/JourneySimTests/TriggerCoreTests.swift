@@ -1,0 +1,4 @@
+import Testing
+@testable import JourneySim
+
+@Test func placeholder() { #expect(true) }
