@@ -1,7 +1,8 @@
 import Foundation
 
 extension Scenario {
-    static let topLevelKeys = ["name", "seed", "start", "duration", "population", "journeys", "sessions"]
+    static let topLevelKeys = ["name", "seed", "start", "duration", "population", "journeys", "sessions",
+                               "campaigns", "frequency_caps"]
     /// The largest population one process accepts; larger runs go through shards.
     public static let maxCustomers = 50_000_000
     public static let maxDuration = SimDuration.days(366)
@@ -41,6 +42,7 @@ extension Scenario {
             }
         }
         if let node = top["sessions"] { try sessions.override(from: node) }
+        triggers = try TriggerSpec(campaigns: top["campaigns"], frequencyCaps: top["frequency_caps"])
     }
 }
 

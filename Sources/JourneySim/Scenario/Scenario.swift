@@ -12,6 +12,8 @@ public struct Scenario: Sendable {
     /// Journey parameters indexed by `Archetype.rawValue`.
     public var journeys: [JourneyParameters]
     public var sessions: SessionSpec
+    /// Triggered campaigns and frequency caps (`campaigns:` and `frequency_caps:`); empty by default.
+    public var triggers: TriggerSpec = .empty
 
     public var end: SimTime { start + duration }
 

@@ -54,6 +54,8 @@ struct CompiledStep: Sendable {
     var onTimeout: Int32
     var caseStart: Int32
     var caseEnd: Int32
+    /// Message and delay: the step that follows.
+    var next: Int32
 }
 
 struct CompiledCase: Sendable {
@@ -104,9 +106,10 @@ extension TriggerSpec {
                 count += 1
             }
             let stepBase = Int32(stepsOut.count)
-            for step in campaign.flow.steps {
+            for (stepIndex, step) in campaign.flow.steps.enumerated() {
                 var compiled = CompiledStep(kind: .delay, durationMs: 0, template: 0, discount: 0, routeToAgent: false,
-                                            waitEvent: .purchase, onEvent: 0, onTimeout: 0, caseStart: 0, caseEnd: 0)
+                                            waitEvent: .purchase, onEvent: 0, onTimeout: 0, caseStart: 0, caseEnd: 0,
+                                            next: Int32(campaign.flow.next[stepIndex]))
                 switch step {
                 case let .message(message):
                     compiled.kind = .message

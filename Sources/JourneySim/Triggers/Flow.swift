@@ -7,13 +7,17 @@ public struct Flow: Sendable, Equatable {
     public var steps: [FlowStep]
     /// Optional step names (`id:` in the scenario), the targets of `goto`, parallel to `steps`.
     public var names: [String?]
+    /// Where each message or delay step goes when it is done (`then:`), parallel to `steps`;
+    /// by default the following step.
+    public var next: [Int]
 
     /// The jump target that ends the flow.
     public static let end = -1
 
-    public init(steps: [FlowStep], names: [String?]? = nil) {
+    public init(steps: [FlowStep], names: [String?]? = nil, next: [Int]? = nil) {
         self.steps = steps
         self.names = names ?? Array(repeating: nil, count: steps.count)
+        self.next = next ?? steps.indices.map { $0 + 1 < steps.count ? $0 + 1 : Flow.end }
     }
 }
 

@@ -181,7 +181,8 @@ public struct TriggerCore: Sendable {
             let time = top.time
             switch instance.phase {
             case .delaying:
-                instances[index].step &+= 1
+                let step = steps[Int(campaigns[Int(instance.campaign)].stepBase) &+ Int(instance.step)]
+                instances[index].step = UInt16(truncatingIfNeeded: step.next)
                 run(instance: index, at: time, into: &actions)
             case .waiting:
                 let step = steps[Int(campaigns[Int(instance.campaign)].stepBase) &+ Int(instance.step)]
@@ -468,15 +469,20 @@ public struct TriggerCore: Sendable {
             wasDeferred: deferred, routeToAgent: step.routeToAgent))
         instances[index].flags |= FlowInstance.sentAny
         stats.finish(fellBack ? .fellBack : .sent, campaign: campaignIndex, step: stepIndex)
-        instances[index].step &+= 1
+        goToNext(instance: index)
         run(instance: index, at: time, into: &actions)
+    }
+
+    mutating func goToNext(instance index: Int) {
+        let step = steps[Int(campaigns[Int(instances[index].campaign)].stepBase) &+ Int(instances[index].step)]
+        instances[index].step = UInt16(truncatingIfNeeded: step.next)
     }
 
     /// Records a message that will not be sent and lets the flow go on (in a multi-step flow a
     /// capped, dropped or held-out message step is skipped; a single message ends its campaign).
     mutating func skip(_ state: TerminalState, instance index: Int, at time: SimTime, into actions: inout ContiguousArray<SendRequest>) {
         stats.finish(state, campaign: Int(instances[index].campaign), step: Int(instances[index].step))
-        instances[index].step &+= 1
+        goToNext(instance: index)
         run(instance: index, at: time, into: &actions)
     }
 
@@ -505,8 +511,9 @@ public struct TriggerCore: Sendable {
         guard campaign.archetypeMask & (1 << population.archetype[customer].rawValue) != 0 else { return false }
         if campaign.audienceReachable.rawValue != 0,
            campaign.audienceReachable.rawValue & population.reachable[customer].rawValue == 0 { return false }
+        // An opt-out withdraws consent, so an audience re-check at send time sees it.
         if campaign.requireConsent,
-           campaign.channelMask.rawValue & population.consent[customer].rawValue == 0 { return false }
+           campaign.channelMask.rawValue & population.consent[customer].rawValue & ~optedOut[customer].rawValue == 0 { return false }
         return true
     }
 
