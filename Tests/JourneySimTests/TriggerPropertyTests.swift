@@ -236,3 +236,15 @@ struct CampaignParsingTests {
         #expect(scenario.triggers.isEmpty)
     }
 }
+
+@Suite("Trigger benchmark")
+struct TriggerBenchmarkTests {
+    @Test func smallRunConservesAndReportsMemory() {
+        let result = TriggerBenchmark.run(customers: 5_000, campaigns: 20, events: 50_000)
+        #expect(result.conserved)
+        #expect(result.sendRequests > 0)
+        #expect(result.messagesCreated > 0)
+        #expect(result.bytesPerCustomerPerCampaign > 9)
+        #expect(result.memory.perCustomerCampaignBytes >= 5_000 * 20 * 9)
+    }
+}
