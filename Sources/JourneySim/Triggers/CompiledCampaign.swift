@@ -56,6 +56,8 @@ struct CompiledStep: Sendable {
     var caseEnd: Int32
     /// Message and delay: the step that follows.
     var next: Int32
+    /// The `DueQueue` lane of `durationMs` (entries of one duration arrive in due order).
+    var lane: Int32
 }
 
 struct CompiledCase: Sendable {
@@ -86,11 +88,13 @@ struct KindIndex: Sendable {
 extension TriggerSpec {
     /// Flattens the campaigns for the core.
     func compiled() -> (campaigns: ContiguousArray<CompiledCampaign>, steps: ContiguousArray<CompiledStep>,
-                        filters: ContiguousArray<EventFilter>, cases: ContiguousArray<CompiledCase>) {
+                        filters: ContiguousArray<EventFilter>, cases: ContiguousArray<CompiledCase>,
+                        laneCount: Int) {
         var campaignsOut = ContiguousArray<CompiledCampaign>()
         var stepsOut = ContiguousArray<CompiledStep>()
         var filters = ContiguousArray<EventFilter>()
         var cases = ContiguousArray<CompiledCase>()
+        var laneDurations: [Int64] = []
         for campaign in campaigns {
             let filterStart = Int32(filters.count)
             filters.append(contentsOf: campaign.trigger.filters)
@@ -109,7 +113,7 @@ extension TriggerSpec {
             for (stepIndex, step) in campaign.flow.steps.enumerated() {
                 var compiled = CompiledStep(kind: .delay, durationMs: 0, template: 0, discount: 0, routeToAgent: false,
                                             waitEvent: .purchase, onEvent: 0, onTimeout: 0, caseStart: 0, caseEnd: 0,
-                                            next: Int32(campaign.flow.next[stepIndex]))
+                                            next: Int32(campaign.flow.next[stepIndex]), lane: -1)
                 switch step {
                 case let .message(message):
                     compiled.kind = .message
@@ -133,6 +137,14 @@ extension TriggerSpec {
                     compiled.caseEnd = Int32(cases.count)
                     compiled.onEvent = Int32(branch.otherwise)
                 }
+                if compiled.kind != .branch {
+                    if let lane = laneDurations.firstIndex(of: compiled.durationMs) {
+                        compiled.lane = Int32(lane)
+                    } else {
+                        compiled.lane = Int32(laneDurations.count)
+                        laneDurations.append(compiled.durationMs)
+                    }
+                }
                 stepsOut.append(compiled)
             }
             campaignsOut.append(CompiledCampaign(
@@ -152,6 +164,6 @@ extension TriggerSpec {
                 rateLimitPerMinute: Int32(clamping: campaign.rateLimitPerMinute ?? 0),
                 maxHoldMs: campaign.maxHold.milliseconds, stepBase: stepBase, stepCount: Int32(campaign.flow.steps.count)))
         }
-        return (campaignsOut, stepsOut, filters, cases)
+        return (campaignsOut, stepsOut, filters, cases, laneDurations.count)
     }
 }

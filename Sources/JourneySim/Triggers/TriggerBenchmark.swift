@@ -89,7 +89,7 @@ public enum TriggerBenchmark {
 
     static func syntheticEvent(_ rng: inout Xoshiro256StarStar, customers: Int, time: Int64) -> CustomerEvent {
         let draw = rng.next()
-        let customer = UInt32(truncatingIfNeeded: (draw >> 32).multipliedFullWidth(by: UInt64(customers)).high)
+        let customer = UInt32(truncatingIfNeeded: rng.next().multipliedFullWidth(by: UInt64(customers)).high)
         let roll = Int(draw & 0xFF)
         let kind: EventKind
         let stage: Stage

@@ -7,7 +7,7 @@ public struct TriggerMemoryFootprint: Sendable, Equatable {
     public var perCustomerBytes: Int
     /// Running flow instances and their free list.
     public var flowPoolBytes: Int
-    /// The due-time heap.
+    /// The due-time queue (lanes and heap).
     public var heapBytes: Int
     /// Per-campaign rate-limit counters and compiled campaigns, steps and filters.
     public var campaignBytes: Int
@@ -27,7 +27,7 @@ extension TriggerCore {
             perCustomerCampaignBytes: bytes(running) + bytes(exposure) + bytes(exposureFlags),
             perCustomerBytes: bytes(seenKinds) + bytes(optedOut) + caps.stateBytes,
             flowPoolBytes: bytes(instances) + bytes(freeInstances),
-            heapBytes: queue.heap.capacity * MemoryLayout<EventQueue<DueEntry>.Entry>.stride,
+            heapBytes: queue.allocatedBytes,
             campaignBytes: bytes(rateMinute) + bytes(rateCount) + bytes(campaigns) + bytes(steps) + bytes(filters) + bytes(cases))
     }
 }

@@ -15,7 +15,7 @@
 ///
 /// State is flat: per (customer, campaign) a running-flow slot, the last exposure time and two
 /// flag bits; per customer the event kinds seen, opt-outs and cap rings; running flows in a pool
-/// with a free list; due times in a binary heap. Nothing is allocated per event once the pool
+/// with a free list; due times in a `DueQueue` (FIFO lanes per fixed duration plus a heap). Nothing is allocated per event once the pool
 /// and heap have grown to the working set.
 public struct TriggerCore: Sendable {
     public let spec: TriggerSpec
@@ -53,7 +53,7 @@ public struct TriggerCore: Sendable {
 
     var instances: ContiguousArray<FlowInstance>
     var freeInstances: ContiguousArray<UInt32>
-    var queue: EventQueue<DueEntry>
+    var queue: DueQueue
     var nextSerial: UInt64 = 1
 
     /// What happened to every message so far.
@@ -108,7 +108,7 @@ public struct TriggerCore: Sendable {
         rateCount = ContiguousArray(repeating: 0, count: campaignCount)
         instances = []
         freeInstances = []
-        queue = EventQueue()
+        queue = DueQueue(lanes: compiled.laneCount)
         stats = TriggerStats(spec: spec)
     }
 
@@ -173,12 +173,11 @@ public struct TriggerCore: Sendable {
     }
 
     mutating func fire(through limit: Int64, into actions: inout ContiguousArray<SendRequest>) {
-        while let top = queue.heap.first, top.time.milliseconds <= limit {
-            _ = queue.pop()
+        while let top = queue.pop(dueThrough: limit) {
             let index = Int(top.payload.instance)
             let instance = instances[index]
             guard instance.generation == top.payload.generation, instance.phase != .free else { continue }
-            let time = top.time
+            let time = SimTime(milliseconds: top.due)
             switch instance.phase {
             case .delaying:
                 let step = steps[Int(campaigns[Int(instance.campaign)].stepBase) &+ Int(instance.step)]
@@ -211,7 +210,7 @@ public struct TriggerCore: Sendable {
             stats.add(.runningAtEnd, campaign: campaign)
             release(instance: index)
         }
-        queue = EventQueue()
+        queue.removeAll()
     }
 
     // MARK: Delivery reports
@@ -293,13 +292,13 @@ public struct TriggerCore: Sendable {
                 nextSerial &+= 1
                 instances[index].flags &= ~FlowInstance.deferred
                 instances[index].intendedAt = due.milliseconds
-                schedule(instance: index, phase: .messagePending, at: due)
+                schedule(instance: index, phase: .messagePending, at: due, lane: step.lane)
                 return
             case .delay:
-                schedule(instance: index, phase: .delaying, at: time + SimDuration(milliseconds: step.durationMs))
+                schedule(instance: index, phase: .delaying, at: time + SimDuration(milliseconds: step.durationMs), lane: step.lane)
                 return
             case .wait:
-                schedule(instance: index, phase: .waiting, at: time + SimDuration(milliseconds: step.durationMs))
+                schedule(instance: index, phase: .waiting, at: time + SimDuration(milliseconds: step.durationMs), lane: step.lane)
                 return
             case .branch:
                 let instance = instances[index]
@@ -336,7 +335,7 @@ public struct TriggerCore: Sendable {
                 let due = event.time + SimDuration(milliseconds: step.durationMs)
                 instances[index].intendedAt = due.milliseconds
                 stats.add(.rescheduled, campaign: campaignIndex, step: Int(instance.step))
-                schedule(instance: index, phase: .messagePending, at: due)
+                schedule(instance: index, phase: .messagePending, at: due, lane: step.lane)
                 return
             }
             let state: TerminalState = instance.flags & FlowInstance.sentAny == 0 ? .cancelledByException : .skippedFlowExit
@@ -421,7 +420,7 @@ public struct TriggerCore: Sendable {
                 let opening = campaign.window.nextOpening(after: time, zone: zone, zones: zones)
                 instances[index].flags |= FlowInstance.deferred
                 instances[index].intendedAt = opening.milliseconds
-                schedule(instance: index, phase: .messagePending, at: opening)
+                schedule(instance: index, phase: .messagePending, at: opening, lane: -1)
                 return
             }
             return skip(.droppedByWindow, instance: index, at: time, into: &actions)
@@ -448,7 +447,7 @@ public struct TriggerCore: Sendable {
                 if next &- instance.intendedAt > campaign.maxHoldMs {
                     return skip(.aborted, instance: index, at: time, into: &actions)
                 }
-                schedule(instance: index, phase: .messagePending, at: SimTime(milliseconds: next))
+                schedule(instance: index, phase: .messagePending, at: SimTime(milliseconds: next), lane: -1)
                 return
             }
             rateCount[campaignIndex] &+= 1
@@ -554,15 +553,18 @@ public struct TriggerCore: Sendable {
         freeInstances.append(UInt32(index))
     }
 
-    mutating func schedule(instance index: Int, phase: FlowInstance.Phase, at time: SimTime) {
+    /// Puts the instance in `phase` until `time`; `lane` is the step's duration lane, or -1 for
+    /// times not a fixed duration after now.
+    mutating func schedule(instance index: Int, phase: FlowInstance.Phase, at time: SimTime, lane: Int32) {
         instances[index].generation &+= 1
         instances[index].phase = phase
-        queue.schedule(DueEntry(instance: UInt32(index), generation: instances[index].generation), at: time)
+        queue.schedule(DueEntry(instance: UInt32(index), generation: instances[index].generation),
+                       at: time.milliseconds, lane: Int(lane))
     }
 
     /// Drops cancelled entries from the top of the heap so `nextDueTime` is exact.
     mutating func pruneStale() {
-        while let top = queue.heap.first {
+        while let top = queue.peek() {
             let instance = instances[Int(top.payload.instance)]
             if instance.generation == top.payload.generation && instance.phase != .free { return }
             _ = queue.pop()
