@@ -19,10 +19,11 @@ public enum TriggerBenchmark {
 
     /// Feeds `events` events for `customers` customers through `campaigns` campaigns (a mix of
     /// single messages and multi-step flows with filters, delays, exceptions, windows, caps,
-    /// control groups, fallback and rate limits). Events are generated in chunks outside the timed
-    /// section; delivery failures are reported for about 3% of sends.
+    /// control groups, fallback and rate limits). Events come from `SessionStream` (interleaved
+    /// sessions of random customers, 14 simulated days) and are generated in chunks outside the
+    /// timed section; delivery failures are reported for about 3% of sends.
     public static func run(customers: Int = 1_000_000, campaigns: Int = 20, events: Int = 20_000_000,
-                           seed: UInt64 = 1) -> Result {
+                           concurrentSessions: Int = 2048, seed: UInt64 = 1) -> Result {
         let start = SimTime(unixSeconds: 1_772_409_600)
         let zoneNames = ["America/New_York", "Europe/London", "Europe/Berlin", "Asia/Kolkata", "Asia/Tokyo"]
         let population = syntheticPopulation(customers: customers, zones: zoneNames.count, seed: seed)
@@ -31,7 +32,7 @@ public enum TriggerBenchmark {
         var core = TriggerCore(spec: spec, population: population,
                                zones: TimeZoneTable(identifiers: zoneNames, start: start, end: start + span + .days(30)), seed: seed)
         let step = max(1, span.milliseconds / Int64(max(1, events)))
-        var rng = Xoshiro256StarStar(seed: seed, stream: .trigger, customer: .max)
+        var stream = SessionStream(customers: customers, concurrentSessions: concurrentSessions, seed: seed)
         var chunk = ContiguousArray<CustomerEvent>()
         let chunkSize = 1 << 20
         chunk.reserveCapacity(chunkSize)
@@ -47,7 +48,7 @@ public enum TriggerBenchmark {
             let count = min(chunkSize, events - produced)
             for _ in 0..<count {
                 time &+= step
-                chunk.append(syntheticEvent(&rng, customers: customers, time: time))
+                chunk.append(stream.next(time: time))
             }
             produced += count
             let began = clock.now
@@ -87,28 +88,84 @@ public enum TriggerBenchmark {
         return count
     }
 
-    static func syntheticEvent(_ rng: inout Xoshiro256StarStar, customers: Int, time: Int64) -> CustomerEvent {
-        let draw = rng.next()
-        let customer = UInt32(truncatingIfNeeded: rng.next().multipliedFullWidth(by: UInt64(customers)).high)
-        let roll = Int(draw & 0xFF)
-        let kind: EventKind
-        let stage: Stage
-        switch roll {
-        case 0..<46: (kind, stage) = (.sessionStart, .research)
-        case 46..<122: (kind, stage) = (.view, .research)
-        case 122..<158: (kind, stage) = (.addToCart, .cart)
-        case 158..<168: (kind, stage) = (.checkout, .checkout)
-        case 168..<214: (kind, stage) = (.sessionEnd, (draw >> 8) & 1 == 0 ? .cart : .research)
-        case 214..<227: (kind, stage) = (.purchase, .purchased)
-        case 227..<237: (kind, stage) = (.delivery, .using)
-        case 237..<242: (kind, stage) = (.review, .using)
-        case 242..<247: (kind, stage) = (.dormant, .dormant)
-        case 247..<250: (kind, stage) = (.supportRequest, .using)
-        default: (kind, stage) = (.needArises, .research)
+    /// Shapes the synthetic stream like real journeys: `concurrentSessions` sessions are open at
+    /// once and their events interleave in time order. A session is session_start, 1–6 views,
+    /// maybe add_to_cart, checkout and purchase, then session_end (in stage cart when the cart was
+    /// left). Between sessions some customers get a delivery, review, support request or go dormant.
+    struct SessionStream {
+        struct Session {
+            var customer: UInt32
+            var channel: Channel
+            var remainingViews: Int32
+            var next: EventKind
+            var cartValue: Float
         }
-        return CustomerEvent(customer: customer, kind: kind, time: SimTime(milliseconds: time),
-                             channel: Channel(rawValue: UInt8((draw >> 10) % 3))!, stage: stage,
-                             cartValue: Float((draw >> 16) & 0xFF), stars: UInt8(1 + (draw >> 24) % 5))
+
+        var sessions: ContiguousArray<Session>
+        var rng: Xoshiro256StarStar
+        let customers: Int
+
+        init(customers: Int, concurrentSessions: Int, seed: UInt64) {
+            self.customers = customers
+            rng = Xoshiro256StarStar(seed: seed, stream: .trigger, customer: .max)
+            sessions = []
+            for _ in 0..<concurrentSessions { sessions.append(Session(customer: 0, channel: .sms, remainingViews: 0, next: .needArises, cartValue: 0)) }
+            for index in sessions.indices { sessions[index] = newSession() }
+        }
+
+        mutating func newSession() -> Session {
+            let customer = UInt32(truncatingIfNeeded: rng.next().multipliedFullWidth(by: UInt64(customers)).high)
+            let draw = rng.next()
+            let roll = draw & 0xFF
+            let first: EventKind = roll < 10 ? .delivery : roll < 14 ? .review : roll < 17 ? .dormant : roll < 19 ? .supportRequest : .sessionStart
+            return Session(customer: customer, channel: Channel(rawValue: UInt8((draw >> 8) % 3))!,
+                           remainingViews: Int32(1 + (draw >> 16) % 6), next: first, cartValue: 0)
+        }
+
+        mutating func next(time: Int64) -> CustomerEvent {
+            let slot = Int(truncatingIfNeeded: rng.next().multipliedFullWidth(by: UInt64(sessions.count)).high)
+            var session = sessions[slot]
+            let draw = rng.next()
+            let kind = session.next
+            var stage = Stage.research
+            var stars: UInt8 = 0
+            var done = false
+            switch kind {
+            case .sessionStart:
+                session.next = .view
+            case .view:
+                session.remainingViews -= 1
+                if session.remainingViews > 0 { session.next = .view } else { session.next = draw & 0xFF < 102 ? .addToCart : .sessionEnd }
+            case .addToCart:
+                stage = .cart
+                session.cartValue = Float(10 + (draw >> 8) % 250)
+                session.next = draw & 0xFF < 77 ? .checkout : .sessionEnd
+            case .checkout:
+                stage = .checkout
+                session.next = draw & 0xFF < 180 ? .purchase : .sessionEnd
+            case .purchase:
+                stage = .purchased
+                session.next = .sessionEnd
+            case .sessionEnd:
+                stage = session.cartValue > 0 ? .cart : .research
+                done = true
+            case .review:
+                stage = .using
+                stars = UInt8(1 + (draw >> 8) % 5)
+                done = true
+            case .delivery, .supportRequest:
+                stage = .using
+                done = true
+            default:
+                stage = .dormant
+                done = true
+            }
+            let event = CustomerEvent(customer: session.customer, kind: kind, time: SimTime(milliseconds: time),
+                                      channel: session.channel, stage: stage, cartValue: session.cartValue, stars: stars)
+            if kind == .purchase { session.cartValue = 0 }
+            sessions[slot] = done ? newSession() : session
+            return event
+        }
     }
 
     static func syntheticPopulation(customers: Int, zones: Int, seed: UInt64) -> Population {

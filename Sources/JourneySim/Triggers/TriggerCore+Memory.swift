@@ -3,7 +3,8 @@
 public struct TriggerMemoryFootprint: Sendable, Equatable {
     /// Per (customer, campaign) cells: running-flow slot, last exposure, exposure flags.
     public var perCustomerCampaignBytes: Int
-    /// Per customer: event kinds seen, opt-outs, frequency-cap rings.
+    /// Per customer: packed profile (channels, consent, reachability, zone, archetype, event kinds
+    /// seen, opt-outs) and frequency-cap rings.
     public var perCustomerBytes: Int
     /// Running flow instances and their free list.
     public var flowPoolBytes: Int
@@ -25,7 +26,7 @@ extension TriggerCore {
         func bytes<T>(_ array: ContiguousArray<T>) -> Int { array.capacity * MemoryLayout<T>.stride }
         return TriggerMemoryFootprint(
             perCustomerCampaignBytes: bytes(running) + bytes(exposure) + bytes(exposureFlags),
-            perCustomerBytes: bytes(seenKinds) + bytes(optedOut) + caps.stateBytes,
+            perCustomerBytes: bytes(profiles) + caps.stateBytes,
             flowPoolBytes: bytes(instances) + bytes(freeInstances),
             heapBytes: queue.allocatedBytes,
             campaignBytes: bytes(rateMinute) + bytes(rateCount) + bytes(campaigns) + bytes(steps) + bytes(filters) + bytes(cases))
