@@ -244,7 +244,7 @@ struct TriggerBenchmarkTests {
         #expect(result.conserved)
         #expect(result.sendRequests > 0)
         #expect(result.messagesCreated > 0)
-        #expect(result.bytesPerCustomerPerCampaign > 9)
-        #expect(result.memory.perCustomerCampaignBytes >= 5_000 * 20 * 9)
+        #expect(result.bytesPerCustomerPerCampaign > 8)
+        #expect(result.memory.perCustomerCampaignBytes >= 5_000 * 20 * 8)
     }
 }

@@ -25,9 +25,9 @@ extension TriggerCore {
     public var memoryFootprint: TriggerMemoryFootprint {
         func bytes<T>(_ array: ContiguousArray<T>) -> Int { array.capacity * MemoryLayout<T>.stride }
         return TriggerMemoryFootprint(
-            perCustomerCampaignBytes: bytes(running) + bytes(exposure) + bytes(exposureFlags),
+            perCustomerCampaignBytes: bytes(cells),
             perCustomerBytes: bytes(profiles) + caps.stateBytes,
-            flowPoolBytes: bytes(instances) + bytes(freeInstances),
+            flowPoolBytes: bytes(instances) + bytes(generations) + bytes(freeInstances),
             heapBytes: queue.allocatedBytes,
             campaignBytes: bytes(rateMinute) + bytes(rateCount) + bytes(campaigns) + bytes(steps) + bytes(filters) + bytes(cases))
     }

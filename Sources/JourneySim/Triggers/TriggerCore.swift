@@ -13,8 +13,8 @@
 /// before calling `advance(to: T)`. Sends due at the same instant go out in the order they were
 /// scheduled (heap keyed by due time and sequence), so the first processed wins the last cap slot.
 ///
-/// State is flat: per (customer, campaign) a running-flow slot, the last exposure time and two
-/// flag bits; per customer the event kinds seen, opt-outs and cap rings; running flows in a pool
+/// State is flat: per (customer, campaign) an 8-byte cell with the running-flow slot, the last
+/// exposure time and two flag bits; per customer the event kinds seen, opt-outs and cap rings; running flows in a pool
 /// with a free list; due times in a `DueQueue` (FIFO lanes per fixed duration plus a heap). Nothing is allocated per event once the pool
 /// and heap have grown to the working set.
 public struct TriggerCore: Sendable {
@@ -35,12 +35,7 @@ public struct TriggerCore: Sendable {
     let conversionIndex: KindIndex
 
     // Per (customer, campaign), index customer * campaignCount + campaign.
-    /// Running flow instance + 1, or 0.
-    var running: ContiguousArray<UInt32>
-    /// Last exposure (message received or held out), whole seconds rounded up; 0 = never.
-    var exposure: ContiguousArray<UInt32>
-    /// Bit 0: the last exposure was a hold-out; bit 1: it has converted.
-    var exposureFlags: ContiguousArray<UInt8>
+    var cells: ContiguousArray<CampaignCell>
 
     // Per customer.
     /// What the hot path needs about each customer in one 16-byte record (one cache line read
@@ -53,6 +48,9 @@ public struct TriggerCore: Sendable {
     var rateCount: ContiguousArray<Int32>
 
     var instances: ContiguousArray<FlowInstance>
+    /// Per instance, bumped on every (re)schedule and release so older queue entries are
+    /// recognised as stale. Kept apart from `instances` so the check reads 4 bytes, not 40.
+    var generations: ContiguousArray<UInt32> = []
     var freeInstances: ContiguousArray<UInt32>
     var queue: DueQueue
     /// Queue entries whose instance moved on (cancelled, rescheduled, resumed); pruning the
@@ -102,9 +100,7 @@ public struct TriggerCore: Sendable {
         waitIndex = KindIndex(waits)
         conversionIndex = KindIndex(conversions)
         let cells = customerCount * campaignCount
-        running = ContiguousArray(repeating: 0, count: cells)
-        exposure = ContiguousArray(repeating: 0, count: cells)
-        exposureFlags = ContiguousArray(repeating: 0, count: cells)
+        self.cells = ContiguousArray(repeating: CampaignCell(), count: cells)
         var profiles = ContiguousArray<CustomerProfile>()
         profiles.reserveCapacity(customerCount)
         for id in 0..<customerCount {
@@ -152,12 +148,12 @@ public struct TriggerCore: Sendable {
         }
         for index in exceptionIndex.range(kind) {
             let campaign = Int(exceptionIndex.campaigns[index])
-            let slot = running[cellBase &+ campaign]
+            let slot = cells[cellBase &+ campaign].slot
             if slot != 0 { applyException(instance: Int(slot &- 1), event: event, into: &actions) }
         }
         for index in waitIndex.range(kind) {
             let campaign = Int(waitIndex.campaigns[index])
-            let slot = running[cellBase &+ campaign]
+            let slot = cells[cellBase &+ campaign].slot
             if slot != 0 { resumeWait(instance: Int(slot &- 1), event: event, into: &actions) }
         }
         for index in triggerIndex.range(kind) {
@@ -185,11 +181,11 @@ public struct TriggerCore: Sendable {
     mutating func fire(through limit: Int64, into actions: inout ContiguousArray<SendRequest>) {
         while let top = queue.pop(dueThrough: limit) {
             let index = Int(top.payload.instance)
-            let instance = instances[index]
-            guard instance.generation == top.payload.generation, instance.phase != .free else {
+            guard generations[index] == top.payload.generation else {
                 staleEntries &-= 1
                 continue
             }
+            let instance = instances[index]
             instances[index].flags &= ~FlowInstance.queued
             let time = SimTime(milliseconds: top.due)
             switch instance.phase {
@@ -275,8 +271,8 @@ public struct TriggerCore: Sendable {
         guard time >= campaign.startMs, time < campaign.endMs else { return }
         let customer = Int(event.customer)
         let cell = customer &* campaignCount &+ index
-        guard running[cell] == 0 else { return }
-        let last = exposure[cell]
+        guard cells[cell].slot == 0 else { return }
+        let last = cells[cell].exposure
         if last != 0 {
             guard campaign.reeligibilityMs >= 0, time >= Int64(last) &* 1000 &+ campaign.reeligibilityMs else { return }
         }
@@ -285,9 +281,9 @@ public struct TriggerCore: Sendable {
         let instance = allocate(FlowInstance(
             customer: event.customer, campaign: UInt16(index), step: 0, phase: .free,
             flags: isControl(customer: customer, campaign: index, share: campaign.controlShare) ? FlowInstance.control : 0,
-            journeyChannel: event.channel, stars: event.stars, generation: 0, cartValue: event.cartValue,
+            journeyChannel: event.channel, stars: event.stars, cartValue: event.cartValue,
             serial: 0, intendedAt: time))
-        running[cell] = UInt32(instance &+ 1)
+        cells[cell].slot = UInt32(instance &+ 1)
         stats.add(.entered, campaign: index)
         run(instance: instance, at: event.time, into: &actions)
     }
@@ -366,7 +362,7 @@ public struct TriggerCore: Sendable {
         let campaign = campaigns[Int(instance.campaign)]
         let step = steps[Int(campaign.stepBase) &+ Int(instance.step)]
         guard step.kind == .wait, step.waitEvent == event.kind else { return }
-        instances[index].generation &+= 1  // the timeout entry goes stale
+        generations[index] &+= 1  // the timeout entry goes stale
         markUnqueued(index)
         instances[index].stars = event.stars
         instances[index].cartValue = event.cartValue
@@ -444,8 +440,7 @@ public struct TriggerCore: Sendable {
         }
         let cell = customer &* campaignCount &+ campaignIndex
         if instance.flags & FlowInstance.control != 0 {
-            exposure[cell] = max(1, CapLedger.seconds(time))
-            exposureFlags[cell] = 1
+            cells[cell].expose(at: time, control: true)
             stats.add(.controlExposures, campaign: campaignIndex)
             return skip(.heldOut, instance: index, at: time, into: &actions)
         }
@@ -471,8 +466,7 @@ public struct TriggerCore: Sendable {
         }
         // Send.
         if campaign.countsTowardCaps { caps.record(customer: customer, channel: channel, at: time) }
-        exposure[cell] = max(1, CapLedger.seconds(time))
-        exposureFlags[cell] = 0
+        cells[cell].expose(at: time, control: false)
         stats.add(.treatmentExposures, campaign: campaignIndex)
         let deferred = instance.flags & FlowInstance.deferred != 0
         if deferred { stats.add(.deferred, campaign: campaignIndex, step: stepIndex) }
@@ -503,12 +497,12 @@ public struct TriggerCore: Sendable {
     }
 
     mutating func attributeConversion(cell: Int, campaign index: Int, at time: SimTime) {
-        let last = exposure[cell]
-        guard last != 0, exposureFlags[cell] & 2 == 0,
+        let last = cells[cell].exposure
+        guard last != 0, !cells[cell].converted,
               time.milliseconds &- Int64(last) &* 1000 <= campaigns[index].conversionWindowMs,
               time.milliseconds >= Int64(last) &* 1000 &- 999 else { return }
-        exposureFlags[cell] |= 2
-        stats.add(exposureFlags[cell] & 1 != 0 ? .controlConversions : .treatmentConversions, campaign: index)
+        cells[cell].converted = true
+        stats.add(cells[cell].exposureIsControl ? .controlConversions : .treatmentConversions, campaign: index)
     }
 
     // MARK: Checks
@@ -552,24 +546,23 @@ public struct TriggerCore: Sendable {
 
     mutating func allocate(_ instance: FlowInstance) -> Int {
         if let free = freeInstances.popLast() {
-            var reused = instance
-            reused.generation = instances[Int(free)].generation &+ 1
-            instances[Int(free)] = reused
+            instances[Int(free)] = instance
+            generations[Int(free)] &+= 1
             return Int(free)
         }
         instances.append(instance)
+        generations.append(0)
         return instances.count - 1
     }
 
     mutating func release(instance index: Int) {
         let instance = instances[index]
-        guard instance.phase != .free || running[Int(instance.customer) &* campaignCount &+ Int(instance.campaign)] == UInt32(index &+ 1) else {
-            return
-        }
-        running[Int(instance.customer) &* campaignCount &+ Int(instance.campaign)] = 0
+        let cell = Int(instance.customer) &* campaignCount &+ Int(instance.campaign)
+        guard instance.phase != .free || cells[cell].slot == UInt32(index &+ 1) else { return }
+        cells[cell].slot = 0
         markUnqueued(index)
         instances[index].phase = .free
-        instances[index].generation &+= 1
+        generations[index] &+= 1
         freeInstances.append(UInt32(index))
     }
 
@@ -578,9 +571,9 @@ public struct TriggerCore: Sendable {
     mutating func schedule(instance index: Int, phase: FlowInstance.Phase, at time: SimTime, lane: Int32) {
         markUnqueued(index)
         instances[index].flags |= FlowInstance.queued
-        instances[index].generation &+= 1
+        generations[index] &+= 1
         instances[index].phase = phase
-        queue.schedule(DueEntry(instance: UInt32(index), generation: instances[index].generation),
+        queue.schedule(DueEntry(instance: UInt32(index), generation: generations[index]),
                        at: time.milliseconds, lane: Int(lane))
     }
 
@@ -596,8 +589,7 @@ public struct TriggerCore: Sendable {
     mutating func pruneStale() {
         guard staleEntries > 0 else { return }
         while let top = queue.peek() {
-            let instance = instances[Int(top.payload.instance)]
-            if instance.generation == top.payload.generation && instance.phase != .free { return }
+            if generations[Int(top.payload.instance)] == top.payload.generation { return }
             _ = queue.pop()
             staleEntries &-= 1
         }
@@ -620,8 +612,6 @@ struct FlowInstance: Sendable {
     var flags: UInt8
     var journeyChannel: Channel
     var stars: UInt8
-    /// Bumped on every reschedule so older heap entries for the instance are ignored.
-    var generation: UInt32
     var cartValue: Float
     /// Serial of the pending message.
     var serial: UInt64
@@ -641,6 +631,32 @@ struct CustomerProfile: Sendable {
     var archetype: UInt8
     var reserved: UInt8 = 0
     var reserved2: UInt16 = 0
+}
+
+/// One (customer, campaign) pair: the running flow and the last exposure, in 8 bytes.
+struct CampaignCell: Sendable {
+    /// Low 30 bits: running flow instance + 1, or 0. Bit 30: the last exposure was a hold-out.
+    /// Bit 31: the last exposure has converted.
+    var word: UInt32 = 0
+    /// Last exposure (message received or held out), whole seconds since the epoch rounded up; 0 = never.
+    var exposure: UInt32 = 0
+
+    var slot: UInt32 {
+        get { word & 0x3FFF_FFFF }
+        set { word = (word & 0xC000_0000) | newValue }
+    }
+
+    var exposureIsControl: Bool { word & 0x4000_0000 != 0 }
+
+    var converted: Bool {
+        get { word & 0x8000_0000 != 0 }
+        set { word = newValue ? word | 0x8000_0000 : word & 0x7FFF_FFFF }
+    }
+
+    mutating func expose(at time: SimTime, control: Bool) {
+        exposure = max(1, CapLedger.seconds(time))
+        word = (word & 0x3FFF_FFFF) | (control ? 0x4000_0000 : 0)
+    }
 }
 
 struct DueEntry: Sendable {
