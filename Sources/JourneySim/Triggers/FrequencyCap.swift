@@ -29,6 +29,8 @@ public struct FrequencyCap: Sendable, Equatable {
 /// Per-customer cap state: for each rule, a ring with the times of the customer's last `limit`
 /// counted sends that the rule sees. A rule is full exactly when the oldest of those is still
 /// inside its period, so checking costs one read per rule and memory is bounded by the limits.
+/// A customer's rings and their write positions sit in one block of 32-bit words (rings first,
+/// then the positions packed four to a word), so a check touches one or two cache lines.
 ///
 /// Times are kept in whole seconds rounded up, so caps have a resolution of one second.
 struct CapLedger: Sendable {
@@ -45,9 +47,10 @@ struct CapLedger: Sendable {
     }
 
     let rules: ContiguousArray<Rule>
-    let slotsPerCustomer: Int
-    var times: ContiguousArray<UInt32>
-    var heads: ContiguousArray<UInt8>
+    /// Words per customer: ring slots, then head words.
+    let wordsPerCustomer: Int
+    let headBase: Int
+    var words: ContiguousArray<UInt32>
 
     init(caps: [FrequencyCap], customers: Int) {
         var rules = ContiguousArray<Rule>()
@@ -64,9 +67,19 @@ struct CapLedger: Sendable {
             base += Int32(cap.limit)
         }
         self.rules = rules
-        slotsPerCustomer = Int(base)
-        times = ContiguousArray(repeating: 0, count: customers * Int(base))
-        heads = ContiguousArray(repeating: 0, count: customers * rules.count)
+        headBase = Int(base)
+        wordsPerCustomer = rules.isEmpty ? 0 : Int(base) + (rules.count + 3) / 4
+        words = ContiguousArray(repeating: 0, count: customers * wordsPerCustomer)
+    }
+
+    func head(_ block: Int, _ rule: Int32) -> Int {
+        Int((words[block &+ headBase &+ Int(rule >> 2)] >> (UInt32(rule & 3) &* 8)) & 0xFF)
+    }
+
+    mutating func setHead(_ block: Int, _ rule: Int32, _ value: Int) {
+        let index = block &+ headBase &+ Int(rule >> 2)
+        let shift = UInt32(rule & 3) &* 8
+        words[index] = (words[index] & ~(0xFF << shift)) | (UInt32(truncatingIfNeeded: value) << shift)
     }
 
     static func seconds(_ time: SimTime) -> UInt32 {
@@ -75,13 +88,10 @@ struct CapLedger: Sendable {
 
     /// Whether one more send on `channel` at `time` keeps every rule.
     func allows(customer: Int, channel: Channel, at time: SimTime, zone: Int, zones: TimeZoneTable) -> Bool {
-        let ruleCount = rules.count
-        if ruleCount == 0 { return true }
-        let slotBase = customer * slotsPerCustomer
-        let headBase = customer * ruleCount
+        if rules.isEmpty { return true }
+        let block = customer &* wordsPerCustomer
         for rule in rules where rule.channels.contains(channel) {
-            let head = Int(heads[headBase + Int(rule.index)])
-            let oldest = times[slotBase + Int(rule.base) + head]
+            let oldest = words[block &+ Int(rule.base) &+ head(block, rule.index)]
             if oldest == 0 { continue }  // fewer than `limit` sends ever
             let oldestMs = Int64(oldest) * 1000
             if rule.rollingMs > 0 {
@@ -96,20 +106,17 @@ struct CapLedger: Sendable {
     }
 
     mutating func record(customer: Int, channel: Channel, at time: SimTime) {
-        let ruleCount = rules.count
-        if ruleCount == 0 { return }
+        if rules.isEmpty { return }
         let stamp = max(1, CapLedger.seconds(time))
-        let slotBase = customer * slotsPerCustomer
-        let headBase = customer * ruleCount
+        let block = customer &* wordsPerCustomer
         for rule in rules where rule.channels.contains(channel) {
-            let headIndex = headBase + Int(rule.index)
-            let head = Int(heads[headIndex])
-            times[slotBase + Int(rule.base) + head] = stamp
-            heads[headIndex] = UInt8(truncatingIfNeeded: (head + 1) % Int(rule.limit))
+            let position = head(block, rule.index)
+            words[block &+ Int(rule.base) &+ position] = stamp
+            setHead(block, rule.index, (position &+ 1) % Int(rule.limit))
         }
     }
 
     var stateBytes: Int {
-        times.capacity * MemoryLayout<UInt32>.stride + heads.capacity * MemoryLayout<UInt8>.stride
+        words.capacity * MemoryLayout<UInt32>.stride
     }
 }

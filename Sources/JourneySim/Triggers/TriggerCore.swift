@@ -48,9 +48,6 @@ public struct TriggerCore: Sendable {
     var rateCount: ContiguousArray<Int32>
 
     var instances: ContiguousArray<FlowInstance>
-    /// Per instance, bumped on every (re)schedule and release so older queue entries are
-    /// recognised as stale. Kept apart from `instances` so the check reads 4 bytes, not 40.
-    var generations: ContiguousArray<UInt32> = []
     var freeInstances: ContiguousArray<UInt32>
     var queue: DueQueue
     /// Queue entries whose instance moved on (cancelled, rescheduled, resumed); pruning the
@@ -181,11 +178,11 @@ public struct TriggerCore: Sendable {
     mutating func fire(through limit: Int64, into actions: inout ContiguousArray<SendRequest>) {
         while let top = queue.pop(dueThrough: limit) {
             let index = Int(top.payload.instance)
-            guard generations[index] == top.payload.generation else {
+            let instance = instances[index]
+            guard instance.generation == top.payload.generation else {
                 staleEntries &-= 1
                 continue
             }
-            let instance = instances[index]
             instances[index].flags &= ~FlowInstance.queued
             let time = SimTime(milliseconds: top.due)
             switch instance.phase {
@@ -281,7 +278,7 @@ public struct TriggerCore: Sendable {
         let instance = allocate(FlowInstance(
             customer: event.customer, campaign: UInt16(index), step: 0, phase: .free,
             flags: isControl(customer: customer, campaign: index, share: campaign.controlShare) ? FlowInstance.control : 0,
-            journeyChannel: event.channel, stars: event.stars, cartValue: event.cartValue,
+            journeyChannel: event.channel, stars: event.stars, generation: 0, cartValue: event.cartValue,
             serial: 0, intendedAt: time))
         cells[cell].slot = UInt32(instance &+ 1)
         stats.add(.entered, campaign: index)
@@ -362,7 +359,7 @@ public struct TriggerCore: Sendable {
         let campaign = campaigns[Int(instance.campaign)]
         let step = steps[Int(campaign.stepBase) &+ Int(instance.step)]
         guard step.kind == .wait, step.waitEvent == event.kind else { return }
-        generations[index] &+= 1  // the timeout entry goes stale
+        instances[index].generation &+= 1  // the timeout entry goes stale
         markUnqueued(index)
         instances[index].stars = event.stars
         instances[index].cartValue = event.cartValue
@@ -546,12 +543,13 @@ public struct TriggerCore: Sendable {
 
     mutating func allocate(_ instance: FlowInstance) -> Int {
         if let free = freeInstances.popLast() {
-            instances[Int(free)] = instance
-            generations[Int(free)] &+= 1
+            var reused = instance
+            reused.generation = instances[Int(free)].generation &+ 1
+            instances[Int(free)] = reused
             return Int(free)
         }
+        precondition(instances.count < 0x3FFF_FFFF, "more than 2^30 flows running at once")
         instances.append(instance)
-        generations.append(0)
         return instances.count - 1
     }
 
@@ -562,7 +560,7 @@ public struct TriggerCore: Sendable {
         cells[cell].slot = 0
         markUnqueued(index)
         instances[index].phase = .free
-        generations[index] &+= 1
+        instances[index].generation &+= 1
         freeInstances.append(UInt32(index))
     }
 
@@ -571,9 +569,9 @@ public struct TriggerCore: Sendable {
     mutating func schedule(instance index: Int, phase: FlowInstance.Phase, at time: SimTime, lane: Int32) {
         markUnqueued(index)
         instances[index].flags |= FlowInstance.queued
-        generations[index] &+= 1
+        instances[index].generation &+= 1
         instances[index].phase = phase
-        queue.schedule(DueEntry(instance: UInt32(index), generation: generations[index]),
+        queue.schedule(DueEntry(instance: UInt32(index), generation: instances[index].generation),
                        at: time.milliseconds, lane: Int(lane))
     }
 
@@ -589,7 +587,7 @@ public struct TriggerCore: Sendable {
     mutating func pruneStale() {
         guard staleEntries > 0 else { return }
         while let top = queue.peek() {
-            if generations[Int(top.payload.instance)] == top.payload.generation { return }
+            if instances[Int(top.payload.instance)].generation == top.payload.generation { return }
             _ = queue.pop()
             staleEntries &-= 1
         }
@@ -612,6 +610,8 @@ struct FlowInstance: Sendable {
     var flags: UInt8
     var journeyChannel: Channel
     var stars: UInt8
+    /// Bumped on every (re)schedule and release so older queue entries are recognised as stale.
+    var generation: UInt32
     var cartValue: Float
     /// Serial of the pending message.
     var serial: UInt64
