@@ -159,6 +159,26 @@ struct TriggerSemanticsTests {
         #expect(h.sent.first?.time == at(monday, hours: 10, minutes: 30))
     }
 
+    @Test func flowExitSkipsAPendingMessageAfterAnEarlierSend() {
+        let flow = Flow(steps: [.message(MessageStep(content: .init(template: "one"))),
+                                .message(MessageStep(delay: .hours(2), content: .init(template: "two")))])
+        var exiting = Campaign(name: "flow", trigger: .init(event: .sessionEnd), flow: flow, isMultiStep: true)
+        exiting.exceptionEvents = [EventKindSet(.purchase)]
+        var h = Harness(campaigns: [exiting])
+        h.event(.sessionEnd, at(monday, hours: 10))
+        h.advance(to: at(monday, hours: 10))
+        h.event(.purchase, at(monday, hours: 11))
+        h.advance(to: at(monday, hours: 13))
+        #expect(h.sent.count == 1)
+        #expect(h.count(.sent, step: 0) == 1)
+        #expect(h.count(.skippedFlowExit, step: 1) == 1)
+        #expect(h.stats.count(.exited, campaign: 0) == 1)
+        #expect(h.stats.isConserved)
+        let exposure = h.core.lastExposure(customer: 0, campaign: 0)
+        #expect(exposure?.time == at(monday, hours: 10) && exposure?.isControl == false)
+        #expect(h.stats.namedCounts(campaign: 0).first { $0.name == "skipped_flow_exit" }?.value == 1)
+    }
+
     @Test func finishGivesPendingMessagesAState() {
         var h = Harness(campaigns: [campaign(delay: .hours(5)), campaign("short", delay: .hours(5)) { $0.end = at(monday, hours: 12) }])
         h.event(.sessionEnd, at(monday, hours: 10))

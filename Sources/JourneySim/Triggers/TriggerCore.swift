@@ -121,6 +121,16 @@ public struct TriggerCore: Sendable {
     /// Messages and flows not yet finished.
     public var runningFlows: Int { instances.count - freeInstances.count }
 
+    /// The customer's last exposure to a campaign: when a message was received or, for the
+    /// control group, when it would have been sent (`isControl`). Lift analyses compare later
+    /// behaviour of both groups from these instants; nil when there was none.
+    public func lastExposure(customer: UInt32, campaign: Int) -> (time: SimTime, isControl: Bool)? {
+        guard Int(customer) < customerCount, campaign >= 0, campaign < campaignCount else { return nil }
+        let cell = cells[Int(customer) &* campaignCount &+ campaign]
+        guard cell.exposure != 0 else { return nil }
+        return (SimTime(unixSeconds: Int64(cell.exposure)), cell.exposureIsControl)
+    }
+
     // MARK: Events
 
     /// Applies one customer event: conversions, exception events and flow exits, waits that the

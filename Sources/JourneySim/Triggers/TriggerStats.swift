@@ -110,6 +110,13 @@ public struct TriggerStats: Sendable, Equatable {
         campaignCounts[campaign * CampaignCounter.allCases.count + counter.rawValue]
     }
 
+    /// Every counter of one step (or of the whole campaign when `step` is nil) by report name:
+    /// the message counters, then the terminal states.
+    public func namedCounts(campaign: Int, step: Int? = nil) -> [(name: String, value: UInt64)] {
+        let counters: [(name: String, value: UInt64)] = MessageCounter.allCases.map { ("\($0)", count($0, campaign: campaign, step: step)) }
+        return counters + TerminalState.allCases.map { ($0.name, count($0, campaign: campaign, step: step)) }
+    }
+
     /// A state summed over all campaigns.
     public func total(_ state: TerminalState) -> UInt64 {
         (0..<campaignCount).reduce(0) { $0 + count(state, campaign: $1) }
