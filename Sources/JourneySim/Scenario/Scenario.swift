@@ -16,6 +16,8 @@ public struct Scenario: Sendable {
     public var sessions: SessionSpec
     /// How customers respond to messages: opens, clicks, recovery, fatigue and opt-outs.
     public var behavior: BehaviorSpec = .defaults
+    /// Triggered campaigns and frequency caps (`campaigns:` and `frequency_caps:`); empty by default.
+    public var triggers: TriggerSpec = .empty
 
     public var end: SimTime { start + duration }
 

@@ -1,0 +1,396 @@
+import Foundation
+
+extension TriggerSpec {
+    /// Reads the scenario's top-level `campaigns:` and `frequency_caps:` lists (either may be absent).
+    public init(campaigns campaignsNode: ConfigNode?, frequencyCaps capsNode: ConfigNode?) throws(ScenarioError) {
+        var campaigns: [Campaign] = []
+        if let campaignsNode {
+            for item in try campaignsNode.list() {
+                let campaign = try Campaign(node: item)
+                if campaigns.contains(where: { $0.name == campaign.name }) {
+                    throw item.invalid("campaign name '\(campaign.name)' is used twice; campaign names must be unique.")
+                }
+                campaigns.append(campaign)
+            }
+            guard campaigns.count <= Int(UInt16.max) else { throw campaignsNode.invalid("at most 65535 campaigns.") }
+        }
+        var caps: [FrequencyCap] = []
+        if let capsNode {
+            for item in try capsNode.list() { caps.append(try FrequencyCap(node: item)) }
+        }
+        self.init(campaigns: campaigns, frequencyCaps: caps)
+    }
+}
+
+extension FrequencyCap {
+    static let keys = ["limit", "per", "channel"]
+
+    /// `{ limit: 3, per: 1d, channel: any }`. `per` in days (`1d`, `day`) means local calendar
+    /// days; minutes, hours and weeks (`1w`, `week`) are rolling windows.
+    init(node: ConfigNode) throws(ScenarioError) {
+        let mapping = try node.mapping(allowed: FrequencyCap.keys)
+        let limitNode = try mapping.required("limit")
+        let limit = try limitNode.int(in: 1...FrequencyCap.maxLimit)
+        let perNode = try mapping.required("per")
+        let text = try perNode.string().trimmingCharacters(in: .whitespaces).lowercased()
+        let period: Period
+        switch text {
+        case "day": period = .calendarDays(1)
+        case "week": period = .rolling(.days(7))
+        case "hour": period = .rolling(.hours(1))
+        case "minute": period = .rolling(.minutes(1))
+        default:
+            if text.hasSuffix("d") {
+                guard let days = Int(text.dropLast()), days >= 1, days <= 366 else {
+                    throw perNode.invalid("'\(text)': a period in days is a whole number of local calendar days, 1d to 366d (use hours or weeks for rolling windows).")
+                }
+                period = .calendarDays(days)
+            } else {
+                let duration = try perNode.duration()
+                guard duration.milliseconds >= 1000 else { throw perNode.outOfRange(text, "a cap period is at least 1s") }
+                period = .rolling(duration)
+            }
+        }
+        var channel: Channel?
+        if let channelNode = mapping["channel"] {
+            let name = try channelNode.string()
+            if name != "any" { channel = try channelNode.channel() }
+        }
+        self.init(limit: limit, period: period, channel: channel)
+    }
+}
+
+extension Campaign {
+    static let keys = ["name", "trigger", "audience", "recheck_audience_at_send", "delay", "exception_events", "exit_on",
+                       "start", "end", "delivery_window", "reeligibility", "priority", "override_caps", "counts_toward_caps",
+                       "control_group", "channels", "prefer_journey_channel", "fallback", "content", "conversion",
+                       "rate_limit", "max_hold", "steps"]
+
+    init(node: ConfigNode) throws(ScenarioError) {
+        let mapping = try node.mapping(allowed: Campaign.keys)
+        let nameNode = try mapping.required("name")
+        let name = try nameNode.string()
+        guard !name.isEmpty, name.count <= 80 else { throw nameNode.invalid("a campaign name is 1 to 80 characters.") }
+        let trigger = try Campaign.Trigger(node: mapping.required("trigger"))
+
+        let flow: Flow
+        let multiStep: Bool
+        if let stepsNode = mapping["steps"] {
+            for key in ["content", "delay"] where mapping[key] != nil {
+                throw mapping[key]!.invalid("a campaign has either steps or a single message (content, delay), not both; put '\(key)' in a message step.")
+            }
+            flow = try Flow(node: stepsNode)
+            multiStep = true
+        } else {
+            guard let contentNode = mapping["content"] else {
+                throw ScenarioError.missingKey(node.location, path: node.path, key: "content")
+            }
+            let content = try CampaignContent(node: contentNode, extraKeys: [])
+            let delay = try mapping["delay"]?.duration() ?? .zero
+            flow = Flow(steps: [.message(MessageStep(delay: delay, content: content))])
+            multiStep = false
+        }
+        self.init(name: name, trigger: trigger, flow: flow, isMultiStep: multiStep)
+
+        if let value = mapping["audience"] { audience = try Audience(node: value) }
+        if let value = mapping["recheck_audience_at_send"] { recheckAudienceAtSend = try value.bool() }
+        for key in ["exception_events", "exit_on"] {
+            guard let value = mapping[key] else { continue }
+            for item in try value.list() { exceptionEvents.insert(EventKindSet(try item.eventKind())) }
+        }
+        if let value = mapping["start"] { start = try value.instant() }
+        if let value = mapping["end"] { end = try value.instant() }
+        if let start, let end, end <= start, let value = mapping["end"] {
+            throw value.invalid("the campaign ends before it starts; 'end' must be after 'start'.")
+        }
+        if let value = mapping["delivery_window"] { deliveryWindow = try DeliveryWindow(node: value) }
+        if let value = mapping["reeligibility"] {
+            let text = try value.string().trimmingCharacters(in: .whitespaces).lowercased()
+            if ["off", "false", "no", "never"].contains(text) {
+                reeligibility = nil
+            } else {
+                reeligibility = try value.duration()
+            }
+        }
+        if let value = mapping["priority"] {
+            switch try value.string() {
+            case "marketing": priority = .marketing
+            case "transactional":
+                priority = .transactional
+                overrideCaps = true
+                countsTowardCaps = false
+            case let other:
+                throw value.invalid("unknown priority '\(other)'; use marketing or transactional.")
+            }
+        }
+        if let value = mapping["override_caps"] { overrideCaps = try value.bool() }
+        if let value = mapping["counts_toward_caps"] { countsTowardCaps = try value.bool() }
+        if let value = mapping["control_group"] {
+            controlGroup = try value.double(in: 0...0.99, "a control-group share must be between 0 and 0.99")
+        }
+        if let value = mapping["channels"] {
+            var list: [Channel] = []
+            for item in try value.list() {
+                let channel = try item.channel()
+                if list.contains(channel) { throw item.invalid("'\(channel.name)' is listed twice.") }
+                list.append(channel)
+            }
+            guard !list.isEmpty else { throw value.invalid("list at least one channel.") }
+            channels = list
+        }
+        if let value = mapping["prefer_journey_channel"] { preferJourneyChannel = try value.bool() }
+        if let value = mapping["fallback"] { fallback = try value.bool() }
+        if let value = mapping["conversion"] {
+            let conversion = try value.mapping(allowed: ["event", "window"])
+            self.conversion = Conversion(event: try conversion.required("event").eventKind(),
+                                         window: try conversion.required("window").duration())
+        }
+        if let value = mapping["rate_limit"] { rateLimitPerMinute = try value.int(in: 1...100_000_000) }
+        if let value = mapping["max_hold"] { maxHold = try value.duration() }
+    }
+}
+
+extension Campaign.Trigger {
+    init(node: ConfigNode) throws(ScenarioError) {
+        let mapping = try node.mapping(allowed: ["event", "filter", "first_time"])
+        let event = try mapping.required("event").eventKind()
+        var filters: [EventFilter] = []
+        if let value = mapping["filter"] {
+            for item in try value.list() { filters.append(try item.eventFilter()) }
+        }
+        self.init(event: event, filters: filters, firstTimeOnly: try mapping["first_time"]?.bool() ?? false)
+    }
+}
+
+extension Campaign.Audience {
+    init(node: ConfigNode) throws(ScenarioError) {
+        let mapping = try node.mapping(allowed: ["archetypes", "channels_reachable", "require_consent"])
+        self.init()
+        if let value = mapping["archetypes"] {
+            for item in try value.list() {
+                let name = try item.string()
+                guard let archetype = Archetype(name: name) else {
+                    let hint = Suggestion.closest(to: name, in: Archetype.allCases.map(\.name)).map { " Did you mean '\($0)'?" } ?? ""
+                    throw item.invalid("unknown archetype '\(name)'.\(hint) Use routine, joyride, trek or odyssey.")
+                }
+                archetypes.append(archetype)
+            }
+        }
+        if let value = mapping["channels_reachable"] {
+            for item in try value.list() { channelsReachable.insert(ChannelSet(try item.channel())) }
+        }
+        if let value = mapping["require_consent"] { requireConsent = try value.bool() }
+    }
+}
+
+extension DeliveryWindow {
+    /// `{ from: "09:00", to: "21:00", outside: drop | defer }`, local time of the recipient.
+    init(node: ConfigNode) throws(ScenarioError) {
+        let mapping = try node.mapping(allowed: ["from", "to", "outside"])
+        let from = try mapping.required("from").minuteOfDay()
+        let to = try mapping.required("to").minuteOfDay()
+        var outside = Outside.drop
+        if let value = mapping["outside"] {
+            switch try value.string() {
+            case "drop": outside = .drop
+            case "defer": outside = .defer
+            case let other: throw value.invalid("unknown value '\(other)'; use drop or defer.")
+            }
+        }
+        self.init(fromMinute: from, toMinute: to, outside: outside)
+    }
+}
+
+extension CampaignContent {
+    static let keys = ["template", "fields", "discount_code", "route_to_agent"]
+
+    init(node: ConfigNode, extraKeys: [String]) throws(ScenarioError) {
+        let mapping = try node.mapping(allowed: CampaignContent.keys + extraKeys)
+        let template = try mapping.required("template").string()
+        guard !template.isEmpty else { throw node.invalid("the template name is empty.") }
+        var fields: [String] = []
+        if let value = mapping["fields"] {
+            for item in try value.list() { fields.append(try item.string()) }
+        }
+        var code: String?
+        if let value = mapping["discount_code"] {
+            let text = try value.string()
+            guard !text.isEmpty else { throw value.invalid("the discount code is empty; leave the key out for no discount.") }
+            code = text
+        }
+        self.init(template: template, fields: fields, discountCode: code,
+                  routeToAgent: try mapping["route_to_agent"]?.bool() ?? false)
+    }
+}
+
+extension Flow {
+    static let stepKeys = ["id", "then", "message", "delay", "wait", "branch"]
+    /// More than enough for any real journey, and keeps step indices in a byte.
+    public static let maxSteps = 200
+
+    /// A list of steps, each a mapping with an optional `id` and exactly one of `message`,
+    /// `delay`, `wait` or `branch`. Jumps name a step's `id`, `next` or `end`.
+    init(node: ConfigNode) throws(ScenarioError) {
+        let items = try node.list()
+        guard !items.isEmpty else { throw node.invalid("a flow needs at least one step.") }
+        guard items.count <= Flow.maxSteps else { throw node.invalid("a flow has at most \(Flow.maxSteps) steps.") }
+        var mappings: [ConfigMapping] = []
+        var names: [String?] = []
+        for item in items {
+            let mapping = try item.mapping(allowed: Flow.stepKeys)
+            var name: String?
+            if let value = mapping["id"] {
+                let text = try value.string()
+                guard text != "end", text != "next", !text.isEmpty else { throw value.invalid("'\(text)' cannot be a step id.") }
+                if names.contains(text) { throw value.invalid("step id '\(text)' is used twice.") }
+                name = text
+            }
+            names.append(name)
+            mappings.append(mapping)
+        }
+        func target(_ value: ConfigNode?, index: Int, default fallback: Int) throws(ScenarioError) -> Int {
+            guard let value else { return fallback }
+            let text = try value.string()
+            if text == "end" { return Flow.end }
+            if text == "next" { return index + 1 < items.count ? index + 1 : Flow.end }
+            guard let found = names.firstIndex(of: text) else {
+                let known = names.compactMap { $0 } + ["next", "end"]
+                let hint = Suggestion.closest(to: text, in: known).map { " Did you mean '\($0)'?" } ?? ""
+                throw value.invalid("no step has id '\(text)'.\(hint) Steps: \(known.joined(separator: ", ")).")
+            }
+            return found
+        }
+        var steps: [FlowStep] = []
+        var nextSteps: [Int] = []
+        for (index, mapping) in mappings.enumerated() {
+            let actions = mapping.entries.filter { $0.key != "id" && $0.key != "then" }
+            guard actions.count == 1, let action = actions.first else {
+                throw items[index].invalid("a step has exactly one of message, delay, wait or branch (plus an optional id and then).")
+            }
+            let next = index + 1 < items.count ? index + 1 : Flow.end
+            if let then = mapping["then"], action.key != "message", action.key != "delay" {
+                throw then.invalid("'then' follows a message or delay step; waits and branches name their own targets.")
+            }
+            nextSteps.append(try target(mapping["then"], index: index, default: next))
+            switch action.key {
+            case "message":
+                let body = try action.value.mapping(allowed: CampaignContent.keys + ["delay"])
+                let delay = try body["delay"]?.duration() ?? .zero
+                steps.append(.message(MessageStep(delay: delay, content: try CampaignContent(node: action.value, extraKeys: ["delay"]))))
+            case "delay":
+                steps.append(.delay(try action.value.duration()))
+            case "wait":
+                let body = try action.value.mapping(allowed: ["event", "timeout", "on_event", "on_timeout"])
+                steps.append(.wait(WaitStep(event: try body.required("event").eventKind(),
+                                            timeout: try body.required("timeout").duration(),
+                                            onEvent: try target(body["on_event"], index: index, default: next),
+                                            onTimeout: try target(body["on_timeout"], index: index, default: next))))
+            default:  // branch
+                let body = try action.value.mapping(allowed: ["on", "cases", "otherwise"])
+                let onNode = try body.required("on")
+                let fieldName = try onNode.string()
+                guard let field = EventFilter.Field(name: fieldName) else {
+                    throw onNode.invalid("cannot branch on '\(fieldName)'; use cart_value, stars, stage or channel.")
+                }
+                var cases: [BranchStep.Case] = []
+                for item in try body.required("cases").list() {
+                    let entry = try item.mapping(allowed: ["when", "goto"])
+                    let whenNode = try entry.required("when")
+                    let condition = try whenNode.eventFilter(field: field)
+                    cases.append(.init(condition: condition, goto: try target(try entry.required("goto"), index: index, default: next)))
+                }
+                steps.append(.branch(BranchStep(cases: cases, otherwise: try target(body["otherwise"], index: index, default: next))))
+            }
+        }
+        self.init(steps: steps, names: names, next: nextSteps)
+    }
+}
+
+extension ConfigNode {
+    func eventKind() throws(ScenarioError) -> EventKind {
+        let name = try string()
+        guard let kind = EventKind(name: name) else {
+            let names = EventKind.allCases.map(\.name)
+            let hint = Suggestion.closest(to: name, in: names).map { " Did you mean '\($0)'?" } ?? ""
+            throw invalid("unknown event '\(name)'.\(hint) Events: \(names.joined(separator: ", ")).")
+        }
+        return kind
+    }
+
+    func channel() throws(ScenarioError) -> Channel {
+        let name = try string()
+        guard let channel = Channel(name: name) else {
+            let names = Channel.allCases.map(\.name)
+            let hint = Suggestion.closest(to: name, in: names).map { " Did you mean '\($0)'?" } ?? ""
+            throw invalid("unknown channel '\(name)'.\(hint) Channels: \(names.joined(separator: ", ")).")
+        }
+        return channel
+    }
+
+    /// `"HH:MM"` (24-hour, local) as minutes after midnight; `24:00` is accepted as a closing time.
+    func minuteOfDay() throws(ScenarioError) -> Int32 {
+        let text = try string().trimmingCharacters(in: .whitespaces)
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let hours = Int(parts[0]), let minutes = Int(parts[1]), parts[1].count == 2,
+              (0...24).contains(hours), (0...59).contains(minutes), hours * 60 + minutes <= 1440 else {
+            throw invalid("'\(text)' is not a time of day: write HH:MM in 24-hour local time, in quotes, e.g. \"09:00\".")
+        }
+        return Int32((hours * 60 + minutes) % 1440)
+    }
+
+    /// A filter such as `cart_value > 100`, `stage == cart` or `channel != sms`; with `field`
+    /// given, just the comparison and value (`<= 3`), as in branch cases.
+    func eventFilter(field fixed: EventFilter.Field? = nil) throws(ScenarioError) -> EventFilter {
+        let text = try string().trimmingCharacters(in: .whitespaces)
+        let operatorCharacters: Set<Character> = ["<", ">", "=", "!"]
+        guard let opStart = text.firstIndex(where: { operatorCharacters.contains($0) }) else {
+            throw invalid("'\(text)' has no comparison; write e.g. \"cart_value > 100\" (==, !=, <, <=, >, >=).")
+        }
+        let opEnd = text[opStart...].firstIndex(where: { !operatorCharacters.contains($0) }) ?? text.endIndex
+        let fieldText = text[..<opStart].trimmingCharacters(in: .whitespaces)
+        let symbol = String(text[opStart..<opEnd])
+        let valueText = text[opEnd...].trimmingCharacters(in: .whitespaces)
+        let field: EventFilter.Field
+        if let fixed {
+            guard fieldText.isEmpty || fieldText == fixed.name else {
+                throw invalid("this branch is on '\(fixed.name)'; write just the comparison, e.g. \"<= 3\".")
+            }
+            field = fixed
+        } else {
+            guard let parsed = EventFilter.Field(name: fieldText) else {
+                let names = EventFilter.Field.allCases.map(\.name)
+                let hint = Suggestion.closest(to: fieldText, in: names).map { " Did you mean '\($0)'?" } ?? ""
+                throw invalid("cannot filter on '\(fieldText)'.\(hint) Fields: \(names.joined(separator: ", ")).")
+            }
+            field = parsed
+        }
+        guard let comparison = EventFilter.Comparison(symbol: symbol) else {
+            throw invalid("'\(symbol)' is not a comparison; use ==, !=, <, <=, > or >=.")
+        }
+        let value: Float
+        switch field {
+        case .cartValue, .stars:
+            guard let number = Double(valueText), number.isFinite else {
+                throw invalid("'\(valueText)' is not a number; \(field.name) compares with a number.")
+            }
+            value = Float(number)
+        case .stage, .channel:
+            guard comparison == .equal || comparison == .notEqual else {
+                throw invalid("\(field.name) is a name; compare it with == or != only.")
+            }
+            if field == .stage {
+                guard let stage = Stage.allCases.first(where: { $0.name == valueText }) else {
+                    let names = Stage.allCases.map(\.name)
+                    throw invalid("unknown stage '\(valueText)'; stages: \(names.joined(separator: ", ")).")
+                }
+                value = Float(stage.rawValue)
+            } else {
+                guard let channel = Channel(name: valueText) else {
+                    throw invalid("unknown channel '\(valueText)'; channels: \(Channel.allCases.map(\.name).joined(separator: ", ")).")
+                }
+                value = Float(channel.rawValue)
+            }
+        }
+        return EventFilter(field: field, comparison: comparison, value: value)
+    }
+}

@@ -1,0 +1,169 @@
+/// A campaign flattened into plain integers for the hot path: no strings, arrays or optionals,
+/// so reading it costs no reference counting.
+struct CompiledCampaign: Sendable {
+    var triggerKind: EventKind
+    var firstTimeOnly: Bool
+    var filterStart: Int32
+    var filterEnd: Int32
+    /// Bit per `Archetype.rawValue`.
+    var archetypeMask: UInt8
+    var audienceReachable: ChannelSet
+    var requireConsent: Bool
+    var recheckAudience: Bool
+    var exceptionEvents: EventKindSet
+    var startMs: Int64
+    var endMs: Int64
+    var hasWindow: Bool
+    var window: DeliveryWindow
+    /// -1 when re-eligibility is off.
+    var reeligibilityMs: Int64
+    var overrideCaps: Bool
+    var countsTowardCaps: Bool
+    var controlShare: Double
+    var channelMask: ChannelSet
+    /// Channels in preference order, 4 bits each, lowest first.
+    var channelOrder: UInt64
+    var channelCount: Int32
+    var preferJourneyChannel: Bool
+    var fallback: Bool
+    var hasConversion: Bool
+    var conversionKind: EventKind
+    var conversionWindowMs: Int64
+    /// 0 when unlimited.
+    var rateLimitPerMinute: Int32
+    var maxHoldMs: Int64
+    var stepBase: Int32
+    var stepCount: Int32
+
+    func channel(at index: Int32) -> Channel {
+        Channel(rawValue: UInt8(truncatingIfNeeded: (channelOrder >> (UInt64(index) &* 4)) & 0xF)) ?? .sms
+    }
+}
+
+struct CompiledStep: Sendable {
+    enum Kind: UInt8, Sendable { case message, delay, wait, branch }
+    var kind: Kind
+    /// Message delay, delay length or wait timeout.
+    var durationMs: Int64
+    var template: UInt16
+    var discount: UInt16
+    var routeToAgent: Bool
+    var waitEvent: EventKind
+    /// Wait: target when the event arrives; branch: target when no case matches.
+    var onEvent: Int32
+    var onTimeout: Int32
+    var caseStart: Int32
+    var caseEnd: Int32
+    /// Message and delay: the step that follows.
+    var next: Int32
+    /// The `DueQueue` lane of `durationMs` (entries of one duration arrive in due order).
+    var lane: Int32
+}
+
+struct CompiledCase: Sendable {
+    var condition: EventFilter
+    var goto: Int32
+}
+
+/// For each event kind, the campaigns that react to it in one role (trigger, exception, wait,
+/// conversion), as one flat array with offsets.
+struct KindIndex: Sendable {
+    var offsets: ContiguousArray<Int32>
+    var campaigns: ContiguousArray<UInt16>
+
+    init(_ lists: [[UInt16]]) {
+        offsets = [0]
+        campaigns = []
+        for list in lists {
+            campaigns.append(contentsOf: list)
+            offsets.append(Int32(campaigns.count))
+        }
+    }
+
+    func range(_ kind: EventKind) -> Range<Int> {
+        Int(offsets[Int(kind.rawValue)])..<Int(offsets[Int(kind.rawValue) + 1])
+    }
+}
+
+extension TriggerSpec {
+    /// Flattens the campaigns for the core.
+    func compiled() -> (campaigns: ContiguousArray<CompiledCampaign>, steps: ContiguousArray<CompiledStep>,
+                        filters: ContiguousArray<EventFilter>, cases: ContiguousArray<CompiledCase>,
+                        laneCount: Int) {
+        var campaignsOut = ContiguousArray<CompiledCampaign>()
+        var stepsOut = ContiguousArray<CompiledStep>()
+        var filters = ContiguousArray<EventFilter>()
+        var cases = ContiguousArray<CompiledCase>()
+        var laneDurations: [Int64] = []
+        for campaign in campaigns {
+            let filterStart = Int32(filters.count)
+            filters.append(contentsOf: campaign.trigger.filters)
+            var archetypes: UInt8 = 0
+            for archetype in campaign.audience.archetypes { archetypes |= 1 << archetype.rawValue }
+            if campaign.audience.archetypes.isEmpty { archetypes = 0xFF }
+            var order: UInt64 = 0
+            var mask: ChannelSet = []
+            var count: Int32 = 0
+            for channel in campaign.channels where !mask.contains(channel) {
+                order |= UInt64(channel.rawValue) << (UInt64(count) * 4)
+                mask.insert(ChannelSet(channel))
+                count += 1
+            }
+            let stepBase = Int32(stepsOut.count)
+            for (stepIndex, step) in campaign.flow.steps.enumerated() {
+                var compiled = CompiledStep(kind: .delay, durationMs: 0, template: 0, discount: 0, routeToAgent: false,
+                                            waitEvent: .purchase, onEvent: 0, onTimeout: 0, caseStart: 0, caseEnd: 0,
+                                            next: Int32(campaign.flow.next[stepIndex]), lane: -1)
+                switch step {
+                case let .message(message):
+                    compiled.kind = .message
+                    compiled.durationMs = message.delay.milliseconds
+                    compiled.template = templateIndex(message.content.template)
+                    compiled.discount = discountIndex(message.content.discountCode)
+                    compiled.routeToAgent = message.content.routeToAgent
+                case let .delay(duration):
+                    compiled.kind = .delay
+                    compiled.durationMs = duration.milliseconds
+                case let .wait(wait):
+                    compiled.kind = .wait
+                    compiled.durationMs = wait.timeout.milliseconds
+                    compiled.waitEvent = wait.event
+                    compiled.onEvent = Int32(wait.onEvent)
+                    compiled.onTimeout = Int32(wait.onTimeout)
+                case let .branch(branch):
+                    compiled.kind = .branch
+                    compiled.caseStart = Int32(cases.count)
+                    for item in branch.cases { cases.append(CompiledCase(condition: item.condition, goto: Int32(item.goto))) }
+                    compiled.caseEnd = Int32(cases.count)
+                    compiled.onEvent = Int32(branch.otherwise)
+                }
+                if compiled.kind != .branch {
+                    if let lane = laneDurations.firstIndex(of: compiled.durationMs) {
+                        compiled.lane = Int32(lane)
+                    } else {
+                        compiled.lane = Int32(laneDurations.count)
+                        laneDurations.append(compiled.durationMs)
+                    }
+                }
+                stepsOut.append(compiled)
+            }
+            campaignsOut.append(CompiledCampaign(
+                triggerKind: campaign.trigger.event, firstTimeOnly: campaign.trigger.firstTimeOnly,
+                filterStart: filterStart, filterEnd: Int32(filters.count), archetypeMask: archetypes,
+                audienceReachable: campaign.audience.channelsReachable, requireConsent: campaign.audience.requireConsent,
+                recheckAudience: campaign.recheckAudienceAtSend, exceptionEvents: campaign.exceptionEvents,
+                startMs: campaign.start?.milliseconds ?? .min, endMs: campaign.end?.milliseconds ?? .max,
+                hasWindow: campaign.deliveryWindow != nil,
+                window: campaign.deliveryWindow ?? DeliveryWindow(fromMinute: 0, toMinute: 0),
+                reeligibilityMs: campaign.reeligibility?.milliseconds ?? -1,
+                overrideCaps: campaign.overrideCaps, countsTowardCaps: campaign.countsTowardCaps,
+                controlShare: campaign.controlGroup, channelMask: mask, channelOrder: order, channelCount: count,
+                preferJourneyChannel: campaign.preferJourneyChannel, fallback: campaign.fallback,
+                hasConversion: campaign.conversion != nil, conversionKind: campaign.conversion?.event ?? .purchase,
+                conversionWindowMs: campaign.conversion?.window.milliseconds ?? 0,
+                rateLimitPerMinute: Int32(clamping: campaign.rateLimitPerMinute ?? 0),
+                maxHoldMs: campaign.maxHold.milliseconds, stepBase: stepBase, stepCount: Int32(campaign.flow.steps.count)))
+        }
+        return (campaignsOut, stepsOut, filters, cases, laneDurations.count)
+    }
+}

@@ -1,0 +1,675 @@
+/// The trigger core: turns customer events into triggered messages, standalone and
+/// deterministic, with no dependency on the simulator that drives it.
+///
+/// The driver calls `handle(_:into:)` for every customer event in time order, interleaves
+/// `advance(to:into:)` with its own event queue using `nextDueTime`, reports delivery outcomes
+/// and finally calls `finish(at:)`. Every message created ends in exactly one `TerminalState`
+/// (see `stats`).
+///
+/// Ordering at equal instants: **events at time T are handled before sends due at T**.
+/// `handle` first fires every message due strictly before the event, then applies the event;
+/// messages due exactly at T wait for the next `advance(to: T)`. So an exception event at the
+/// same millisecond as a due send cancels it, provided the driver handles all events at T
+/// before calling `advance(to: T)`. Sends due at the same instant go out in the order they were
+/// scheduled (heap keyed by due time and sequence), so the first processed wins the last cap slot.
+///
+/// State is flat: per (customer, campaign) an 8-byte cell with the running-flow slot, the last
+/// exposure time and two flag bits; per customer the event kinds seen, opt-outs and cap rings; running flows in a pool
+/// with a free list; due times in a `DueQueue` (FIFO lanes per fixed duration plus a heap). Nothing is allocated per event once the pool
+/// and heap have grown to the working set.
+public struct TriggerCore: Sendable {
+    public let spec: TriggerSpec
+    let population: Population
+    let zones: TimeZoneTable
+    let seed: UInt64
+    let customerCount: Int
+    let campaignCount: Int
+
+    let campaigns: ContiguousArray<CompiledCampaign>
+    let steps: ContiguousArray<CompiledStep>
+    let filters: ContiguousArray<EventFilter>
+    let cases: ContiguousArray<CompiledCase>
+    let triggerIndex: KindIndex
+    let exceptionIndex: KindIndex
+    let waitIndex: KindIndex
+    let conversionIndex: KindIndex
+
+    // Per (customer, campaign), index customer * campaignCount + campaign.
+    var cells: ContiguousArray<CampaignCell>
+
+    // Per customer.
+    /// What the hot path needs about each customer in one 16-byte record (one cache line read
+    /// instead of one per population array), plus the event kinds seen and opt-outs.
+    var profiles: ContiguousArray<CustomerProfile>
+    var caps: CapLedger
+
+    // Per campaign.
+    var rateMinute: ContiguousArray<Int64>
+    var rateCount: ContiguousArray<Int32>
+
+    var instances: ContiguousArray<FlowInstance>
+    var freeInstances: ContiguousArray<UInt32>
+    var queue: DueQueue
+    /// Queue entries whose instance moved on (cancelled, rescheduled, resumed); pruning the
+    /// queue's top is needed only while there are some.
+    var staleEntries = 0
+    var nextSerial: UInt64 = 1
+
+    /// What happened to every message so far.
+    public private(set) var stats: TriggerStats
+
+    /// The most zero-time steps (branches) a flow may take in a row before it is ended, a guard
+    /// against `goto` loops.
+    static let maxInstantSteps = 256
+
+    public init(spec: TriggerSpec, population: Population, zones: TimeZoneTable, seed: UInt64) {
+        self.spec = spec
+        self.population = population
+        self.zones = zones
+        self.seed = seed
+        customerCount = population.count
+        campaignCount = spec.campaigns.count
+        let compiled = spec.compiled()
+        campaigns = compiled.campaigns
+        steps = compiled.steps
+        filters = compiled.filters
+        cases = compiled.cases
+        let kinds = EventKind.allCases.count
+        var triggers = [[UInt16]](repeating: [], count: kinds)
+        var exceptions = [[UInt16]](repeating: [], count: kinds)
+        var waits = [[UInt16]](repeating: [], count: kinds)
+        var conversions = [[UInt16]](repeating: [], count: kinds)
+        for (index, campaign) in spec.campaigns.enumerated() {
+            let id = UInt16(index)
+            triggers[Int(campaign.trigger.event.rawValue)].append(id)
+            for kind in EventKind.allCases where campaign.exceptionEvents.contains(kind) {
+                exceptions[Int(kind.rawValue)].append(id)
+            }
+            var waitKinds = EventKindSet()
+            for step in campaign.flow.steps {
+                if case let .wait(wait) = step { waitKinds.insert(EventKindSet(wait.event)) }
+            }
+            for kind in EventKind.allCases where waitKinds.contains(kind) { waits[Int(kind.rawValue)].append(id) }
+            if let conversion = campaign.conversion { conversions[Int(conversion.event.rawValue)].append(id) }
+        }
+        triggerIndex = KindIndex(triggers)
+        exceptionIndex = KindIndex(exceptions)
+        waitIndex = KindIndex(waits)
+        conversionIndex = KindIndex(conversions)
+        let cells = customerCount * campaignCount
+        self.cells = ContiguousArray(repeating: CampaignCell(), count: cells)
+        var profiles = ContiguousArray<CustomerProfile>()
+        profiles.reserveCapacity(customerCount)
+        for id in 0..<customerCount {
+            profiles.append(CustomerProfile(
+                channels: population.channels[id], consent: population.consent[id], reachable: population.reachable[id],
+                optedOut: [], seenKinds: 0, zone: population.timeZone[id], archetype: population.archetype[id].rawValue))
+        }
+        self.profiles = profiles
+        caps = CapLedger(caps: spec.frequencyCaps, customers: customerCount)
+        rateMinute = ContiguousArray(repeating: .min, count: campaignCount)
+        rateCount = ContiguousArray(repeating: 0, count: campaignCount)
+        instances = []
+        freeInstances = []
+        queue = DueQueue(lanes: compiled.laneCount)
+        stats = TriggerStats(spec: spec)
+    }
+
+    /// The earliest instant a pending message or flow step falls due, if any.
+    public var nextDueTime: SimTime? { queue.nextTime }
+
+    /// Messages and flows not yet finished.
+    public var runningFlows: Int { instances.count - freeInstances.count }
+
+    /// The customer's last exposure to a campaign: when a message was received or, for the
+    /// control group, when it would have been sent (`isControl`). Lift analyses compare later
+    /// behaviour of both groups from these instants; nil when there was none.
+    public func lastExposure(customer: UInt32, campaign: Int) -> (time: SimTime, isControl: Bool)? {
+        guard Int(customer) < customerCount, campaign >= 0, campaign < campaignCount else { return nil }
+        let cell = cells[Int(customer) &* campaignCount &+ campaign]
+        guard cell.exposure != 0 else { return nil }
+        return (SimTime(unixSeconds: Int64(cell.exposure)), cell.exposureIsControl)
+    }
+
+    // MARK: Events
+
+    /// Applies one customer event: conversions, exception events and flow exits, waits that the
+    /// event ends, and new entries into campaigns it triggers. Sends due strictly before the
+    /// event are fired first, into `actions`.
+    public mutating func handle(_ event: CustomerEvent, into actions: inout ContiguousArray<SendRequest>) {
+        if let due = queue.nextTime, due.milliseconds < event.time.milliseconds {
+            fire(through: event.time.milliseconds &- 1, into: &actions)
+        }
+        let customer = Int(event.customer)
+        guard customer < customerCount else { return }
+        let kind = event.kind
+        let bit = UInt16(1) << UInt16(kind.rawValue)
+        let firstOfKind = profiles[customer].seenKinds & bit == 0
+        profiles[customer].seenKinds |= bit
+        if kind == .optOut { profiles[customer].optedOut.insert(ChannelSet(event.channel)) }
+        let cellBase = customer &* campaignCount
+
+        for index in conversionIndex.range(kind) {
+            let campaign = Int(conversionIndex.campaigns[index])
+            attributeConversion(cell: cellBase &+ campaign, campaign: campaign, at: event.time)
+        }
+        for index in exceptionIndex.range(kind) {
+            let campaign = Int(exceptionIndex.campaigns[index])
+            let slot = cells[cellBase &+ campaign].slot
+            if slot != 0 { applyException(instance: Int(slot &- 1), event: event, into: &actions) }
+        }
+        for index in waitIndex.range(kind) {
+            let campaign = Int(waitIndex.campaigns[index])
+            let slot = cells[cellBase &+ campaign].slot
+            if slot != 0 { resumeWait(instance: Int(slot &- 1), event: event, into: &actions) }
+        }
+        for index in triggerIndex.range(kind) {
+            let campaign = Int(triggerIndex.campaigns[index])
+            enter(campaign: campaign, event: event, firstOfKind: firstOfKind, into: &actions)
+        }
+        pruneStale()
+    }
+
+    /// Records that the customer opted out of a channel: no more messages on it.
+    public mutating func optOut(customer: UInt32, channel: Channel) {
+        guard Int(customer) < customerCount else { return }
+        profiles[Int(customer)].optedOut.insert(ChannelSet(channel))
+    }
+
+    // MARK: Time
+
+    /// Fires every pending message and flow step due at or before `now`, in (due time, sequence)
+    /// order. Each one is processed at its own due time, so results do not depend on how
+    /// finely the driver advances.
+    public mutating func advance(to now: SimTime, into actions: inout ContiguousArray<SendRequest>) {
+        fire(through: now.milliseconds, into: &actions)
+    }
+
+    mutating func fire(through limit: Int64, into actions: inout ContiguousArray<SendRequest>) {
+        while let top = queue.pop(dueThrough: limit) {
+            let index = Int(top.payload.instance)
+            let instance = instances[index]
+            guard instance.generation == top.payload.generation else {
+                staleEntries &-= 1
+                continue
+            }
+            instances[index].flags &= ~FlowInstance.queued
+            let time = SimTime(milliseconds: top.due)
+            switch instance.phase {
+            case .delaying:
+                let step = steps[Int(campaigns[Int(instance.campaign)].stepBase) &+ Int(instance.step)]
+                instances[index].step = UInt16(truncatingIfNeeded: step.next)
+                run(instance: index, at: time, into: &actions)
+            case .waiting:
+                let step = steps[Int(campaigns[Int(instance.campaign)].stepBase) &+ Int(instance.step)]
+                instances[index].step = UInt16(truncatingIfNeeded: step.onTimeout)
+                run(instance: index, at: time, into: &actions)
+            case .messagePending:
+                fireMessage(instance: index, at: time, into: &actions)
+            case .free:
+                break
+            }
+        }
+        pruneStale()
+    }
+
+    /// Gives everything still pending a terminal state: a pending message whose campaign has
+    /// ended by `end` expires, any other is `pendingAtEnd`; flows still running are counted.
+    /// Call `advance(to: end)` first so that messages due by then are sent.
+    public mutating func finish(at end: SimTime) {
+        for index in instances.indices where instances[index].phase != .free {
+            let instance = instances[index]
+            let campaign = Int(instance.campaign)
+            if instance.phase == .messagePending {
+                let state: TerminalState = end.milliseconds >= campaigns[campaign].endMs ? .expired : .pendingAtEnd
+                stats.finish(state, campaign: campaign, step: Int(instance.step))
+            }
+            stats.add(.runningAtEnd, campaign: campaign)
+            release(instance: index)
+        }
+        queue.removeAll()
+        staleEntries = 0
+    }
+
+    // MARK: Delivery reports
+
+    /// Counts a delivery outcome; a failure falls back to the next consented, reachable channel
+    /// not yet tried when the campaign allows it (the message then counts as fell back).
+    public mutating func reportDelivery(_ message: MessageID, outcome: DeliveryOutcome, at time: SimTime,
+                                        into actions: inout ContiguousArray<SendRequest>) {
+        let campaign = Int(message.campaign)
+        guard campaign < campaignCount, Int(message.step) < stats.stepCount(campaign: campaign) else { return }
+        let step = Int(message.step)
+        switch outcome {
+        case .delivered: stats.add(.delivered, campaign: campaign, step: step)
+        case .read: stats.add(.read, campaign: campaign, step: step)
+        case .failed:
+            stats.add(.failed, campaign: campaign, step: step)
+            let compiled = campaigns[campaign]
+            guard compiled.fallback, Int(message.customer) < customerCount else { return }
+            let customer = Int(message.customer)
+            let usable = usableChannels(customer: customer, campaign: compiled)
+            let candidates = ChannelSet(rawValue: usable.rawValue & profiles[customer].reachable.rawValue & ~message.tried.rawValue)
+            var next: Channel?
+            for position in 0..<compiled.channelCount where candidates.contains(compiled.channel(at: position)) {
+                next = compiled.channel(at: position)
+                break
+            }
+            guard let next else { return }
+            if !message.isFallback { stats.move(from: .sent, to: .fellBack, campaign: campaign, step: step) }
+            stats.add(.fallbackAttempts, campaign: campaign, step: step)
+            let definition = steps[Int(compiled.stepBase) &+ step]
+            var id = message
+            id.isFallback = true
+            id.tried.insert(ChannelSet(next))
+            actions.append(SendRequest(message: id, channel: next, template: definition.template, discount: definition.discount,
+                                       intendedAt: time, time: time, isFallback: true, wasDeferred: false,
+                                       routeToAgent: definition.routeToAgent))
+        }
+    }
+
+    // MARK: Flow mechanics
+
+    mutating func enter(campaign index: Int, event: CustomerEvent, firstOfKind: Bool,
+                        into actions: inout ContiguousArray<SendRequest>) {
+        let campaign = campaigns[index]
+        let time = event.time.milliseconds
+        if campaign.firstTimeOnly && !firstOfKind { return }
+        guard time >= campaign.startMs, time < campaign.endMs else { return }
+        let customer = Int(event.customer)
+        let cell = customer &* campaignCount &+ index
+        guard cells[cell].slot == 0 else { return }
+        let last = cells[cell].exposure
+        if last != 0 {
+            guard campaign.reeligibilityMs >= 0, time >= Int64(last) &* 1000 &+ campaign.reeligibilityMs else { return }
+        }
+        guard passesFilters(campaign, cartValue: event.cartValue, stars: event.stars, stage: event.stage, channel: event.channel),
+              inAudience(customer: customer, campaign: campaign) else { return }
+        let instance = allocate(FlowInstance(
+            customer: event.customer, campaign: UInt16(index), step: 0, phase: .free,
+            flags: isControl(customer: customer, campaign: index, share: campaign.controlShare) ? FlowInstance.control : 0,
+            journeyChannel: event.channel, stars: event.stars, generation: 0, cartValue: event.cartValue,
+            serial: 0, intendedAt: time))
+        cells[cell].slot = UInt32(instance &+ 1)
+        stats.add(.entered, campaign: index)
+        run(instance: instance, at: event.time, into: &actions)
+    }
+
+    /// Runs zero-time steps from the instance's current step until it waits or ends.
+    mutating func run(instance index: Int, at time: SimTime, into actions: inout ContiguousArray<SendRequest>) {
+        let campaign = campaigns[Int(instances[index].campaign)]
+        for _ in 0..<TriggerCore.maxInstantSteps {
+            let stepIndex = Int(instances[index].step)
+            guard stepIndex < Int(campaign.stepCount) else { break }
+            let step = steps[Int(campaign.stepBase) &+ stepIndex]
+            switch step.kind {
+            case .message:
+                let due = time + SimDuration(milliseconds: step.durationMs)
+                stats.create(campaign: Int(instances[index].campaign), step: stepIndex)
+                instances[index].serial = nextSerial
+                nextSerial &+= 1
+                instances[index].flags &= ~FlowInstance.deferred
+                instances[index].intendedAt = due.milliseconds
+                schedule(instance: index, phase: .messagePending, at: due, lane: step.lane)
+                return
+            case .delay:
+                schedule(instance: index, phase: .delaying, at: time + SimDuration(milliseconds: step.durationMs), lane: step.lane)
+                return
+            case .wait:
+                schedule(instance: index, phase: .waiting, at: time + SimDuration(milliseconds: step.durationMs), lane: step.lane)
+                return
+            case .branch:
+                let instance = instances[index]
+                var target = step.onEvent
+                for caseIndex in Int(step.caseStart)..<Int(step.caseEnd) {
+                    let item = cases[caseIndex]
+                    if item.condition.matches(cartValue: instance.cartValue, stars: instance.stars, stage: .idle,
+                                              channel: instance.journeyChannel) {
+                        target = item.goto
+                        break
+                    }
+                }
+                instances[index].step = UInt16(truncatingIfNeeded: target)
+            }
+        }
+        release(instance: index)
+    }
+
+    mutating func applyException(instance index: Int, event: CustomerEvent, into actions: inout ContiguousArray<SendRequest>) {
+        let instance = instances[index]
+        let campaignIndex = Int(instance.campaign)
+        let campaign = campaigns[campaignIndex]
+        let customer = Int(instance.customer)
+        if instance.phase == .messagePending {
+            let step = steps[Int(campaign.stepBase) &+ Int(instance.step)]
+            // The exception event is the trigger itself: restart the wait from the newer event.
+            if event.kind == campaign.triggerKind, instance.flags & FlowInstance.sentAny == 0,
+               passesFilters(campaign, cartValue: event.cartValue, stars: event.stars, stage: event.stage, channel: event.channel),
+               inAudience(customer: customer, campaign: campaign) {
+                instances[index].journeyChannel = event.channel
+                instances[index].cartValue = event.cartValue
+                instances[index].stars = event.stars
+                instances[index].flags &= ~FlowInstance.deferred
+                let due = event.time + SimDuration(milliseconds: step.durationMs)
+                instances[index].intendedAt = due.milliseconds
+                stats.add(.rescheduled, campaign: campaignIndex, step: Int(instance.step))
+                schedule(instance: index, phase: .messagePending, at: due, lane: step.lane)
+                return
+            }
+            let state: TerminalState = instance.flags & FlowInstance.sentAny == 0 ? .cancelledByException : .skippedFlowExit
+            stats.finish(state, campaign: campaignIndex, step: Int(instance.step))
+        }
+        stats.add(.exited, campaign: campaignIndex)
+        release(instance: index)
+    }
+
+    mutating func resumeWait(instance index: Int, event: CustomerEvent, into actions: inout ContiguousArray<SendRequest>) {
+        let instance = instances[index]
+        guard instance.phase == .waiting else { return }
+        let campaign = campaigns[Int(instance.campaign)]
+        let step = steps[Int(campaign.stepBase) &+ Int(instance.step)]
+        guard step.kind == .wait, step.waitEvent == event.kind else { return }
+        instances[index].generation &+= 1  // the timeout entry goes stale
+        markUnqueued(index)
+        instances[index].stars = event.stars
+        instances[index].cartValue = event.cartValue
+        instances[index].step = UInt16(truncatingIfNeeded: step.onEvent)
+        run(instance: index, at: event.time, into: &actions)
+    }
+
+    /// The checks and the send for a message that fell due, in this order: campaign end
+    /// (expired), audience re-check, opted out / no channel, delivery window (drop or defer),
+    /// control group (held out), frequency caps, rate limit (hold or abort), then send.
+    mutating func fireMessage(instance index: Int, at time: SimTime, into actions: inout ContiguousArray<SendRequest>) {
+        let instance = instances[index]
+        let campaignIndex = Int(instance.campaign)
+        let campaign = campaigns[campaignIndex]
+        let stepIndex = Int(instance.step)
+        let customer = Int(instance.customer)
+        let t = time.milliseconds
+
+        if t >= campaign.endMs {
+            stats.finish(.expired, campaign: campaignIndex, step: stepIndex)
+            release(instance: index)
+            return
+        }
+        if campaign.recheckAudience && !inAudience(customer: customer, campaign: campaign) {
+            stats.finish(.suppressedAudience, campaign: campaignIndex, step: stepIndex)
+            release(instance: index)
+            return
+        }
+        // Channel choice.
+        let profile = profiles[customer]
+        let eligible = ChannelSet(rawValue: campaign.channelMask.rawValue
+                                  & (campaign.requireConsent ? profile.consent : profile.channels).rawValue)
+        if eligible.rawValue == 0 { return skip(.suppressedNoReachableChannel, instance: index, at: time, into: &actions) }
+        let allowed = ChannelSet(rawValue: eligible.rawValue & ~profile.optedOut.rawValue)
+        if allowed.rawValue == 0 { return skip(.suppressedOptedOut, instance: index, at: time, into: &actions) }
+        let reachable = profile.reachable
+        var first: Channel?
+        if campaign.preferJourneyChannel, allowed.contains(instance.journeyChannel) { first = instance.journeyChannel }
+        if first == nil {
+            for position in 0..<campaign.channelCount where allowed.contains(campaign.channel(at: position)) {
+                first = campaign.channel(at: position)
+                break
+            }
+        }
+        guard let firstChoice = first else { return skip(.suppressedNoReachableChannel, instance: index, at: time, into: &actions) }
+        var channel = firstChoice
+        var fellBack = false
+        var tried = ChannelSet(firstChoice)
+        if !reachable.contains(firstChoice) {
+            guard campaign.fallback else { return skip(.suppressedNoReachableChannel, instance: index, at: time, into: &actions) }
+            var found: Channel?
+            for position in 0..<campaign.channelCount {
+                let candidate = campaign.channel(at: position)
+                if candidate != firstChoice, allowed.contains(candidate), reachable.contains(candidate) {
+                    found = candidate
+                    break
+                }
+            }
+            guard let found else { return skip(.suppressedNoReachableChannel, instance: index, at: time, into: &actions) }
+            channel = found
+            fellBack = true
+            tried.insert(ChannelSet(found))
+        }
+        // Delivery window in the recipient's local time.
+        let zone = Int(profile.zone)
+        if campaign.hasWindow, !campaign.window.contains(time, zone: zone, zones: zones) {
+            if campaign.window.outside == .defer {
+                let opening = campaign.window.nextOpening(after: time, zone: zone, zones: zones)
+                instances[index].flags |= FlowInstance.deferred
+                instances[index].intendedAt = opening.milliseconds
+                schedule(instance: index, phase: .messagePending, at: opening, lane: -1)
+                return
+            }
+            return skip(.droppedByWindow, instance: index, at: time, into: &actions)
+        }
+        let cell = customer &* campaignCount &+ campaignIndex
+        if instance.flags & FlowInstance.control != 0 {
+            cells[cell].expose(at: time, control: true)
+            stats.add(.controlExposures, campaign: campaignIndex)
+            return skip(.heldOut, instance: index, at: time, into: &actions)
+        }
+        if !campaign.overrideCaps,
+           !caps.allows(customer: customer, channel: channel, at: time, zone: zone, zones: zones) {
+            return skip(.suppressedByCap, instance: index, at: time, into: &actions)
+        }
+        if campaign.rateLimitPerMinute > 0 {
+            let minute = t / 60_000
+            if rateMinute[campaignIndex] != minute {
+                rateMinute[campaignIndex] = minute
+                rateCount[campaignIndex] = 0
+            }
+            if rateCount[campaignIndex] >= campaign.rateLimitPerMinute {
+                let next = (minute &+ 1) &* 60_000
+                if next &- instance.intendedAt > campaign.maxHoldMs {
+                    return skip(.aborted, instance: index, at: time, into: &actions)
+                }
+                schedule(instance: index, phase: .messagePending, at: SimTime(milliseconds: next), lane: -1)
+                return
+            }
+            rateCount[campaignIndex] &+= 1
+        }
+        // Send.
+        if campaign.countsTowardCaps { caps.record(customer: customer, channel: channel, at: time) }
+        cells[cell].expose(at: time, control: false)
+        stats.add(.treatmentExposures, campaign: campaignIndex)
+        let deferred = instance.flags & FlowInstance.deferred != 0
+        if deferred { stats.add(.deferred, campaign: campaignIndex, step: stepIndex) }
+        let step = steps[Int(campaign.stepBase) &+ stepIndex]
+        actions.append(SendRequest(
+            message: MessageID(serial: instance.serial, customer: instance.customer, campaign: instance.campaign,
+                               step: UInt8(truncatingIfNeeded: stepIndex), isFallback: fellBack, tried: tried),
+            channel: channel, template: step.template, discount: step.discount,
+            intendedAt: SimTime(milliseconds: instance.intendedAt), time: time, isFallback: fellBack,
+            wasDeferred: deferred, routeToAgent: step.routeToAgent))
+        instances[index].flags |= FlowInstance.sentAny
+        stats.finish(fellBack ? .fellBack : .sent, campaign: campaignIndex, step: stepIndex)
+        goToNext(instance: index)
+        run(instance: index, at: time, into: &actions)
+    }
+
+    mutating func goToNext(instance index: Int) {
+        let step = steps[Int(campaigns[Int(instances[index].campaign)].stepBase) &+ Int(instances[index].step)]
+        instances[index].step = UInt16(truncatingIfNeeded: step.next)
+    }
+
+    /// Records a message that will not be sent and lets the flow go on (in a multi-step flow a
+    /// capped, dropped or held-out message step is skipped; a single message ends its campaign).
+    mutating func skip(_ state: TerminalState, instance index: Int, at time: SimTime, into actions: inout ContiguousArray<SendRequest>) {
+        stats.finish(state, campaign: Int(instances[index].campaign), step: Int(instances[index].step))
+        goToNext(instance: index)
+        run(instance: index, at: time, into: &actions)
+    }
+
+    mutating func attributeConversion(cell: Int, campaign index: Int, at time: SimTime) {
+        let last = cells[cell].exposure
+        guard last != 0, !cells[cell].converted,
+              time.milliseconds &- Int64(last) &* 1000 <= campaigns[index].conversionWindowMs,
+              time.milliseconds >= Int64(last) &* 1000 &- 999 else { return }
+        cells[cell].converted = true
+        stats.add(cells[cell].exposureIsControl ? .controlConversions : .treatmentConversions, campaign: index)
+    }
+
+    // MARK: Checks
+
+    func passesFilters(_ campaign: CompiledCampaign, cartValue: Float, stars: UInt8, stage: Stage, channel: Channel) -> Bool {
+        var index = Int(campaign.filterStart)
+        let end = Int(campaign.filterEnd)
+        while index < end {
+            if !filters[index].matches(cartValue: cartValue, stars: stars, stage: stage, channel: channel) { return false }
+            index &+= 1
+        }
+        return true
+    }
+
+    func inAudience(customer: Int, campaign: CompiledCampaign) -> Bool {
+        let profile = profiles[customer]
+        guard campaign.archetypeMask & (1 << profile.archetype) != 0 else { return false }
+        if campaign.audienceReachable.rawValue != 0,
+           campaign.audienceReachable.rawValue & profile.reachable.rawValue == 0 { return false }
+        // An opt-out withdraws consent, so an audience re-check at send time sees it.
+        if campaign.requireConsent,
+           campaign.channelMask.rawValue & profile.consent.rawValue & ~profile.optedOut.rawValue == 0 { return false }
+        return true
+    }
+
+    /// Whether the customer is in the campaign's control group: a pure function of (seed,
+    /// customer, campaign), so it is the same in every shard and every strategy.
+    public func isControl(customer: Int, campaign: Int, share: Double) -> Bool {
+        guard share > 0 else { return false }
+        let key = SplitMix64.hash(seed, UInt64(RandomStream.trigger.rawValue) << 32 | UInt64(campaign), UInt64(customer))
+        return Double(key >> 11) * 0x1.0p-53 < share
+    }
+
+    func usableChannels(customer: Int, campaign: CompiledCampaign) -> ChannelSet {
+        let profile = profiles[customer]
+        let base = campaign.requireConsent ? profile.consent : profile.channels
+        return ChannelSet(rawValue: campaign.channelMask.rawValue & base.rawValue & ~profile.optedOut.rawValue)
+    }
+
+    // MARK: Pool and heap
+
+    mutating func allocate(_ instance: FlowInstance) -> Int {
+        if let free = freeInstances.popLast() {
+            var reused = instance
+            reused.generation = instances[Int(free)].generation &+ 1
+            instances[Int(free)] = reused
+            return Int(free)
+        }
+        precondition(instances.count < 0x3FFF_FFFF, "more than 2^30 flows running at once")
+        instances.append(instance)
+        return instances.count - 1
+    }
+
+    mutating func release(instance index: Int) {
+        let instance = instances[index]
+        let cell = Int(instance.customer) &* campaignCount &+ Int(instance.campaign)
+        guard instance.phase != .free || cells[cell].slot == UInt32(index &+ 1) else { return }
+        cells[cell].slot = 0
+        markUnqueued(index)
+        instances[index].phase = .free
+        instances[index].generation &+= 1
+        freeInstances.append(UInt32(index))
+    }
+
+    /// Puts the instance in `phase` until `time`; `lane` is the step's duration lane, or -1 for
+    /// times not a fixed duration after now.
+    mutating func schedule(instance index: Int, phase: FlowInstance.Phase, at time: SimTime, lane: Int32) {
+        markUnqueued(index)
+        instances[index].flags |= FlowInstance.queued
+        instances[index].generation &+= 1
+        instances[index].phase = phase
+        queue.schedule(DueEntry(instance: UInt32(index), generation: instances[index].generation),
+                       at: time.milliseconds, lane: Int(lane))
+    }
+
+    /// The instance's queued entry, if any, no longer counts.
+    mutating func markUnqueued(_ index: Int) {
+        if instances[index].flags & FlowInstance.queued != 0 {
+            instances[index].flags &= ~FlowInstance.queued
+            staleEntries &+= 1
+        }
+    }
+
+    /// Drops cancelled entries from the top of the queue so `nextDueTime` is exact.
+    mutating func pruneStale() {
+        guard staleEntries > 0 else { return }
+        while let top = queue.peek() {
+            if instances[Int(top.payload.instance)].generation == top.payload.generation { return }
+            _ = queue.pop()
+            staleEntries &-= 1
+        }
+    }
+}
+
+/// One customer's run through one campaign's flow.
+struct FlowInstance: Sendable {
+    enum Phase: UInt8, Sendable { case free, delaying, waiting, messagePending }
+    static let control: UInt8 = 1
+    static let sentAny: UInt8 = 2
+    static let deferred: UInt8 = 4
+    /// The instance has a live entry in the due queue.
+    static let queued: UInt8 = 8
+
+    var customer: UInt32
+    var campaign: UInt16
+    var step: UInt16
+    var phase: Phase
+    var flags: UInt8
+    var journeyChannel: Channel
+    var stars: UInt8
+    /// Bumped on every (re)schedule and release so older queue entries are recognised as stale.
+    var generation: UInt32
+    var cartValue: Float
+    /// Serial of the pending message.
+    var serial: UInt64
+    /// When the pending message was meant to go out (for rate-limit holds and `intendedAt`).
+    var intendedAt: Int64
+}
+
+/// One customer's attributes as the core reads them, packed into 16 bytes.
+struct CustomerProfile: Sendable {
+    var channels: ChannelSet
+    var consent: ChannelSet
+    var reachable: ChannelSet
+    var optedOut: ChannelSet
+    /// Bit per `EventKind.rawValue` the customer has emitted (first-time triggers).
+    var seenKinds: UInt16
+    var zone: UInt16
+    var archetype: UInt8
+    var reserved: UInt8 = 0
+    var reserved2: UInt16 = 0
+}
+
+/// One (customer, campaign) pair: the running flow and the last exposure, in 8 bytes.
+struct CampaignCell: Sendable {
+    /// Low 30 bits: running flow instance + 1, or 0. Bit 30: the last exposure was a hold-out.
+    /// Bit 31: the last exposure has converted.
+    var word: UInt32 = 0
+    /// Last exposure (message received or held out), whole seconds since the epoch rounded up; 0 = never.
+    var exposure: UInt32 = 0
+
+    var slot: UInt32 {
+        get { word & 0x3FFF_FFFF }
+        set { word = (word & 0xC000_0000) | newValue }
+    }
+
+    var exposureIsControl: Bool { word & 0x4000_0000 != 0 }
+
+    var converted: Bool {
+        get { word & 0x8000_0000 != 0 }
+        set { word = newValue ? word | 0x8000_0000 : word & 0x7FFF_FFFF }
+    }
+
+    mutating func expose(at time: SimTime, control: Bool) {
+        exposure = max(1, CapLedger.seconds(time))
+        word = (word & 0x3FFF_FFFF) | (control ? 0x4000_0000 : 0)
+    }
+}
+
+struct DueEntry: Sendable {
+    var instance: UInt32
+    var generation: UInt32
+}
