@@ -6,25 +6,46 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "JourneySim", targets: ["JourneySim"]),
+        .library(name: "JourneySimHTTP", targets: ["JourneySimHTTP"]),
         .executable(name: "journeysim", targets: ["journeysim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
+        // The simulator, channel stubs, backend protocol, virtual-time mock backend and the load
+        // driver: no networking stack, so simulation-only users and tests stay light.
         .target(
             name: "JourneySim",
-            dependencies: [.product(name: "Yams", package: "Yams")]
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        // Real HTTP: the HTTPBackend client (AsyncHTTPClient) and the mock provider server
+        // (Hummingbird). Kept apart so the SwiftNIO stack is linked only where it is used.
+        .target(
+            name: "JourneySimHTTP",
+            dependencies: [
+                "JourneySim",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
         ),
         .executableTarget(
             name: "journeysim",
             dependencies: [
                 "JourneySim",
+                "JourneySimHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "JourneySimTests", dependencies: ["JourneySim"]),
+        .testTarget(name: "JourneySimHTTPTests", dependencies: ["JourneySimHTTP", "JourneySim"]),
     ],
     swiftLanguageModes: [.v6]
 )
