@@ -6,6 +6,8 @@ enum WireJSON: Sendable {
     case bool(Bool)
     case array([WireJSON])
     case object([(String, WireJSON)])
+    /// Pre-formatted JSON text (a number written by the caller).
+    case raw(String)
 
     var bytes: [UInt8] {
         var out: [UInt8] = []
@@ -19,6 +21,7 @@ enum WireJSON: Sendable {
         case let .string(text): WireJSON.writeString(text, to: &out)
         case let .int(value): out.append(contentsOf: String(value).utf8)
         case let .bool(value): out.append(contentsOf: (value ? "true" : "false").utf8)
+        case let .raw(text): out.append(contentsOf: text.utf8)
         case let .array(values):
             out.append(UInt8(ascii: "["))
             for (index, value) in values.enumerated() {
