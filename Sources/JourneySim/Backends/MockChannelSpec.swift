@@ -9,7 +9,8 @@ public struct LogNormalDelay: Sendable, Equatable {
         self.sigma = sigma
     }
 
-    func draw(_ rng: inout Xoshiro256StarStar) -> SimDuration {
+    /// One delay drawn from `rng`, in whole milliseconds.
+    public func draw(_ rng: inout Xoshiro256StarStar) -> SimDuration {
         guard median.milliseconds > 0 else { return .zero }
         let value = sigma > 0 ? rng.logNormal(median: Double(median.milliseconds), sigma: sigma) : Double(median.milliseconds)
         return SimDuration(milliseconds: Int64(min(value, 3.0e10).rounded()))

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A pass/fail condition on a load run's results, written as text: `p99 < 250ms`,
 /// `p50 <= 100ms`, `error_rate < 1%`, `throughput >= 500/s`, `dropped == 0`.
 ///
