@@ -62,16 +62,22 @@ public final class MockServer: Sendable {
         let group = ServiceGroup(services: [app], gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
                                  cancellationSignals: [], logger: logger)
         control.withLock { $0.group = group }
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
+        try await withThrowingTaskGroup(of: Bool.self) { tasks in
+            tasks.addTask {
+                try await group.run()
+                return true
+            }
             if let duration = spec.duration {
                 tasks.addTask {
                     try await Task.sleep(for: .milliseconds(duration.milliseconds))
                     await group.triggerGracefulShutdown()
+                    return false
                 }
             }
-            try await tasks.next()
-            tasks.cancelAll()
+            // The timer only asks for a graceful shutdown; the server's own end ends the run.
+            while let serverEnded = try await tasks.next() {
+                if serverEnded { tasks.cancelAll() }
+            }
         }
         let waiters = control.withLock { control -> [CheckedContinuation<Int, any Error>] in
             defer { control.portWaiters = [] }
