@@ -54,7 +54,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "JourneySimTests", dependencies: ["JourneySim"]),
-        .testTarget(name: "JourneySimHTTPTests", dependencies: ["JourneySimHTTP", "JourneySim"]),
+        .testTarget(
+            name: "JourneySimHTTPTests",
+            dependencies: ["JourneySimHTTP", "JourneySim", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
