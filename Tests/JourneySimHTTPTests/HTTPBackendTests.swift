@@ -30,7 +30,7 @@ import Testing
         var target = HTTPTargetSpec(url: url)
         target.backoffBase = SimDuration(milliseconds: 5)
         target.backoffMax = SimDuration(milliseconds: 100)
-        target.requestTimeout = .seconds(5)
+        target.requestTimeout = .seconds(20)  // generous: parallel CPU-bound suites can starve the pool
         configure(&target)
         return try HTTPBackend(.init(target: target))
     }
@@ -107,7 +107,7 @@ import Testing
             #expect(results.overall.retries == 40)
             // Backoff alone would retry within 5 ms; Retry-After makes every message wait ≥ 600 ms.
             let fastest = Double(results.overall.latency.min) / 1000
-            #expect(fastest >= 590 && fastest < 3000)
+            #expect(fastest >= 590 && fastest < 30_000)
             #expect(server.counters.rejected["throttled"] == 40)
         }
     }
@@ -139,8 +139,9 @@ import Testing
             $0.connectTimeout = SimDuration(milliseconds: 500)
             $0.requestTimeout = SimDuration(milliseconds: 1000)
         }
+        // Stop the server once it has accepted 20 messages (polling, bounded to 10 s).
         let stopper = Task {
-            try await Task.sleep(for: .milliseconds(300))
+            for _ in 0..<1000 where server.counters.acceptedTotal < 20 { try await Task.sleep(for: .milliseconds(10)) }
             await server.shutdown()
         }
         let results = await LoadDriver(backend: backend).run(SyntheticLoad(channels: [.sms], ratePerSecond: 200, count: 200))
@@ -148,7 +149,7 @@ import Testing
         await backend.shutdown()
         let s = results.overall
         #expect(s.started == 200 && s.completed == 200)  // every message has exactly one outcome
-        #expect(s.accepted > 20 && s.accepted < 200)
+        #expect(s.accepted >= 20 && s.accepted < 200)
         #expect(s.rejected["connection_failed", default: 0] + s.rejected["timeout", default: 0] == 200 - s.accepted)
         #expect(s.errors.connectionRefused > 0)
         #expect(server.counters.acceptedTotal == s.accepted)
