@@ -6,25 +6,58 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "JourneySim", targets: ["JourneySim"]),
+        .library(name: "JourneySimHTTP", targets: ["JourneySimHTTP"]),
         .executable(name: "journeysim", targets: ["journeysim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.8.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.3.0"),
     ],
     targets: [
+        // The simulator, channel stubs, backend protocol, virtual-time mock backend and the load
+        // driver: no networking stack, so simulation-only users and tests stay light.
         .target(
             name: "JourneySim",
-            dependencies: [.product(name: "Yams", package: "Yams")]
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        // Real HTTP: the HTTPBackend client (AsyncHTTPClient) and the mock provider server
+        // (Hummingbird). Kept apart so the SwiftNIO stack is linked only where it is used.
+        .target(
+            name: "JourneySimHTTP",
+            dependencies: [
+                "JourneySim",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .executableTarget(
             name: "journeysim",
             dependencies: [
                 "JourneySim",
+                "JourneySimHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "JourneySimTests", dependencies: ["JourneySim"]),
+        .testTarget(
+            name: "JourneySimHTTPTests",
+            dependencies: ["JourneySimHTTP", "JourneySim", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

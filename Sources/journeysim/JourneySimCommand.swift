@@ -17,10 +17,12 @@ struct JourneySimCommand: AsyncParsableCommand {
           journeysim run scenarios/baseline.yaml --seed 7 --customers 20000 --trace events.jsonl
           journeysim validate scenarios/baseline.yaml
           journeysim bench
+          journeysim mock-server --port 0 --duration 60s
 
         Exit codes: 0 success, 1 a threshold failed, 2 bad input.
         """,
-        subcommands: [RunCommand.self, MergeCommand.self, ValidateCommand.self, BenchCommand.self],
+        subcommands: [RunCommand.self, MergeCommand.self, ValidateCommand.self, BenchCommand.self,
+                      MockServerCommand.self, DriveCommand.self],
         defaultSubcommand: nil)
 
     /// Parses and runs like `main()`, but maps every usage or validation error to exit code 2,

@@ -121,17 +121,20 @@ public struct ConfigNode {
         return value
     }
 
-    /// A span of time written with a unit: `90s`, `30m`, `24h`, `3d`, `2w` (decimals allowed).
+    /// A span of time written with a unit: `250ms`, `90s`, `30m`, `24h`, `3d`, `2w` (decimals
+    /// allowed; the result is rounded to whole milliseconds).
     public func duration() throws(ScenarioError) -> SimDuration {
         let text: String
         if isPlainScalar, node.int != nil || node.float != nil {
-            throw invalid("a duration needs a unit: write e.g. \"30m\", \"24h\" or \"3d\" (s, m, h, d, w).")
+            throw invalid("a duration needs a unit: write e.g. \"30m\", \"24h\" or \"3d\" (ms, s, m, h, d, w).")
         }
         text = try string().trimmingCharacters(in: .whitespaces)
-        guard let unit = text.last, let factor = ConfigNode.durationUnits[unit],
-              let amount = Double(text.dropLast().trimmingCharacters(in: .whitespaces)), amount.isFinite
+        let milliseconds = text.hasSuffix("ms")
+        let number = milliseconds ? text.dropLast(2) : text.dropLast()
+        guard let unit = text.last, let factor = milliseconds ? 0.001 : ConfigNode.durationUnits[unit],
+              let amount = Double(number.trimmingCharacters(in: .whitespaces)), amount.isFinite
         else {
-            throw invalid("'\(text)' is not a duration: write a number and a unit, e.g. \"30m\", \"24h\" or \"3d\" (s, m, h, d, w).")
+            throw invalid("'\(text)' is not a duration: write a number and a unit, e.g. \"30m\", \"24h\" or \"3d\" (ms, s, m, h, d, w).")
         }
         guard amount >= 0 else { throw outOfRange(text, "a duration cannot be negative") }
         guard amount * factor < 3.2e9 else { throw outOfRange(text, "durations are limited to 100 years") }

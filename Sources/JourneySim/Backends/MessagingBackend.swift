@@ -1,0 +1,61 @@
+/// A backend that messages are sent to in wall-clock time (an HTTP endpoint, or a stand-in in
+/// tests). The load driver calls `send` concurrently from many tasks.
+public protocol MessagingBackend: Sendable {
+    /// Sends one message, retrying as the backend's policy allows, and reports the final outcome.
+    func send(_ message: OutboundMessage, content: MessageContent) async -> SendReport
+}
+
+/// The outcome of sending one message, with everything that happened on the way.
+public struct SendReport: Sendable, Equatable {
+    public var result: SubmitResult
+    /// Requests made, including the first (1 when there were no retries).
+    public var attempts: Int
+    /// What went wrong on each failed attempt, including ones a retry recovered from.
+    public var errors: AttemptErrors
+
+    public init(result: SubmitResult, attempts: Int = 1, errors: AttemptErrors = AttemptErrors()) {
+        self.result = result
+        self.attempts = attempts
+        self.errors = errors
+    }
+}
+
+/// Counts of failed attempts by kind. They add up across attempts, messages and shards.
+public struct AttemptErrors: Sendable, Equatable, Codable {
+    public var timeouts = 0
+    public var connectionRefused = 0
+    public var connectionReset = 0
+    /// Other transport failures (closed connection, DNS, TLS).
+    public var otherConnection = 0
+    /// HTTP 429 answers.
+    public var rateLimited = 0
+    /// HTTP 4xx answers other than 429.
+    public var clientErrors = 0
+    /// HTTP 5xx answers.
+    public var serverErrors = 0
+
+    public init() {}
+
+    public var total: Int { timeouts + connectionRefused + connectionReset + otherConnection + rateLimited + clientErrors + serverErrors }
+
+    public static func + (a: AttemptErrors, b: AttemptErrors) -> AttemptErrors {
+        var sum = a
+        sum += b
+        return sum
+    }
+
+    public static func += (a: inout AttemptErrors, b: AttemptErrors) {
+        a.timeouts += b.timeouts
+        a.connectionRefused += b.connectionRefused
+        a.connectionReset += b.connectionReset
+        a.otherConnection += b.otherConnection
+        a.rateLimited += b.rateLimited
+        a.clientErrors += b.clientErrors
+        a.serverErrors += b.serverErrors
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case timeouts, connectionRefused = "connection_refused", connectionReset = "connection_reset",
+             otherConnection = "other_connection", rateLimited = "http_429", clientErrors = "http_4xx", serverErrors = "http_5xx"
+    }
+}

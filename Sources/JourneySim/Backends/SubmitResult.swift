@@ -1,0 +1,71 @@
+/// What a backend said about one message: accepted (with the provider's message id and, from the
+/// mock, the receipts to come) or rejected, and why.
+public enum SubmitResult: Sendable, Equatable {
+    case accepted(Acceptance)
+    case rejected(Rejection)
+
+    public var isAccepted: Bool {
+        if case .accepted = self { return true }
+        return false
+    }
+}
+
+/// An accepted message. Receipt times are known up front only for the virtual-time mock, which
+/// decides them at submission; a real backend reports them later (webhooks), so they are nil.
+public struct Acceptance: Sendable, Equatable {
+    public var providerMessageID: String
+    /// When the message left the sender's queue; later than submission when rate-limited.
+    public var dispatchedAt: SimTime?
+    public var deliveredAt: SimTime?
+    public var readAt: SimTime?
+    /// Accepted but never delivered (e.g. the handset was off for the message's lifetime).
+    public var failedAt: SimTime?
+
+    public init(providerMessageID: String, dispatchedAt: SimTime? = nil, deliveredAt: SimTime? = nil, readAt: SimTime? = nil, failedAt: SimTime? = nil) {
+        self.providerMessageID = providerMessageID
+        self.dispatchedAt = dispatchedAt
+        self.deliveredAt = deliveredAt
+        self.readAt = readAt
+        self.failedAt = failedAt
+    }
+}
+
+/// Why a backend refused a message.
+public enum Rejection: Sendable, Equatable, CustomStringConvertible {
+    /// The address is invalid or the customer cannot be reached on this channel (app not
+    /// installed, number not on the network): the case for a fallback channel.
+    case invalidRecipient
+    /// The sender is over its rate limit; try again after the given time.
+    case rateLimited(retryAfter: SimDuration)
+    /// The request itself was refused (HTTP 4xx other than 429).
+    case invalidRequest(status: Int)
+    /// The backend failed (HTTP 5xx).
+    case serverError(status: Int)
+    /// No answer in time.
+    case timeout
+    /// The connection could not be made or broke (refused, reset, closed).
+    case connectionFailed(String)
+
+    public var description: String {
+        switch self {
+        case .invalidRecipient: "invalid or unreachable recipient"
+        case let .rateLimited(retryAfter): "rate limited (retry after \(retryAfter.milliseconds) ms)"
+        case let .invalidRequest(status): "request refused (HTTP \(status))"
+        case let .serverError(status): "server error (HTTP \(status))"
+        case .timeout: "timeout"
+        case let .connectionFailed(reason): "connection failed: \(reason)"
+        }
+    }
+
+    /// The label used in counters and summaries.
+    public var kind: String {
+        switch self {
+        case .invalidRecipient: "invalid_recipient"
+        case .rateLimited: "rate_limited"
+        case .invalidRequest: "invalid_request"
+        case .serverError: "server_error"
+        case .timeout: "timeout"
+        case .connectionFailed: "connection_failed"
+        }
+    }
+}

@@ -1,0 +1,150 @@
+/// Renders `(OutboundMessage, MessageContent)` into each provider's own wire shape: WhatsApp
+/// Cloud API templates, a form-encoded SMS body, SendGrid-style e-mail, FCM v1 push, the
+/// Messenger Send API, Viber's send_message, Telegram's sendMessage, RCS Business Messaging,
+/// Apple Messages for Business (as a messaging service provider relays it) and an in-app message.
+///
+/// The output depends only on its inputs and the renderer's configuration, so payloads are
+/// reproducible; text is cut to the channel's `maxTextLength`.
+public struct PayloadRenderer: Sendable {
+    public var routes: ChannelRoutes
+    /// The business's own number for SMS `From`.
+    public var smsSender: String
+    /// The e-mail `from` address.
+    public var emailSender: String
+    public var senderName: String
+    /// The Apple Messages for Business id of the business (`sourceId`).
+    public var appleBusinessID: String
+    /// Template language for WhatsApp templates.
+    public var language: String
+
+    public init(routes: ChannelRoutes = .defaults, smsSender: String = "+15550000000", emailSender: String = "offers@shop.example.test",
+                senderName: String = "JourneySim Shop", appleBusinessID: String = "journeysim-business", language: String = "en_US") {
+        self.routes = routes
+        self.smsSender = smsSender
+        self.emailSender = emailSender
+        self.senderName = senderName
+        self.appleBusinessID = appleBusinessID
+        self.language = language
+    }
+
+    public func render(_ message: OutboundMessage, _ content: MessageContent) -> WireRequest {
+        let recipient = Recipient(customer: message.customer)
+        let channel = message.channel
+        let text = PayloadRenderer.text(content, limit: channel.stub.capabilities.maxTextLength)
+        let route = routes[channel]
+        let json: WireJSON
+        switch channel {
+        case .whatsapp:
+            var components: [WireJSON] = [.object([
+                ("type", .string("body")),
+                ("parameters", .array(content.fields.map { .object([("type", .string("text")), ("text", .string($0.value))]) })),
+            ])]
+            if let code = content.discountCode {
+                components.append(.object([
+                    ("type", .string("button")), ("sub_type", .string("copy_code")), ("index", .string("0")),
+                    ("parameters", .array([.object([("type", .string("coupon_code")), ("coupon_code", .string(code))])])),
+                ]))
+            }
+            json = .object([
+                ("messaging_product", .string("whatsapp")),
+                ("recipient_type", .string("individual")),
+                ("to", .string(recipient.phoneNumber)),
+                ("type", .string("template")),
+                ("template", .object([
+                    ("name", .string(PayloadRenderer.templateName(content))),
+                    ("language", .object([("code", .string(language))])),
+                    ("components", .array(components)),
+                ])),
+                ("biz_opaque_callback_data", .string(message.idempotencyKey)),
+            ])
+        case .sms:
+            let body = FormEncoding.encode([("To", recipient.phoneNumber), ("From", smsSender), ("Body", text)])
+            return WireRequest(path: route, contentType: WireRequest.form, body: body)
+        case .email:
+            json = .object([
+                ("personalizations", .array([.object([
+                    ("to", .array([.object([("email", .string(recipient.email))])])),
+                    ("dynamic_template_data", .object(content.fields.map { ($0.name, .string($0.value)) })),
+                ])])),
+                ("from", .object([("email", .string(emailSender)), ("name", .string(senderName))])),
+                ("subject", .string(content.campaignName)),
+                ("content", .array([.object([("type", .string("text/plain")), ("value", .string(text))])])),
+                ("custom_args", .object([("message_id", .string(message.idempotencyKey))])),
+            ])
+        case .push:
+            var data: [(String, WireJSON)] = [("campaign", .string(content.campaignName)), ("message_id", .string(message.idempotencyKey))]
+            if let code = content.discountCode { data.append(("discount_code", .string(code))) }
+            json = .object([("message", .object([
+                ("token", .string(recipient.deviceToken)),
+                ("notification", .object([("title", .string(content.campaignName)), ("body", .string(text))])),
+                ("data", .object(data)),
+            ]))])
+        case .messenger:
+            json = .object([
+                ("recipient", .object([("id", .string(recipient.messengerID))])),
+                ("messaging_type", .string("MESSAGE_TAG")),
+                ("tag", .string("POST_PURCHASE_UPDATE")),
+                ("message", .object([("text", .string(text))])),
+            ])
+        case .viber:
+            json = .object([
+                ("receiver", .string(recipient.viberID)),
+                ("min_api_version", .int(1)),
+                ("sender", .object([("name", .string(String(senderName.prefix(28))))])),
+                ("tracking_data", .string(message.idempotencyKey)),
+                ("type", .string("text")),
+                ("text", .string(text)),
+            ])
+        case .telegram:
+            json = .object([("chat_id", .int(recipient.telegramChatID)), ("text", .string(text))])
+        case .rcs:
+            var contentMessage: [(String, WireJSON)] = [("text", .string(text))]
+            if let code = content.discountCode {
+                contentMessage.append(("suggestions", .array([.object([
+                    ("reply", .object([("text", .string("Use code \(code)")), ("postbackData", .string("code:\(code)"))])),
+                ])])))
+            }
+            json = .object([("contentMessage", .object(contentMessage))])
+            return WireRequest(path: route + "/phones/" + recipient.phoneNumber + "/agentMessages?messageId=" + message.idempotencyKey,
+                               contentType: WireRequest.json, body: json.bytes)
+        case .appleMessages:
+            json = .object([
+                ("id", .string(message.idempotencyKey)),
+                ("sourceId", .string(appleBusinessID)),
+                ("destinationId", .string(recipient.appleMessagesID)),
+                ("type", .string("text")),
+                ("body", .string(text)),
+            ])
+        case .inApp:
+            json = .object([
+                ("user_id", .string(recipient.appUserID)),
+                ("message", .object([("title", .string(content.campaignName)), ("body", .string(text)), ("campaign", .string(content.campaignName))])),
+            ])
+        }
+        return WireRequest(path: route, contentType: WireRequest.json, body: json.bytes)
+    }
+
+    /// The message text: a template containing `{{field}}` placeholders is filled in from the
+    /// fields; otherwise the text is the campaign name followed by the field values. A discount
+    /// code is appended. The result is cut to `limit` characters (ending in "…" when cut).
+    public static func text(_ content: MessageContent, limit: Int) -> String {
+        var text: String
+        if content.template.contains("{{") {
+            text = content.template
+            for field in content.fields { text = text.replacing("{{\(field.name)}}", with: field.value) }
+        } else {
+            text = content.campaignName
+            if !content.fields.isEmpty { text += ": " + content.fields.map(\.value).joined(separator: ", ") }
+        }
+        if let code = content.discountCode { text += " Code: \(code)" }
+        guard text.count > limit else { return text }
+        return String(text.prefix(max(0, limit - 1))) + "…"
+    }
+
+    /// A WhatsApp template name: lower-case letters, digits and underscores.
+    static func templateName(_ content: MessageContent) -> String {
+        let source = content.template.contains("{{") ? content.campaignName : content.template
+        let name = String(source.lowercased().map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "_" }.prefix(512))
+        return name.isEmpty ? "message" : name
+    }
+}

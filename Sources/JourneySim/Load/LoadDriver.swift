@@ -1,0 +1,127 @@
+/// Sends a time-ordered stream of messages to a backend at their scheduled wall-clock times, in
+/// an open model: each message starts when it is due whether or not earlier ones have returned,
+/// so a slow backend shows up as latency instead of silently slowing the sender down.
+///
+/// Simulated time maps to wall time as `(intendedTime - first intendedTime) / speedup`. Latency
+/// is measured from each message's scheduled wall time (not from when the driver got round to
+/// it), which is what keeps the percentiles free of coordinated omission. Messages the driver
+/// could not start within `lateSlack` are counted as late; when `maxInFlight` messages are
+/// already waiting, a due message is dropped and counted, never queued out of sight.
+public struct LoadDriver<Backend: MessagingBackend>: Sendable {
+    public struct Options: Sendable {
+        /// Simulated seconds per wall-clock second (60 = one simulated hour per wall minute).
+        public var speedup: Double
+        /// Most messages awaiting an answer at once; beyond it due messages are dropped.
+        public var maxInFlight: Int
+        /// How late a message may start before it counts as late.
+        public var lateSlack: Duration
+        /// Wall-clock limit: messages scheduled after it are not sent.
+        public var maxDuration: Duration?
+        /// At most this many messages are taken from the input.
+        public var maxMessages: Int?
+
+        public init(speedup: Double = 1, maxInFlight: Int = 1024, lateSlack: Duration = .milliseconds(10),
+                    maxDuration: Duration? = nil, maxMessages: Int? = nil) {
+            self.speedup = speedup
+            self.maxInFlight = maxInFlight
+            self.lateSlack = lateSlack
+            self.maxDuration = maxDuration
+            self.maxMessages = maxMessages
+        }
+    }
+
+    public let backend: Backend
+    public let options: Options
+
+    public init(backend: Backend, options: Options = Options()) {
+        precondition(options.speedup > 0 && options.speedup.isFinite, "speedup must be a positive number")
+        precondition(options.maxInFlight >= 1, "maxInFlight must be at least 1")
+        self.backend = backend
+        self.options = options
+    }
+
+    public func run(_ items: [LoadItem], stop: LoadStopSignal = LoadStopSignal()) async -> LoadResults {
+        await run(ArrayLoadSequence(items: items), stop: stop)
+    }
+
+    public func run<Items: AsyncSequence & Sendable>(_ items: Items, stop: LoadStopSignal = LoadStopSignal()) async -> LoadResults
+    where Items.Element == LoadItem {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let state = Locked(DriverState())
+        var stopReason: String?
+        var origin: SimTime?
+        var lastOffset = Duration.zero
+        var taken = 0
+
+        await withDiscardingTaskGroup { group in
+            do {
+                for try await item in items {
+                    if let reason = stop.reason { stopReason = reason; break }
+                    if let limit = options.maxMessages, taken >= limit { stopReason = "message limit (\(limit)) reached"; break }
+                    let first = origin ?? item.intendedTime
+                    origin = first
+                    let simulated = Double((item.intendedTime - first).milliseconds) / 1000
+                    let offset = Duration.nanoseconds(Int64((simulated / options.speedup * 1e9).rounded()))
+                    if let limit = options.maxDuration, offset > limit { stopReason = "duration limit reached"; break }
+                    taken += 1
+                    lastOffset = max(lastOffset, offset)
+                    let due = start + offset
+                    // Sleep in short steps so a stop request is honoured promptly.
+                    while clock.now < due - .microseconds(200) {
+                        if stop.isStopped { break }
+                        try? await clock.sleep(until: min(due, clock.now + .milliseconds(100)), tolerance: .microseconds(100))
+                    }
+                    if let reason = stop.reason { stopReason = reason; break }
+                    let lateness = clock.now - due
+                    let channel = item.message.channel
+                    let admitted = state.withLock { state -> Bool in
+                        state.stats[channel, default: LoadStatistics()].intended += 1
+                        guard state.inFlight < options.maxInFlight else {
+                            state.stats[channel]!.dropped += 1
+                            return false
+                        }
+                        state.inFlight += 1
+                        state.stats[channel]!.started += 1
+                        if lateness > options.lateSlack { state.stats[channel]!.late += 1 }
+                        return true
+                    }
+                    guard admitted else { continue }
+                    group.addTask {
+                        let report = await backend.send(item.message, content: item.content)
+                        let latency = clock.now - due
+                        let micros = latency.components.seconds * 1_000_000 + latency.components.attoseconds / 1_000_000_000_000
+                        state.withLock { state in
+                            state.inFlight -= 1
+                            var stats = state.stats[channel]!
+                            stats.completed += 1
+                            stats.attempts += report.attempts
+                            stats.errors += report.errors
+                            switch report.result {
+                            case .accepted: stats.accepted += 1
+                            case let .rejected(rejection): stats.rejected[rejection.kind, default: 0] += 1
+                            }
+                            _ = stats.latency.record(UInt64(max(1, min(micros, 3_600_000_000))))
+                            state.stats[channel] = stats
+                        }
+                    }
+                }
+            } catch {
+                stopReason = "the message stream failed: \(error)"
+            }
+        }
+        let wall = clock.now - start
+        let stats = state.withLock { $0.stats }
+        var overall = LoadStatistics()
+        for channel in stats.keys.sorted() { overall.add(stats[channel]!) }
+        let wallSeconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
+        let scheduled = Double(lastOffset.components.seconds) + Double(lastOffset.components.attoseconds) / 1e18
+        return LoadResults(channels: stats, overall: overall, wallSeconds: wallSeconds, scheduledSeconds: scheduled,
+                           speedup: options.speedup, stopReason: stopReason)
+    }
+}
+
+struct DriverState {
+    var inFlight = 0
+    var stats: [Channel: LoadStatistics] = [:]
+}

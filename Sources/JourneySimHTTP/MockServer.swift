@@ -1,0 +1,335 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import JourneySim
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// A stand-in messaging provider over real HTTP (Hummingbird 2): accepts the channel stubs'
+/// payloads on their routes, validates them, and injects latency, 503s, 429 bursts and outages
+/// as configured, so load runs and fault tests need no outside service.
+///
+/// Each valid request with an `Idempotency-Key` that was already accepted gets the original
+/// answer again and is counted as a duplicate, not as a new message. Only accepted answers are
+/// remembered, so a retry after a 503 or 429 can still succeed. `/metrics` serves Prometheus
+/// text, `/healthz` answers `ok`.
+public final class MockServer: Sendable {
+    public let spec: MockServerSpec
+    let state: Locked<MockServerState>
+    let control = Locked<Control>(Control())
+
+    struct Control {
+        var group: ServiceGroup?
+        var task: Task<Void, any Error>?
+        var portWaiters: [CheckedContinuation<Int, any Error>] = []
+        var port: Int?
+        var failure: String?
+    }
+
+    public init(spec: MockServerSpec) {
+        self.spec = spec
+        state = Locked(MockServerState(seed: spec.seed))
+    }
+
+    /// Runs until shut down: by `shutdown()`, by `spec.duration`, or (when `handleSignals`) by
+    /// SIGINT/SIGTERM, each gracefully (requests in flight are answered). `onListening` gets the
+    /// bound port.
+    public func run(handleSignals: Bool, onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+        var logger = Logger(label: "journeysim.mock-server")
+        logger.logLevel = .warning
+        let started = ContinuousClock.now
+        state.withLock { $0.started = started }
+        let responder = CallbackResponder<MockServerContext> { [self] request, context in
+            try await self.respond(to: request, context: context)
+        }
+        let app = Application(
+            responder: responder,
+            configuration: .init(address: .hostname(spec.host, port: spec.port), serverName: "journeysim-mock",
+                                 availableConnectionsDelegate: MaximumAvailableConnections(spec.maxConnections)),
+            onServerRunning: { [self] channel in
+                let port = channel.localAddress?.port ?? 0
+                let waiters = self.control.withLock { control -> [CheckedContinuation<Int, any Error>] in
+                    control.port = port
+                    defer { control.portWaiters = [] }
+                    return control.portWaiters
+                }
+                for waiter in waiters { waiter.resume(returning: port) }
+                onListening(port)
+            },
+            logger: logger)
+        let group = ServiceGroup(services: [app], gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
+                                 cancellationSignals: [], logger: logger)
+        control.withLock { $0.group = group }
+        try await withThrowingTaskGroup(of: Bool.self) { tasks in
+            tasks.addTask {
+                try await group.run()
+                return true
+            }
+            if let duration = spec.duration {
+                tasks.addTask {
+                    try await Task.sleep(for: .milliseconds(duration.milliseconds))
+                    await group.triggerGracefulShutdown()
+                    return false
+                }
+            }
+            // The timer only asks for a graceful shutdown; the server's own end ends the run.
+            while let serverEnded = try await tasks.next() {
+                if serverEnded { tasks.cancelAll() }
+            }
+        }
+        let waiters = control.withLock { control -> [CheckedContinuation<Int, any Error>] in
+            defer { control.portWaiters = [] }
+            return control.portWaiters
+        }
+        for waiter in waiters { waiter.resume(throwing: MockServerError.stoppedBeforeListening) }
+    }
+
+    /// Starts the server in a background task and returns the bound port (for tests and tools
+    /// that embed the server).
+    public func start() async throws -> Int {
+        let task = Task { try await self.run(handleSignals: false) }
+        control.withLock { $0.task = task }
+        return try await withCheckedThrowingContinuation { continuation in
+            let port = control.withLock { control -> Int? in
+                if control.port == nil { control.portWaiters.append(continuation) }
+                return control.port
+            }
+            if let port { continuation.resume(returning: port) }
+        }
+    }
+
+    /// Stops gracefully and waits until the server has closed.
+    public func shutdown() async {
+        let (group, task) = control.withLock { ($0.group, $0.task) }
+        await group?.triggerGracefulShutdown()
+        _ = try? await task?.value
+    }
+
+    public var counters: MockServerCounters { state.withLock { $0.counters } }
+
+    public var metricsText: String { state.withLock { $0.counters.prometheus(routes: spec.routes) } }
+
+    func respond(to request: Request, context: MockServerContext) async throws -> Response {
+        let path = request.uri.path
+        if path == "/healthz" {
+            state.withLock { $0.counters.count(route: "/healthz", status: 200) }
+            return Self.text("ok\n", status: .ok)
+        }
+        if path == "/metrics" {
+            let text = state.withLock { state in
+                state.counters.count(route: "/metrics", status: 200)
+                return state.counters.prometheus(routes: spec.routes)
+            }
+            return Self.text(text, status: .ok, contentType: "text/plain; version=0.0.4")
+        }
+        guard let channel = spec.routes.channel(forPath: path) else {
+            state.withLock { $0.counters.count(route: "other", status: 404) }
+            return Self.error(404, "no such route: \(path)")
+        }
+        let route = spec.routes[channel]
+        guard request.method == .post else {
+            state.withLock { $0.counters.count(route: route, status: 405) }
+            return Self.error(405, "use POST")
+        }
+        let elapsed = state.withLock { SimDuration(milliseconds: Int64((ContinuousClock.now - $0.started).components.seconds * 1000 + (ContinuousClock.now - $0.started).components.attoseconds / 1_000_000_000_000_000)) }
+        if let outage = spec.outage(at: elapsed) {
+            state.withLock { $0.counters.count(route: route, status: outage.mode == .drop ? 0 : 503, rejected: "outage") }
+            if outage.mode == .drop {
+                context.channel.close(mode: .all, promise: nil)
+                throw MockServerError.connectionDropped
+            }
+            return Self.error(503, "service unavailable (scheduled outage)")
+        }
+        if spec.isThrottled(at: elapsed), let throttle = spec.throttle {
+            state.withLock { $0.counters.count(route: route, status: 429, rejected: "throttled") }
+            var response = Self.error(429, "too many requests")
+            response.headers[.retryAfter] = Self.seconds(throttle.retryAfter)
+            return response
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: spec.maxBodyBytes)
+        } catch {
+            state.withLock { $0.counters.count(route: route, status: 413, rejected: "too_large") }
+            return Self.error(413, "the body is larger than \(spec.maxBodyBytes) bytes")
+        }
+        let key = request.headers[HTTPField.Name("Idempotency-Key")!]
+        if let key, let stored = state.withLock({ state -> StoredAnswer? in
+            guard let stored = state.answers[key] else { return nil }
+            state.counters.duplicates += 1
+            state.counters.count(route: route, status: 200, bytes: body.readableBytes)
+            return stored
+        }) {
+            var response = Self.accepted(stored)
+            response.headers[HTTPField.Name("Idempotent-Replayed")!] = "true"
+            return response
+        }
+        if let problem = PayloadValidator.problem(channel: channel, path: path, contentType: request.headers[.contentType],
+                                                 body: body.readableBytesView) {
+            state.withLock { $0.counters.count(route: route, status: 400, rejected: "invalid", bytes: body.readableBytes) }
+            return Self.error(400, problem)
+        }
+        let decision = state.withLock { state -> (StoredAnswer?, Duration) in
+            if state.rng.bernoulli(spec.errorRate) {
+                state.counters.count(route: route, status: 503, rejected: "error_rate", bytes: body.readableBytes)
+                return (nil, .zero)
+            }
+            // A duplicate that raced past the first check is still answered once.
+            if let key, let stored = state.answers[key] {
+                state.counters.duplicates += 1
+                state.counters.count(route: route, status: 200, bytes: body.readableBytes)
+                return (stored, .zero)
+            }
+            state.counters.nextID += 1
+            let answer = StoredAnswer(id: "mock-\(channel.name)-\(state.counters.nextID)", channel: channel)
+            if let key, spec.idempotencyCapacity > 0 {
+                if state.answers.count >= spec.idempotencyCapacity, let oldest = state.keyOrder.popFirst() { state.answers[oldest] = nil }
+                state.answers[key] = answer
+                state.keyOrder.append(key)
+            }
+            state.counters.accepted[Int(channel.rawValue)] += 1
+            state.counters.count(route: route, status: 200, bytes: body.readableBytes)
+            var rng = state.rng
+            let delay = spec.latency.map { $0.draw(&rng) } ?? .zero
+            state.rng = rng
+            return (answer, .milliseconds(delay.milliseconds))
+        }
+        guard let answer = decision.0 else { return Self.error(503, "service unavailable (injected error)") }
+        if decision.1 > .zero { try? await Task.sleep(for: decision.1) }
+        return Self.accepted(answer)
+    }
+
+    static func accepted(_ answer: StoredAnswer) -> Response {
+        var response = text("{\"id\":\"\(answer.id)\",\"status\":\"accepted\"}", status: .ok, contentType: "application/json")
+        response.headers[HTTPField.Name("X-Message-Id")!] = answer.id
+        return response
+    }
+
+    static func error(_ code: Int, _ message: String) -> Response {
+        let escaped = message.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: " ")
+        let body = "{\"error\":{\"code\":\(code),\"message\":\"\(escaped)\"}}"
+        return text(body, status: HTTPResponse.Status(code: code), contentType: "application/json")
+    }
+
+    static func text(_ text: String, status: HTTPResponse.Status, contentType: String = "text/plain; charset=utf-8") -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = contentType
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func seconds(_ duration: SimDuration) -> String {
+        duration.milliseconds % 1000 == 0 ? String(duration.milliseconds / 1000) : String(Double(duration.milliseconds) / 1000)
+    }
+}
+
+/// The request context: Hummingbird's basics plus the connection, so an outage can drop it.
+public struct MockServerContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    let channel: any NIOCore.Channel
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        channel = source.channel
+    }
+
+    public var maxUploadSize: Int { 64 << 20 }
+}
+
+enum MockServerError: Error, CustomStringConvertible {
+    case connectionDropped, stoppedBeforeListening
+
+    var description: String {
+        switch self {
+        case .connectionDropped: "connection dropped (scheduled outage)"
+        case .stoppedBeforeListening: "the server stopped before it was listening (is the port in use?)"
+        }
+    }
+}
+
+struct StoredAnswer: Sendable {
+    var id: String
+    var channel: JourneySim.Channel
+}
+
+struct MockServerState {
+    var started = ContinuousClock.now
+    var rng: Xoshiro256StarStar
+    var counters = MockServerCounters()
+    var answers: [String: StoredAnswer] = [:]
+    var keyOrder = KeyQueue()
+
+    init(seed: UInt64) { rng = Xoshiro256StarStar(seed: seed) }
+}
+
+/// Keys in arrival order, for forgetting the oldest idempotency key when the store is full.
+struct KeyQueue {
+    var keys: [String] = []
+    var head = 0
+
+    mutating func append(_ key: String) { keys.append(key) }
+
+    mutating func popFirst() -> String? {
+        guard head < keys.count else { return nil }
+        defer {
+            head += 1
+            if head > 4096, head * 2 > keys.count { keys.removeFirst(head); head = 0 }
+        }
+        return keys[head]
+    }
+}
+
+/// What the mock server has seen.
+public struct MockServerCounters: Sendable, Equatable {
+    /// Requests by route and HTTP status (status 0: connection dropped).
+    public var requests: [String: [Int: Int]] = [:]
+    /// Unique messages accepted, by channel raw value.
+    public var accepted = [Int](repeating: 0, count: Channel.allCases.count)
+    /// Requests whose idempotency key was already accepted.
+    public var duplicates = 0
+    /// Requests refused, by reason (invalid, too_large, throttled, outage, error_rate).
+    public var rejected: [String: Int] = [:]
+    /// Request body bytes received on message routes.
+    public var bytes = 0
+    var nextID = 0
+
+    public var acceptedTotal: Int { accepted.reduce(0, +) }
+
+    public func accepted(_ channel: JourneySim.Channel) -> Int { accepted[Int(channel.rawValue)] }
+
+    mutating func count(route: String, status: Int, rejected reason: String? = nil, bytes: Int = 0) {
+        requests[route, default: [:]][status, default: 0] += 1
+        if let reason { rejected[reason, default: 0] += 1 }
+        self.bytes += bytes
+    }
+
+    func prometheus(routes: ChannelRoutes) -> String {
+        var lines: [String] = []
+        lines.append("# HELP journeysim_mock_requests_total HTTP requests by route and status (status 0: connection dropped).")
+        lines.append("# TYPE journeysim_mock_requests_total counter")
+        for route in requests.keys.sorted() {
+            for status in requests[route]!.keys.sorted() {
+                lines.append("journeysim_mock_requests_total{route=\"\(route)\",status=\"\(status)\"} \(requests[route]![status]!)")
+            }
+        }
+        lines.append("# HELP journeysim_mock_messages_accepted_total Unique messages accepted, by channel.")
+        lines.append("# TYPE journeysim_mock_messages_accepted_total counter")
+        for channel in JourneySim.Channel.allCases {
+            lines.append("journeysim_mock_messages_accepted_total{channel=\"\(channel.name)\"} \(accepted[Int(channel.rawValue)])")
+        }
+        lines.append("# HELP journeysim_mock_duplicates_total Requests repeating an accepted Idempotency-Key.")
+        lines.append("# TYPE journeysim_mock_duplicates_total counter")
+        lines.append("journeysim_mock_duplicates_total \(duplicates)")
+        lines.append("# HELP journeysim_mock_rejected_total Requests refused, by reason.")
+        lines.append("# TYPE journeysim_mock_rejected_total counter")
+        for reason in ["error_rate", "invalid", "outage", "throttled", "too_large"] {
+            lines.append("journeysim_mock_rejected_total{reason=\"\(reason)\"} \(rejected[reason] ?? 0)")
+        }
+        lines.append("# HELP journeysim_mock_request_bytes_total Request body bytes received on message routes.")
+        lines.append("# TYPE journeysim_mock_request_bytes_total counter")
+        lines.append("journeysim_mock_request_bytes_total \(bytes)")
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

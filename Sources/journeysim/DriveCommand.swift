@@ -1,0 +1,133 @@
+import ArgumentParser
+import Foundation
+import JourneySim
+import JourneySimHTTP
+
+/// A developer command: drives a synthetic steady stream through the load driver and the HTTP
+/// backend, until the `load` subcommand can take its messages from the trigger core.
+struct DriveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "drive",
+        abstract: "(dev) Send a synthetic message stream to an HTTP endpoint through the load driver.",
+        discussion: """
+        Sends --rate messages per second on one channel for --duration, open-model (each message
+        at its scheduled time whether or not earlier ones returned), and prints throughput,
+        latency percentiles from the scheduled send time, and errors. Thresholds set the exit
+        code: 0 all passed, 1 one failed, 2 bad input.
+
+        Examples:
+          journeysim drive --url http://127.0.0.1:8080 --channel sms --rate 2000 --duration 10s
+          journeysim drive --url http://127.0.0.1:8080 --threshold "p99 < 250ms" --threshold "error_rate < 1%" --junit thresholds.xml --summary load.json
+        """,
+        shouldDisplay: false)
+
+    @Option(help: "Base URL of the backend, with http:// or https://.")
+    var url: String
+
+    @Option(help: "Channel to send on (whatsapp, sms, email, push, messenger, viber, telegram, rcs, apple-messages, in-app).")
+    var channel: String = "sms"
+
+    @Option(help: "Messages per second to schedule.")
+    var rate: Double = 1000
+
+    @Option(help: "How long to send, e.g. 10s.")
+    var duration: String = "10s"
+
+    @Option(help: "Most messages awaiting an answer; due messages beyond it are dropped and counted.")
+    var maxInFlight: Int = 1024
+
+    @Option(help: "Connections to the backend.")
+    var concurrency: Int = 64
+
+    @Option(help: "Requests per message at most (retries included).")
+    var maxAttempts: Int = 4
+
+    @Option(help: "Per-request timeout, e.g. 5s.")
+    var timeout: String = "5s"
+
+    @Option(help: "Name of the environment variable holding the bearer token (the token is never printed).")
+    var tokenEnv: String?
+
+    @Option(help: "A threshold such as \"p99 < 250ms\", \"error_rate < 1%\", \"throughput >= 500/s\", \"dropped == 0\". Repeatable.")
+    var threshold: [String] = []
+
+    @Option(help: "Write the thresholds as JUnit XML to this file.")
+    var junit: String?
+
+    @Option(help: "Write the JSON load summary to this file.")
+    var summary: String?
+
+    func run() async throws {
+        func bad(_ message: String) -> ExitCode {
+            printError(message)
+            return ExitCode(2)
+        }
+        guard let channel = Channel(name: channel) else {
+            throw bad("--channel '\(channel)' is not a channel: use one of \(Channel.allCases.map(\.name).joined(separator: ", ")).")
+        }
+        guard rate > 0, rate <= 1_000_000 else { throw bad("--rate \(rate) is out of range: give more than 0, up to 1,000,000.") }
+        guard let length = SimDuration(text: duration), length.milliseconds > 0, length <= .hours(24) else {
+            throw bad("--duration '\(duration)' is not a duration from 1ms to 24h (e.g. 10s).")
+        }
+        guard let requestTimeout = SimDuration(text: timeout), requestTimeout.milliseconds > 0 else { throw bad("--timeout '\(timeout)' is not a duration (e.g. 5s).") }
+        guard (1...100_000).contains(maxInFlight) else { throw bad("--max-in-flight \(maxInFlight) is out of range: give 1 to 100000.") }
+        guard (1...10_000).contains(concurrency) else { throw bad("--concurrency \(concurrency) is out of range: give 1 to 10000.") }
+        guard (1...20).contains(maxAttempts) else { throw bad("--max-attempts \(maxAttempts) is out of range: give 1 to 20.") }
+        let thresholds: [Threshold]
+        do {
+            thresholds = try threshold.map { text throws(ThresholdError) in try Threshold(text) }
+        } catch {
+            throw bad(error.description)
+        }
+        if let problem = HTTPTargetSpec.urlProblem(url) { throw bad("--url: \(problem)") }
+        var target = HTTPTargetSpec(url: url)
+        if let tokenEnv {
+            guard HTTPTargetSpec.isEnvironmentName(tokenEnv) else { throw bad("--token-env '\(tokenEnv)' is not a variable name; give the variable's NAME, not the token.") }
+            target.tokenEnvironmentVariable = tokenEnv
+        }
+        target.concurrency = concurrency
+        target.maxAttempts = maxAttempts
+        target.requestTimeout = requestTimeout
+        let backend: HTTPBackend
+        do {
+            backend = try HTTPBackend(.init(target: target))
+        } catch {
+            throw bad(error.description)
+        }
+        let count = Int((rate * length.seconds).rounded(.up))
+        let load = SyntheticLoad(channels: [channel], ratePerSecond: rate, count: count)
+        let driver = LoadDriver(backend: backend, options: .init(maxInFlight: maxInFlight))
+        let stop = LoadStopSignal()
+        signal(SIGINT, SIG_IGN)
+        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT)
+        interrupt.setEventHandler { stop.stop(reason: "interrupted (SIGINT)") }
+        interrupt.resume()
+        let results = await driver.run(load, stop: stop)
+        interrupt.cancel()
+        await backend.shutdown()
+
+        let outcomes = thresholds.map { $0.evaluate(results) }
+        print(DriveCommand.table(results))
+        for outcome in outcomes { print(outcome) }
+        do {
+            if let summary { try Data(LoadReport.summaryJSON(results, thresholds: outcomes)).write(to: URL(fileURLWithPath: summary)) }
+            if let junit { try Data(LoadReport.junitXML(outcomes).utf8).write(to: URL(fileURLWithPath: junit)) }
+        } catch {
+            throw bad("cannot write the results: \(error.localizedDescription)")
+        }
+        if outcomes.contains(where: { !$0.passed }) { throw ExitCode(1) }
+    }
+
+    static func table(_ results: LoadResults) -> String {
+        let s = results.overall
+        func ms(_ value: Double) -> String { String(format: "%.2f", value) }
+        var lines = [
+            "sent \(s.started) of \(s.intended) scheduled (late \(s.late), dropped \(s.dropped)); accepted \(s.accepted), rejected \(s.completed - s.accepted), retries \(s.retries)",
+            String(format: "throughput: intended %.1f/s, achieved %.1f/s over %.2fs", results.intendedThroughput, results.achievedThroughput, results.wallSeconds),
+            "latency from scheduled send (ms): p50 \(ms(s.latencyMilliseconds(percentile: 50))) p90 \(ms(s.latencyMilliseconds(percentile: 90))) p99 \(ms(s.latencyMilliseconds(percentile: 99))) p99.9 \(ms(s.latencyMilliseconds(percentile: 99.9))) max \(ms(s.maxLatencyMilliseconds))",
+            "attempt errors: timeouts \(s.errors.timeouts), refused \(s.errors.connectionRefused), reset \(s.errors.connectionReset), other \(s.errors.otherConnection), 429 \(s.errors.rateLimited), 4xx \(s.errors.clientErrors), 5xx \(s.errors.serverErrors)",
+        ]
+        if let reason = results.stopReason { lines.append("stopped early: \(reason)") }
+        return lines.joined(separator: "\n")
+    }
+}
