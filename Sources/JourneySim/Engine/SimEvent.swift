@@ -22,6 +22,12 @@ public struct SimEvent: Sendable {
         case supportRequest
         case review
         case referral
+        /// A message's delivery receipt (argument: its in-flight slot).
+        case messageDelivered
+        /// A message's failure receipt (argument: its in-flight slot).
+        case messageFailed
+        /// Another attempt at a message the backend refused for now (argument: its in-flight slot).
+        case messageRetry
     }
 }
 

@@ -18,6 +18,18 @@ public struct Simulator<Observer: EventObserver> {
     let journeys: [JourneyParameters]
     let starTables: [CategoricalTable]
 
+    /// The campaigns; `messagingEnabled` is false when the scenario has none, and the messaging
+    /// state below is then left empty.
+    public internal(set) var triggers: TriggerCore
+    let messagingEnabled: Bool
+    public internal(set) var backend: MockBackend
+    let response: ResponseModel
+    public internal(set) var fatigue: FatigueState
+    public internal(set) var messaging: MessagingMetrics
+    var messageState: MessageState
+    /// Reused buffer for the trigger core's send requests.
+    var actions: ContiguousArray<SendRequest> = []
+
     public init(scenario: Scenario, population: Population? = nil, observer: Observer) {
         self.scenario = scenario
         let population = population ?? Population(scenario: scenario)
@@ -32,6 +44,16 @@ public struct Simulator<Observer: EventObserver> {
         timing = SessionTiming(hourlyActivity: scenario.sessions.hourlyActivity)
         journeys = scenario.journeys
         starTables = scenario.journeys.map { CategoricalTable(weights: $0.stars) }
+        messagingEnabled = !scenario.triggers.isEmpty
+        let messagingCustomers = messagingEnabled ? population.count : 0
+        triggers = TriggerCore(spec: scenario.triggers, population: population, zones: zones, seed: scenario.seed)
+        backend = MockBackend(spec: scenario.backend, scenarioSeed: scenario.seed)
+        response = ResponseModel(spec: scenario.behavior)
+        fatigue = FatigueState(count: messagingCustomers, start: scenario.start)
+        messaging = MessagingMetrics()
+        messageState = MessageState(population: population, customers: messagingCustomers, seed: scenario.seed,
+                                    campaigns: scenario.triggers.campaigns)
+        actions.reserveCapacity(64)
         for id in 0..<population.count {
             let customer = UInt32(id)
             let parameters = journeys[Int(population.archetype[id].rawValue)]
@@ -50,7 +72,17 @@ public struct Simulator<Observer: EventObserver> {
     public mutating func run(until limit: SimTime? = nil, shouldStop: () -> Bool = { false }) -> Bool {
         let end = min(limit ?? scenario.end, scenario.end)
         var processed = 0
-        while let next = queue.nextTime, next < end {
+        while true {
+            let next = queue.nextTime
+            // Events at an instant go before sends due at that instant, so an exception event
+            // cancels a message due at the same millisecond.
+            if messagingEnabled, let due = triggers.nextDueTime, due < end, next == nil || due < next! {
+                now = due
+                triggers.advance(to: due, into: &actions)
+                dispatchActions()
+                continue
+            }
+            guard let next, next < end else { break }
             let entry = queue.pop()!
             now = entry.time
             process(entry.payload)
@@ -61,7 +93,10 @@ public struct Simulator<Observer: EventObserver> {
             }
         }
         metrics.eventsProcessed &+= processed
-        if end == scenario.end { now = end }
+        if end == scenario.end {
+            now = end
+            if messagingEnabled { triggers.finish(at: end) }
+        }
         return true
     }
 

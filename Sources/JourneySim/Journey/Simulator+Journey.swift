@@ -25,6 +25,9 @@ extension Simulator {
             let stars = UInt8(starTables[Int(population.archetype[id].rawValue)].sample(&state.rng[id]) + 1)
             emit(.review, id, stars: stars)
         case .referral: emit(.referral, id)
+        case .messageDelivered: messageDelivered(slot: Int(event.argument))
+        case .messageFailed: messageFailed(slot: Int(event.argument))
+        case .messageRetry: submit(slot: Int(event.argument))
         }
     }
 
@@ -48,7 +51,9 @@ extension Simulator {
     mutating func sessionStart(_ id: Int) {
         let stickiness = scenario.sessions.channelStickiness
         let channels = population.channels[id]
-        if channels.count > 1, !state.rng[id].bernoulli(stickiness) {
+        if messagingEnabled, messageState.sessionFromMessage[id] {
+            // Brought back by a message: the session runs where the message was read.
+        } else if channels.count > 1, !state.rng[id].bernoulli(stickiness) {
             var others = channels
             others.remove(ChannelSet(state.journeyChannel[id]))
             state.sessionChannel[id] = Self.pick(from: others, rng: &state.rng[id])
@@ -144,6 +149,11 @@ extension Simulator {
         }
         state.inSession[id] = false
         state.purchaseLift[id] = 1
+        if messagingEnabled, messageState.sessionFromMessage[id] {
+            messageState.sessionFromMessage[id] = false
+            messaging.messagePurchases &+= 1
+            messaging.messageRevenueCents &+= Int64(paid)
+        }
         emit(.purchase, id, paidCents: paid)
         emit(.sessionEnd, id)
         let delay = state.rng[id].exponential(mean: Double(deliveryDelay.milliseconds))
@@ -152,6 +162,10 @@ extension Simulator {
 
     mutating func endSession(_ id: Int) {
         let abandoned = state.cartCents[id] > 0
+        state.inSession[id] = false
+        state.purchaseLift[id] = 1
+        if abandoned { state.abandonedAt[id] = now }
+        if messagingEnabled { messageState.sessionFromMessage[id] = false }
         emit(.sessionEnd, id)
         if abandoned { count(\.abandonedCarts, id); metrics.daily[dayIndex].abandonedCarts &+= 1 }
         let p = parameters(id)
@@ -212,7 +226,7 @@ extension Simulator {
     }
 
     /// Records a customer event in the metrics and hands it to the observer.
-    mutating func emit(_ kind: EventKind, _ id: Int, paidCents: UInt32 = 0, stars: UInt8 = 0) {
+    mutating func emit(_ kind: EventKind, _ id: Int, paidCents: UInt32 = 0, stars: UInt8 = 0, channel: Channel? = nil) {
         metrics.eventsByKind[Int(kind.rawValue)] &+= 1
         switch kind {
         case .needArises: count(\.journeys, id)
@@ -228,8 +242,14 @@ extension Simulator {
         case .sessionEnd, .dormant, .optOut: break
         }
         let cents = kind == .purchase ? paidCents : state.cartCents[id]
-        observer.observe(CustomerEvent(customer: UInt32(id), kind: kind, time: now, channel: state.sessionChannel[id],
-                                       stage: state.stage[id], cartValue: Float(cents) / 100, stars: stars))
+        let event = CustomerEvent(customer: UInt32(id), kind: kind, time: now, channel: channel ?? state.sessionChannel[id],
+                                  stage: state.stage[id], cartValue: Float(cents) / 100, stars: stars)
+        observer.observe(event)
+        if messagingEnabled {
+            if kind == .purchase { messageState.lastPurchaseAt[id] = now }
+            triggers.handle(event, into: &actions)
+            dispatchActions()
+        }
     }
 
     /// A uniformly chosen member of a non-empty channel set (SMS for an empty one).

@@ -53,10 +53,16 @@ public struct DailyCounts: Sendable, Equatable, Codable {
     public var abandonedCarts = 0
     public var purchases = 0
     public var revenueCents: Int64 = 0
+    public var messagesDelivered = 0
+    public var unhappyMessages = 0
+    public var optOuts = 0
 
     public init() {}
 
     public mutating func merge(_ other: DailyCounts) {
+        messagesDelivered += other.messagesDelivered
+        unhappyMessages += other.unhappyMessages
+        optOuts += other.optOuts
         sessions += other.sessions
         cartAdds += other.cartAdds
         abandonedCarts += other.abandonedCarts

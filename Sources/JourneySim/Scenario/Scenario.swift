@@ -18,6 +18,8 @@ public struct Scenario: Sendable {
     public var behavior: BehaviorSpec = .defaults
     /// Triggered campaigns and frequency caps (`campaigns:` and `frequency_caps:`); empty by default.
     public var triggers: TriggerSpec = .empty
+    /// The messaging backend (`backend:`): the in-process mock by default.
+    public var backend: BackendSpec = BackendSpec()
 
     public var end: SimTime { start + duration }
 

@@ -1,0 +1,65 @@
+/// The simulator's side of messaging: messages in flight between the trigger core and the
+/// backend, and the per-customer facts customer reactions depend on. Left empty (no
+/// per-customer arrays) when the scenario has no campaigns.
+struct MessageState: Sendable {
+    /// A message handed to the backend and waiting for its receipt or its next attempt.
+    struct InFlight: Sendable {
+        var request: SendRequest
+        var message: OutboundMessage
+        var attempts: UInt8
+    }
+
+    /// Slots of messages in flight, reused through `freeSlots` so steady state allocates nothing.
+    var inFlight: ContiguousArray<InFlight> = []
+    var freeSlots: ContiguousArray<UInt32> = []
+
+    /// Per customer: the response random stream (independent of the journey stream, so a message
+    /// does not shift the journey's own draws), messages received, and the last purchase.
+    var rng: ContiguousArray<Xoshiro256StarStar>
+    var received: ContiguousArray<UInt16>
+    var lastPurchaseAt: ContiguousArray<SimTime>
+    /// The current session was started by a message click.
+    var sessionFromMessage: ContiguousArray<Bool>
+    /// Bit 0: was unhappy at least once; bit 1: opted out of at least one channel.
+    var flags: ContiguousArray<UInt8>
+
+    /// Per campaign: whether its messages urge a purchase (marketing on a shopping trigger), which
+    /// makes them irrelevant, and annoying, to a customer who has just bought.
+    let urgesPurchase: [Bool]
+    /// Per channel: cost of one message in millionths of a US dollar.
+    let costMicros: [Int64]
+
+    /// Most attempts at one message on one channel before it is given up as failed.
+    static let maxAttempts: UInt8 = 5
+
+    init(population: Population, customers: Int, seed: UInt64, campaigns: [Campaign]) {
+        rng = ContiguousArray((0..<customers).map {
+            Xoshiro256StarStar(seed: seed, stream: .response, customer: population.globalID($0))
+        })
+        received = ContiguousArray(repeating: 0, count: customers)
+        lastPurchaseAt = ContiguousArray(repeating: SimTime(milliseconds: .min / 2), count: customers)
+        sessionFromMessage = ContiguousArray(repeating: false, count: customers)
+        flags = ContiguousArray(repeating: 0, count: customers)
+        urgesPurchase = campaigns.map { campaign in
+            guard campaign.priority != .transactional else { return false }
+            switch campaign.trigger.event {
+            case .purchase, .delivery, .review, .supportRequest, .referral, .optOut: return false
+            default: return true
+            }
+        }
+        costMicros = Channel.allCases.map { Int64(($0.stub.costPerMessageUSD * 1_000_000).rounded()) }
+    }
+
+    mutating func store(_ message: InFlight) -> Int {
+        if let slot = freeSlots.popLast() {
+            inFlight[Int(slot)] = message
+            return Int(slot)
+        }
+        inFlight.append(message)
+        return inFlight.count - 1
+    }
+
+    mutating func release(_ slot: Int) {
+        freeSlots.append(UInt32(slot))
+    }
+}
