@@ -248,3 +248,54 @@ struct TriggerBenchmarkTests {
         #expect(result.memory.perCustomerCampaignBytes >= 5_000 * 20 * 8)
     }
 }
+
+@Suite("Due queue")
+struct DueQueueTests {
+    /// Lanes plus heap pop exactly like a single binary heap keyed by (due, sequence), including
+    /// schedules that go back in time (which must fall back to the heap) and interleaved pops.
+    @Test func popsLikeASingleHeap() {
+        var rng = Xoshiro256StarStar(seed: 17)
+        var queue = DueQueue(lanes: 4)
+        var reference = EventQueue<UInt64>()
+        let durations: [Int64] = [0, 1_000, 60_000, 3_600_000]
+        var now: Int64 = 1_000_000
+        var mismatches = 0
+        for sequence in 0..<20_000 {
+            now += Int64(rng.below(500)) - (rng.below(50) == 0 ? 5_000 : 0)
+            let lane = rng.below(5) - 1            // -1: an irregular time, straight to the heap
+            let due = lane < 0 ? now + Int64(rng.below(100_000)) : now + durations[lane]
+            queue.schedule(DueEntry(instance: UInt32(sequence), generation: 0), at: due, lane: lane)
+            reference.schedule(UInt64(sequence), at: SimTime(milliseconds: due))
+            if rng.below(3) == 0 {
+                let got = queue.pop(dueThrough: now)
+                var want: EventQueue<UInt64>.Entry?
+                if let time = reference.nextTime, time.milliseconds <= now { want = reference.pop() }
+                if got?.sequence != want?.payload || got?.due != want?.time.milliseconds { mismatches += 1 }
+            }
+        }
+        while let got = queue.pop() {
+            let want = reference.pop()
+            if got.sequence != want?.payload || got.due != want?.time.milliseconds { mismatches += 1 }
+        }
+        #expect(mismatches == 0)
+        #expect(reference.isEmpty && queue.isEmpty)
+    }
+
+    @Test func drainMatchesASortedOrder() {
+        var rng = Xoshiro256StarStar(seed: 5)
+        var queue = DueQueue(lanes: 3)
+        var expected: [(due: Int64, sequence: UInt64)] = []
+        var now: Int64 = 0
+        for sequence in 0..<10_000 {
+            now += Int64(rng.below(1_000)) - (rng.below(20) == 0 ? 3_000 : 0)
+            let lane = rng.below(4) - 1
+            let due = lane < 0 ? now + Int64(rng.below(10_000)) : now + Int64(lane) * 2_000
+            queue.schedule(DueEntry(instance: 0, generation: 0), at: due, lane: lane)
+            expected.append((due, UInt64(sequence)))
+        }
+        expected.sort { $0.due < $1.due || ($0.due == $1.due && $0.sequence < $1.sequence) }
+        var popped: [(due: Int64, sequence: UInt64)] = []
+        while let entry = queue.pop() { popped.append((entry.due, entry.sequence)) }
+        #expect(popped.map(\.sequence) == expected.map(\.sequence))
+    }
+}

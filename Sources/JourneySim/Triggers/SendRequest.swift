@@ -42,6 +42,19 @@ public struct SendRequest: Sendable, Equatable {
     /// The reply goes to a human agent rather than a bot (e.g. low review ratings).
     public var routeToAgent: Bool
 
+    public init(message: MessageID, channel: Channel, template: UInt16, discount: UInt16, intendedAt: SimTime, time: SimTime,
+                isFallback: Bool, wasDeferred: Bool, routeToAgent: Bool) {
+        self.message = message
+        self.channel = channel
+        self.template = template
+        self.discount = discount
+        self.intendedAt = intendedAt
+        self.time = time
+        self.isFallback = isFallback
+        self.wasDeferred = wasDeferred
+        self.routeToAgent = routeToAgent
+    }
+
     @inlinable public var customer: UInt32 { message.customer }
     @inlinable public var campaign: Int { Int(message.campaign) }
     @inlinable public var step: Int { Int(message.step) }

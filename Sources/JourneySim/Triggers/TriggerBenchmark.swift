@@ -21,13 +21,15 @@ public enum TriggerBenchmark {
     /// single messages and multi-step flows with filters, delays, exceptions, windows, caps,
     /// control groups, fallback and rate limits). Events come from `SessionStream` (interleaved
     /// sessions of random customers, 14 simulated days) and are generated in chunks outside the
-    /// timed section; delivery failures are reported for about 3% of sends.
+    /// timed section; delivery failures are reported for about 3% of sends. Pass `spec` to
+    /// measure a scenario's own campaigns instead of the synthetic twenty.
     public static func run(customers: Int = 1_000_000, campaigns: Int = 20, events: Int = 20_000_000,
-                           concurrentSessions: Int = 2048, seed: UInt64 = 1) -> Result {
+                           concurrentSessions: Int = 2048, seed: UInt64 = 1, spec custom: TriggerSpec? = nil) -> Result {
         let start = SimTime(unixSeconds: 1_772_409_600)
         let zoneNames = ["America/New_York", "Europe/London", "Europe/Berlin", "Asia/Kolkata", "Asia/Tokyo"]
         let population = syntheticPopulation(customers: customers, zones: zoneNames.count, seed: seed)
-        let spec = syntheticSpec(campaigns: campaigns)
+        let spec = custom ?? syntheticSpec(campaigns: campaigns)
+        let campaigns = spec.campaigns.count
         let span = SimDuration.days(14)
         var core = TriggerCore(spec: spec, population: population,
                                zones: TimeZoneTable(identifiers: zoneNames, start: start, end: start + span + .days(30)), seed: seed)

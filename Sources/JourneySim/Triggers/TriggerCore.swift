@@ -3,20 +3,48 @@
 ///
 /// The driver calls `handle(_:into:)` for every customer event in time order, interleaves
 /// `advance(to:into:)` with its own event queue using `nextDueTime`, reports delivery outcomes
-/// and finally calls `finish(at:)`. Every message created ends in exactly one `TerminalState`
-/// (see `stats`).
+/// with `reportDelivery(_:outcome:at:into:)` and finally calls `finish(at:)`. Every message
+/// created ends in exactly one `TerminalState` (see `stats`).
 ///
-/// Ordering at equal instants: **events at time T are handled before sends due at T**.
-/// `handle` first fires every message due strictly before the event, then applies the event;
-/// messages due exactly at T wait for the next `advance(to: T)`. So an exception event at the
-/// same millisecond as a due send cancels it, provided the driver handles all events at T
-/// before calling `advance(to: T)`. Sends due at the same instant go out in the order they were
-/// scheduled (heap keyed by due time and sequence), so the first processed wins the last cap slot.
+/// ## Ordering at equal instants
+/// **Events at time T are handled before sends due at T.** `handle` first fires every message
+/// due strictly before the event, then applies the event; messages due exactly at T wait for the
+/// next `advance(to: T)`. So an exception event at the same millisecond as a due send cancels
+/// it, provided the driver handles all events at T before calling `advance(to: T)`. Entries due
+/// at the same instant are processed in the order they were scheduled (due time, then
+/// sequence), so the first processed wins the last cap slot. Each entry is processed at its own
+/// due time, whatever instant the driver advances to.
 ///
-/// State is flat: per (customer, campaign) an 8-byte cell with the running-flow slot, the last
-/// exposure time and two flag bits; per customer the event kinds seen, opt-outs and cap rings; running flows in a pool
-/// with a free list; due times in a `DueQueue` (FIFO lanes per fixed duration plus a heap). Nothing is allocated per event once the pool
-/// and heap have grown to the working set.
+/// ## Semantics (defaults; per-campaign fields where platforms differ)
+/// - Entry: the trigger event must fall in [start, end), pass all filters and the audience
+///   (archetypes, reachable channels, consent net of opt-outs); a customer runs at most one
+///   flow per campaign at a time. `recheckAudienceAtSend` re-checks when a message falls due.
+/// - Exception / exit events cancel a pending message (`cancelledByException`, eligibility not
+///   used) or, after an earlier step was sent, skip it (`skippedFlowExit`). When the exception
+///   event is the trigger event and nothing was sent yet, the pending message is rescheduled
+///   from the newer event (if that event passes filters and audience; otherwise cancelled).
+/// - A message due at or after the campaign's end expires.
+/// - Checks when a message falls due, in order: end (expired), audience re-check, channel
+///   choice (consented channels in campaign order, the journey channel first if preferred,
+///   the next reachable one if the first is not reachable and `fallback` is on), delivery
+///   window (drop, or defer to the next local opening), control group (held out, recorded as
+///   an exposure at that instant), frequency caps (unless overridden), rate limit (hold until
+///   the next minute, abort if held beyond `maxHold` from the intended send time), send.
+/// - In a flow, a message that is not sent (capped, dropped, held out, no channel, aborted) is
+///   recorded and the flow goes on; expiry and a failed audience re-check end the flow.
+/// - Re-eligibility is off by default (one exposure per customer); with a window it counts
+///   from the last message received (or held out).
+/// - A delivery failure tries the next consented, reachable, untried channel in campaign order
+///   (no window or cap check; fallback sends do not count toward caps); the message then counts
+///   as `fellBack` instead of `sent`.
+///
+/// ## State
+/// Flat and integer-keyed: per (customer, campaign) an 8-byte cell with the running-flow slot,
+/// the last exposure time and two flag bits; per customer a 16-byte profile (channels, consent,
+/// reachability, zone, archetype, event kinds seen, opt-outs) and one block of cap rings; running
+/// flows in a pool with a free list; due times in a `DueQueue` (FIFO lanes per fixed duration
+/// plus a heap). Nothing is allocated per event once the pool and queue have grown to the
+/// working set.
 public struct TriggerCore: Sendable {
     public let spec: TriggerSpec
     let population: Population
