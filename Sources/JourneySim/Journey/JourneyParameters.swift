@@ -13,8 +13,12 @@ public struct JourneyParameters: Sendable, Equatable {
     /// Median basket value (currency units) and the log-normal spread around it.
     public var basketMedian: Double
     public var basketSigma: Double
-    /// Probability that a journey lapses (goes dormant) after a session that ended without a purchase.
+    /// Probability that a journey lapses (goes dormant) after a session that ended without a
+    /// purchase and with an empty cart (browsing).
     public var lapse: Double
+    /// The same after a session that ended with a non-empty cart (an abandoned cart): most
+    /// abandoned carts are never recovered on their own, which is what reminders work against.
+    public var abandonLapse: Double
     public var research: StepProbabilities
     public var cart: StepProbabilities
     public var checkout: StepProbabilities
@@ -34,7 +38,7 @@ public struct JourneyParameters: Sendable, Equatable {
         case .routine:
             JourneyParameters(
                 needInterval: .days(7), dormancy: .days(14), sessionGap: .hours(8), stepGap: .minutes(1.5),
-                basketMedian: 30, basketSigma: 0.4, lapse: 0.15,
+                basketMedian: 30, basketSigma: 0.4, lapse: 0.15, abandonLapse: 0.45,
                 research: .init(advance: 0.55, stay: 0.25, back: 0, end: 0.20),
                 cart: .init(advance: 0.45, stay: 0.10, back: 0.05, end: 0.40),
                 checkout: .init(advance: 0.75, stay: 0, back: 0.05, end: 0.20),
@@ -43,7 +47,7 @@ public struct JourneyParameters: Sendable, Equatable {
         case .joyride:
             JourneyParameters(
                 needInterval: .days(21), dormancy: .days(21), sessionGap: .hours(12), stepGap: .minutes(3),
-                basketMedian: 80, basketSigma: 0.6, lapse: 0.25,
+                basketMedian: 80, basketSigma: 0.6, lapse: 0.25, abandonLapse: 0.55,
                 research: .init(advance: 0.30, stay: 0.50, back: 0, end: 0.20),
                 cart: .init(advance: 0.30, stay: 0.15, back: 0.15, end: 0.40),
                 checkout: .init(advance: 0.70, stay: 0, back: 0.10, end: 0.20),
@@ -52,7 +56,7 @@ public struct JourneyParameters: Sendable, Equatable {
         case .trek:
             JourneyParameters(
                 needInterval: .days(10), dormancy: .days(14), sessionGap: .days(1), stepGap: .minutes(2),
-                basketMedian: 45, basketSigma: 0.5, lapse: 0.20,
+                basketMedian: 45, basketSigma: 0.5, lapse: 0.20, abandonLapse: 0.50,
                 research: .init(advance: 0.40, stay: 0.35, back: 0, end: 0.25),
                 cart: .init(advance: 0.40, stay: 0.05, back: 0.10, end: 0.45),
                 checkout: .init(advance: 0.72, stay: 0, back: 0.08, end: 0.20),
@@ -61,7 +65,7 @@ public struct JourneyParameters: Sendable, Equatable {
         case .odyssey:
             JourneyParameters(
                 needInterval: .days(60), dormancy: .days(30), sessionGap: .days(2), stepGap: .minutes(4),
-                basketMedian: 600, basketSigma: 1.0, lapse: 0.20,
+                basketMedian: 600, basketSigma: 1.0, lapse: 0.20, abandonLapse: 0.40,
                 research: .init(advance: 0.12, stay: 0.58, back: 0, end: 0.30),
                 cart: .init(advance: 0.20, stay: 0.05, back: 0.30, end: 0.45),
                 checkout: .init(advance: 0.55, stay: 0, back: 0.25, end: 0.20),

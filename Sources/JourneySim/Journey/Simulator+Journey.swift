@@ -169,7 +169,7 @@ extension Simulator {
         emit(.sessionEnd, id)
         if abandoned { count(\.abandonedCarts, id); metrics.daily[dayIndex].abandonedCarts &+= 1 }
         let p = parameters(id)
-        if state.rng[id].bernoulli(p.lapse) {
+        if state.rng[id].bernoulli(abandoned ? p.abandonLapse : p.lapse) {
             state.stage[id] = .dormant
             count(\.lapsedJourneys, id)
             emit(.dormant, id)

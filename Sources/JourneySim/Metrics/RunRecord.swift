@@ -25,6 +25,11 @@ public struct RunRecord: Sendable, Equatable, Codable {
     public var channelCountHistogram: [Int]
     /// Customers in the multichannel effect's archetypes without (0) and with (1) the effect.
     public var multichannelGroups: [Int]
+    /// Campaign message accounting and message outcomes; nil when the scenario has no campaigns.
+    public var triggers: TriggerStats?
+    public var messaging: MessagingMetrics?
+    /// Per campaign, a label per flow step (its `id`, or its kind and template).
+    public var stepLabels: [[String]]?
 
     public var customers: CustomerCounts {
         var total = CustomerCounts()
@@ -41,6 +46,8 @@ public struct RunRecord: Sendable, Equatable, Codable {
         for i in customersByArchetype.indices { customersByArchetype[i].merge(other.customersByArchetype[i]) }
         for i in channelCountHistogram.indices { channelCountHistogram[i] += other.channelCountHistogram[i] }
         for i in multichannelGroups.indices { multichannelGroups[i] += other.multichannelGroups[i] }
+        if let stats = other.triggers { triggers?.merge(stats) }
+        if let counts = other.messaging { messaging?.merge(counts) }
     }
 }
 
@@ -89,6 +96,8 @@ extension Simulator {
                          multichannelArchetypes: Archetype.allCases.filter { effect.archetypes[Int($0.rawValue)] }.map(\.name),
                          shards: shards,
                          complete: complete, simulatedUntil: now.milliseconds, metrics: metrics,
-                         customersByArchetype: byArchetype, channelCountHistogram: histogram, multichannelGroups: groups)
+                         customersByArchetype: byArchetype, channelCountHistogram: histogram, multichannelGroups: groups,
+                         triggers: messagingEnabled ? triggers.stats : nil, messaging: messagingEnabled ? messaging : nil,
+                         stepLabels: messagingEnabled ? scenario.triggers.campaigns.map(\.flow.stepLabels) : nil)
     }
 }

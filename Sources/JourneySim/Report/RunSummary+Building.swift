@@ -79,7 +79,14 @@ extension RunSummary {
         daily = metrics.daily.enumerated().map { day, counts in
             DailySummary(date: (start + .days(Double(day))).isoDate, sessions: counts.sessions,
                          cartAdds: counts.cartAdds, abandonedCarts: counts.abandonedCarts,
-                         purchases: counts.purchases, revenue: Double(counts.revenueCents) / 100)
+                         purchases: counts.purchases, revenue: Double(counts.revenueCents) / 100,
+                         messagesDelivered: counts.messagesDelivered, unhappyMessages: counts.unhappyMessages,
+                         optOuts: counts.optOuts)
+        }
+        if let stats = record.triggers, let counts = record.messaging {
+            let reached = SimTime(milliseconds: record.simulatedUntil) - start
+            messaging = MessagingSummary(stats: stats, messaging: counts, labels: record.stepLabels ?? [],
+                                         customers: customers.customers, days: reached.days, revenueCents: metrics.totals.revenueCents)
         }
         eventsProcessed = metrics.eventsProcessed
     }

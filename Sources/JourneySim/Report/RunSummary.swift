@@ -20,6 +20,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var sessionsByLocalHour: [Double]
     public var multichannelEffect: MultichannelSummary
     public var daily: [DailySummary]
+    /// Campaigns, messages and customer reactions; absent when the scenario has no campaigns.
+    public var messaging: MessagingSummary?
     public var eventsProcessed: Int
 
     public struct ScenarioInfo: Codable, Sendable, Equatable {
@@ -61,6 +63,9 @@ public struct RunSummary: Codable, Sendable, Equatable {
         public var abandonedCarts: Int
         public var purchases: Int
         public var revenue: Double
+        public var messagesDelivered: Int
+        public var unhappyMessages: Int
+        public var optOuts: Int
     }
 }
 

@@ -29,8 +29,61 @@ public enum SummaryTable {
             out += "; multichannel \(summary.multichannelEffect.archetypes.joined(separator: "/")) customers buy \(frequency.formatted2)× as often, spend \(value.formatted2)× per order"
         }
         out += "\n"
+        if let messaging = summary.messaging { out += render(messaging) }
         return out
     }
+
+    /// Campaign terminal states, treatment versus control, and channel reactions.
+    static func render(_ m: MessagingSummary) -> String {
+        var out = "\n"
+        let states: [(TerminalState, String)] = [
+            (.sent, "sent"), (.fellBack, "fell back"), (.suppressedByCap, "capped"), (.droppedByWindow, "window"),
+            (.cancelledByException, "cancelled"), (.heldOut, "held out"), (.suppressedOptedOut, "opted out"),
+            (.suppressedNoReachableChannel, "unreachable"), (.suppressedAudience, "audience"), (.expired, "expired"),
+            (.aborted, "aborted"), (.skippedFlowExit, "flow exit"), (.pendingAtEnd, "pending"),
+        ]
+        var rows: [[String]] = []
+        for name in m.campaigns.keys.sorted() {
+            let c = m.campaigns[name]!
+            rows.append([name, String(c.entered), String(c.created)] + states.map { String(c.terminalStates[$0.0.name] ?? 0) }
+                        + [String(c.delivered)])
+            if c.steps.count > 1 {
+                for step in c.steps where step.created > 0 {
+                    rows.append(["  " + step.step, "", String(step.created)] + states.map { String(step.terminalStates[$0.0.name] ?? 0) } + [""])
+                }
+            }
+        }
+        out += table(header: ["campaign / step", "entered", "created"] + states.map(\.1) + ["delivered"], rows: rows)
+        out += "\n"
+        var liftRows: [[String]] = []
+        for name in m.campaigns.keys.sorted() {
+            let c = m.campaigns[name]!
+            guard c.treatment.exposures > 0 else { continue }
+            let lift = c.lift.map { "\(pp($0.estimate)) [\(pp($0.lower)), \(pp($0.upper))]\($0.excludesZero ? " *" : "")" } ?? "no control group"
+            liftRows.append([name, "\(c.treatment.conversions)/\(c.treatment.exposures)", percent(c.treatment.conversionRate.estimate),
+                             c.control.exposures > 0 ? "\(c.control.conversions)/\(c.control.exposures)" : "-",
+                             c.control.exposures > 0 ? percent(c.control.conversionRate.estimate) : "-", lift])
+        }
+        if !liftRows.isEmpty {
+            out += table(header: ["campaign", "treated conv.", "rate", "control conv.", "rate", "lift (95% CI)"], rows: liftRows)
+            out += "lift = treatment minus control conversion rate in percentage points; * = significant at 95%\n\n"
+        }
+        var channelRows: [[String]] = []
+        for channel in Channel.allCases {
+            guard let c = m.byChannel[channel.name] else { continue }
+            channelRows.append([channel.name, String(c.attempts), String(c.delivered), String(c.failed), percent(c.openRate),
+                                percent(c.clickRate), String(c.unhappy), String(c.optOuts), money(c.costUSD)])
+        }
+        out += table(header: ["channel", "attempts", "delivered", "failed", "opened", "clicked", "unhappy", "opt-outs", "cost $"], rows: channelRows)
+        let t = m.totals
+        out += "\nmessages: \(t.messagesDelivered) delivered to \(t.recipients) customers (\(t.messagesPerCustomerPerWeek.formatted2) per customer per week); "
+        out += "\(t.unhappyMessages) left the recipient unhappy, \(t.optOuts) opt-outs (\(percent(t.optOutShareOfUnhappy)) of unhappy); "
+        out += "revenue per message \(money(t.revenuePerMessage)); carts recovered by a click \(t.cartReturns)"
+        out += m.terminalStatesConserved ? "; every message accounted for\n" : "; WARNING: message accounting does not add up\n"
+        return out
+    }
+
+    static func pp(_ share: Double) -> String { "\(share >= 0 ? "+" : "")\((share * 100).formatted2)pp" }
 
     static func row(_ name: String, _ f: FunnelSummary) -> [String] {
         [name, f.customers.map(String.init) ?? "-", String(f.sessions), String(f.cartAdds), String(f.abandonedCarts),

@@ -181,7 +181,7 @@ extension SessionSpec {
 }
 
 extension JourneyParameters {
-    static let keys = ["need_interval", "dormancy", "session_gap", "step_gap", "basket", "lapse", "transitions",
+    static let keys = ["need_interval", "dormancy", "session_gap", "step_gap", "basket", "lapse", "abandon_lapse", "transitions",
                        "delivery", "support", "review", "referral", "review_delay", "stars"]
 
     mutating func override(from node: ConfigNode) throws(ScenarioError) {
@@ -204,6 +204,7 @@ extension JourneyParameters {
             if let sigma = basket["sigma"] { basketSigma = try sigma.double(in: 0...3, "sigma (log-space spread) must be between 0 and 3") }
         }
         if let value = mapping["lapse"] { lapse = try value.probability() }
+        if let value = mapping["abandon_lapse"] { abandonLapse = try value.probability() }
         if let value = mapping["support"] { support = try value.probability() }
         if let value = mapping["review"] { review = try value.probability() }
         if let value = mapping["referral"] { referral = try value.probability() }

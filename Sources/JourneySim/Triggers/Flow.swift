@@ -21,6 +21,22 @@ public struct Flow: Sendable, Equatable {
     }
 }
 
+extension Flow {
+    /// A label per step for reports: the step's `id`, else its kind (and template).
+    public var stepLabels: [String] {
+        let labels = steps.indices.map { index -> String in
+            if let name = names[index] { return name }
+            switch steps[index] {
+            case let .message(message): return "message \(message.content.template)"
+            case .delay: return "delay"
+            case let .wait(wait): return "wait \(wait.event.name)"
+            case .branch: return "branch"
+            }
+        }
+        return labels.isEmpty ? ["message"] : labels
+    }
+}
+
 public enum FlowStep: Sendable, Equatable {
     /// Creates a message that falls due `delay` after the step is reached.
     case message(MessageStep)

@@ -567,7 +567,8 @@ public struct TriggerCore: Sendable {
     /// customer, campaign), so it is the same in every shard and every strategy.
     public func isControl(customer: Int, campaign: Int, share: Double) -> Bool {
         guard share > 0 else { return false }
-        let key = SplitMix64.hash(seed, UInt64(RandomStream.trigger.rawValue) << 32 | UInt64(campaign), UInt64(customer))
+        // Hash the scenario-wide id so a customer is in the same group in every shard.
+        let key = SplitMix64.hash(seed, UInt64(RandomStream.trigger.rawValue) << 32 | UInt64(campaign), population.globalID(customer))
         return Double(key >> 11) * 0x1.0p-53 < share
     }
 

@@ -4,7 +4,7 @@
 /// `created == pending + Σ terminal states` holds for every step at every moment (a delivery
 /// failure that falls back moves a message from `sent` to `fellBack`). Counters are plain
 /// integers so shards merge exactly with `merge(_:)`.
-public struct TriggerStats: Sendable, Equatable {
+public struct TriggerStats: Sendable, Equatable, Codable {
     /// Per-step counters besides the terminal states.
     public enum MessageCounter: Int, CaseIterable, Sendable {
         case created = 0
