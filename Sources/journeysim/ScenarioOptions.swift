@@ -16,14 +16,25 @@ struct ScenarioOptions: ParsableArguments {
     var days: Double?
 
     /// Loads the scenario and applies the overrides; prints the error and exits 2 on bad input.
+    /// A file with `strategies:` gives its first strategy.
     func load() throws -> Scenario {
-        var scenario: Scenario
+        try loadStrategies()[0]
+    }
+
+    /// Loads every strategy of the scenario file with the overrides applied.
+    func loadStrategies() throws -> [Scenario] {
+        let list: [Scenario]
         do {
-            scenario = try ScenarioLoader.load(path: self.scenario)
+            list = try ScenarioLoader.loadStrategies(path: self.scenario)
         } catch {
             printError(error.description)
             throw ExitCode(2)
         }
+        return try list.map(applyOverrides)
+    }
+
+    func applyOverrides(_ loaded: Scenario) throws -> Scenario {
+        var scenario = loaded
         if let seed { scenario.seed = seed }
         if let customers {
             guard (1...Scenario.maxCustomers).contains(customers) else {

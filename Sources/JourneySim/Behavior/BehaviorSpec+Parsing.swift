@@ -27,7 +27,8 @@ extension BehaviorSpec {
         if let value = mapping["fatigue"] {
             let fields = try value.mapping(allowed: [
                 "per_message", "irrelevant", "off_hours", "repeated", "rare_channel", "half_life",
-                "base_unhappy", "unhappy_per_annoyance", "opt_out", "engagement_after_opt_out", "quiet_hours",
+                "base_unhappy", "unhappy_per_annoyance", "opt_out", "engagement_after_opt_out", "abandon_journey_when_unhappy",
+                "quiet_hours",
             ])
             func weight(_ key: String) throws(ScenarioError) -> Double? {
                 guard let v = fields[key] else { return nil }
@@ -46,6 +47,7 @@ extension BehaviorSpec {
             if let v = fields["unhappy_per_annoyance"] { fatigue.unhappyPerAnnoyance = try v.probability() }
             if let v = fields["opt_out"] { fatigue.optOut = try v.probability() }
             if let v = fields["engagement_after_opt_out"] { fatigue.engagementAfterOptOut = try v.probability() }
+            if let v = fields["abandon_journey_when_unhappy"] { fatigue.abandonJourneyWhenUnhappy = try v.probability() }
             if let v = fields["quiet_hours"] {
                 let window = try v.mapping(allowed: ["from", "to"])
                 if let from = window["from"] { fatigue.quietFrom = try from.int(in: 0...23) }

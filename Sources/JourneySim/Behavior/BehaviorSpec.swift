@@ -79,6 +79,9 @@ public struct FatigueModel: Sendable, Equatable {
     public var optOut: Double
     /// Multiplier on open and click probabilities for each opt-out the customer has made.
     public var engagementAfterOptOut: Double
+    /// Probability an unhappy recipient also walks away from the journey under way (it lapses
+    /// into dormancy): irritation costs sales, not only reach.
+    public var abandonJourneyWhenUnhappy: Double
     /// Local hours counted as off-hours: from `quietFrom` (inclusive) to `quietTo` (exclusive).
     public var quietFrom: Int
     public var quietTo: Int
@@ -86,5 +89,5 @@ public struct FatigueModel: Sendable, Equatable {
     public static let defaults = FatigueModel(
         perMessage: 1.0, irrelevant: 3.0, offHours: 1.5, repeated: 0.5, rareChannel: 0.5, halfLife: .days(3),
         baseUnhappy: 0.002, unhappyPerAnnoyance: 0.012, optOut: 0.78, engagementAfterOptOut: 0.8,
-        quietFrom: 21, quietTo: 8)
+        abandonJourneyWhenUnhappy: 0.5, quietFrom: 21, quietTo: 8)
 }

@@ -109,6 +109,10 @@ extension Simulator {
             if messageState.flags[id] & 1 == 0 { messaging.unhappyRecipients &+= 1 }
             messageState.flags[id] |= 1
         }
+        if reaction.unhappy, !state.inSession[id],
+           messageState.rng[id].bernoulli(scenario.behavior.fatigue.abandonJourneyWhenUnhappy) {
+            walkAway(id)
+        }
         if reaction.opened {
             messaging.byChannel[c].opened &+= 1
             triggers.reportDelivery(request.message, outcome: .read, at: now, into: &actions)
@@ -155,6 +159,21 @@ extension Simulator {
                 state.purchaseLift[id] = lift
             }
         }
+    }
+
+    /// An irritated customer drops the journey under way: it lapses as if the session had ended
+    /// without a return, and a need arises again only after the archetype's dormancy.
+    mutating func walkAway(_ id: Int) {
+        let stage = state.stage[id]
+        guard stage == .research || stage == .cart || stage == .checkout else { return }
+        messaging.walkAways &+= 1
+        state.epoch[id] &+= 1
+        state.stage[id] = .dormant
+        count(\.lapsedJourneys, id)
+        emit(.dormant, id)
+        let p = parameters(id)
+        let wait = state.rng[id].exponential(mean: Double(p.dormancy.milliseconds) / Double(population.frequencyMultiplier[id]))
+        schedule(.needArises, for: UInt32(id), at: now + SimDuration(milliseconds: Int64(wait) &+ 1))
     }
 
     /// Starts a session a couple of minutes after the click, on the message's channel, with the

@@ -11,6 +11,8 @@ public struct MessagingMetrics: Sendable, Equatable, Codable {
     /// Clicks that brought a customer back to an abandoned cart, and to a new journey.
     public var cartReturns = 0
     public var reengagements = 0
+    /// Unhappy recipients who dropped the journey under way.
+    public var walkAways = 0
     /// Purchases in sessions that a message click started, and their revenue.
     public var messagePurchases = 0
     public var messageRevenueCents: Int64 = 0
@@ -30,6 +32,7 @@ public struct MessagingMetrics: Sendable, Equatable, Codable {
         unhappyRecipients += other.unhappyRecipients
         cartReturns += other.cartReturns
         reengagements += other.reengagements
+        walkAways += other.walkAways
         messagePurchases += other.messagePurchases
         messageRevenueCents += other.messageRevenueCents
     }

@@ -23,6 +23,8 @@ public struct MessagingSummary: Codable, Sendable, Equatable {
         public var costUSD: Double
         public var cartReturns: Int
         public var reengagements: Int
+        /// Unhappy recipients who dropped the journey under way.
+        public var walkAways: Int
         /// Purchases (and revenue) in sessions a message click started.
         public var messagePurchases: Int
         public var messageRevenue: Double
@@ -94,7 +96,7 @@ public struct MessagingSummary: Codable, Sendable, Equatable {
             optOutShareOfUnhappy: ratio(totalsCounts.optOuts, totalsCounts.unhappy),
             revenuePerMessage: delivered > 0 ? rounded(Double(revenueCents) / 100 / Double(delivered)) : 0,
             costUSD: rounded(Double(totalsCounts.costMicros) / 1_000_000),
-            cartReturns: messaging.cartReturns, reengagements: messaging.reengagements,
+            cartReturns: messaging.cartReturns, reengagements: messaging.reengagements, walkAways: messaging.walkAways,
             messagePurchases: messaging.messagePurchases, messageRevenue: Double(messaging.messageRevenueCents) / 100,
             terminalStates: states)
         var campaigns: [String: CampaignSummary] = [:]

@@ -1,0 +1,179 @@
+import Foundation
+import Synchronization
+
+/// Why strategies cannot be compared.
+public enum ComparisonError: Error, Sendable, Equatable, CustomStringConvertible {
+    case tooFewStrategies(Int)
+    case notTheSameCustomers(strategy: String, field: String, expected: String, found: String)
+
+    public var description: String {
+        switch self {
+        case let .tooFewStrategies(count):
+            return "compare needs at least two strategies (found \(count)): give two or more scenario files, or one with a `strategies:` list."
+        case let .notTheSameCustomers(strategy, field, expected, found):
+            return "strategy '\(strategy)' has \(field) \(found) where the first has \(expected): strategies are compared on the same customers, so seed, start, duration and population size must match."
+        }
+    }
+}
+
+/// Runs strategies on the same synthetic customers (common random numbers: the same seed gives
+/// every strategy the same population and the same journey draws until messages change them)
+/// and compares them customer by customer: for each metric the paired difference and its 95%
+/// confidence interval, over all customers of all replications.
+public struct StrategyComparison: Sendable, Codable {
+    public var strategies: [String]
+    public var seed: UInt64
+    public var customers: Int
+    public var replications: Int
+    /// Per metric, per strategy: the mean and its 95% CI.
+    public var means: [String: [String: ConfidenceInterval]]
+    /// Per metric, per pair "B vs A": mean of B − A per customer, with its 95% CI.
+    public var differences: [String: [String: ConfidenceInterval]]
+    /// Per metric: a plain-language verdict.
+    public var verdicts: [String: String]
+
+    /// One summary per strategy (first replication), for the full picture.
+    public var summaries: [String: RunSummary]
+
+    public static func run(_ strategies: [(name: String, scenario: Scenario)], replications: Int = 1,
+                           workers: Int = 1) throws(ComparisonError) -> StrategyComparison {
+        guard strategies.count >= 2 else { throw .tooFewStrategies(strategies.count) }
+        let first = strategies[0].scenario
+        for (name, scenario) in strategies.dropFirst() {
+            func check(_ field: String, _ a: String, _ b: String) throws(ComparisonError) {
+                if a != b { throw .notTheSameCustomers(strategy: name, field: field, expected: a, found: b) }
+            }
+            try check("seed", String(first.seed), String(scenario.seed))
+            try check("start", first.start.iso8601, scenario.start.iso8601)
+            try check("duration", "\(first.duration.days)d", "\(scenario.duration.days)d")
+            try check("population.customers", String(first.population.customers), String(scenario.population.customers))
+        }
+        let k = strategies.count
+        let metrics = ComparisonMetric.allCases
+        let shards = max(1, min(workers, first.population.customers))
+        var total = Accumulator(strategies: k)
+        var summaries: [String: RunSummary] = [:]
+        for replication in 0..<max(1, replications) {
+            let parts = Mutex([Accumulator?](repeating: nil, count: shards))
+            let records = Mutex([[RunRecord?]](repeating: [RunRecord?](repeating: nil, count: shards), count: k))
+            DispatchQueue.concurrentPerform(iterations: shards) { shard in
+                var accumulator = Accumulator(strategies: k)
+                var outcomes: [[[Double]]] = []  // strategy, metric, customer
+                for (index, strategy) in strategies.enumerated() {
+                    var scenario = strategy.scenario
+                    scenario.seed = first.seed &+ UInt64(replication)
+                    let population = Population(scenario: scenario, shard: shard, of: shards)
+                    var sim = Simulator(scenario: scenario, population: population, observer: NoObserver())
+                    sim.run()
+                    outcomes.append(metrics.map { metric in (0..<population.count).map { sim.outcome(metric, customer: $0) } })
+                    if replication == 0 {
+                        let record = sim.record(complete: true, digest: "", shards: ShardSet(count: shards, indices: [shard]))
+                        records.withLock { $0[index][shard] = record }
+                    }
+                }
+                accumulator.add(outcomes)
+                parts.withLock { $0[shard] = accumulator }
+            }
+            for part in parts.withLock({ $0 }) { if let part { total.merge(part) } }
+            if replication == 0 {
+                for (index, strategy) in strategies.enumerated() {
+                    let shardRecords = records.withLock { $0[index] }.compactMap { $0 }
+                    var record = shardRecords[0]
+                    for other in shardRecords.dropFirst() { record.merge(other) }
+                    record.shards = .whole
+                    summaries[strategy.name] = RunSummary(record: record)
+                }
+            }
+        }
+        let names = strategies.map(\.name)
+        var means: [String: [String: ConfidenceInterval]] = [:]
+        var differences: [String: [String: ConfidenceInterval]] = [:]
+        var verdicts: [String: String] = [:]
+        for metric in metrics {
+            var perStrategy: [String: ConfidenceInterval] = [:]
+            for s in 0..<k { perStrategy[names[s]] = total.values[s][metric.rawValue].confidenceInterval95.rounded6 }
+            means[metric.name] = perStrategy
+            var pairs: [String: ConfidenceInterval] = [:]
+            for a in 0..<k { for b in (a + 1)..<k where b < k {
+                pairs["\(names[b]) vs \(names[a])"] = total.differences[total.pairIndex(a, b)][metric.rawValue].confidenceInterval95.rounded6
+            } }
+            differences[metric.name] = pairs
+            verdicts[metric.name] = verdict(metric: metric, names: names, total: total)
+        }
+        return StrategyComparison(strategies: names, seed: first.seed, customers: first.population.customers,
+                                  replications: max(1, replications), means: means, differences: differences,
+                                  verdicts: verdicts, summaries: summaries)
+    }
+
+    /// "B wins on conversion (+1.2 pp vs A, significant)" or "no significant difference".
+    static func verdict(metric: ComparisonMetric, names: [String], total: Accumulator) -> String {
+        let k = names.count
+        let means = (0..<k).map { total.values[$0][metric.rawValue].mean }
+        let best = metric.higherIsBetter ? means.indices.max { means[$0] < means[$1] }! : means.indices.min { means[$0] < means[$1] }!
+        var significantAgainst: [String] = [], tiedWith: [String] = []
+        for other in 0..<k where other != best {
+            let ci = total.difference(best, minus: other, metric: metric)
+            if ci.excludesZero { significantAgainst.append(names[other]) } else { tiedWith.append(names[other]) }
+        }
+        let label = metric.name.replacingOccurrences(of: "_", with: " ")
+        if tiedWith.isEmpty {
+            let runnerUp = (0..<k).filter { $0 != best }.sorted { metric.higherIsBetter ? means[$0] > means[$1] : means[$0] < means[$1] }[0]
+            let ci = total.difference(best, minus: runnerUp, metric: metric)
+            return "\(names[best]) wins on \(label): \(format(ci.estimate, metric, signed: true)) vs \(names[runnerUp]) (95% CI \(format(ci.lower, metric, signed: true)) to \(format(ci.upper, metric, signed: true))), significant."
+        }
+        if significantAgainst.isEmpty {
+            return "no significant difference in \(label) (best: \(names[best]), within the 95% CI of \(tiedWith.joined(separator: ", ")))."
+        }
+        return "\(names[best]) is best on \(label), significantly better than \(significantAgainst.joined(separator: ", ")) but not than \(tiedWith.joined(separator: ", "))."
+    }
+
+    static func format(_ value: Double, _ metric: ComparisonMetric, signed: Bool) -> String {
+        let sign = signed && value >= 0 ? "+" : ""
+        return metric.isShare ? "\(sign)\((value * 100).formatted2) pp" : "\(sign)\(value.formatted2)"
+    }
+
+    /// Mergeable per-customer sufficient statistics: moments of each strategy's values and of
+    /// each pair's per-customer differences.
+    struct Accumulator: Sendable {
+        let strategies: Int
+        var values: [[RunningMoments]]
+        var differences: [[RunningMoments]]
+
+        init(strategies: Int) {
+            self.strategies = strategies
+            let metrics = ComparisonMetric.allCases.count
+            values = Array(repeating: Array(repeating: RunningMoments(), count: metrics), count: strategies)
+            differences = Array(repeating: Array(repeating: RunningMoments(), count: metrics), count: strategies * strategies)
+        }
+
+        func pairIndex(_ a: Int, _ b: Int) -> Int { a * strategies + b }
+
+        /// outcomes[strategy][metric][customer]
+        mutating func add(_ outcomes: [[[Double]]]) {
+            for s in 0..<strategies {
+                for m in outcomes[s].indices { for value in outcomes[s][m] { values[s][m].add(value) } }
+            }
+            for a in 0..<strategies {
+                for b in (a + 1)..<max(a + 1, strategies) {
+                    for m in outcomes[a].indices {
+                        for customer in outcomes[a][m].indices {
+                            differences[pairIndex(a, b)][m].add(outcomes[b][m][customer] - outcomes[a][m][customer])
+                        }
+                    }
+                }
+            }
+        }
+
+        mutating func merge(_ other: Accumulator) {
+            for s in values.indices { for m in values[s].indices { values[s][m].merge(other.values[s][m]) } }
+            for p in differences.indices { for m in differences[p].indices { differences[p][m].merge(other.differences[p][m]) } }
+        }
+
+        /// CI of (a − b) per customer.
+        func difference(_ a: Int, minus b: Int, metric: ComparisonMetric) -> ConfidenceInterval {
+            let ci = differences[pairIndex(min(a, b), max(a, b))][metric.rawValue].confidenceInterval95
+            // Stored as (larger index − smaller index); flip when asked the other way round.
+            return a > b ? ci : ConfidenceInterval(estimate: -ci.estimate, lower: -ci.upper, upper: -ci.lower)
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import JourneySim
+
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Run strategies on the same customers and compare them with confidence intervals.",
+        discussion: """
+        Every strategy runs on the same synthetic population with common random numbers (same
+        seed, same customers, same journey draws until messages change them), and the strategies
+        are compared customer by customer: for each metric the difference with its 95% confidence
+        interval, and a plain verdict on which wins and whether the difference is significant.
+        Strategies are scenario files, or the entries of a file's `strategies:` list.
+
+        Examples:
+          journeysim compare scenarios/fatigue-spam.yaml scenarios/fatigue-capped.yaml
+          journeysim compare scenarios/abandoned-cart-timing.yaml --replications 3
+          journeysim compare scenarios/archetypes.yaml --customers 20000 --output /tmp/results
+        """)
+
+    @Argument(help: "Scenario files: two or more, or one with a `strategies:` list.")
+    var scenarios: [String]
+
+    @Option(help: "Override the seed of every strategy.")
+    var seed: UInt64?
+
+    @Option(help: "Override the number of customers (1 to 50,000,000).")
+    var customers: Int?
+
+    @Option(help: "Override the duration in simulated days (1/24 to 366).")
+    var days: Double?
+
+    @Option(help: "Independent replications (seeds seed, seed+1, …); differences pool all of them.")
+    var replications: Int = 1
+
+    @Option(help: "Threads to use (default: all cores).")
+    var workers: Int?
+
+    @Option(help: "Folder for results; the comparison goes into <output>/compare-<strategies>-<seed>/.")
+    var output: String = "results"
+
+    @Flag(help: "Print only the results folder.")
+    var quiet = false
+
+    func run() throws {
+        guard (1...1000).contains(replications) else {
+            printError("--replications \(replications) is out of range: give 1 to 1000.")
+            throw ExitCode(2)
+        }
+        var strategies: [(name: String, scenario: Scenario)] = []
+        for path in scenarios {
+            let options = try ScenarioOptions.parse([path] + overrideArguments)
+            let loaded = try options.loadStrategies()
+            let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+            for scenario in loaded { strategies.append((scenario.strategy ?? stem, scenario)) }
+        }
+        var seen: Set<String> = []
+        for strategy in strategies where !seen.insert(strategy.name).inserted {
+            printError("two strategies are named '\(strategy.name)': rename one (strategy names and file names must differ).")
+            throw ExitCode(2)
+        }
+        let comparison: StrategyComparison
+        do {
+            comparison = try StrategyComparison.run(strategies, replications: replications,
+                                                    workers: workers ?? ProcessInfo.processInfo.activeProcessorCount)
+        } catch {
+            printError(error.description)
+            throw ExitCode(2)
+        }
+        let folderName = "compare-" + strategies.map(\.name).joined(separator: "-vs-").prefix(120) + "-\(comparison.seed)"
+        let directory = (output as NSString).appendingPathComponent(String(folderName))
+        do {
+            let writer = try ResultsWriter(directory: directory)
+            var files = [("comparison.json", ResultsWriter.json(comparison))]
+            for (name, summary) in comparison.summaries.sorted(by: { $0.key < $1.key }) {
+                files.append(("summary-\(name).json", ResultsWriter.json(summary)))
+            }
+            try writer.write(files)
+            if !quiet { print(ComparisonTable.render(comparison)) }
+            print("results: \(writer.directory.path)/comparison.json")
+        } catch {
+            printError(String(describing: error))
+            throw ExitCode(2)
+        }
+    }
+
+    var overrideArguments: [String] {
+        var arguments: [String] = []
+        if let seed { arguments += ["--seed", String(seed)] }
+        if let customers { arguments += ["--customers=\(customers)"] }
+        if let days { arguments += ["--days=\(days)"] }
+        return arguments
+    }
+}
