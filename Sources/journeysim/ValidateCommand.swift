@@ -15,9 +15,13 @@ struct ValidateCommand: ParsableCommand {
     @OptionGroup var options: ScenarioOptions
 
     func run() throws {
-        let scenario = try options.load()
+        let strategies = try options.loadStrategies()
+        let scenario = strategies[0]
         let mix = zip(Archetype.allCases, scenario.population.archetypeMix)
             .map { "\($0.name) \(Int(($1 * 100).rounded()))%" }.joined(separator: ", ")
-        print("\(options.scenario): valid. \(scenario.name), seed \(scenario.seed), \(scenario.population.customers) customers, \(scenario.duration.days) days from \(scenario.start.iso8601); \(mix).")
+        print("\(options.scenario): valid. \(scenario.name), seed \(scenario.seed), \(scenario.population.customers) customers, \(scenario.duration.days) days from \(scenario.start.iso8601); \(mix); \(scenario.triggers.campaigns.count) campaigns.")
+        if strategies.count > 1 || scenario.strategy != nil {
+            print("strategies: " + strategies.map { "\($0.strategy ?? "-") (\($0.triggers.campaigns.count) campaigns)" }.joined(separator: ", "))
+        }
     }
 }

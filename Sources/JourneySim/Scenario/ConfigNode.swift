@@ -163,12 +163,29 @@ public struct ConfigNode {
     public func openMapping() throws(ScenarioError) -> ConfigMapping {
         guard case let .mapping(mapping) = node else { throw wrongType("a mapping of keys to values") }
         var entries: [ConfigMapping.Entry] = []
+        var merged: [Node] = []
         for (key, value) in mapping {
             guard case let .scalar(scalar) = key else {
                 throw ConfigNode(node: key, path: path, file: file).wrongType("a plain key")
             }
+            // YAML merge keys (`<<: *anchor`) pull in another mapping's entries.
+            if scalar.string == "<<" && scalar.style != .singleQuoted && scalar.style != .doubleQuoted {
+                switch value {
+                case .mapping: merged.append(value)
+                case let .sequence(items): merged.append(contentsOf: items)
+                default: throw child(value, key: "<<").wrongType("a mapping (or list of mappings) to merge")
+                }
+                continue
+            }
             let keyNode = ConfigNode(node: key, path: path, file: file)
             entries.append(.init(key: scalar.string, keyLocation: keyNode.location, value: child(value, key: scalar.string)))
+        }
+        // Explicit keys win over merged ones; earlier merged mappings win over later ones.
+        for source in merged {
+            let inner = try child(source, key: "<<").openMapping()
+            for entry in inner.entries where !entries.contains(where: { $0.key == entry.key }) {
+                entries.append(.init(key: entry.key, keyLocation: entry.keyLocation, value: child(entry.value.node, key: entry.key)))
+            }
         }
         return ConfigMapping(node: self, entries: entries)
     }

@@ -37,7 +37,7 @@ extension ScenarioLoader {
             var pairs: [(Node, Node)] = []
             var archetypes: Node?
             for (key, value) in mapping where key.string != "strategies" {
-                if let override = strategy.entries.first(where: { $0.key == key.string }), override.key != "archetypes" {
+                if let override = strategy.entries.first(where: { $0.key == key.string }), override.key != "archetypes", override.key != "name" {
                     pairs.append((key, override.value.node))
                 } else {
                     pairs.append((key, value))
