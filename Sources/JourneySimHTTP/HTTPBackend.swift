@@ -51,7 +51,9 @@ public final class HTTPBackend: MessagingBackend {
         self.configuration = configuration
         baseURL = target.url.hasSuffix("/") ? String(target.url.dropLast()) : target.url
         var clientConfiguration = HTTPClient.Configuration(
-            timeout: .init(connect: .milliseconds(target.connectTimeout.milliseconds), read: .milliseconds(target.requestTimeout.milliseconds)),
+            // The read side is bounded by the per-request deadline in `send`; a second, client-wide
+            // read timer per request would only add timer work on the event loop.
+            timeout: .init(connect: .milliseconds(target.connectTimeout.milliseconds)),
             connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: target.concurrency))
         // Connection failures are retried here, with backoff and counting, not inside the client.
         clientConfiguration.connectionPool.retryConnectionEstablishment = false
