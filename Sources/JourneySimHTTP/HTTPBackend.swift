@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import JourneySim
 import NIOCore
+import NIOPosix
 
 /// Sends messages to a real messaging endpoint over HTTP: one POST per attempt to the channel's
 /// route, rendered in the provider's wire shape.
@@ -18,16 +19,21 @@ public final class HTTPBackend: MessagingBackend {
         public var renderer: PayloadRenderer
         /// The longest `Retry-After` honoured; longer ones are cut to it.
         public var maxRetryAfter: Duration
+        /// Network threads of the client's own event loop group; nil shares the process-wide one
+        /// (one thread per core).
+        public var eventLoopThreads: Int?
 
-        public init(target: HTTPTargetSpec, renderer: PayloadRenderer? = nil, maxRetryAfter: Duration = .seconds(30)) {
+        public init(target: HTTPTargetSpec, renderer: PayloadRenderer? = nil, maxRetryAfter: Duration = .seconds(30), eventLoopThreads: Int? = nil) {
             self.target = target
             self.renderer = renderer ?? PayloadRenderer(routes: target.routes)
             self.maxRetryAfter = maxRetryAfter
+            self.eventLoopThreads = eventLoopThreads
         }
     }
 
     public let configuration: Configuration
     let client: HTTPClient
+    let ownGroup: MultiThreadedEventLoopGroup?
     let baseURL: String
     let authorization: String?
     let counters = Locked(HTTPBackendCounters())
@@ -45,17 +51,27 @@ public final class HTTPBackend: MessagingBackend {
         self.configuration = configuration
         baseURL = target.url.hasSuffix("/") ? String(target.url.dropLast()) : target.url
         var clientConfiguration = HTTPClient.Configuration(
-            timeout: .init(connect: .milliseconds(target.connectTimeout.milliseconds), read: .milliseconds(target.requestTimeout.milliseconds)),
+            // The read side is bounded by the per-request deadline in `send`; a second, client-wide
+            // read timer per request would only add timer work on the event loop.
+            timeout: .init(connect: .milliseconds(target.connectTimeout.milliseconds)),
             connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: target.concurrency))
         // Connection failures are retried here, with backoff and counting, not inside the client.
         clientConfiguration.connectionPool.retryConnectionEstablishment = false
         clientConfiguration.redirectConfiguration = .disallow
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        if let threads = configuration.eventLoopThreads {
+            let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
+            ownGroup = group
+            client = HTTPClient(eventLoopGroupProvider: .shared(group), configuration: clientConfiguration)
+        } else {
+            ownGroup = nil
+            client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        }
     }
 
     /// Closes the connection pool; call once when done.
     public func shutdown() async {
         try? await client.shutdown()
+        try? await ownGroup?.shutdownGracefully()
     }
 
     /// Totals over every message sent so far.

@@ -45,6 +45,9 @@ struct DriveCommand: AsyncParsableCommand {
     @Option(help: "Per-request timeout, e.g. 5s.")
     var timeout: String = "5s"
 
+    @Option(help: "Network threads for the HTTP client (default: one per core, shared).")
+    var clientThreads: Int?
+
     @Option(help: "Name of the environment variable holding the bearer token (the token is never printed).")
     var tokenEnv: String?
 
@@ -88,9 +91,10 @@ struct DriveCommand: AsyncParsableCommand {
         target.concurrency = concurrency
         target.maxAttempts = maxAttempts
         target.requestTimeout = requestTimeout
+        if let clientThreads, !(1...64).contains(clientThreads) { throw bad("--client-threads \(clientThreads) is out of range: give 1 to 64.") }
         let backend: HTTPBackend
         do {
-            backend = try HTTPBackend(.init(target: target))
+            backend = try HTTPBackend(.init(target: target, eventLoopThreads: clientThreads))
         } catch {
             throw bad(error.description)
         }

@@ -130,15 +130,40 @@ public struct PayloadRenderer: Sendable {
     public static func text(_ content: MessageContent, limit: Int) -> String {
         var text: String
         if content.template.contains("{{") {
-            text = content.template
-            for field in content.fields { text = text.replacing("{{\(field.name)}}", with: field.value) }
+            text = PayloadRenderer.fill(content.template, content.fields)
         } else {
             text = content.campaignName
             if !content.fields.isEmpty { text += ": " + content.fields.map(\.value).joined(separator: ", ") }
         }
         if let code = content.discountCode { text += " Code: \(code)" }
-        guard text.count > limit else { return text }
+        guard text.utf8.count > limit, text.count > limit else { return text }
         return String(text.prefix(max(0, limit - 1))) + "…"
+    }
+
+    /// Replaces each `{{name}}` with the field's value in one pass over the UTF-8 bytes (this runs
+    /// once per message on the load path); unknown placeholders are kept as written.
+    static func fill(_ template: String, _ fields: [(name: String, value: String)]) -> String {
+        let bytes = Array(template.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 32)
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == UInt8(ascii: "{"), i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "{") {
+                var j = i + 2
+                while j + 1 < bytes.count, !(bytes[j] == UInt8(ascii: "}") && bytes[j + 1] == UInt8(ascii: "}")) { j += 1 }
+                if j + 1 < bytes.count {
+                    let name = bytes[(i + 2)..<j]
+                    if let field = fields.first(where: { $0.name.utf8.elementsEqual(name) }) {
+                        out.append(contentsOf: field.value.utf8)
+                        i = j + 2
+                        continue
+                    }
+                }
+            }
+            out.append(bytes[i])
+            i += 1
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// A WhatsApp template name: lower-case letters, digits and underscores.

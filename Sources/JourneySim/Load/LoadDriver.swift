@@ -32,6 +32,8 @@ public struct LoadDriver<Backend: MessagingBackend>: Sendable {
 
     public let backend: Backend
     public let options: Options
+    /// How much earlier than scheduled a message may start instead of the driver sleeping for it.
+    static var earlyStart: Duration { .microseconds(500) }
 
     public init(backend: Backend, options: Options = Options()) {
         precondition(options.speedup > 0 && options.speedup.isFinite, "speedup must be a positive number")
@@ -67,42 +69,49 @@ public struct LoadDriver<Backend: MessagingBackend>: Sendable {
                     taken += 1
                     lastOffset = max(lastOffset, offset)
                     let due = start + offset
-                    // Sleep in short steps so a stop request is honoured promptly.
-                    while clock.now < due - .microseconds(200) {
+                    // Sleep only when the message is more than `earlyStart` ahead: at high rates a
+                    // timer per message would cost more than the sends. Sleep in steps of at most
+                    // 100 ms so a stop request is honoured promptly.
+                    while clock.now < due - Self.earlyStart {
                         if stop.isStopped { break }
                         try? await clock.sleep(until: min(due, clock.now + .milliseconds(100)), tolerance: .microseconds(100))
                     }
                     if let reason = stop.reason { stopReason = reason; break }
-                    let lateness = clock.now - due
+                    let now = clock.now
+                    let lateness = now - due
+                    // Latency runs from the scheduled time, or from the actual start when that was
+                    // (by less than `earlyStart`) earlier.
+                    let origin = max(due, now)
                     let channel = item.message.channel
+                    let index = Int(channel.rawValue)
                     let admitted = state.withLock { state -> Bool in
-                        state.stats[channel, default: LoadStatistics()].intended += 1
+                        state.used.insert(ChannelSet(channel))
+                        state.stats[index].intended += 1
                         guard state.inFlight < options.maxInFlight else {
-                            state.stats[channel]!.dropped += 1
+                            state.stats[index].dropped += 1
                             return false
                         }
                         state.inFlight += 1
-                        state.stats[channel]!.started += 1
-                        if lateness > options.lateSlack { state.stats[channel]!.late += 1 }
+                        state.stats[index].started += 1
+                        if lateness > options.lateSlack { state.stats[index].late += 1 }
                         return true
                     }
                     guard admitted else { continue }
                     group.addTask {
                         let report = await backend.send(item.message, content: item.content)
-                        let latency = clock.now - due
+                        let latency = clock.now - origin
                         let micros = latency.components.seconds * 1_000_000 + latency.components.attoseconds / 1_000_000_000_000
+                        // In place: copying the statistics out would copy the histogram's counts.
                         state.withLock { state in
                             state.inFlight -= 1
-                            var stats = state.stats[channel]!
-                            stats.completed += 1
-                            stats.attempts += report.attempts
-                            stats.errors += report.errors
+                            state.stats[index].completed += 1
+                            state.stats[index].attempts += report.attempts
+                            state.stats[index].errors += report.errors
                             switch report.result {
-                            case .accepted: stats.accepted += 1
-                            case let .rejected(rejection): stats.rejected[rejection.kind, default: 0] += 1
+                            case .accepted: state.stats[index].accepted += 1
+                            case let .rejected(rejection): state.stats[index].rejected[rejection.kind, default: 0] += 1
                             }
-                            _ = stats.latency.record(UInt64(max(1, min(micros, 3_600_000_000))))
-                            state.stats[channel] = stats
+                            _ = state.stats[index].latency.record(UInt64(max(1, min(micros, 3_600_000_000))))
                         }
                     }
                 }
@@ -111,9 +120,13 @@ public struct LoadDriver<Backend: MessagingBackend>: Sendable {
             }
         }
         let wall = clock.now - start
-        let stats = state.withLock { $0.stats }
+        let (used, all) = state.withLock { ($0.used, $0.stats) }
+        var stats: [Channel: LoadStatistics] = [:]
         var overall = LoadStatistics()
-        for channel in stats.keys.sorted() { overall.add(stats[channel]!) }
+        for channel in used.channels {
+            stats[channel] = all[Int(channel.rawValue)]
+            overall.add(all[Int(channel.rawValue)])
+        }
         let wallSeconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
         let scheduled = Double(lastOffset.components.seconds) + Double(lastOffset.components.attoseconds) / 1e18
         return LoadResults(channels: stats, overall: overall, wallSeconds: wallSeconds, scheduledSeconds: scheduled,
@@ -123,5 +136,7 @@ public struct LoadDriver<Backend: MessagingBackend>: Sendable {
 
 struct DriverState {
     var inFlight = 0
-    var stats: [Channel: LoadStatistics] = [:]
+    var used = ChannelSet()
+    /// Indexed by channel raw value.
+    var stats = [LoadStatistics](repeating: LoadStatistics(), count: Channel.allCases.count)
 }
