@@ -21,7 +21,7 @@ struct JourneySimCommand: AsyncParsableCommand {
 
         Exit codes: 0 success, 1 a threshold failed, 2 bad input.
         """,
-        subcommands: [RunCommand.self, CompareCommand.self, MergeCommand.self, ValidateCommand.self, BenchCommand.self,
+        subcommands: [RunCommand.self, CompareCommand.self, LoadCommand.self, MergeCommand.self, ValidateCommand.self, BenchCommand.self,
                       MockServerCommand.self, DriveCommand.self],
         defaultSubcommand: nil)
 

@@ -131,6 +131,42 @@ import Testing
         #expect(mixed.stderr.contains("shards of different scenarios cannot be merged"))
     }
 
+    /// `load` replays the journeys' messages against the bundled mock server: every scheduled
+    /// message is sent and answered, thresholds pass, and the results are on disk.
+    @Test func loadDrivesTheMockServerWithJourneyTraffic() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let root = Self.packageRoot.path
+        let result = try Self.run(["load", "\(root)/scenarios/abandoned-cart.yaml", "--mock-server", "--customers", "1500", "--days", "1",
+                                   "--speedup", "20000", "--duration", "30s", "--threshold", "error_rate < 5%", "--output", "out"], in: folder)
+        #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
+        #expect(result.stdout.contains("target: http://127.0.0.1:"))
+        let load = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("out/abandoned-cart-7-load/load.json"))) as? [String: Any]
+        let overall = load?["overall"] as? [String: Any]
+        let intended = overall?["intended"] as? Int ?? -1
+        #expect(intended > 0)
+        #expect(overall?["completed"] as? Int == intended)
+        #expect(overall?["accepted"] as? Int == intended)
+        let junit = try String(contentsOf: folder.appendingPathComponent("out/abandoned-cart-7-load/junit.xml"), encoding: .utf8)
+        #expect(junit.contains("error_rate"))
+        #expect(!junit.contains("<failure"))
+    }
+
+    /// A backend that is not there: every message fails with a counted connection error, the
+    /// run still ends with its results on disk, and the error-rate threshold fails the exit code.
+    @Test func loadAgainstADeadBackendFinishesWithResults() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let root = Self.packageRoot.path
+        let result = try Self.run(["load", "\(root)/scenarios/abandoned-cart.yaml", "--target", "http://127.0.0.1:1", "--customers", "300",
+                                   "--days", "1", "--speedup", "50000", "--max-attempts", "2", "--duration", "30s",
+                                   "--threshold", "error_rate < 1%", "--output", "out"], in: folder)
+        #expect(result.status == 1, "\(result.stdout) \(result.stderr)")
+        #expect(result.stdout.contains("FAIL"))
+        #expect(result.stdout.contains("refused"))
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("out/abandoned-cart-7-load/load.json").path))
+    }
+
     @Test func validateAndHelp() throws {
         let root = Self.packageRoot
         let valid = try Self.run(["validate", "scenarios/baseline.yaml"], in: root)

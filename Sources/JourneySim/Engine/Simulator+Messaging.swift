@@ -24,6 +24,10 @@ extension Simulator {
                                       customer: request.customer, channel: request.channel,
                                       campaign: request.message.campaign, step: UInt16(request.message.step),
                                       intendedTime: request.intendedAt)
+        if sendLog != nil, sendLog!.count < sendLogLimit {
+            sendLog!.append(SentMessage(message: message, template: request.template, discount: request.discount,
+                                        cartCents: state.cartCents[id], globalCustomer: global))
+        }
         let slot = messageState.store(.init(request: request, message: message, attempts: 0))
         submit(slot: slot)
     }

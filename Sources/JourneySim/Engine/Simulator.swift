@@ -29,6 +29,10 @@ public struct Simulator<Observer: EventObserver> {
     var messageState: MessageState
     /// Reused buffer for the trigger core's send requests.
     var actions: ContiguousArray<SendRequest> = []
+    /// When set, every message handed to the backend is also logged here (up to `sendLogLimit`),
+    /// so `load` can replay the journeys' traffic against a real backend.
+    public var sendLog: ContiguousArray<SentMessage>?
+    public var sendLogLimit = Int.max
 
     public init(scenario: Scenario, population: Population? = nil, observer: Observer) {
         self.scenario = scenario

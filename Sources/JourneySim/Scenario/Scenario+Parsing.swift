@@ -2,7 +2,7 @@ import Foundation
 
 extension Scenario {
     static let topLevelKeys = ["name", "seed", "start", "duration", "population", "journeys", "sessions",
-                               "behavior", "campaigns", "frequency_caps", "backend", "strategies"]
+                               "behavior", "campaigns", "frequency_caps", "backend", "thresholds", "strategies"]
     /// The largest population one process accepts; larger runs go through shards.
     public static let maxCustomers = 50_000_000
     public static let maxDuration = SimDuration.days(366)
@@ -45,6 +45,17 @@ extension Scenario {
         if let node = top["behavior"] { try behavior.override(from: node) }
         triggers = try TriggerSpec(campaigns: top["campaigns"], frequencyCaps: top["frequency_caps"])
         if let node = top["backend"] { backend = try BackendSpec(from: node) }
+        if let node = top["thresholds"] {
+            thresholds = []
+            for item in try node.list() {
+                let text = try item.string()
+                do {
+                    thresholds.append(try Threshold(text))
+                } catch {
+                    throw item.invalid(error.description)
+                }
+            }
+        }
     }
 }
 

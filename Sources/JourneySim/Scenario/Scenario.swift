@@ -20,6 +20,8 @@ public struct Scenario: Sendable {
     public var triggers: TriggerSpec = .empty
     /// The messaging backend (`backend:`): the in-process mock by default.
     public var backend: BackendSpec = BackendSpec()
+    /// Pass/fail criteria for `load` (e.g. `p99 < 250ms`); flags add to them.
+    public var thresholds: [Threshold] = []
 
     public var end: SimTime { start + duration }
 

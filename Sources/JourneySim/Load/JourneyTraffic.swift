@@ -1,0 +1,61 @@
+/// A message the simulation sent, as logged for replay: enough to render its wire payload.
+public struct SentMessage: Sendable {
+    public var message: OutboundMessage
+    public var template: UInt16
+    public var discount: UInt16
+    /// The customer's cart when the message went out, for `cart_value` personalisation.
+    public var cartCents: UInt32
+    public var globalCustomer: UInt64
+}
+
+/// Journey-shaped traffic for `load`: the scenario runs in virtual time (customers, trigger core,
+/// mock backend), every message it sends is logged with its intended send time, and the log is
+/// replayed against a real backend on the wall clock. The traffic therefore has the bursts,
+/// time-of-day waves and channel mix that the campaigns produce, not a flat request loop.
+/// Receipts from the real backend do not feed back into the journeys.
+public enum JourneyTraffic {
+    /// Runs the scenario and returns its summary and up to `limit` messages in intended-time order.
+    public static func record(_ scenario: Scenario, limit: Int = 10_000_000) -> (run: SimulationRun, items: [LoadItem]) {
+        let population = Population(scenario: scenario)
+        var sim = Simulator(scenario: scenario, population: population, observer: NoObserver())
+        sim.sendLog = []
+        sim.sendLogLimit = limit
+        sim.run()
+        let record = sim.record(complete: true, digest: "")
+        let run = SimulationRun(record: record, summary: RunSummary(record: record), trace: nil, traceSkipped: 0,
+                                performance: RunPerformance(wallSeconds: 0, populationSeconds: 0, simulationSeconds: 0,
+                                                            events: record.metrics.eventsProcessed, eventsPerSecond: 0,
+                                                            customerDaysPerSecond: 0, peakResidentBytes: nil, workers: 1))
+        let spec = scenario.triggers
+        let log = sim.sendLog ?? []
+        var items = log.map { sent -> LoadItem in
+            let campaign = spec.campaigns[Int(sent.message.campaign)]
+            var fieldNames: [String] = []
+            if Int(sent.message.step) < campaign.flow.steps.count, case let .message(step) = campaign.flow.steps[Int(sent.message.step)] {
+                fieldNames = step.content.fields
+            }
+            let fields = fieldNames.map { name -> (name: String, value: String) in
+                switch name {
+                case "first_name": return (name, "Customer \(sent.globalCustomer)")
+                case "cart_value", "order_total": return (name, String(format2: Double(sent.cartCents) / 100))
+                default: return (name, "\(name)-\(sent.globalCustomer)")
+                }
+            }
+            let discount = Int(sent.discount) < spec.discountCodes.count && sent.discount != 0 ? spec.discountCodes[Int(sent.discount)] : nil
+            let content = MessageContent(campaignName: campaign.name, template: spec.templates[Int(sent.template)],
+                                         fields: fields, discountCode: discount)
+            return LoadItem(intendedTime: sent.message.intendedTime, message: sent.message, content: content)
+        }
+        items.sort { $0.intendedTime != $1.intendedTime ? $0.intendedTime < $1.intendedTime : $0.message.id < $1.message.id }
+        return (run, items)
+    }
+}
+
+extension String {
+    /// Two decimals without Foundation's formatter.
+    init(format2 value: Double) {
+        let cents = Int64((value * 100).rounded())
+        let fraction = cents % 100
+        self = "\(cents / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+    }
+}

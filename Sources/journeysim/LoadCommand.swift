@@ -1,0 +1,172 @@
+import ArgumentParser
+import Foundation
+import JourneySim
+import JourneySimHTTP
+
+struct LoadCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "load",
+        abstract: "Drive a messaging backend with the traffic a scenario's journeys produce.",
+        discussion: """
+        Runs the scenario in virtual time, then replays every message its campaigns sent against
+        the target on the wall clock, --speedup times faster than simulated time (1440: a day per
+        minute). Open model: each message goes out at its scheduled time whether or not earlier
+        ones returned; latency is measured from that scheduled time, so a stalled backend cannot
+        hide (no coordinated omission). Arrivals the driver could not start on time are counted
+        as late or dropped. Thresholds (from the scenario's `thresholds:` and --threshold) set the
+        exit code: 0 all passed, 1 one failed, 2 bad input.
+
+        Examples:
+          journeysim load scenarios/abandoned-cart.yaml --target http://127.0.0.1:8080 --days 1
+          journeysim load scenarios/abandoned-cart.yaml --mock-server --days 1 --speedup 2880
+          journeysim load scenarios/post-purchase.yaml --target https://api.example.test --token-env PROVIDER_TOKEN \\
+              --threshold "p99 < 250ms" --threshold "error_rate < 1%" --duration 5m
+        """)
+
+    @OptionGroup var options: ScenarioOptions
+
+    @Option(help: "Base URL of the backend, with an explicit http:// or https:// (default: the scenario's backend.http.url).")
+    var target: String?
+
+    @Flag(help: "Start the bundled mock provider server on 127.0.0.1 (an ephemeral port) and drive it.")
+    var mockServer = false
+
+    @Option(help: "Simulated seconds per wall-clock second (1440 replays a day in a minute).")
+    var speedup: Double = 1440
+
+    @Option(help: "Stop after this much wall-clock time, e.g. 60s or 5m.")
+    var duration: String = "60s"
+
+    @Option(help: "Stop after this many messages.")
+    var maxMessages: Int = 1_000_000
+
+    @Option(help: "Most messages awaiting an answer; due messages beyond it are dropped and counted.")
+    var maxInFlight: Int = 1024
+
+    @Option(help: "Connections to the backend.")
+    var concurrency: Int = 64
+
+    @Option(help: "Requests per message at most (retries with backoff and jitter included).")
+    var maxAttempts: Int = 4
+
+    @Option(help: "Per-request timeout, e.g. 5s.")
+    var timeout: String = "5s"
+
+    @Option(help: "Name of the environment variable holding the bearer token (the token itself is never printed or written).")
+    var tokenEnv: String?
+
+    @Option(help: "A threshold such as \"p99 < 250ms\", \"error_rate < 1%\", \"throughput >= 500/s\", \"dropped == 0\". Repeatable.")
+    var threshold: [String] = []
+
+    @Option(help: "Folder for results; the run writes into <output>/<scenario>-<seed>-load/.")
+    var output: String = "results"
+
+    func run() async throws {
+        func bad(_ message: String) -> ExitCode {
+            printError(message)
+            return ExitCode(2)
+        }
+        let scenario = try options.load()
+        guard speedup.isFinite, speedup > 0, speedup <= 100_000_000 else { throw bad("--speedup \(speedup) is out of range: give more than 0, up to 100,000,000.") }
+        guard let length = SimDuration(text: duration), length.milliseconds > 0, length <= .hours(24) else {
+            throw bad("--duration '\(duration)' is not a duration from 1ms to 24h (e.g. 60s).")
+        }
+        guard let requestTimeout = SimDuration(text: timeout), requestTimeout.milliseconds > 0 else { throw bad("--timeout '\(timeout)' is not a duration (e.g. 5s).") }
+        guard (1...100_000_000).contains(maxMessages) else { throw bad("--max-messages \(maxMessages) is out of range: give 1 to 100,000,000.") }
+        guard (1...100_000).contains(maxInFlight) else { throw bad("--max-in-flight \(maxInFlight) is out of range: give 1 to 100000.") }
+        guard (1...10_000).contains(concurrency) else { throw bad("--concurrency \(concurrency) is out of range: give 1 to 10000.") }
+        guard (1...20).contains(maxAttempts) else { throw bad("--max-attempts \(maxAttempts) is out of range: give 1 to 20.") }
+        var thresholds = scenario.thresholds
+        do {
+            for text in threshold { thresholds.append(try Threshold(text)) }
+        } catch {
+            throw bad(error.description)
+        }
+        guard !scenario.triggers.isEmpty else {
+            throw bad("\(options.scenario) has no campaigns, so its journeys send no messages: add `campaigns:` or use e.g. scenarios/abandoned-cart.yaml.")
+        }
+
+        // The target: a URL, the scenario's HTTP backend, or the bundled mock server.
+        var server: MockServer?
+        let url: String
+        if mockServer {
+            guard target == nil else { throw bad("give either --target or --mock-server, not both.") }
+            var mockSpec = MockServerSpec()
+            mockSpec.host = "127.0.0.1"
+            mockSpec.port = 0
+            let mock = MockServer(spec: mockSpec)
+            do {
+                let port = try await mock.start()
+                url = "http://127.0.0.1:\(port)"
+            } catch {
+                throw bad("cannot start the mock server on 127.0.0.1: \(error)")
+            }
+            server = mock
+        } else if let given = target ?? scenario.backend.http?.url {
+            url = given
+        } else {
+            throw bad("no target: give --target URL (with http:// or https://), --mock-server, or backend.http.url in the scenario.")
+        }
+        if let problem = HTTPTargetSpec.urlProblem(url) { throw bad("--target: \(problem)") }
+        var spec = scenario.backend.http ?? HTTPTargetSpec(url: url)
+        spec.url = url
+        if let tokenEnv {
+            guard HTTPTargetSpec.isEnvironmentName(tokenEnv) else { throw bad("--token-env '\(tokenEnv)' is not a variable name; give the variable's NAME, not the token.") }
+            spec.tokenEnvironmentVariable = tokenEnv
+        }
+        spec.concurrency = concurrency
+        spec.maxAttempts = maxAttempts
+        spec.requestTimeout = requestTimeout
+        let directory = (output as NSString).appendingPathComponent("\(scenario.name)-\(scenario.seed)-load")
+        let writer: ResultsWriter
+        do {
+            writer = try ResultsWriter(directory: directory)
+        } catch {
+            throw bad(String(describing: error))
+        }
+        print("target: \(url) (resolved before start; messages are sent there and nowhere else)")
+
+        let (simulation, items) = JourneyTraffic.record(scenario, limit: maxMessages)
+        let simulatedSpan = items.last.map { ($0.intendedTime - items[0].intendedTime).seconds } ?? 0
+        print("traffic: \(items.count) messages over \(Int(simulatedSpan / 3600)) simulated hours; replaying at \(speedup)× (\(Int(simulatedSpan / speedup)) s of wall clock, capped at \(duration))")
+
+        let backend: HTTPBackend
+        do {
+            backend = try HTTPBackend(.init(target: spec))
+        } catch {
+            await server?.shutdown()
+            throw bad(error.description)
+        }
+        let driver = LoadDriver(backend: backend, options: .init(
+            speedup: speedup, maxInFlight: maxInFlight, maxDuration: .milliseconds(length.milliseconds), maxMessages: maxMessages))
+        let stop = LoadStopSignal()
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT)
+        interrupt.setEventHandler { stop.stop(reason: "interrupted (SIGINT)") }
+        interrupt.resume()
+        let terminate = DispatchSource.makeSignalSource(signal: SIGTERM)
+        terminate.setEventHandler { stop.stop(reason: "terminated (SIGTERM)") }
+        terminate.resume()
+        let results = await driver.run(items, stop: stop)
+        interrupt.cancel()
+        terminate.cancel()
+        await backend.shutdown()
+        await server?.shutdown()
+
+        let outcomes = thresholds.map { $0.evaluate(results) }
+        print(DriveCommand.table(results))
+        for outcome in outcomes { print(outcome) }
+        do {
+            try writer.write([
+                ("load.json", Data(LoadReport.summaryJSON(results, thresholds: outcomes))),
+                ("junit.xml", Data(LoadReport.junitXML(outcomes).utf8)),
+                ("summary.json", ResultsWriter.json(simulation.summary)),
+            ])
+        } catch {
+            throw bad(String(describing: error))
+        }
+        print("results: \(writer.directory.path)/load.json")
+        if outcomes.contains(where: { !$0.passed }) { throw ExitCode(1) }
+    }
+}
