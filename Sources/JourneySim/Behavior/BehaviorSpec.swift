@@ -88,6 +88,6 @@ public struct FatigueModel: Sendable, Equatable {
 
     public static let defaults = FatigueModel(
         perMessage: 1.0, irrelevant: 3.0, offHours: 1.5, repeated: 0.5, rareChannel: 0.5, halfLife: .days(3),
-        baseUnhappy: 0.002, unhappyPerAnnoyance: 0.012, optOut: 0.78, engagementAfterOptOut: 0.8,
+        baseUnhappy: 0.001, unhappyPerAnnoyance: 0.008, optOut: 0.78, engagementAfterOptOut: 0.8,
         abandonJourneyWhenUnhappy: 0.5, quietFrom: 21, quietTo: 8)
 }

@@ -26,7 +26,7 @@ extension Simulator {
                                       intendedTime: request.intendedAt)
         if sendLog != nil, sendLog!.count < sendLogLimit {
             sendLog!.append(SentMessage(message: message, template: request.template, discount: request.discount,
-                                        cartCents: state.cartCents[id], globalCustomer: global))
+                                        cartCents: state.cartCents[id], globalCustomer: global, isFallback: request.isFallback))
         }
         let slot = messageState.store(.init(request: request, message: message, attempts: 0))
         submit(slot: slot)

@@ -6,6 +6,8 @@ public struct SentMessage: Sendable {
     /// The customer's cart when the message went out, for `cart_value` personalisation.
     public var cartCents: UInt32
     public var globalCustomer: UInt64
+    /// Sent on a fallback channel after the first choice failed.
+    public var isFallback: Bool
 }
 
 /// Journey-shaped traffic for `load`: the scenario runs in virtual time (customers, trigger core,
