@@ -16,6 +16,7 @@ struct RunCommand: ParsableCommand {
           journeysim run scenarios/baseline.yaml
           journeysim run scenarios/baseline.yaml --seed 7 --customers 20000
           journeysim run scenarios/baseline.yaml --trace events.jsonl --trace-limit 50000
+          journeysim run scenarios/abandoned-cart.yaml --replications 5   # means with 95% CIs
           journeysim run scenarios/baseline.yaml --shard 0/4      # one quarter of the customers
           journeysim merge results/baseline-42-shard*of4          # combine the quarters
         """)
@@ -37,11 +38,26 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Threads to use (default: all cores for 20,000 customers or more, else 1).")
     var workers: Int?
 
+    @Option(help: "Independent replications with seeds seed, seed+1, …: reports each metric's mean with a 95% confidence interval.")
+    var replications: Int = 1
+
     @Flag(help: "Print only the results folder, not the summary table.")
     var quiet = false
 
     func run() throws {
         let scenario = try options.load()
+        guard (1...1000).contains(replications) else {
+            printError("--replications \(replications) is out of range: give 1 to 1000.")
+            throw ExitCode(2)
+        }
+        if replications > 1 {
+            guard shard == nil, trace == nil else {
+                printError("--replications runs whole scenarios: use it without --shard and --trace.")
+                throw ExitCode(2)
+            }
+            try runReplications(scenario)
+            return
+        }
         guard traceLimit >= 1, traceLimit <= 100_000_000 else {
             printError("--trace-limit \(traceLimit) is out of range: give 1 to 100,000,000.")
             throw ExitCode(2)
@@ -96,6 +112,35 @@ struct RunCommand: ParsableCommand {
             }
         }
         print("results: \(writer.directory.path)/summary.json")
+    }
+
+    func runReplications(_ base: Scenario) throws {
+        let directory = (output as NSString).appendingPathComponent("\(base.name)-\(base.seed)-x\(replications)")
+        let writer: ResultsWriter
+        do {
+            writer = try ResultsWriter(directory: directory)
+        } catch {
+            printError(String(describing: error))
+            throw ExitCode(2)
+        }
+        let threads = workers ?? ProcessInfo.processInfo.activeProcessorCount
+        var summaries: [RunSummary] = []
+        for replication in 0..<replications {
+            var scenario = base
+            scenario.seed = base.seed &+ UInt64(replication)
+            summaries.append(SimulationRun.executeParallel(scenario, digest: options.digest(), workers: threads).summary)
+        }
+        let result = ReplicationSummary(scenario: base.name, summaries: summaries)
+        do {
+            var files = [("replications.json", ResultsWriter.json(result))]
+            for summary in summaries { files.append(("summary-\(summary.scenario.seed).json", ResultsWriter.json(summary))) }
+            try writer.write(files)
+        } catch {
+            printError(String(describing: error))
+            throw ExitCode(2)
+        }
+        if !quiet { print(SummaryTable.render(result)) }
+        print("results: \(writer.directory.path)/replications.json")
     }
 
     func parseShard() throws -> (index: Int, count: Int)? {

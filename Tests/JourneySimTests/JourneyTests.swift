@@ -127,6 +127,23 @@ import Testing
         #expect(ResultsWriter.json(c) != a)
     }
 
+    @Test func replicationsReportMeansWithConfidenceIntervals() throws {
+        let base = try scenario("seed: 40\npopulation: { customers: 1500 }\nduration: 7d")
+        let summaries = (0..<4).map { r -> RunSummary in
+            var s = base
+            s.seed = base.seed + UInt64(r)
+            return SimulationRun.execute(s).summary
+        }
+        let result = ReplicationSummary(scenario: "test", summaries: summaries)
+        #expect(result.seeds == [40, 41, 42, 43])
+        let purchases = try #require(result.metrics["purchases"])
+        #expect(purchases.values == summaries.map { Double($0.totals.purchases) })
+        let mean = purchases.values.reduce(0, +) / 4
+        #expect(abs(purchases.mean.estimate - mean) < 1e-6)
+        #expect(purchases.mean.lower < mean && mean < purchases.mean.upper)
+        #expect(Set(purchases.values).count > 1, "independent seeds give different numbers")
+    }
+
     @Test func interruptedRunIsMarkedIncomplete() throws {
         let s = try scenario("population: { customers: 20000 }\nduration: 30d")
         let calls = Atomic(0)
