@@ -13,16 +13,22 @@ struct JourneySimCommand: AsyncParsableCommand {
         abstract: "Simulate and load-test customer journeys with triggered messaging.",
         discussion: """
         Examples:
+          journeysim init my-scenario.yaml
           journeysim run scenarios/baseline.yaml
           journeysim run scenarios/baseline.yaml --seed 7 --customers 20000 --trace events.jsonl
+          journeysim report results/baseline-42
           journeysim validate scenarios/baseline.yaml
+          journeysim schema > scenario.schema.json
           journeysim bench
           journeysim mock-server --port 0 --duration 60s
 
+        Shell completions: journeysim --generate-completion-script bash|zsh|fish
+          e.g. journeysim --generate-completion-script bash > /etc/bash_completion.d/journeysim
+
         Exit codes: 0 success, 1 a threshold failed, 2 bad input.
         """,
-        subcommands: [RunCommand.self, MergeCommand.self, ValidateCommand.self, BenchCommand.self,
-                      MockServerCommand.self, DriveCommand.self],
+        subcommands: [RunCommand.self, ReportCommand.self, MergeCommand.self, ValidateCommand.self, InitCommand.self,
+                      SchemaCommand.self, BenchCommand.self, MockServerCommand.self, DriveCommand.self],
         defaultSubcommand: nil)
 
     /// Parses and runs like `main()`, but maps every usage or validation error to exit code 2,
