@@ -15,7 +15,7 @@ struct BarChart {
     var format: ChartValueFormat = .count
     var valueLabels = true
     var width = 960.0
-    var height = 360.0
+    var height = 320.0
 
     func svg(label: String) -> String {
         var canvas = SVGCanvas(width: width, height: height)
@@ -65,7 +65,9 @@ struct BarChart {
                 continue
             }
             for (seriesIndex, s) in series.enumerated() {
+                // A value that is not finite means "not measured" (e.g. no control group): no bar at all.
                 let value = s.values[safe: index] ?? 0
+                guard value.isFinite else { continue }
                 let x = groupStart + Double(seriesIndex) * barWidth
                 let y0 = scale(0), y1 = scale(value)
                 canvas.rect(x: x + 1, y: min(y0, y1), width: barWidth - 2, height: abs(y0 - y1), fill: s.color,

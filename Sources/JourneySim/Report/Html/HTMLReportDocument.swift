@@ -25,7 +25,7 @@ struct HTMLReportDocument {
     summary { cursor: pointer; color: #3366cc; }
     table { border-collapse: collapse; font-size: 13px; margin: 6px 0; background: #fff; }
     th, td { border: 1px solid #e1e4e8; padding: 3px 8px; text-align: right; }
-    th:first-child, td:first-child { text-align: left; }
+    th:first-child, td:first-child, table.headline td:nth-child(3), table.headline th:nth-child(3) { text-align: left; }
     th { background: #f0f2f5; }
     table.headline td, table.headline th { font-size: 14px; padding: 5px 10px; }
     .warning { background: #fff4e5; border: 1px solid #f0b45b; padding: 8px 12px; border-radius: 4px; }

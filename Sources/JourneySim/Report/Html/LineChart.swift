@@ -16,7 +16,7 @@ struct LineChart {
     var leftTitle = ""
     var rightTitle = ""
     var width = 960.0
-    var height = 340.0
+    var height = 300.0
 
     func svg(label: String) -> String {
         var canvas = SVGCanvas(width: width, height: height)

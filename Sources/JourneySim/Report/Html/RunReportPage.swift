@@ -14,7 +14,7 @@ public enum RunReportPage {
             page.raw("<p class=\"warning\">Interrupted run: simulated until \(HTMLText.escape(summary.simulatedUntil)); every figure covers that span only.</p>")
         }
         page.heading("Headline")
-        page.raw("<figure class=\"chart\" id=\"chart-headline\">\n<figcaption>Headline figures</figcaption>\n\(headline(summary).html())</figure>")
+        page.raw("<figure class=\"chart\" id=\"chart-headline\">\n<figcaption>Headline figures</figcaption>\n\(twoColumns(headline(summary)).html())</figure>")
         page.heading("Journeys")
         funnel(summary, into: &page)
         daily(summary, into: &page)
@@ -60,6 +60,13 @@ public enum RunReportPage {
         }
         rows.append(["events processed", count.exact(Double(summary.eventsProcessed))])
         return HTMLTable(header: ["figure", "value"], rows: rows, cssClass: "headline")
+    }
+
+    /// The headline rows side by side in two column pairs, so the table takes half the height.
+    static func twoColumns(_ table: HTMLTable) -> HTMLTable {
+        let half = (table.rows.count + 1) / 2
+        let rows = (0..<half).map { index in table.rows[index] + (table.rows[safe: index + half] ?? ["", ""]) }
+        return HTMLTable(header: table.header + table.header, rows: rows, cssClass: table.cssClass)
     }
 
     static func funnel(_ summary: RunSummary, into page: inout HTMLReportDocument) {
@@ -138,7 +145,7 @@ public enum RunReportPage {
                 [("treatment (received)", ChartPalette.treatment, \.treatment), ("control (held out)", ChartPalette.control, \.control)]
             let chart = BarChart(categories: exposed, series: groups.map { group in
                 BarChart.Series(name: group.0, color: group.1,
-                                values: exposed.map { m.campaigns[$0]![keyPath: group.2].conversionRate.estimate },
+                                values: exposed.map { m.campaigns[$0]![keyPath: group.2].exposures > 0 ? m.campaigns[$0]![keyPath: group.2].conversionRate.estimate : .nan },
                                 intervals: exposed.map { m.campaigns[$0]![keyPath: group.2].exposures > 0 ? m.campaigns[$0]![keyPath: group.2].conversionRate : nil })
             }, format: .percent)
             let rows = exposed.map { name -> [String] in
