@@ -13,15 +13,22 @@ struct JourneySimCommand: AsyncParsableCommand {
         abstract: "Simulate and load-test customer journeys with triggered messaging.",
         discussion: """
         Examples:
+          journeysim init my-scenario.yaml
           journeysim run scenarios/baseline.yaml
           journeysim run scenarios/baseline.yaml --seed 7 --customers 20000 --trace events.jsonl
+          journeysim report results/baseline-42
           journeysim validate scenarios/baseline.yaml
+          journeysim schema > scenario.schema.json
           journeysim bench
           journeysim mock-server --port 0 --duration 60s
 
+        Shell completions: journeysim --generate-completion-script bash|zsh|fish
+          e.g. journeysim --generate-completion-script bash > /etc/bash_completion.d/journeysim
+
         Exit codes: 0 success, 1 a threshold failed, 2 bad input.
         """,
-        subcommands: [RunCommand.self, CompareCommand.self, LoadCommand.self, MergeCommand.self, ValidateCommand.self, BenchCommand.self,
+        subcommands: [RunCommand.self, CompareCommand.self, LoadCommand.self, ReportCommand.self, MergeCommand.self,
+                      ValidateCommand.self, InitCommand.self, SchemaCommand.self, BenchCommand.self,
                       MockServerCommand.self, DriveCommand.self],
         defaultSubcommand: nil)
 

@@ -8,8 +8,9 @@ struct RunCommand: ParsableCommand {
         abstract: "Run a scenario in virtual time and write its results.",
         discussion: """
         Writes <output>/<scenario>-<seed>/summary.json (deterministic: the same seed gives the same
-        bytes), record.json (the mergeable counts) and performance.json (wall-clock figures), and
-        prints a summary table. Large runs use every core by splitting the customers internally;
+        bytes), record.json (the mergeable counts), performance.json (wall-clock figures), and
+        report.html (self-contained charts), summary.md and daily.csv, and prints a summary table.
+        On a terminal, a progress line on stderr shows simulated days done, events/s and the ETA. Large runs use every core by splitting the customers internally;
         the results are identical to a one-thread run.
 
         Examples:
@@ -79,23 +80,26 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let digest = options.digest()
+        let progress = RunProgress(scenario: scenario)
+        let progressLine = ProgressLine(progress: progress)
         let result: SimulationRun
         if let split {
             result = SimulationRun.execute(scenario, digest: digest, shard: split.index, of: split.count,
-                                           traceLimit: trace == nil ? nil : traceLimit)
+                                           traceLimit: trace == nil ? nil : traceLimit, progress: progress)
         } else if trace != nil {
-            result = SimulationRun.execute(scenario, digest: digest, traceLimit: traceLimit)
+            result = SimulationRun.execute(scenario, digest: digest, traceLimit: traceLimit, progress: progress)
         } else {
             let cores = ProcessInfo.processInfo.activeProcessorCount
             let threads = workers ?? (scenario.population.customers >= 20_000 ? cores : 1)
-            result = SimulationRun.executeParallel(scenario, digest: digest, workers: threads)
+            result = SimulationRun.executeParallel(scenario, digest: digest, workers: threads, progress: progress)
         }
+        progressLine?.finish()
         do {
             try writer.write([
                 ("summary.json", ResultsWriter.json(result.summary)),
                 ("record.json", ResultsWriter.json(result.record)),
                 ("performance.json", ResultsWriter.json(result.performance)),
-            ])
+            ] + RunReportFiles.files(for: result.summary))
             if let trace, let bytes = result.trace {
                 try Data(bytes).write(to: URL(fileURLWithPath: trace), options: .atomic)
             }

@@ -13,8 +13,17 @@ public struct SimulationRun: Sendable {
 
     /// Runs shard `shard` of `shards` of `scenario` on the calling thread, to the scenario's end
     /// or until `shouldStop` returns true.
+    /// `progress`, when given, is updated every 65,536 events (for a progress line).
     public static func execute(_ scenario: Scenario, digest: String = "", shard: Int = 0, of shards: Int = 1,
-                               traceLimit: Int? = nil, shouldStop: @Sendable () -> Bool = { false }) -> SimulationRun {
+                               traceLimit: Int? = nil, shouldStop: @Sendable () -> Bool = { false },
+                               progress: RunProgress? = nil) -> SimulationRun {
+        execute(scenario, digest: digest, shard: shard, of: shards, traceLimit: traceLimit, shouldStop: shouldStop,
+                progress: progress, progressSlot: 0)
+    }
+
+    static func execute(_ scenario: Scenario, digest: String, shard: Int, of shards: Int, traceLimit: Int?,
+                        shouldStop: @Sendable () -> Bool, progress: RunProgress?, progressSlot: Int) -> SimulationRun {
+        let report: (SimTime, Int) -> Void = { now, events in progress?.update(slot: progressSlot, now: now, events: events) }
         let clock = ContinuousClock()
         let started = clock.now
         let population = Population(scenario: scenario, shard: shard, of: shards)
@@ -23,13 +32,13 @@ public struct SimulationRun: Sendable {
         if let traceLimit {
             let recorder = TraceRecorder(limit: traceLimit, idStride: shards, idOffset: shard)
             var sim = Simulator(scenario: scenario, population: population, observer: recorder)
-            let complete = sim.run(shouldStop: shouldStop)
+            let complete = sim.run(shouldStop: shouldStop, progress: report)
             return finish(sim.record(complete: complete, digest: digest, shards: shardSet), scenario: scenario,
                           trace: sim.observer.bytes, skipped: sim.observer.skipped,
                           timing: (started, generated, clock.now))
         }
         var sim = Simulator(scenario: scenario, population: population, observer: NoObserver())
-        let complete = sim.run(shouldStop: shouldStop)
+        let complete = sim.run(shouldStop: shouldStop, progress: report)
         return finish(sim.record(complete: complete, digest: digest, shards: shardSet), scenario: scenario,
                       trace: nil, skipped: 0, timing: (started, generated, clock.now))
     }
@@ -37,14 +46,15 @@ public struct SimulationRun: Sendable {
     /// Runs the whole scenario on `workers` threads by partitioning customers into that many
     /// internal shards and merging their records: the summary is identical to a one-thread run.
     public static func executeParallel(_ scenario: Scenario, digest: String = "", workers: Int,
-                                       shouldStop: @Sendable () -> Bool = { false }) -> SimulationRun {
+                                       shouldStop: @Sendable () -> Bool = { false }, progress: RunProgress? = nil) -> SimulationRun {
         let workers = max(1, min(workers, scenario.population.customers))
-        guard workers > 1 else { return execute(scenario, digest: digest, shouldStop: shouldStop) }
+        guard workers > 1 else { return execute(scenario, digest: digest, shouldStop: shouldStop, progress: progress) }
         let clock = ContinuousClock()
         let started = clock.now
         let parts = Mutex([SimulationRun?](repeating: nil, count: workers))
         DispatchQueue.concurrentPerform(iterations: workers) { index in
-            let part = execute(scenario, digest: digest, shard: index, of: workers, shouldStop: shouldStop)
+            let part = execute(scenario, digest: digest, shard: index, of: workers, traceLimit: nil, shouldStop: shouldStop,
+                               progress: progress, progressSlot: index)
             parts.withLock { $0[index] = part }
         }
         let runs = parts.withLock { $0.compactMap { $0 } }

@@ -71,9 +71,11 @@ public struct Simulator<Observer: EventObserver> {
     public var pendingEvents: Int { queue.count }
 
     /// Runs until the scenario's end (or `until`, if earlier). Returns false when it stopped early
-    /// because `shouldStop` said so (checked every 65,536 events).
+    /// because `shouldStop` said so (checked every 65,536 events). `progress` is told the
+    /// simulated time and the events processed so far at the same checkpoints.
     @discardableResult
-    public mutating func run(until limit: SimTime? = nil, shouldStop: () -> Bool = { false }) -> Bool {
+    public mutating func run(until limit: SimTime? = nil, shouldStop: () -> Bool = { false },
+                             progress: (_ now: SimTime, _ events: Int) -> Void = { _, _ in }) -> Bool {
         let end = min(limit ?? scenario.end, scenario.end)
         var processed = 0
         while true {
@@ -91,9 +93,12 @@ public struct Simulator<Observer: EventObserver> {
             now = entry.time
             process(entry.payload)
             processed &+= 1
-            if processed & 0xFFFF == 0, shouldStop() {
-                metrics.eventsProcessed &+= processed
-                return false
+            if processed & 0xFFFF == 0 {
+                progress(now, processed)
+                if shouldStop() {
+                    metrics.eventsProcessed &+= processed
+                    return false
+                }
             }
         }
         metrics.eventsProcessed &+= processed

@@ -29,6 +29,12 @@ public struct MessagingSummary: Codable, Sendable, Equatable {
         public var messagePurchases: Int
         public var messageRevenue: Double
         public var terminalStates: [String: Int]
+
+        /// `costUSD` is written `cost_usd`, which `.convertFromSnakeCase` reads back as `costUsd`.
+        enum CodingKeys: String, CodingKey {
+            case messagesCreated, messagesDelivered, recipients, messagesPerCustomerPerWeek, unhappyMessages, unhappyRecipients, optOuts, customersOptedOut, optOutShareOfUnhappy, revenuePerMessage, cartReturns, reengagements, walkAways, messagePurchases, messageRevenue, terminalStates
+            case costUSD = "costUsd"
+        }
     }
 
     public struct CampaignSummary: Codable, Sendable, Equatable {
@@ -81,6 +87,12 @@ public struct MessagingSummary: Codable, Sendable, Equatable {
         public var unhappy: Int
         public var optOuts: Int
         public var costUSD: Double
+
+        /// `costUSD` is written `cost_usd`, which `.convertFromSnakeCase` reads back as `costUsd`.
+        enum CodingKeys: String, CodingKey {
+            case attempts, accepted, delivered, failed, rejectedInvalidRecipient, rejectedRateLimited, rejectedServerError, retries, abandonedAfterRetries, opened, clicked, openRate, clickRate, unhappy, optOuts
+            case costUSD = "costUsd"
+        }
     }
 
     init(stats: TriggerStats, messaging: MessagingMetrics, labels: [[String]], customers: Int, days: Double, revenueCents: Int64) {
