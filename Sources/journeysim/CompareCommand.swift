@@ -72,7 +72,8 @@ struct CompareCommand: ParsableCommand {
         let directory = (output as NSString).appendingPathComponent(String(folderName))
         do {
             let writer = try ResultsWriter(directory: directory)
-            var files = [("comparison.json", ResultsWriter.json(comparison))]
+            var files = [("comparison.json", ResultsWriter.json(comparison)),
+                         ("report.html", Data(ComparisonReportPage.html(comparison.reportInput).utf8))]
             for (name, summary) in comparison.summaries.sorted(by: { $0.key < $1.key }) {
                 files.append(("summary-\(name).json", ResultsWriter.json(summary)))
             }

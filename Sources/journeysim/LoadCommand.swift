@@ -161,6 +161,7 @@ struct LoadCommand: AsyncParsableCommand {
             try writer.write([
                 ("load.json", Data(LoadReport.summaryJSON(results, thresholds: outcomes))),
                 ("junit.xml", Data(LoadReport.junitXML(outcomes).utf8)),
+                ("report.html", Data(LoadReportPage.html(results, title: "journeysim load: \(scenario.name) → \(url)", thresholds: outcomes).utf8)),
                 ("summary.json", ResultsWriter.json(simulation.summary)),
             ])
         } catch {

@@ -167,6 +167,24 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("out/abandoned-cart-7-load/load.json").path))
     }
 
+    @Test func compareWritesComparisonAndReport() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let root = Self.packageRoot.path
+        let result = try Self.run(["compare", "\(root)/scenarios/fatigue-spam.yaml", "\(root)/scenarios/fatigue-capped.yaml",
+                                   "--customers", "1500", "--days", "10", "--output", "out"], in: folder)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("fatigue-capped wins on opt out rate"))
+        let dir = folder.appendingPathComponent("out/compare-fatigue-spam-vs-fatigue-capped-2026")
+        let comparison = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("comparison.json"))) as? [String: Any]
+        #expect((comparison?["strategies"] as? [String]) == ["fatigue-spam", "fatigue-capped"])
+        let html = try String(contentsOf: dir.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(html.contains("fatigue-capped"))
+        let mismatch = try Self.run(["compare", "\(root)/scenarios/fatigue-spam.yaml", "\(root)/scenarios/baseline.yaml", "--output", "out"], in: folder)
+        #expect(mismatch.status == 2)
+        #expect(mismatch.stderr.contains("compared on the same customers"))
+    }
+
     @Test func validateAndHelp() throws {
         let root = Self.packageRoot
         let valid = try Self.run(["validate", "scenarios/baseline.yaml"], in: root)

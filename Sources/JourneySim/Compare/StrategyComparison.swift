@@ -177,3 +177,25 @@ public struct StrategyComparison: Sendable, Codable {
         }
     }
 }
+
+extension StrategyComparison {
+    /// The comparison as input for the HTML report: each metric per strategy and each strategy's
+    /// difference from the first with its 95% CI.
+    public var reportInput: ComparisonReportInput {
+        let base = strategies[0]
+        let metrics = ComparisonMetric.allCases.map { metric -> ComparisonReportInput.Metric in
+            let format: ChartValueFormat = metric.isShare ? .percent : (metric == .revenuePerCustomer ? .money : .decimal)
+            return ComparisonReportInput.Metric(
+                name: metric.name.replacingOccurrences(of: "_", with: " "), format: format,
+                values: strategies.map { means[metric.name]?[$0]?.estimate ?? 0 },
+                differences: strategies.enumerated().map { index, name in
+                    index == 0 ? nil : differences[metric.name]?["\(name) vs \(base)"]
+                },
+                higherIsBetter: metric.higherIsBetter)
+        }
+        let subtitle = "seed \(seed), \(customers) customers" + (replications > 1 ? " × \(replications) replications" : "")
+            + "; paired by customer (common random numbers). " + ComparisonMetric.allCases.compactMap { verdicts[$0.name] }.joined(separator: " ")
+        return ComparisonReportInput(title: "journeysim compare: " + strategies.joined(separator: " vs "), subtitle: subtitle,
+                                     strategies: strategies, metrics: metrics)
+    }
+}
