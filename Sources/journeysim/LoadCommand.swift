@@ -19,6 +19,7 @@ struct LoadCommand: AsyncParsableCommand {
         Examples:
           journeysim load scenarios/abandoned-cart.yaml --target http://127.0.0.1:8080 --days 1
           journeysim load scenarios/abandoned-cart.yaml --mock-server --days 1 --speedup 2880
+          journeysim load scenarios/abandoned-cart.yaml --target https://backend.example.test --shard 0/4   # one of four generators
           journeysim load scenarios/post-purchase.yaml --target https://api.example.test --token-env PROVIDER_TOKEN \\
               --threshold "p99 < 250ms" --threshold "error_rate < 1%" --duration 5m
         """)
@@ -60,6 +61,9 @@ struct LoadCommand: AsyncParsableCommand {
 
     @Option(help: "Folder for results; the run writes into <output>/<scenario>-<seed>-load/.")
     var output: String = "results"
+
+    @Option(help: "Send only shard i of n's traffic (i counts from 0): run n load generators, one per shard, for n times the load.")
+    var shard: String?
 
     func run() async throws {
         func bad(_ message: String) -> ExitCode {
@@ -117,7 +121,16 @@ struct LoadCommand: AsyncParsableCommand {
         spec.concurrency = concurrency
         spec.maxAttempts = maxAttempts
         spec.requestTimeout = requestTimeout
-        let directory = (output as NSString).appendingPathComponent("\(scenario.name)-\(scenario.seed)-load")
+        var split = (index: 0, count: 1)
+        if let shard {
+            let parts = shard.split(separator: "/")
+            guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]), count >= 1, index >= 0, index < count else {
+                throw bad("--shard \(shard): write it as i/n with i from 0 to n-1, e.g. 0/4.")
+            }
+            split = (index, count)
+        }
+        let suffix = shard == nil ? "" : "-shard\(split.index)of\(split.count)"
+        let directory = (output as NSString).appendingPathComponent("\(scenario.name)-\(scenario.seed)-load\(suffix)")
         let writer: ResultsWriter
         do {
             writer = try ResultsWriter(directory: directory)
@@ -126,7 +139,7 @@ struct LoadCommand: AsyncParsableCommand {
         }
         print("target: \(url) (resolved before start; messages are sent there and nowhere else)")
 
-        let (simulation, items) = JourneyTraffic.record(scenario, limit: maxMessages)
+        let (simulation, items) = JourneyTraffic.record(scenario, shard: split.index, of: split.count, limit: maxMessages)
         let simulatedSpan = items.last.map { ($0.intendedTime - items[0].intendedTime).seconds } ?? 0
         print("traffic: \(items.count) messages over \(Int(simulatedSpan / 3600)) simulated hours; replaying at \(speedup)× (\(Int(simulatedSpan / speedup)) s of wall clock, capped at \(duration))")
 
@@ -148,7 +161,25 @@ struct LoadCommand: AsyncParsableCommand {
         let terminate = DispatchSource.makeSignalSource(signal: SIGTERM)
         terminate.setEventHandler { stop.stop(reason: "terminated (SIGTERM)") }
         terminate.resume()
-        let results = await driver.run(items, stop: stop)
+        // A live line on a terminal (rewritten in place every second), a plain line every 10 s otherwise.
+        let progress = LoadProgress()
+        let onTerminal = isatty(STDOUT_FILENO) == 1
+        let reporter = Task {
+            var tick = 0
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                tick += 1
+                if Task.isCancelled { break }
+                if onTerminal {
+                    FileHandle.standardOutput.write(Data(("\r\u{1B}[K" + progress.line()).utf8))
+                } else if tick % 10 == 0 {
+                    print(progress.line())
+                }
+            }
+        }
+        let results = await driver.run(items, stop: stop, progress: progress)
+        reporter.cancel()
+        if onTerminal { FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8)) }
         interrupt.cancel()
         terminate.cancel()
         await backend.shutdown()
@@ -161,7 +192,8 @@ struct LoadCommand: AsyncParsableCommand {
             try writer.write([
                 ("load.json", Data(LoadReport.summaryJSON(results, thresholds: outcomes))),
                 ("junit.xml", Data(LoadReport.junitXML(outcomes).utf8)),
-                ("report.html", Data(LoadReportPage.html(results, title: "journeysim load: \(scenario.name) → \(url)", thresholds: outcomes).utf8)),
+                ("report.html", Data(LoadReportPage.html(results, title: "journeysim load: \(scenario.name) → \(url)",
+                                                         throughput: Self.throughput(results), thresholds: outcomes).utf8)),
                 ("summary.json", ResultsWriter.json(simulation.summary)),
             ])
         } catch {
@@ -169,5 +201,16 @@ struct LoadCommand: AsyncParsableCommand {
         }
         print("results: \(writer.directory.path)/load.json")
         if outcomes.contains(where: { !$0.passed }) { throw ExitCode(1) }
+    }
+
+    /// Per-second intended and answered messages, for the report's throughput chart.
+    static func throughput(_ results: LoadResults) -> [LoadReportPage.ThroughputSample] {
+        let seconds = max(results.intendedPerSecond.count, results.completedPerSecond.count)
+        return (0..<seconds).map { second in
+            LoadReportPage.ThroughputSample(
+                secondsSinceStart: Double(second),
+                completedPerSecond: Double(second < results.completedPerSecond.count ? results.completedPerSecond[second] : 0),
+                intendedPerSecond: Double(second < results.intendedPerSecond.count ? results.intendedPerSecond[second] : 0))
+        }
     }
 }

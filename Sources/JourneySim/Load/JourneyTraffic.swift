@@ -16,14 +16,16 @@ public struct SentMessage: Sendable {
 /// time-of-day waves and channel mix that the campaigns produce, not a flat request loop.
 /// Receipts from the real backend do not feed back into the journeys.
 public enum JourneyTraffic {
-    /// Runs the scenario and returns its summary and up to `limit` messages in intended-time order.
-    public static func record(_ scenario: Scenario, limit: Int = 10_000_000) -> (run: SimulationRun, items: [LoadItem]) {
-        let population = Population(scenario: scenario)
+    /// Runs the scenario (or shard `shard` of `shards`: that shard's customers and so its share of
+    /// the traffic) and returns its summary and up to `limit` messages in intended-time order.
+    public static func record(_ scenario: Scenario, shard: Int = 0, of shards: Int = 1,
+                              limit: Int = 10_000_000) -> (run: SimulationRun, items: [LoadItem]) {
+        let population = Population(scenario: scenario, shard: shard, of: shards)
         var sim = Simulator(scenario: scenario, population: population, observer: NoObserver())
         sim.sendLog = []
         sim.sendLogLimit = limit
         sim.run()
-        let record = sim.record(complete: true, digest: "")
+        let record = sim.record(complete: true, digest: "", shards: ShardSet(count: shards, indices: [shard]))
         let run = SimulationRun(record: record, summary: RunSummary(record: record), trace: nil, traceSkipped: 0,
                                 performance: RunPerformance(wallSeconds: 0, populationSeconds: 0, simulationSeconds: 0,
                                                             events: record.metrics.eventsProcessed, eventsPerSecond: 0,

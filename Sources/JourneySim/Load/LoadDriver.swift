@@ -42,11 +42,12 @@ public struct LoadDriver<Backend: MessagingBackend>: Sendable {
         self.options = options
     }
 
-    public func run(_ items: [LoadItem], stop: LoadStopSignal = LoadStopSignal()) async -> LoadResults {
-        await run(ArrayLoadSequence(items: items), stop: stop)
+    public func run(_ items: [LoadItem], stop: LoadStopSignal = LoadStopSignal(), progress: LoadProgress? = nil) async -> LoadResults {
+        await run(ArrayLoadSequence(items: items), stop: stop, progress: progress)
     }
 
-    public func run<Items: AsyncSequence & Sendable>(_ items: Items, stop: LoadStopSignal = LoadStopSignal()) async -> LoadResults
+    public func run<Items: AsyncSequence & Sendable>(_ items: Items, stop: LoadStopSignal = LoadStopSignal(),
+                                                     progress: LoadProgress? = nil) async -> LoadResults
     where Items.Element == LoadItem {
         let clock = ContinuousClock()
         let start = clock.now
@@ -87,6 +88,7 @@ public struct LoadDriver<Backend: MessagingBackend>: Sendable {
                     let admitted = state.withLock { state -> Bool in
                         state.used.insert(ChannelSet(channel))
                         state.stats[index].intended += 1
+                        DriverState.bump(&state.intendedPerSecond, at: offset)
                         guard state.inFlight < options.maxInFlight else {
                             state.stats[index].dropped += 1
                             return false
@@ -97,14 +99,18 @@ public struct LoadDriver<Backend: MessagingBackend>: Sendable {
                         return true
                     }
                     guard admitted else { continue }
+                    progress?.started()
                     group.addTask {
                         let report = await backend.send(item.message, content: item.content)
                         let latency = clock.now - origin
                         let micros = latency.components.seconds * 1_000_000 + latency.components.attoseconds / 1_000_000_000_000
                         // In place: copying the statistics out would copy the histogram's counts.
+                        let finished = clock.now - start
+                        progress?.answered(accepted: report.result.isAccepted, latencyMicroseconds: micros)
                         state.withLock { state in
                             state.inFlight -= 1
                             state.stats[index].completed += 1
+                            DriverState.bump(&state.completedPerSecond, at: finished)
                             state.stats[index].attempts += report.attempts
                             state.stats[index].errors += report.errors
                             switch report.result {
@@ -120,7 +126,7 @@ public struct LoadDriver<Backend: MessagingBackend>: Sendable {
             }
         }
         let wall = clock.now - start
-        let (used, all) = state.withLock { ($0.used, $0.stats) }
+        let (used, all, intendedSeries, completedSeries) = state.withLock { ($0.used, $0.stats, $0.intendedPerSecond, $0.completedPerSecond) }
         var stats: [Channel: LoadStatistics] = [:]
         var overall = LoadStatistics()
         for channel in used.channels {
@@ -129,14 +135,29 @@ public struct LoadDriver<Backend: MessagingBackend>: Sendable {
         }
         let wallSeconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
         let scheduled = Double(lastOffset.components.seconds) + Double(lastOffset.components.attoseconds) / 1e18
-        return LoadResults(channels: stats, overall: overall, wallSeconds: wallSeconds, scheduledSeconds: scheduled,
-                           speedup: options.speedup, stopReason: stopReason)
+        var results = LoadResults(channels: stats, overall: overall, wallSeconds: wallSeconds, scheduledSeconds: scheduled,
+                                  speedup: options.speedup, stopReason: stopReason)
+        results.intendedPerSecond = intendedSeries
+        results.completedPerSecond = completedSeries
+        return results
     }
 }
 
 struct DriverState {
+    /// Seconds of throughput history kept (a day).
+    static let maxSeconds = 86_400
+
     var inFlight = 0
     var used = ChannelSet()
+    var intendedPerSecond: [Int] = []
+    var completedPerSecond: [Int] = []
+
+    static func bump(_ series: inout [Int], at elapsed: Duration) {
+        let second = Int(elapsed.components.seconds)
+        guard second >= 0, second < maxSeconds else { return }
+        if series.count <= second { series.append(contentsOf: repeatElement(0, count: second + 1 - series.count)) }
+        series[second] += 1
+    }
     /// Indexed by channel raw value.
     var stats = [LoadStatistics](repeating: LoadStatistics(), count: Channel.allCases.count)
 }

@@ -63,6 +63,10 @@ public struct LoadResults: Sendable {
     public var speedup: Double
     /// Why the run ended before its input did (duration or message limit, stop signal), if it did.
     public var stopReason: String?
+    /// Messages due (intended) and answered (completed) in each wall-clock second of the run:
+    /// throughput over time.
+    public var intendedPerSecond: [Int] = []
+    public var completedPerSecond: [Int] = []
 
     /// Messages per second the schedule asked for.
     public var intendedThroughput: Double { scheduledSeconds > 0 ? Double(overall.intended) / scheduledSeconds : Double(overall.intended) / max(wallSeconds, 1e-9) }
