@@ -42,7 +42,9 @@ for ((i = 0; i < shards; i++)); do
 done
 [ "$status" -eq 0 ] || exit 1
 folders=$(sed -n 's|^results: \(.*\)/summary.json$|\1|p' "$logs"/shard*.out | sort)
+first=$(echo "$folders" | head -n 1)
+merged="${first%-shard0of${shards}}-merged"
 # shellcheck disable=SC2086
-"$bin" merge $folders --quiet
+"$bin" merge $folders --quiet --output "$merged"
 printf 'all %s shards: %.1f s wall\n' "$shards" "$(echo "$end - $start" | bc)"
 rm -rf "$logs"
