@@ -21,6 +21,8 @@ struct DriveCommand: AsyncParsableCommand {
         """,
         shouldDisplay: false)
 
+    @OptionGroup var http: HTTPDriverOptions
+
     @Option(help: "Base URL of the backend, with http:// or https://.")
     var url: String
 
@@ -33,26 +35,8 @@ struct DriveCommand: AsyncParsableCommand {
     @Option(help: "How long to send, e.g. 10s.")
     var duration: String = "10s"
 
-    @Option(help: "Most messages awaiting an answer; due messages beyond it are dropped and counted.")
-    var maxInFlight: Int = 1024
-
-    @Option(help: "Connections to the backend.")
-    var concurrency: Int = 64
-
-    @Option(help: "Requests per message at most (retries included).")
-    var maxAttempts: Int = 4
-
-    @Option(help: "Per-request timeout, e.g. 5s.")
-    var timeout: String = "5s"
-
     @Option(help: "Network threads for the HTTP client (default: one per core, shared).")
     var clientThreads: Int?
-
-    @Option(help: "Name of the environment variable holding the bearer token (the token is never printed).")
-    var tokenEnv: String?
-
-    @Option(help: "A threshold such as \"p99 < 250ms\", \"error_rate < 1%\", \"throughput >= 500/s\", \"dropped == 0\". Repeatable.")
-    var threshold: [String] = []
 
     @Option(help: "Write the thresholds as JUnit XML to this file.")
     var junit: String?
@@ -72,25 +56,10 @@ struct DriveCommand: AsyncParsableCommand {
         guard let length = SimDuration(text: duration), length.milliseconds > 0, length <= .hours(24) else {
             throw bad("--duration '\(duration)' is not a duration from 1ms to 24h (e.g. 10s).")
         }
-        guard let requestTimeout = SimDuration(text: timeout), requestTimeout.milliseconds > 0 else { throw bad("--timeout '\(timeout)' is not a duration (e.g. 5s).") }
-        guard (1...100_000).contains(maxInFlight) else { throw bad("--max-in-flight \(maxInFlight) is out of range: give 1 to 100000.") }
-        guard (1...10_000).contains(concurrency) else { throw bad("--concurrency \(concurrency) is out of range: give 1 to 10000.") }
-        guard (1...20).contains(maxAttempts) else { throw bad("--max-attempts \(maxAttempts) is out of range: give 1 to 20.") }
-        let thresholds: [Threshold]
-        do {
-            thresholds = try threshold.map { text throws(ThresholdError) in try Threshold(text) }
-        } catch {
-            throw bad(error.description)
-        }
+        let thresholds = try http.thresholds()
         if let problem = HTTPTargetSpec.urlProblem(url) { throw bad("--url: \(problem)") }
         var target = HTTPTargetSpec(url: url)
-        if let tokenEnv {
-            guard HTTPTargetSpec.isEnvironmentName(tokenEnv) else { throw bad("--token-env '\(tokenEnv)' is not a variable name; give the variable's NAME, not the token.") }
-            target.tokenEnvironmentVariable = tokenEnv
-        }
-        target.concurrency = concurrency
-        target.maxAttempts = maxAttempts
-        target.requestTimeout = requestTimeout
+        http.configure(&target)
         if let clientThreads, !(1...64).contains(clientThreads) { throw bad("--client-threads \(clientThreads) is out of range: give 1 to 64.") }
         let backend: HTTPBackend
         do {
@@ -100,7 +69,7 @@ struct DriveCommand: AsyncParsableCommand {
         }
         let count = Int((rate * length.seconds).rounded(.up))
         let load = SyntheticLoad(channels: [channel], ratePerSecond: rate, count: count)
-        let driver = LoadDriver(backend: backend, options: .init(maxInFlight: maxInFlight))
+        let driver = LoadDriver(backend: backend, options: .init(maxInFlight: http.maxInFlight))
         let stop = LoadStopSignal()
         signal(SIGINT, SIG_IGN)
         let interrupt = DispatchSource.makeSignalSource(signal: SIGINT)

@@ -25,6 +25,7 @@ struct LoadCommand: AsyncParsableCommand {
         """)
 
     @OptionGroup var options: ScenarioOptions
+    @OptionGroup var http: HTTPDriverOptions
 
     @Option(help: "Base URL of the backend, with an explicit http:// or https:// (default: the scenario's backend.http.url).")
     var target: String?
@@ -40,24 +41,6 @@ struct LoadCommand: AsyncParsableCommand {
 
     @Option(help: "Stop after this many messages.")
     var maxMessages: Int = 1_000_000
-
-    @Option(help: "Most messages awaiting an answer; due messages beyond it are dropped and counted.")
-    var maxInFlight: Int = 1024
-
-    @Option(help: "Connections to the backend.")
-    var concurrency: Int = 64
-
-    @Option(help: "Requests per message at most (retries with backoff and jitter included).")
-    var maxAttempts: Int = 4
-
-    @Option(help: "Per-request timeout, e.g. 5s.")
-    var timeout: String = "5s"
-
-    @Option(help: "Name of the environment variable holding the bearer token (the token itself is never printed or written).")
-    var tokenEnv: String?
-
-    @Option(help: "A threshold such as \"p99 < 250ms\", \"error_rate < 1%\", \"throughput >= 500/s\", \"dropped == 0\". Repeatable.")
-    var threshold: [String] = []
 
     @Option(help: "Folder for results; the run writes into <output>/<scenario>-<seed>-load/.")
     var output: String = "results"
@@ -75,17 +58,8 @@ struct LoadCommand: AsyncParsableCommand {
         guard let length = SimDuration(text: duration), length.milliseconds > 0, length <= .hours(24) else {
             throw bad("--duration '\(duration)' is not a duration from 1ms to 24h (e.g. 60s).")
         }
-        guard let requestTimeout = SimDuration(text: timeout), requestTimeout.milliseconds > 0 else { throw bad("--timeout '\(timeout)' is not a duration (e.g. 5s).") }
         guard (1...100_000_000).contains(maxMessages) else { throw bad("--max-messages \(maxMessages) is out of range: give 1 to 100,000,000.") }
-        guard (1...100_000).contains(maxInFlight) else { throw bad("--max-in-flight \(maxInFlight) is out of range: give 1 to 100000.") }
-        guard (1...10_000).contains(concurrency) else { throw bad("--concurrency \(concurrency) is out of range: give 1 to 10000.") }
-        guard (1...20).contains(maxAttempts) else { throw bad("--max-attempts \(maxAttempts) is out of range: give 1 to 20.") }
-        var thresholds = scenario.thresholds
-        do {
-            for text in threshold { thresholds.append(try Threshold(text)) }
-        } catch {
-            throw bad(error.description)
-        }
+        let thresholds = scenario.thresholds + (try http.thresholds())
         guard !scenario.triggers.isEmpty else {
             throw bad("\(options.scenario) has no campaigns, so its journeys send no messages: add `campaigns:` or use e.g. scenarios/abandoned-cart.yaml.")
         }
@@ -114,13 +88,7 @@ struct LoadCommand: AsyncParsableCommand {
         if let problem = HTTPTargetSpec.urlProblem(url) { throw bad("--target: \(problem)") }
         var spec = scenario.backend.http ?? HTTPTargetSpec(url: url)
         spec.url = url
-        if let tokenEnv {
-            guard HTTPTargetSpec.isEnvironmentName(tokenEnv) else { throw bad("--token-env '\(tokenEnv)' is not a variable name; give the variable's NAME, not the token.") }
-            spec.tokenEnvironmentVariable = tokenEnv
-        }
-        spec.concurrency = concurrency
-        spec.maxAttempts = maxAttempts
-        spec.requestTimeout = requestTimeout
+        http.configure(&spec)
         var split = (index: 0, count: 1)
         if let shard {
             let parts = shard.split(separator: "/")
@@ -151,7 +119,7 @@ struct LoadCommand: AsyncParsableCommand {
             throw bad(error.description)
         }
         let driver = LoadDriver(backend: backend, options: .init(
-            speedup: speedup, maxInFlight: maxInFlight, maxDuration: .milliseconds(length.milliseconds), maxMessages: maxMessages))
+            speedup: speedup, maxInFlight: http.maxInFlight, maxDuration: .milliseconds(length.milliseconds), maxMessages: maxMessages))
         let stop = LoadStopSignal()
         signal(SIGINT, SIG_IGN)
         signal(SIGTERM, SIG_IGN)
