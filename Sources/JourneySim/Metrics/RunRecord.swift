@@ -30,6 +30,8 @@ public struct RunRecord: Sendable, Equatable, Codable {
     public var messaging: MessagingMetrics?
     /// Per campaign, a label per flow step (its `id`, or its kind and template).
     public var stepLabels: [[String]]?
+    /// Per campaign, the conversion event attributed to it (nil: none configured).
+    public var conversionEvents: [String?]?
 
     public var customers: CustomerCounts {
         var total = CustomerCounts()
@@ -98,6 +100,7 @@ extension Simulator {
                          complete: complete, simulatedUntil: now.milliseconds, metrics: metrics,
                          customersByArchetype: byArchetype, channelCountHistogram: histogram, multichannelGroups: groups,
                          triggers: messagingEnabled ? triggers.stats : nil, messaging: messagingEnabled ? messaging : nil,
-                         stepLabels: messagingEnabled ? scenario.triggers.campaigns.map(\.flow.stepLabels) : nil)
+                         stepLabels: messagingEnabled ? scenario.triggers.campaigns.map(\.flow.stepLabels) : nil,
+                         conversionEvents: messagingEnabled ? scenario.triggers.campaigns.map { $0.conversion?.event.name } : nil)
     }
 }

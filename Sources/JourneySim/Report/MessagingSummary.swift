@@ -50,6 +50,8 @@ public struct MessagingSummary: Codable, Sendable, Equatable {
         public var fallbackAttempts: Int
         public var terminalStates: [String: Int]
         public var steps: [StepSummary]
+        /// The event counted as this campaign's conversion (e.g. `purchase`); nil when none is configured.
+        public var conversionEvent: String?
         public var treatment: GroupOutcome
         public var control: GroupOutcome
         /// Treatment conversion rate minus control's, with a 95% CI (Newcombe); nil without a control group.
@@ -95,7 +97,8 @@ public struct MessagingSummary: Codable, Sendable, Equatable {
         }
     }
 
-    init(stats: TriggerStats, messaging: MessagingMetrics, labels: [[String]], customers: Int, days: Double, revenueCents: Int64) {
+    init(stats: TriggerStats, messaging: MessagingMetrics, labels: [[String]], conversionEvents: [String?],
+         customers: Int, days: Double, revenueCents: Int64) {
         let delivered = messaging.totals.delivered
         var states: [String: Int] = [:]
         for state in TerminalState.allCases { states[state.name] = Int(stats.total(state)) }
@@ -134,7 +137,9 @@ public struct MessagingSummary: Codable, Sendable, Equatable {
                 entered: campaignCount(.entered), exited: campaignCount(.exited), runningAtEnd: campaignCount(.runningAtEnd),
                 created: count(.created), pending: count(.pending), deferred: count(.deferred), delivered: count(.delivered),
                 read: count(.read), failed: count(.failed), fallbackAttempts: count(.fallbackAttempts),
-                terminalStates: states, steps: steps, treatment: treatment, control: control,
+                terminalStates: states, steps: steps,
+                conversionEvent: campaign < conversionEvents.count ? conversionEvents[campaign] : nil,
+                treatment: treatment, control: control,
                 lift: lift, liftSignificant: lift?.excludesZero)
         }
         self.campaigns = campaigns

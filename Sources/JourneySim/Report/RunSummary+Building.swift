@@ -86,6 +86,7 @@ extension RunSummary {
         if let stats = record.triggers, let counts = record.messaging {
             let reached = SimTime(milliseconds: record.simulatedUntil) - start
             messaging = MessagingSummary(stats: stats, messaging: counts, labels: record.stepLabels ?? [],
+                                         conversionEvents: record.conversionEvents ?? [],
                                          customers: customers.customers, days: reached.days, revenueCents: metrics.totals.revenueCents)
         }
         eventsProcessed = metrics.eventsProcessed

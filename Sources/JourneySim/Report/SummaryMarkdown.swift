@@ -23,7 +23,8 @@ public enum SummaryMarkdown {
                 let c = m.campaigns[name]!
                 let lift = c.lift.map { "\(SummaryTable.pp($0.estimate)) [\(SummaryTable.pp($0.lower)), \(SummaryTable.pp($0.upper))]\($0.excludesZero ? " *" : "")" } ?? "-"
                 return [name, String(c.entered), String(c.created), String(c.delivered), String(c.terminalStates[TerminalState.fellBack.name] ?? 0),
-                        "\(c.treatment.conversions)/\(c.treatment.exposures)", c.control.exposures > 0 ? "\(c.control.conversions)/\(c.control.exposures)" : "-", lift]
+                        c.conversionEvent == nil ? "-" : "\(c.treatment.conversions)/\(c.treatment.exposures)",
+                        c.conversionEvent != nil && c.control.exposures > 0 ? "\(c.control.conversions)/\(c.control.exposures)" : "-", lift]
             }
             out += table(["campaign", "entered", "created", "delivered", "fell back", "treated conv.", "control conv.", "lift (95% CI)"], rows)
             out += "\nLift: treatment minus control conversion rate, percentage points; * = significant at 95%.\n"

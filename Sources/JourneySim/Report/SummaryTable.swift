@@ -58,7 +58,7 @@ public enum SummaryTable {
         var liftRows: [[String]] = []
         for name in m.campaigns.keys.sorted() {
             let c = m.campaigns[name]!
-            guard c.treatment.exposures > 0 else { continue }
+            guard c.treatment.exposures > 0, c.conversionEvent != nil else { continue }
             let lift = c.lift.map { "\(pp($0.estimate)) [\(pp($0.lower)), \(pp($0.upper))]\($0.excludesZero ? " *" : "")" } ?? "no control group"
             liftRows.append([name, "\(c.treatment.conversions)/\(c.treatment.exposures)", percent(c.treatment.conversionRate.estimate),
                              c.control.exposures > 0 ? "\(c.control.conversions)/\(c.control.exposures)" : "-",

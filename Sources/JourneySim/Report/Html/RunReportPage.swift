@@ -136,7 +136,7 @@ public enum RunReportPage {
                         data: HTMLTable(header: ["date", "delivered", "unhappy", "opt-outs"], rows: rows))
         }
         let names = m.campaigns.keys.sorted()
-        let exposed = names.filter { m.campaigns[$0]!.treatment.exposures > 0 || m.campaigns[$0]!.control.exposures > 0 }
+        let exposed = names.filter { m.campaigns[$0]!.conversionEvent != nil && (m.campaigns[$0]!.treatment.exposures > 0 || m.campaigns[$0]!.control.exposures > 0) }
         if exposed.isEmpty {
             page.missingFigure(id: "campaign-conversion", caption: "Campaign conversion, treatment vs control",
                                reason: "No campaign reached a customer or a control-group member.")
