@@ -37,7 +37,10 @@ public enum RunMerge {
         var merged = first
         var seen = Set(first.shards.indices)
         for (path, record) in records.dropFirst() {
-            guard record.scenarioDigest == first.scenarioDigest, record.scenarioName == first.scenarioName else {
+            guard record.scenarioDigest == first.scenarioDigest, record.scenarioName == first.scenarioName,
+                  record.triggers?.campaignNames == first.triggers?.campaignNames,
+                  record.triggers?.stepOffsets == first.triggers?.stepOffsets,
+                  record.metrics.daily.count == first.metrics.daily.count else {
                 throw .differentScenario(path: path, name: record.scenarioName, expectedPath: firstPath, expectedName: first.scenarioName)
             }
             guard record.seed == first.seed else { throw .differentSeed(path: path, seed: record.seed, expected: first.seed) }
