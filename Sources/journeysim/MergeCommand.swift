@@ -33,7 +33,14 @@ struct MergeCommand: ParsableCommand {
             let path = (folder as NSString).appendingPathComponent("record.json")
             do {
                 let data = try Data(contentsOf: URL(fileURLWithPath: path))
-                records.append((folder, try JSONDecoder.snakeCase.decode(RunRecord.self, from: data)))
+                let record = try JSONDecoder.snakeCase.decode(RunRecord.self, from: data)
+                if let problem = record.shapeProblem {
+                    printError(MergeError.unreadable(path: folder, reason: "record.json is malformed: \(problem)").description)
+                    throw ExitCode(2)
+                }
+                records.append((folder, record))
+            } catch let exit as ExitCode {
+                throw exit
             } catch {
                 printError(MergeError.unreadable(path: folder, reason: error is DecodingError ? "record.json is malformed" : "no record.json").description)
                 throw ExitCode(2)

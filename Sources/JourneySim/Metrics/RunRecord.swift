@@ -104,3 +104,30 @@ extension Simulator {
                          conversionEvents: messagingEnabled ? scenario.triggers.campaigns.map { $0.conversion?.event.name } : nil)
     }
 }
+
+extension RunRecord {
+    /// What is wrong with a decoded record's shape (a hand-edited or truncated record.json), so
+    /// merging reports it instead of indexing past an array's end; nil when it is well formed.
+    public var shapeProblem: String? {
+        let archetypes = Archetype.allCases.count, channels = Channel.allCases.count
+        let checks: [(String, Int, Int)] = [
+            ("metrics.by_archetype", metrics.byArchetype.count, archetypes),
+            ("metrics.by_channel", metrics.byChannel.count, channels),
+            ("metrics.transitions", metrics.transitions.count, archetypes * RunMetrics.transitionRows * RunMetrics.outcomes),
+            ("metrics.sessions_by_local_hour", metrics.sessionsByLocalHour.count, 24),
+            ("metrics.events_by_kind", metrics.eventsByKind.count, EventKind.allCases.count),
+            ("metrics.multichannel_purchases", metrics.multichannelPurchases.count, 2),
+            ("metrics.multichannel_revenue_cents", metrics.multichannelRevenueCents.count, 2),
+            ("customers_by_archetype", customersByArchetype.count, archetypes),
+            ("channel_count_histogram", channelCountHistogram.count, channels + 1),
+            ("multichannel_groups", multichannelGroups.count, 2),
+            ("messaging.by_channel", messaging?.byChannel.count ?? channels, channels),
+        ]
+        for (field, found, expected) in checks where found != expected {
+            return "\(field) has \(found) entries where \(expected) were expected"
+        }
+        if metrics.daily.isEmpty { return "metrics.daily is empty" }
+        if let stats = triggers, !stats.isWellFormed { return "triggers: the counters do not match the campaigns and steps" }
+        return nil
+    }
+}

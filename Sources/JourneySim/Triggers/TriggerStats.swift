@@ -156,6 +156,15 @@ public struct TriggerStats: Sendable, Equatable, Codable {
         return problems
     }
 
+    /// The counter arrays have the sizes the campaign and step lists call for (a decoded
+    /// record.json may not).
+    public var isWellFormed: Bool {
+        stepOffsets.count == campaignNames.count + 1 && stepOffsets.first == 0
+            && zip(stepOffsets, stepOffsets.dropFirst()).allSatisfy { $0 <= $1 }
+            && messageCounts.count == (stepOffsets.last ?? 0) * TriggerStats.columns
+            && campaignCounts.count == campaignNames.count * CampaignCounter.allCases.count
+    }
+
     /// True when every step's messages add up (see `conservationViolations()`).
     public var isConserved: Bool { conservationViolations().isEmpty }
 
