@@ -36,6 +36,19 @@ import Testing
         #expect(parallel.performance.workers == 2)
     }
 
+    @Test func malformedRecordsAreReportedNotMerged() throws {
+        let s = try scenario(Self.text)
+        var record = SimulationRun.execute(s, shard: 0, of: 2).record
+        #expect(record.shapeProblem == nil)
+        record.metrics.transitions.removeLast(3)
+        #expect(record.shapeProblem?.contains("metrics.transitions") == true)
+        var other = SimulationRun.execute(s, shard: 1, of: 2).record
+        other.seed += 1
+        #expect(throws: MergeError.differentSeed(path: "b", seed: other.seed, expected: s.seed)) {
+            try RunMerge.merge([("a", SimulationRun.execute(s, shard: 0, of: 2).record), ("b", other)])
+        }
+    }
+
     @Test func shardCustomersAreTheSameCustomers() throws {
         let s = try scenario(Self.text)
         let whole = Population(scenario: s)
