@@ -4,42 +4,45 @@ import Synchronization
 
 /// Turns SIGINT and SIGTERM into a flag that a long computation polls (`run`'s `shouldStop`), so
 /// the run stops at its next checkpoint and still writes its results, marked incomplete.
-final class InterruptFlag: Sendable {
-    private let raised = Atomic<Int32>(0)
-    private let sources: Mutex<[any DispatchSourceSignal]> = Mutex([])
+///
+/// `@unchecked Sendable`: the only mutable state is the atomic; the dispatch sources are set once
+/// in `init` and are themselves thread-safe.
+final class InterruptFlag: @unchecked Sendable {
+    /// The signal number received, 0 for none.
+    private final class Raised: Sendable {
+        let value = Atomic<Int32>(0)
+    }
+
+    private let raised = Raised()
+    private let sources: [any DispatchSourceSignal]
 
     /// Installs the handlers; until `cancel()` the signals no longer end the process.
     init() {
-        var installed: [any DispatchSourceSignal] = []
-        for number in [SIGINT, SIGTERM] {
+        let raised = self.raised
+        sources = [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { self.raised.store(number, ordering: .relaxed) }
+            source.setEventHandler { raised.value.store(number, ordering: .relaxed) }
             source.resume()
-            installed.append(source)
+            return source
         }
-        sources.withLock { $0 = installed }
     }
 
     /// The signal received, or nil.
-    var signal: Int32? {
-        let value = raised.load(ordering: .relaxed)
+    var receivedSignal: Int32? {
+        let value = raised.value.load(ordering: .relaxed)
         return value == 0 ? nil : value
     }
 
-    var isRaised: Bool { raised.load(ordering: .relaxed) != 0 }
+    var isRaised: Bool { receivedSignal != nil }
 
     /// Removes the handlers and restores the default actions.
     func cancel() {
-        let installed = sources.withLock { list -> [any DispatchSourceSignal] in
-            defer { list = [] }
-            return list
-        }
-        for source in installed { source.cancel() }
-        Foundation.signal(SIGINT, SIG_DFL)
-        Foundation.signal(SIGTERM, SIG_DFL)
+        for source in sources { source.cancel() }
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
     }
 
     /// The exit code for an interrupted run: 128 + the signal (130 for SIGINT, 143 for SIGTERM).
-    var exitCode: Int32 { 128 + (signal ?? SIGINT) }
+    var exitCode: Int32 { 128 + (receivedSignal ?? SIGINT) }
 }

@@ -26,8 +26,8 @@ import Testing
     /// in-process server keeps its threads.
     static func run(_ arguments: [String], environment: [String: String] = [:], in folder: URL) async throws -> Outcome {
         let outURL = folder.appendingPathComponent("stdout.txt"), errURL = folder.appendingPathComponent("stderr.txt")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let process = Process()
         process.executableURL = try binary()
         process.arguments = arguments

@@ -38,7 +38,10 @@ import Testing
             let bytes = Array(text.utf8)
             return String(decoding: bytes.prefix(rng.below(bytes.count + 1)), as: UTF8.self)
         case 2:  // delete lines
-            for _ in 0..<(1 + rng.below(4)) where !lines.isEmpty { lines.remove(at: pick(&rng)) }
+            for _ in 0..<(1 + rng.below(4)) where !lines.isEmpty {
+                let index = pick(&rng)
+                lines.remove(at: index)
+            }
         case 3:  // duplicate a line
             let index = pick(&rng)
             lines.insert(lines[index], at: index)
@@ -63,9 +66,11 @@ import Testing
             let nest = rng.below(3) == 0
                 ? String(repeating: "- ", count: depth) + "x"
                 : rng.below(2) == 0 ? String(repeating: "[", count: depth) : String(repeating: "{a: ", count: depth)
-            lines.insert("deep: " + nest, at: pick(&rng))
+            let index = pick(&rng)
+            lines.insert(nest.hasPrefix("-") ? nest : "deep: " + nest, at: index)
         default:  // splice in random YAML
-            lines.insert(randomYAML(&rng, depth: 0), at: pick(&rng))
+            let index = pick(&rng)
+            lines.insert(randomYAML(&rng, depth: 0), at: index)
         }
         return lines.joined(separator: "\n")
     }
@@ -138,6 +143,8 @@ import Testing
         "deep: " + String(repeating: "[", count: 100_000),
         "deep: " + String(repeating: "{a: ", count: 100_000),
         "deep: " + String(repeating: "- ", count: 200_000) + "x",
+        String(repeating: "- ", count: 200_000) + "x",
+        "deep:\n" + (1...3_000).map { String(repeating: " ", count: $0 % 200) + "- " + String(repeating: "- ", count: $0 % 50) + "a:" }.joined(separator: "\n"),
         (0..<2_000).map { String(repeating: " ", count: $0) + "k\($0):" }.joined(separator: "\n"),
         "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
             + "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\npopulation: { customers: *e }",
