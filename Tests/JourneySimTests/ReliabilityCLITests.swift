@@ -6,9 +6,10 @@ import Testing
 @Suite(.timeLimit(.minutes(2))) struct ReliabilityCLITests {
     static let root = CLITests.packageRoot.path
 
-    /// SIGINT part-way through a large run: the run stops at its next checkpoint, writes its
-    /// results marked incomplete with the simulated time reached, and exits 130.
-    @Test func sigintStopsARunCleanlyWithIncompleteResults() throws {
+    /// SIGINT (or SIGTERM) part-way through a large run: the run stops at its next checkpoint,
+    /// writes its results marked incomplete with the simulated time reached, and exits 130 (143).
+    @Test(arguments: [SIGINT, SIGTERM])
+    func aSignalStopsARunCleanlyWithIncompleteResults(signal: Int32) throws {
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let process = Process()
@@ -22,19 +23,19 @@ import Testing
         try process.run()
         Thread.sleep(forTimeInterval: 1.5)  // let it get under way: the point is a signal mid-run
         #expect(process.isRunning, "a 1-million-customer, 30-day run should take longer than 1.5 s")
-        process.interrupt()
+        kill(process.processIdentifier, signal)
         // Bounded wait: the run checks for the signal every 65,536 events.
         let deadline = Date().addingTimeInterval(60)
         while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()
-            Issue.record("the run did not stop within 60 s of SIGINT")
+            Issue.record("the run did not stop within 60 s of signal \(signal)")
             return
         }
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(process.terminationReason == .exit)
-        #expect(process.terminationStatus == 130, "\(stderr)")
+        #expect(process.terminationStatus == 128 + signal, "\(stderr)")
         #expect(stderr.contains("interrupted: stopped at simulated 2026-"), "\(stderr)")
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("out/baseline-42/summary.json"))) as? [String: Any]
         #expect(summary?["complete"] as? Bool == false)
@@ -46,17 +47,20 @@ import Testing
 
     /// A results folder that cannot be written (a read-only /proc, a file in the way) is a clear
     /// error before the run, exit 2, and leaves nothing behind.
-    @Test(arguments: ["/proc/journeysim-test", "blocker/results"])
+    @Test(arguments: ["/proc/journeysim-test", "blocker/results", "."])
     func anUnwritableOutputIsAClearErrorWithNothingLeft(output: String) throws {
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        try "in the way".write(to: folder.appendingPathComponent("blocker"), atomically: true, encoding: .utf8)
+        // A plain file where a folder should be: as the results folder's parent, and (for
+        // --output .) as the run folder itself, which must not be deleted to make room.
+        let blocker = output == "." ? "baseline-42" : "blocker"
+        try "in the way".write(to: folder.appendingPathComponent(blocker), atomically: true, encoding: .utf8)
         let result = try CLITests.run(["run", "\(Self.root)/scenarios/baseline.yaml", "--customers", "200", "--days", "1",
                                        "--output", output], in: folder)
         #expect(result.status == 2, "\(result.stdout) \(result.stderr)")
         #expect(result.stderr.contains("cannot write results there") || result.stderr.contains("writing results failed"), "\(result.stderr)")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["blocker"])
-        #expect(try String(contentsOf: folder.appendingPathComponent("blocker"), encoding: .utf8) == "in the way")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == [blocker])
+        #expect(try String(contentsOf: folder.appendingPathComponent(blocker), encoding: .utf8) == "in the way")
         #expect(!FileManager.default.fileExists(atPath: "/proc/journeysim-test"))
     }
 
