@@ -101,4 +101,15 @@ import Testing
         #expect(result.stdout.contains("check: "), "\(result.stdout)")
         #expect(result.stdout.contains("every message in exactly one state"))
     }
+
+    @Test func mockServerResponseFaultsAreOptionsWithCheckedValues() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let bad = try CLITests.run(["mock-server", "--port", "0", "--response-fault", "bogus"], in: folder)
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("--response-fault 'bogus': give garbage or huge"), "\(bad.stderr)")
+        let good = try CLITests.run(["mock-server", "--port", "0", "--response-fault", "huge", "--duration", "200ms"], in: folder)
+        #expect(good.status == 0, "\(good.stderr)")
+        #expect(good.stdout.hasPrefix("listening on http://127.0.0.1:"))
+    }
 }
