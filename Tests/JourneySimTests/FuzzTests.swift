@@ -156,4 +156,36 @@ import Testing
         let result = Self.check(text, file: "limits.yaml")
         #expect(!result.parsed || !text.contains("nan"))
     }
+
+    /// The mock server's `--config` file goes through the same loader: 500 mutations of the
+    /// documented example end in a spec or a located error.
+    @Test func mutatedMockServerConfigsEndInASpecOrALocatedError() {
+        let example = """
+        host: 127.0.0.1
+        port: 8080
+        seed: 1
+        latency: { median: 20ms, sigma: 0.5 }
+        error_rate: 0.05
+        throttle: { every: 10s, for: 1s, retry_after: 1s }
+        outages:
+          - { start: 30s, end: 40s, mode: "503" }
+          - { start: 50s, end: 55s, mode: drop }
+        max_body_bytes: 65536
+        max_connections: 512
+        duration: 60s
+        response_fault: garbage
+        routes: { sms: /sms/v1/messages }
+        """
+        #expect(throws: Never.self) { _ = try MockServerSpec(from: try #require(try ConfigDocument.parse(example, file: "mock.yaml"))) }
+        for index in 0..<500 {
+            var rng = Xoshiro256StarStar(seed: 0x5E2 &+ UInt64(index))
+            let text = Self.mutate(example, rng: &rng)
+            let file = "mock-\(index).yaml"
+            do {
+                if let node = try ConfigDocument.parse(text, file: file) { _ = try MockServerSpec(from: node) }
+            } catch {
+                #expect(error.description.hasPrefix(file), "\(file): \(error.description)")
+            }
+        }
+    }
 }
