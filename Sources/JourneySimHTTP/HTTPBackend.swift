@@ -31,6 +31,9 @@ public final class HTTPBackend: MessagingBackend {
         }
     }
 
+    /// The most of a response body read; answers are small JSON objects.
+    public static let maxResponseBytes = 64 * 1024
+
     public let configuration: Configuration
     let client: HTTPClient
     let ownGroup: MultiThreadedEventLoopGroup?
@@ -97,11 +100,23 @@ public final class HTTPBackend: MessagingBackend {
             do {
                 let response = try await client.execute(request, timeout: .milliseconds(target.requestTimeout.milliseconds))
                 let status = Int(response.status.code)
-                let body = try await response.body.collect(upTo: 64 * 1024)
+                // At most `maxResponseBytes` of an answer is read; a bigger one is cut off (and the
+                // connection dropped), so a misbehaving server cannot make the driver buffer it.
+                let body: ByteBuffer?
+                do {
+                    body = try await response.body.collect(upTo: HTTPBackend.maxResponseBytes)
+                } catch {
+                    body = nil  // too large (NIOTooManyBytesError) or cut off: the status still stands
+                }
                 switch status {
                 case 200..<300:
-                    let id = response.headers.first(name: "X-Message-Id") ?? HTTPBackend.messageID(in: body) ?? message.idempotencyKey
-                    result = .accepted(Acceptance(providerMessageID: id))
+                    // Accepted is accepted, whatever the body: the id falls back to the idempotency
+                    // key, and a garbage or oversized body is counted, never retried (a retry
+                    // would only be a duplicate).
+                    let parsedID = body.flatMap(HTTPBackend.messageID(in:))
+                    let headerID = response.headers.first(name: "X-Message-Id")
+                    if body == nil || (parsedID == nil && (body?.readableBytes ?? 0) > 0) { errors.malformedResponses += 1 }
+                    result = .accepted(Acceptance(providerMessageID: headerID ?? parsedID ?? message.idempotencyKey))
                     retryable = false
                 case 429:
                     errors.rateLimited += 1

@@ -129,6 +129,9 @@ public final class MockServer: Sendable {
             return Self.error(404, "no such route: \(path)")
         }
         let route = spec.routes[channel]
+        if let authorization = request.headers[.authorization], authorization.hasPrefix("Bearer "), authorization.count > 7 {
+            state.withLock { $0.counters.authorized += 1 }
+        }
         guard request.method == .post else {
             state.withLock { $0.counters.count(route: route, status: 405) }
             return Self.error(405, "use POST")
@@ -162,7 +165,7 @@ public final class MockServer: Sendable {
             state.counters.count(route: route, status: 200, bytes: body.readableBytes)
             return stored
         }) {
-            var response = Self.accepted(stored)
+            var response = acceptedResponse(stored)
             response.headers[HTTPField.Name("Idempotent-Replayed")!] = "true"
             return response
         }
@@ -198,8 +201,34 @@ public final class MockServer: Sendable {
         }
         guard let answer = decision.0 else { return Self.error(503, "service unavailable (injected error)") }
         if decision.1 > .zero { try? await Task.sleep(for: decision.1) }
-        return Self.accepted(answer)
+        return acceptedResponse(answer)
     }
+
+    /// The accepted answer, or the configured `responseFault` in its place.
+    func acceptedResponse(_ answer: StoredAnswer) -> Response {
+        switch spec.responseFault {
+        case nil:
+            return Self.accepted(answer)
+        case .garbage:
+            var bytes = [UInt8](repeating: 0, count: 512)
+            state.withLock { state in
+                for index in bytes.indices { bytes[index] = UInt8(truncatingIfNeeded: state.rng.next()) }
+            }
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        case .huge:
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            var buffer = ByteBuffer(string: "{\"id\":\"")
+            buffer.writeRepeatingByte(UInt8(ascii: "x"), count: Self.hugeBodyBytes)
+            buffer.writeString("\"}")
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: buffer))
+        }
+    }
+
+    /// The size of a `huge` fault's body.
+    public static let hugeBodyBytes = 10 << 20
 
     static func accepted(_ answer: StoredAnswer) -> Response {
         var response = text("{\"id\":\"\(answer.id)\",\"status\":\"accepted\"}", status: .ok, contentType: "application/json")
@@ -293,6 +322,8 @@ public struct MockServerCounters: Sendable, Equatable {
     public var rejected: [String: Int] = [:]
     /// Request body bytes received on message routes.
     public var bytes = 0
+    /// Message requests that carried an `Authorization: Bearer …` header (the token is not kept).
+    public var authorized = 0
     var nextID = 0
 
     public var acceptedTotal: Int { accepted.reduce(0, +) }

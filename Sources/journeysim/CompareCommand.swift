@@ -60,6 +60,9 @@ struct CompareCommand: ParsableCommand {
             printError("two strategies are named '\(strategy.name)': rename one (strategy names and file names must differ).")
             throw ExitCode(2)
         }
+        if let first = strategies.first?.scenario {
+            try MemoryGuard.check(first, comparedStrategies: strategies.count)
+        }
         let comparison: StrategyComparison
         do {
             comparison = try StrategyComparison.run(strategies, replications: replications,

@@ -98,7 +98,7 @@ struct DriveCommand: AsyncParsableCommand {
             "sent \(s.started) of \(s.intended) scheduled (late \(s.late), dropped \(s.dropped)); accepted \(s.accepted), rejected \(s.completed - s.accepted), retries \(s.retries)",
             String(format: "throughput: intended %.1f/s, achieved %.1f/s over %.2fs", results.intendedThroughput, results.achievedThroughput, results.wallSeconds),
             "latency from scheduled send (ms): p50 \(ms(s.latencyMilliseconds(percentile: 50))) p90 \(ms(s.latencyMilliseconds(percentile: 90))) p99 \(ms(s.latencyMilliseconds(percentile: 99))) p99.9 \(ms(s.latencyMilliseconds(percentile: 99.9))) max \(ms(s.maxLatencyMilliseconds))",
-            "attempt errors: timeouts \(s.errors.timeouts), refused \(s.errors.connectionRefused), reset \(s.errors.connectionReset), other \(s.errors.otherConnection), 429 \(s.errors.rateLimited), 4xx \(s.errors.clientErrors), 5xx \(s.errors.serverErrors)",
+            "attempt errors: timeouts \(s.errors.timeouts), refused \(s.errors.connectionRefused), reset \(s.errors.connectionReset), other \(s.errors.otherConnection), 429 \(s.errors.rateLimited), 4xx \(s.errors.clientErrors), 5xx \(s.errors.serverErrors), malformed answers \(s.errors.malformedResponses)",
         ]
         if let reason = results.stopReason { lines.append("stopped early: \(reason)") }
         return lines.joined(separator: "\n")

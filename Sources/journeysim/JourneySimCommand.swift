@@ -4,8 +4,9 @@ import JourneySim
 
 /// `journeysim`: simulate customer journeys with triggered messaging.
 ///
-/// Exit codes: 0 success, 1 thresholds failed, 2 bad input (scenario, options, unwritable
-/// results folder).
+/// Exit codes: 0 success, 1 thresholds failed or `run --check` found unbalanced books, 2 bad
+/// input (scenario, options, unwritable results folder, not enough memory), 130/143 a `run`
+/// interrupted by SIGINT/SIGTERM (results written, marked incomplete).
 @main
 struct JourneySimCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,7 +26,9 @@ struct JourneySimCommand: AsyncParsableCommand {
         Shell completions: journeysim --generate-completion-script bash|zsh|fish
           e.g. journeysim --generate-completion-script bash > /etc/bash_completion.d/journeysim
 
-        Exit codes: 0 success, 1 a threshold failed, 2 bad input.
+        Exit codes: 0 success, 1 a threshold failed or `run --check` found unbalanced books,
+        2 bad input (including a run too big for the available memory), 130/143 a run
+        interrupted by SIGINT/SIGTERM (its results written with "complete": false).
         """,
         subcommands: [RunCommand.self, CompareCommand.self, LoadCommand.self, ReportCommand.self, MergeCommand.self,
                       ValidateCommand.self, InitCommand.self, SchemaCommand.self, BenchCommand.self,

@@ -97,6 +97,7 @@ struct LoadCommand: AsyncParsableCommand {
             }
             split = (index, count)
         }
+        try MemoryGuard.check(scenario, shards: split.count)
         let suffix = shard == nil ? "" : "-shard\(split.index)of\(split.count)"
         let directory = (output as NSString).appendingPathComponent("\(scenario.name)-\(scenario.seed)-load\(suffix)")
         let writer: ResultsWriter

@@ -67,6 +67,9 @@ struct MockServerCommand: AsyncParsableCommand {
     @Option(help: "Stop by itself after this long, e.g. 60s.")
     var duration: String?
 
+    @Option(help: "Answer accepted messages with a malformed body: garbage (random bytes) or huge (10 MB), to test clients.")
+    var responseFault: String?
+
     func run() async throws {
         let spec = try makeSpec()
         let server = MockServer(spec: spec)
@@ -144,6 +147,12 @@ struct MockServerCommand: AsyncParsableCommand {
         if let maxConnections {
             guard (1...100_000).contains(maxConnections) else { throw bad("--max-connections \(maxConnections) is out of range: give 1 to 100000.") }
             spec.maxConnections = maxConnections
+        }
+        if let responseFault {
+            guard let fault = MockServerSpec.ResponseFault(rawValue: responseFault) else {
+                throw bad("--response-fault '\(responseFault)': give garbage or huge.")
+            }
+            spec.responseFault = fault
         }
         if let duration {
             let value = try parseDuration(duration, "--duration")

@@ -20,6 +20,16 @@ struct RunCommand: ParsableCommand {
           journeysim run scenarios/abandoned-cart.yaml --replications 5   # means with 95% CIs
           journeysim run scenarios/baseline.yaml --shard 0/4      # one quarter of the customers
           journeysim merge results/baseline-42-shard*of4          # combine the quarters
+          journeysim run scenarios/abandoned-cart.yaml --check    # fail unless events and messages add up
+
+        Before it starts, the run's memory is estimated from the per-customer state and compared
+        with what is available (MemAvailable, cgroup memory.max); a run that cannot fit is refused
+        (exit 2) with a --shard split that would. SIGINT or SIGTERM stops the run at its next
+        checkpoint; the results are written with "complete": false and the simulated time reached,
+        and the exit code is 130 (SIGINT) or 143 (SIGTERM).
+
+        Exit codes: 0 success, 1 --check found events or messages that do not add up, 2 bad input
+        (scenario, options, unwritable results folder, not enough memory), 130/143 interrupted.
         """)
 
     @OptionGroup var options: ScenarioOptions
@@ -45,7 +55,13 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print only the results folder, not the summary table.")
     var quiet = false
 
+    @Flag(help: "Check at the end that every scheduled event was processed once (or is pending) and every message ended in exactly one state; exit 1 if not.")
+    var check = false
+
     func run() throws {
+        // First, so that a signal at any point from here on stops the run cleanly.
+        let interrupt = InterruptFlag()
+        defer { interrupt.cancel() }
         let scenario = try options.load()
         guard (1...1000).contains(replications) else {
             printError("--replications \(replications) is out of range: give 1 to 1000.")
@@ -68,6 +84,7 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let split = try parseShard()
+        try MemoryGuard.check(scenario, shards: split?.count ?? 1)
         var name = "\(scenario.name)-\(scenario.seed)"
         if let split { name += "-shard\(split.index)of\(split.count)" }
         let directory = (output as NSString).appendingPathComponent(name)
@@ -82,16 +99,17 @@ struct RunCommand: ParsableCommand {
         let digest = options.digest()
         let progress = RunProgress(scenario: scenario)
         let progressLine = ProgressLine(progress: progress)
+        let shouldStop: @Sendable () -> Bool = { interrupt.isRaised }
         let result: SimulationRun
         if let split {
             result = SimulationRun.execute(scenario, digest: digest, shard: split.index, of: split.count,
-                                           traceLimit: trace == nil ? nil : traceLimit, progress: progress)
+                                           traceLimit: trace == nil ? nil : traceLimit, shouldStop: shouldStop, progress: progress)
         } else if trace != nil {
-            result = SimulationRun.execute(scenario, digest: digest, traceLimit: traceLimit, progress: progress)
+            result = SimulationRun.execute(scenario, digest: digest, traceLimit: traceLimit, shouldStop: shouldStop, progress: progress)
         } else {
             let cores = ProcessInfo.processInfo.activeProcessorCount
             let threads = workers ?? (scenario.population.customers >= 20_000 ? cores : 1)
-            result = SimulationRun.executeParallel(scenario, digest: digest, workers: threads, progress: progress)
+            result = SimulationRun.executeParallel(scenario, digest: digest, workers: threads, shouldStop: shouldStop, progress: progress)
         }
         progressLine?.finish()
         do {
@@ -116,9 +134,24 @@ struct RunCommand: ParsableCommand {
             }
         }
         print("results: \(writer.directory.path)/summary.json")
+        if check {
+            let problems = result.conservation.violations
+            if problems.isEmpty {
+                let c = result.conservation
+                print("check: \(c.eventsScheduled) events scheduled = \(c.eventsProcessed) processed + \(c.eventsPending) pending; every message in exactly one state")
+            } else {
+                printError("--check: the run's books do not balance (\(problems.count) problem\(problems.count == 1 ? "" : "s")):\n  " + problems.joined(separator: "\n  "))
+                throw ExitCode(1)
+            }
+        }
+        if interrupt.isRaised && !result.record.complete {
+            printError("interrupted: stopped at simulated \(SimTime(milliseconds: result.record.simulatedUntil).iso8601); results written with \"complete\": false.")
+            throw ExitCode(interrupt.exitCode)
+        }
     }
 
     func runReplications(_ base: Scenario) throws {
+        try MemoryGuard.check(base)
         let directory = (output as NSString).appendingPathComponent("\(base.name)-\(base.seed)-x\(replications)")
         let writer: ResultsWriter
         do {

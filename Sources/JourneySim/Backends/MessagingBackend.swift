@@ -33,6 +33,9 @@ public struct AttemptErrors: Sendable, Equatable, Codable {
     public var clientErrors = 0
     /// HTTP 5xx answers.
     public var serverErrors = 0
+    /// 2xx answers whose body was not the expected JSON or was larger than the client reads
+    /// (the message counts as accepted once; not a failed attempt, so not in `total`).
+    public var malformedResponses = 0
 
     public init() {}
 
@@ -52,10 +55,12 @@ public struct AttemptErrors: Sendable, Equatable, Codable {
         a.rateLimited += b.rateLimited
         a.clientErrors += b.clientErrors
         a.serverErrors += b.serverErrors
+        a.malformedResponses += b.malformedResponses
     }
 
     enum CodingKeys: String, CodingKey {
         case timeouts, connectionRefused = "connection_refused", connectionReset = "connection_reset",
-             otherConnection = "other_connection", rateLimited = "http_429", clientErrors = "http_4xx", serverErrors = "http_5xx"
+             otherConnection = "other_connection", rateLimited = "http_429", clientErrors = "http_4xx", serverErrors = "http_5xx",
+             malformedResponses = "malformed_response"
     }
 }

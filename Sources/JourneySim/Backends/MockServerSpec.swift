@@ -15,6 +15,7 @@ import Foundation
 /// max_body_bytes: 65536     # larger bodies get 413
 /// max_connections: 512
 /// duration: 60s             # stop by itself
+/// response_fault: garbage   # or huge (10 MB): accepted answers with a body no client expects
 /// routes: { sms: /sms/v1/messages }
 /// ```
 public struct MockServerSpec: Sendable, Equatable {
@@ -46,6 +47,14 @@ public struct MockServerSpec: Sendable, Equatable {
         }
     }
 
+    /// A fault in accepted answers: the message is accepted, but the body is not what a client expects.
+    public enum ResponseFault: String, Sendable, CaseIterable {
+        /// Random bytes labelled as JSON, without the `X-Message-Id` header.
+        case garbage
+        /// A 10 MB JSON body.
+        case huge
+    }
+
     public var host = "127.0.0.1"
     public var port = 8080
     public var seed: UInt64 = 1
@@ -59,12 +68,14 @@ public struct MockServerSpec: Sendable, Equatable {
     /// Remembered idempotency keys at most; older keys are forgotten beyond it.
     public var idempotencyCapacity = 1_000_000
     public var duration: SimDuration?
+    /// Applied to every accepted answer; nil for well-formed answers.
+    public var responseFault: ResponseFault?
     public var routes = ChannelRoutes.defaults
 
     public init() {}
 
     static let keys = ["host", "port", "seed", "latency", "error_rate", "throttle", "outages", "max_body_bytes", "max_connections",
-                       "idempotency_capacity", "duration", "routes"]
+                       "idempotency_capacity", "duration", "response_fault", "routes"]
 
     public init(from node: ConfigNode) throws(ScenarioError) {
         let mapping = try node.mapping(allowed: MockServerSpec.keys)
@@ -101,6 +112,11 @@ public struct MockServerSpec: Sendable, Equatable {
         if let value = mapping["max_connections"] { maxConnections = try value.int(in: 1...100_000) }
         if let value = mapping["idempotency_capacity"] { idempotencyCapacity = try value.int(in: 0...100_000_000) }
         if let value = mapping["duration"] { duration = try value.positiveDuration() }
+        if let value = mapping["response_fault"] {
+            let text = try value.string()
+            guard let fault = ResponseFault(rawValue: text) else { throw value.invalid("response_fault is garbage or huge, not '\(text)'.") }
+            responseFault = fault
+        }
         if let value = mapping["routes"] {
             for entry in try value.mapping(allowed: Channel.allCases.map(\.name)).entries {
                 guard let channel = Channel(name: entry.key) else { continue }

@@ -10,6 +10,9 @@ public struct SimulationRun: Sendable {
     public var trace: [UInt8]?
     public var traceSkipped: Int
     public var performance: RunPerformance
+    /// Events and messages accounted for at the end (see `ConservationCheck`); `run --check`
+    /// fails the run when they do not add up.
+    public var conservation: ConservationCheck
 
     /// Runs shard `shard` of `shards` of `scenario` on the calling thread, to the scenario's end
     /// or until `shouldStop` returns true.
@@ -33,14 +36,18 @@ public struct SimulationRun: Sendable {
             let recorder = TraceRecorder(limit: traceLimit, idStride: shards, idOffset: shard)
             var sim = Simulator(scenario: scenario, population: population, observer: recorder)
             let complete = sim.run(shouldStop: shouldStop, progress: report)
-            return finish(sim.record(complete: complete, digest: digest, shards: shardSet), scenario: scenario,
-                          trace: sim.observer.bytes, skipped: sim.observer.skipped,
-                          timing: (started, generated, clock.now))
+            var result = finish(sim.record(complete: complete, digest: digest, shards: shardSet), scenario: scenario,
+                                trace: sim.observer.bytes, skipped: sim.observer.skipped,
+                                timing: (started, generated, clock.now))
+            result.conservation = sim.conservation
+            return result
         }
         var sim = Simulator(scenario: scenario, population: population, observer: NoObserver())
         let complete = sim.run(shouldStop: shouldStop, progress: report)
-        return finish(sim.record(complete: complete, digest: digest, shards: shardSet), scenario: scenario,
-                      trace: nil, skipped: 0, timing: (started, generated, clock.now))
+        var result = finish(sim.record(complete: complete, digest: digest, shards: shardSet), scenario: scenario,
+                            trace: nil, skipped: 0, timing: (started, generated, clock.now))
+        result.conservation = sim.conservation
+        return result
     }
 
     /// Runs the whole scenario on `workers` threads by partitioning customers into that many
@@ -62,6 +69,8 @@ public struct SimulationRun: Sendable {
         for run in runs.dropFirst() { record.merge(run.record) }
         record.shards = .whole
         var result = finish(record, scenario: scenario, trace: nil, skipped: 0, timing: (started, started, clock.now))
+        result.conservation = runs[0].conservation
+        for run in runs.dropFirst() { result.conservation.merge(run.conservation) }
         result.performance.populationSeconds = runs.map(\.performance.populationSeconds).max() ?? 0
         result.performance.simulationSeconds = rounded((clock.now - started).seconds) - result.performance.populationSeconds
         result.performance.recompute(customerDays: Double(scenario.population.customers) * scenario.duration.days)
@@ -81,7 +90,8 @@ public struct SimulationRun: Sendable {
             peakResidentBytes: ProcessMemory.peakResidentBytes(), workers: 1)
         let reached = SimTime(milliseconds: record.simulatedUntil) - scenario.start
         performance.recompute(customerDays: Double(record.customers.customers) * reached.days)
-        return SimulationRun(record: record, summary: summary, trace: trace, traceSkipped: skipped, performance: performance)
+        return SimulationRun(record: record, summary: summary, trace: trace, traceSkipped: skipped, performance: performance,
+                             conservation: ConservationCheck(eventsScheduled: 0, eventsProcessed: 0, eventsPending: 0, messageViolations: []))
     }
 }
 

@@ -29,7 +29,8 @@ public enum JourneyTraffic {
         let run = SimulationRun(record: record, summary: RunSummary(record: record), trace: nil, traceSkipped: 0,
                                 performance: RunPerformance(wallSeconds: 0, populationSeconds: 0, simulationSeconds: 0,
                                                             events: record.metrics.eventsProcessed, eventsPerSecond: 0,
-                                                            customerDaysPerSecond: 0, peakResidentBytes: nil, workers: 1))
+                                                            customerDaysPerSecond: 0, peakResidentBytes: nil, workers: 1),
+                                conservation: sim.conservation)
         let spec = scenario.triggers
         let log = sim.sendLog ?? []
         var items = log.map { sent -> LoadItem in

@@ -16,6 +16,7 @@ public enum LoadReport {
                     ("connection_reset", .int(Int64(s.errors.connectionReset))), ("other_connection", .int(Int64(s.errors.otherConnection))),
                     ("http_429", .int(Int64(s.errors.rateLimited))), ("http_4xx", .int(Int64(s.errors.clientErrors))),
                     ("http_5xx", .int(Int64(s.errors.serverErrors))),
+                    ("malformed_response", .int(Int64(s.errors.malformedResponses))),
                 ])),
                 ("latency_ms", .object([
                     ("p50", number(s.latencyMilliseconds(percentile: 50))), ("p90", number(s.latencyMilliseconds(percentile: 90))),

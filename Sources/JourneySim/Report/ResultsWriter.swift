@@ -27,6 +27,11 @@ public struct ResultsWriter: Sendable {
     public init(directory: String) throws(ResultsError) {
         self.directory = URL(fileURLWithPath: directory).standardizedFileURL
         let parent = self.directory.deletingLastPathComponent()
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: self.directory.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            // An older run's folder is replaced; a file of the same name is not ours to delete.
+            throw .notWritable(path: self.directory.path, reason: "a file (not a results folder) is in the way")
+        }
         do {
             try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
         } catch {

@@ -71,24 +71,59 @@ public enum ScenarioLoader {
         }
     }
 
-    /// Refuses flow collections nested deeper than `maxNesting` before the recursive composer sees them.
+    /// Refuses documents nested deeper than `maxNesting` before the recursive composer sees them:
+    /// flow collections (`[` / `{`), compact block sequences (`- - - x`) and block indentation
+    /// (more than `maxNesting` × 4 columns), so the parser's recursion stays bounded.
     static func checkNesting(_ text: String, file: String) throws(ScenarioError) {
         var depth = 0, line = 1, column = 0
         var quote: UInt8? = nil
+        // Leading spaces and compact `- ` indicators of the current line, while still at its start.
+        var atLineStart = true, indent = 0, dashes = 0
+        var previous: UInt8 = 0
+        var inComment = false
+        func tooDeep() -> ScenarioError {
+            .tooDeep(SourceLocation(file: file, line: line, column: column), path: "(document)", limit: maxNesting)
+        }
         for byte in text.utf8 {
             column += 1
-            if byte == UInt8(ascii: "\n") { line += 1; column = 0; continue }
+            defer { previous = byte }
+            if byte == UInt8(ascii: "\n") {
+                line += 1; column = 0
+                atLineStart = true; indent = 0; dashes = 0
+                // A quote left open at the end of a line (an apostrophe in a plain scalar) stops
+                // there: counting brackets after it errs on the strict side.
+                quote = nil; inComment = false
+                continue
+            }
+            if inComment { continue }
+            if atLineStart, quote == nil {
+                switch byte {
+                case UInt8(ascii: " "):
+                    if previous == UInt8(ascii: "-") || previous == UInt8(ascii: "?") {
+                        dashes += 1
+                        if dashes + depth > maxNesting { throw tooDeep() }
+                    } else if dashes == 0 {
+                        indent += 1
+                        if indent > maxNesting * 4 { throw tooDeep() }
+                    }
+                    continue
+                case UInt8(ascii: "-"), UInt8(ascii: "?"):
+                    continue
+                default:
+                    atLineStart = false
+                }
+            }
             if let open = quote {
                 if byte == open { quote = nil }
                 continue
             }
             switch byte {
+            case UInt8(ascii: "#") where previous == UInt8(ascii: " ") || previous == UInt8(ascii: "\t") || column == 1:
+                inComment = true
             case UInt8(ascii: "\""), UInt8(ascii: "'"): quote = byte
             case UInt8(ascii: "["), UInt8(ascii: "{"):
                 depth += 1
-                if depth > maxNesting {
-                    throw .tooDeep(SourceLocation(file: file, line: line, column: column), path: "(document)", limit: maxNesting)
-                }
+                if depth + dashes > maxNesting { throw tooDeep() }
             case UInt8(ascii: "]"), UInt8(ascii: "}"): depth = max(0, depth - 1)
             default: break
             }

@@ -1,0 +1,105 @@
+import Foundation
+
+/// What a run will hold in memory, estimated before it starts from the sizes of the per-customer
+/// state arrays, so a run that cannot fit is refused up front instead of being killed by the
+/// kernel an hour in.
+///
+/// The per-customer figures are the strides of the struct-of-arrays state (rounded up):
+/// population ~30 B, journey state ~100 B, event heap ~64 B (two pending events of 32 B), and,
+/// when the scenario has campaigns, ~15 B per customer per campaign in the trigger core plus
+/// a packed profile and frequency-cap rings per customer and ~60 B of messaging state.
+public struct MemoryEstimate: Sendable, Equatable {
+    public static let populationBytes = 30
+    public static let journeyBytes = 100
+    public static let eventHeapBytes = 64
+    public static let triggerBytesPerCampaign = 15
+    public static let triggerProfileBytes = 32
+    public static let triggerBytesPerCapRule = 16
+    public static let messagingBytes = 60
+    /// Per customer, strategy and metric: one `Double` outcome kept by `compare`.
+    public static let comparisonBytesPerMetric = 8
+    /// The process itself (code, Foundation, buffers) before any customer exists.
+    public static let fixedBytes = 64 << 20
+
+    /// Customers held by this process (one shard's share).
+    public var customers: Int
+    public var bytesPerCustomer: Int
+    public var totalBytes: Int
+
+    /// Estimates one process running `scenario` as shard 1 of `shards`; `comparedStrategies` > 0
+    /// adds the per-customer outcomes `compare` keeps for that many strategies.
+    public init(scenario: Scenario, shards: Int = 1, comparedStrategies: Int = 0) {
+        let shards = max(1, shards)
+        customers = (scenario.population.customers + shards - 1) / shards
+        var perCustomer = Self.populationBytes + Self.journeyBytes + Self.eventHeapBytes
+        let campaigns = scenario.triggers.campaigns.count
+        if campaigns > 0 {
+            perCustomer += Self.triggerBytesPerCampaign * campaigns + Self.triggerProfileBytes
+                + Self.triggerBytesPerCapRule * scenario.triggers.frequencyCaps.count + Self.messagingBytes
+        }
+        perCustomer += comparedStrategies * ComparisonMetric.allCases.count * Self.comparisonBytesPerMetric
+        bytesPerCustomer = perCustomer
+        let (product, overflow) = customers.multipliedReportingOverflow(by: perCustomer)
+        totalBytes = overflow ? Int.max : product.addingReportingOverflow(Self.fixedBytes).partialValue
+    }
+
+    /// The refusal when the estimate exceeds `available` bytes, nil when it fits (or nothing is known).
+    public func problem(available: Int?) -> MemoryEstimateError? {
+        guard let available, totalBytes > available else { return nil }
+        return MemoryEstimateError(estimate: self, availableBytes: available)
+    }
+}
+
+/// A run that would not fit in memory: the estimate, what is available, and how to split it.
+public struct MemoryEstimateError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var estimate: MemoryEstimate
+    public var availableBytes: Int
+
+    /// Shards needed so that each fits, leaving the fixed overhead aside.
+    public var suggestedShards: Int {
+        let room = max(1, availableBytes - MemoryEstimate.fixedBytes)
+        let perCustomer = max(1, estimate.bytesPerCustomer)
+        let fitting = max(1, room / perCustomer)
+        return max(2, (estimate.customers + fitting - 1) / fitting)
+    }
+
+    public var description: String {
+        "this run needs about \(MemoryEstimate.megabytes(estimate.totalBytes)) MB (\(estimate.customers) customers × "
+            + "\(estimate.bytesPerCustomer) B + \(MemoryEstimate.megabytes(MemoryEstimate.fixedBytes)) MB) but only "
+            + "\(MemoryEstimate.megabytes(availableBytes)) MB of memory is available. Split it with --shard 0/\(suggestedShards) … "
+            + "\(suggestedShards - 1)/\(suggestedShards) (one process or machine each, then `journeysim merge`), or lower --customers."
+    }
+}
+
+extension MemoryEstimate {
+    static func megabytes(_ bytes: Int) -> Int { bytes / (1 << 20) }
+
+    /// Memory this process may use: the smaller of `MemAvailable` in /proc/meminfo and the cgroup
+    /// v2 limit (`memory.max` minus `memory.current`), nil when neither can be read.
+    /// `JOURNEYSIM_MEMORY_AVAILABLE` (bytes) overrides both, for tests and odd containers.
+    public static func availableBytes(environment: [String: String] = ProcessInfo.processInfo.environment) -> Int? {
+        if let text = environment["JOURNEYSIM_MEMORY_AVAILABLE"], let bytes = Int(text), bytes > 0 { return bytes }
+        func read(_ path: String) -> String? { try? String(contentsOfFile: path, encoding: .utf8) }
+        return availableBytes(meminfo: read("/proc/meminfo"), cgroupMax: read("/sys/fs/cgroup/memory.max"),
+                              cgroupCurrent: read("/sys/fs/cgroup/memory.current"))
+    }
+
+    /// The figure from the files' texts (see `availableBytes(environment:)`).
+    public static func availableBytes(meminfo: String?, cgroupMax: String?, cgroupCurrent: String?) -> Int? {
+        var available: Int?
+        if let meminfo {
+            for line in meminfo.split(separator: "\n") where line.hasPrefix("MemAvailable:") {
+                let fields = line.split(separator: " ")
+                if fields.count >= 2, let kilobytes = Int(fields[1]) {
+                    available = kilobytes * 1024
+                }
+            }
+        }
+        if let text = cgroupMax?.trimmingCharacters(in: .whitespacesAndNewlines), let limit = Int(text) {
+            let used = cgroupCurrent.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
+            let room = max(0, limit - used)
+            available = min(available ?? room, room)
+        }
+        return available
+    }
+}

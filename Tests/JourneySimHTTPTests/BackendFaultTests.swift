@@ -1,0 +1,136 @@
+import AsyncHTTPClient
+import Foundation
+import JourneySim
+@testable import JourneySimHTTP
+import Testing
+
+/// Faults a real backend has, injected by the mock server over loopback: each is counted by its
+/// kind, retried within `maxAttempts`, never crashes the driver, and never counts a message
+/// twice (the server's unique accepted count never exceeds the messages sent; retries of a
+/// processed request show up as idempotency duplicates). Small counts keep each test short.
+@Suite(.serialized, .timeLimit(.minutes(1))) struct BackendFaultTests {
+    static let count = 30
+
+    static func drive(_ backend: HTTPBackend, count: Int = BackendFaultTests.count, channels: [Channel] = [.whatsapp, .sms]) async -> LoadStatistics {
+        let results = await LoadDriver(backend: backend).run(SyntheticLoad(channels: channels, ratePerSecond: 1000, count: count))
+        await backend.shutdown()
+        return results.overall
+    }
+
+    /// Every message has exactly one outcome, and the server never accepted more than were sent.
+    static func expectConserved(_ s: LoadStatistics, _ server: MockServer?, count: Int = BackendFaultTests.count) {
+        #expect(s.started == count && s.completed == count)
+        #expect(s.accepted + s.rejectedTotal == count)
+        if let server { #expect(server.counters.acceptedTotal <= count) }
+    }
+
+    @Test func timeoutsAreRetriedAndTheRetryIsADuplicateNotASecondMessage() async throws {
+        try await HTTPBackendTests.withServer({ $0.latency = LogNormalDelay(median: SimDuration(milliseconds: 400), sigma: 0) }) { server, url in
+            let backend = try HTTPBackendTests.backend(url) {
+                $0.requestTimeout = SimDuration(milliseconds: 100)
+                $0.maxAttempts = 3
+            }
+            let s = await Self.drive(backend)
+            Self.expectConserved(s, server)
+            // The first attempt timed out after the server had accepted it; the retry is answered
+            // at once from the idempotency store.
+            #expect(s.errors.timeouts >= Self.count)
+            #expect(s.accepted == Self.count)
+            #expect(server.counters.acceptedTotal == Self.count)
+            #expect(server.counters.duplicates == s.attempts - Self.count)
+            #expect(s.attempts <= 3 * Self.count)
+        }
+    }
+
+    @Test func connectionRefusedIsCountedAndBounded() async throws {
+        let backend = try HTTPBackendTests.backend("http://127.0.0.1:1") {
+            $0.maxAttempts = 3
+            $0.connectTimeout = SimDuration(milliseconds: 500)
+        }
+        let s = await Self.drive(backend)
+        Self.expectConserved(s, nil)
+        #expect(s.accepted == 0)
+        #expect(s.attempts == 3 * Self.count)
+        #expect(s.errors.connectionRefused == 3 * Self.count)
+        #expect(s.rejected["connection_failed"] == Self.count)
+    }
+
+    @Test func slowResponsesWithinTheTimeoutAreJustSlow() async throws {
+        try await HTTPBackendTests.withServer({ $0.latency = LogNormalDelay(median: SimDuration(milliseconds: 80), sigma: 0) }) { server, url in
+            let s = await Self.drive(try HTTPBackendTests.backend(url))
+            Self.expectConserved(s, server)
+            #expect(s.accepted == Self.count && s.retries == 0 && s.errors.total == 0)
+            #expect(Double(s.latency.min) / 1000 >= 79)
+        }
+    }
+
+    @Test(arguments: MockServerSpec.ResponseFault.allCases)
+    func malformedOrHugeAnswersAreAcceptedOnceAndCounted(fault: MockServerSpec.ResponseFault) async throws {
+        try await HTTPBackendTests.withServer({ $0.responseFault = fault }) { server, url in
+            let s = await Self.drive(try HTTPBackendTests.backend(url))
+            Self.expectConserved(s, server)
+            // 2xx is accepted whatever the body; the body is capped at 64 KB, never buffered whole.
+            #expect(s.accepted == Self.count)
+            #expect(s.errors.malformedResponses == Self.count)
+            #expect(s.retries == 0)
+            #expect(server.counters.acceptedTotal == Self.count && server.counters.duplicates == 0)
+        }
+    }
+
+    @Test func a429StormIsRetriedWithinBoundsThenGivenUp() async throws {
+        // Always throttled: every attempt is a 429; the driver stops at maxAttempts.
+        let storm = MockServerSpec.Throttle(period: .seconds(60), length: .seconds(60), retryAfter: SimDuration(milliseconds: 20))
+        try await HTTPBackendTests.withServer({ $0.throttle = storm }) { server, url in
+            let s = await Self.drive(try HTTPBackendTests.backend(url) { $0.maxAttempts = 3 })
+            Self.expectConserved(s, server)
+            #expect(s.accepted == 0)
+            #expect(s.errors.rateLimited == 3 * Self.count && s.attempts == 3 * Self.count)
+            #expect(s.rejected["rate_limited"] == Self.count)
+            #expect(server.counters.rejected["throttled"] == 3 * Self.count)
+            #expect(server.counters.acceptedTotal == 0)
+        }
+    }
+
+    @Test func resetsAndErrorsTogetherNeverDoubleCount() async throws {
+        try await HTTPBackendTests.withServer({
+            $0.errorRate = 0.2
+            $0.outages = [.init(start: .zero, end: SimDuration(milliseconds: 150), mode: .drop)]
+        }) { server, url in
+            let backend = try HTTPBackendTests.backend(url) {
+                $0.maxAttempts = 12
+                $0.backoffBase = SimDuration(milliseconds: 20)
+                $0.backoffMax = SimDuration(milliseconds: 100)
+            }
+            let s = await Self.drive(backend)
+            Self.expectConserved(s, server)
+            #expect(s.accepted == Self.count)
+            #expect(server.counters.acceptedTotal == Self.count)
+            #expect(s.errors.serverErrors == server.counters.rejected["error_rate", default: 0])
+            #expect(s.errors.connectionReset + s.errors.otherConnection + s.errors.timeouts > 0)
+        }
+    }
+
+    @Test func theBearerTokenReachesTheServerOnEveryAttempt() async throws {
+        try await HTTPBackendTests.withServer { server, url in
+            var target = HTTPTargetSpec(url: url)
+            target.tokenEnvironmentVariable = "JOURNEYSIM_TEST_TOKEN"
+            let backend = try HTTPBackend(.init(target: target), environment: ["JOURNEYSIM_TEST_TOKEN": "s3cr3t-in-process"])
+            let s = await Self.drive(backend)
+            #expect(s.accepted == Self.count)
+            #expect(server.counters.authorized == s.attempts)
+        }
+        // Without a token, nothing is authorized.
+        try await HTTPBackendTests.withServer { server, url in
+            _ = await Self.drive(try HTTPBackendTests.backend(url), count: 5)
+            #expect(server.counters.authorized == 0)
+        }
+    }
+
+    @Test func theMockServerBindsLoopbackByDefaultWithLimits() {
+        let spec = MockServerSpec()
+        #expect(spec.host == "127.0.0.1")
+        #expect(spec.maxBodyBytes == 64 * 1024)
+        #expect(spec.maxConnections == 512)
+        #expect(spec.responseFault == nil)
+    }
+}
