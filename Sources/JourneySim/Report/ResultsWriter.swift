@@ -72,7 +72,10 @@ public struct ResultsWriter: Sendable {
            underlying.domain == NSPOSIXErrorDomain, let code = POSIXErrorCode(rawValue: Int32(underlying.code)) {
             return String(cString: strerror(code.rawValue))
         }
-        return ns.localizedDescription
+        if ns.domain == NSCocoaErrorDomain, ns.code == NSFileWriteOutOfSpaceError { return "no space left on the device" }
+        var text = ns.localizedDescription
+        while text.hasSuffix(".") { text.removeLast() }
+        return text
     }
 
     /// Deterministic pretty JSON: sorted keys, snake_case field names, no escaped slashes.
