@@ -18,7 +18,7 @@
 /// small binary heap that is served first, so the order stays exact in that case too.
 ///
 /// Generic over the payload so the loop's concrete event type is specialised in, with no
-/// existential or allocation per event once the buckets have grown to the working set.
+/// existential or allocation per event once the slab has grown to the working set.
 public struct EventQueue<Payload>: Sendable where Payload: Sendable {
     public struct Entry: Sendable {
         public var time: SimTime
@@ -46,32 +46,40 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
         }
     }
 
-    /// Bucket `level * 256 + digit` holds events whose key first differs from `last` in byte
-    /// `level` (0: the lowest), where the key's byte is `digit`. Within a bucket, events at equal
-    /// times are in scheduling order.
-    @usableFromInline var buckets: ContiguousArray<ContiguousArray<Entry>>
+    /// Entries live in one slab of fixed-size chunks; each bucket (and `current`) is a list of
+    /// chunks, so appending never reallocates a bucket, an emptied bucket's chunks go back to
+    /// a free list for any other bucket, and memory follows the pending count.
+    @usableFromInline static var chunkSize: Int { 32 }
+    @usableFromInline var slab: ContiguousArray<Entry> = []
+    /// Per chunk: the next chunk of its list (or of the free list), -1 at the end.
+    @usableFromInline var nextChunk: ContiguousArray<Int32> = []
+    @usableFromInline var freeChunks: Int32 = -1
+    /// Per list, `level * 256 + digit` for bucket lists and `currentList` for the current batch:
+    /// first and last chunk (-1: empty) and how many entries the last chunk holds. Bucket
+    /// `level * 256 + digit` holds events whose key first differs from `last` in byte `level`
+    /// (0: the lowest), where the key's byte is `digit`; within a list, events at equal times are
+    /// in scheduling order.
+    @usableFromInline var head: ContiguousArray<Int32>
+    @usableFromInline var tail: ContiguousArray<Int32>
+    @usableFromInline var tailCount: ContiguousArray<Int32>
+    @usableFromInline static var currentList: Int { 8 * 256 }
+    /// Read position in the current batch's first chunk.
+    @usableFromInline var currentRead = 0
     /// Bit `level`: some bucket of that level is non-empty.
     @usableFromInline var levels: UInt8 = 0
     /// Four words per level, bit `digit`: that bucket is non-empty.
     @usableFromInline var digits: ContiguousArray<UInt64>
-    /// Events at exactly `last`, in scheduling order, taken out from `currentHead` on.
-    @usableFromInline var current: ContiguousArray<Entry> = []
-    @usableFromInline var currentHead = 0
     /// Key of the time last taken out (the minimum of the last refill).
     @usableFromInline var last: UInt64 = 0
-    /// Reused buffer a bucket is moved into while it is spread over lower levels.
-    @usableFromInline var scratch: ContiguousArray<Entry> = []
     @usableFromInline var early: ContiguousArray<EarlyEntry> = []
     @usableFromInline var earlySequence: UInt64 = 0
     @usableFromInline var pendingCount = 0
 
-    /// A bucket emptied by a refill keeps its buffer only up to this many entries, so buffers
-    /// of far-ahead buckets that fill once do not stay allocated for the rest of the run.
-    @usableFromInline static var keptCapacity: Int { 4_096 }
-
-    /// Nothing is reserved up front: the buckets grow to the working set.
+    /// Nothing is reserved up front: the slab grows to the working set.
     public init() {
-        buckets = ContiguousArray(repeating: [], count: 8 * 256)
+        head = ContiguousArray(repeating: -1, count: 8 * 256 + 1)
+        tail = ContiguousArray(repeating: -1, count: 8 * 256 + 1)
+        tailCount = ContiguousArray(repeating: 0, count: 8 * 256 + 1)
         digits = ContiguousArray(repeating: 0, count: 8 * 4)
     }
 
@@ -80,10 +88,8 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
 
     /// Bytes held by the queue's buffers (capacities, not counts).
     public var allocatedBytes: Int {
-        let stride = MemoryLayout<Entry>.stride
-        var total = (current.capacity + scratch.capacity) * stride + early.capacity * MemoryLayout<EarlyEntry>.stride
-        for bucket in buckets { total += bucket.capacity * stride }
-        return total + buckets.capacity * MemoryLayout<ContiguousArray<Entry>>.stride + digits.capacity * 8
+        slab.capacity * MemoryLayout<Entry>.stride + nextChunk.capacity * 4 + (head.capacity + tail.capacity + tailCount.capacity) * 4
+            + digits.capacity * 8 + early.capacity * MemoryLayout<EarlyEntry>.stride
     }
 
     /// Order-preserving map of a time to an unsigned key.
@@ -91,11 +97,39 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
         UInt64(bitPattern: time.milliseconds) ^ (1 << 63)
     }
 
+    @inlinable mutating func append(_ entry: Entry, to list: Int) {
+        var chunk = tail[list]
+        var used = Int(tailCount[list])
+        if chunk < 0 || used == Self.chunkSize {
+            let fresh: Int32
+            if freeChunks >= 0 {
+                fresh = freeChunks
+                freeChunks = nextChunk[Int(fresh)]
+                nextChunk[Int(fresh)] = -1
+            } else {
+                fresh = Int32(nextChunk.count)
+                nextChunk.append(-1)
+                slab.append(contentsOf: repeatElement(entry, count: Self.chunkSize))
+            }
+            if chunk < 0 { head[list] = fresh } else { nextChunk[Int(chunk)] = fresh }
+            tail[list] = fresh
+            chunk = fresh
+            used = 0
+        }
+        slab[Int(chunk) &* Self.chunkSize &+ used] = entry
+        tailCount[list] = Int32(used &+ 1)
+    }
+
+    @inlinable mutating func release(chunk: Int32) {
+        nextChunk[Int(chunk)] = freeChunks
+        freeChunks = chunk
+    }
+
     /// Files `entry` (whose key is above `last`) in its bucket.
-    @inlinable mutating func file(_ entry: Entry, key: UInt64) {
+    @inlinable @inline(__always) mutating func file(_ entry: Entry, key: UInt64) {
         let level = (63 &- (key ^ last).leadingZeroBitCount) >> 3
         let digit = Int(truncatingIfNeeded: key >> UInt64(level &* 8)) & 255
-        buckets[level &* 256 &+ digit].append(entry)
+        append(entry, to: level &* 256 &+ digit)
         levels |= 1 &<< UInt8(level)
         digits[level &* 4 &+ digit >> 6] |= 1 &<< UInt64(digit & 63)
     }
@@ -104,8 +138,11 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
     @inlinable public var nextTime: SimTime? {
         mutating get {
             if let top = early.first { return top.entry.time }
-            if currentHead == current.count { refill() }
-            return currentHead < current.count ? current[currentHead].time : nil
+            if head[Self.currentList] < 0 {
+                refill()
+                if head[Self.currentList] < 0 { return nil }
+            }
+            return slab[Int(head[Self.currentList]) &* Self.chunkSize &+ currentRead].time
         }
     }
 
@@ -115,7 +152,7 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
         pendingCount &+= 1
         let key = Self.key(time)
         if key == last {
-            current.append(entry)
+            append(entry, to: Self.currentList)
         } else if key > last {
             file(entry, key: key)
         } else {
@@ -128,23 +165,34 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
     /// Removes and returns the earliest event.
     @inlinable public mutating func pop() -> Entry? {
         if !early.isEmpty { return popEarly() }
-        if currentHead == current.count {
+        let list = Self.currentList
+        if head[list] < 0 {
             refill()
-            if current.isEmpty { return nil }
+            if head[list] < 0 { return nil }
         }
-        let entry = current[currentHead]
-        currentHead &+= 1
-        if currentHead == current.count {
-            current.removeAll(keepingCapacity: true)
-            currentHead = 0
+        let chunk = head[list]
+        let entry = slab[Int(chunk) &* Self.chunkSize &+ currentRead]
+        currentRead &+= 1
+        if chunk == tail[list] {
+            if currentRead == Int(tailCount[list]) {
+                release(chunk: chunk)
+                head[list] = -1
+                tail[list] = -1
+                tailCount[list] = 0
+                currentRead = 0
+            }
+        } else if currentRead == Self.chunkSize {
+            head[list] = nextChunk[Int(chunk)]
+            release(chunk: chunk)
+            currentRead = 0
         }
         pendingCount &-= 1
         return entry
     }
 
-    /// Takes out the lowest non-empty bucket (`current` is empty): a lowest-level bucket is one
-    /// instant and becomes `current`; a higher one is spread over the lower levels (all empty,
-    /// so order is kept), its earliest events into `current`.
+    /// Takes out the lowest non-empty bucket (the current batch is empty): a lowest-level bucket
+    /// is one instant and becomes the current batch; a higher one is spread over the lower levels
+    /// (all empty, so order is kept), its earliest events into the current batch.
     @inlinable mutating func refill() {
         guard levels != 0 else { return }
         let level = levels.trailingZeroBitCount
@@ -156,29 +204,55 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
         if digits[level &* 4] | digits[level &* 4 &+ 1] | digits[level &* 4 &+ 2] | digits[level &* 4 &+ 3] == 0 {
             levels &= ~(1 &<< UInt8(level))
         }
-        let index = level &* 256 &+ digit
+        let list = level &* 256 &+ digit
+        let first = head[list], lastChunk = tail[list], lastCount = Int(tailCount[list])
+        head[list] = -1
+        tail[list] = -1
+        tailCount[list] = 0
+        currentRead = 0
+        var minimum = UInt64.max, maximum = UInt64.min
         if level == 0 {
-            last = (last & ~0xFF) | UInt64(digit)
-            swap(&current, &buckets[index])
-            return
-        }
-        swap(&scratch, &buckets[index])
-        var minimum = UInt64.max
-        for entry in scratch {
-            let key = Self.key(entry.time)
-            if key < minimum { minimum = key }
-        }
-        last = minimum
-        for entry in scratch {
-            let key = Self.key(entry.time)
-            if key == minimum {
-                current.append(entry)
-            } else {
-                file(entry, key: key)
+            minimum = (last & ~0xFF) | UInt64(digit)
+            maximum = minimum
+        } else {
+            var chunk = first
+            while chunk >= 0 {
+                let base = Int(chunk) &* Self.chunkSize
+                let used = chunk == lastChunk ? lastCount : Self.chunkSize
+                for offset in 0..<used {
+                    let key = Self.key(slab[base &+ offset].time)
+                    minimum = Swift.min(minimum, key)
+                    maximum = Swift.max(maximum, key)
+                }
+                chunk = nextChunk[Int(chunk)]
             }
         }
-        scratch.removeAll(keepingCapacity: true)
-        if buckets[index].capacity > Self.keptCapacity { buckets[index] = [] }
+        last = minimum
+        if minimum == maximum {
+            // One instant (always so on the lowest level): the whole list is the current batch.
+            head[Self.currentList] = first
+            tail[Self.currentList] = lastChunk
+            tailCount[Self.currentList] = Int32(lastCount)
+            return
+        }
+        var chunk = first
+        chunk = first
+        while chunk >= 0 {
+            let base = Int(chunk) &* Self.chunkSize
+            let used = chunk == lastChunk ? lastCount : Self.chunkSize
+            let following = nextChunk[Int(chunk)]
+            for offset in 0..<used {
+                let entry = slab[base &+ offset]
+                let key = Self.key(entry.time)
+                if key == minimum {
+                    append(entry, to: Self.currentList)
+                } else {
+                    file(entry, key: key)
+                }
+            }
+            release(chunk: chunk)
+            chunk = following
+        }
     }
 
     @inlinable mutating func popEarly() -> Entry {
