@@ -14,8 +14,12 @@ days="${2:-30}"
 
 python3 -c 'import simpy' 2>/dev/null || python3 -m pip install --quiet simpy || {
     echo "simpy-peer: cannot install SimPy (pip install simpy)" >&2; exit 2; }
-swift build -c release --product journeysim >&2
-bin="$(swift build -c release --show-bin-path)/journeysim"
+# JOURNEYSIM_BIN: an already built release binary (skips the build).
+bin="${JOURNEYSIM_BIN:-}"
+if [[ -z "$bin" ]]; then
+    swift build -c release --product journeysim >&2
+    bin="$(swift build -c release --show-bin-path)/journeysim"
+fi
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 

@@ -3,7 +3,7 @@
 
 Customers run research -> cart -> checkout sessions; a session that ends with a non-empty cart is
 an abandoned cart and triggers a reminder 30 minutes later, cancelled by a purchase before it is
-sent. A delivered reminder is opened and clicked with fixed probabilities; a click brings a
+sent; one reminder at a time, and a new one only 1 s or more after the last was sent. A delivered reminder is opened and clicked with fixed probabilities; a click brings a
 customer who is not in a session back to the cart (probability 0.55, halving every 24 h since
 the abandonment) two minutes later. Mirrors journeysim's Simulator+Journey and
 Simulator+Messaging for the features the scenario uses. Prints one JSON object with per-customer
