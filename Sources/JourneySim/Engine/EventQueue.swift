@@ -97,7 +97,7 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
         UInt64(bitPattern: time.milliseconds) ^ (1 << 63)
     }
 
-    @inlinable mutating func append(_ entry: Entry, to list: Int) {
+    @inlinable @inline(__always) mutating func append(_ entry: Entry, to list: Int) {
         var chunk = tail[list]
         var used = Int(tailCount[list])
         if chunk < 0 || used == Self.chunkSize {
@@ -120,7 +120,7 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
         tailCount[list] = Int32(used &+ 1)
     }
 
-    @inlinable mutating func release(chunk: Int32) {
+    @inlinable @inline(__always) mutating func release(chunk: Int32) {
         nextChunk[Int(chunk)] = freeChunks
         freeChunks = chunk
     }
