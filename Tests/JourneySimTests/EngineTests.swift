@@ -18,6 +18,38 @@ import Testing
         #expect(popped.map(\.1) == expected.map(\.1))
     }
 
+    /// Interleaved schedules and pops, with a forward-moving clock and, now and then, an event
+    /// scheduled before the last one taken out: the queue must pop exactly as a sort by
+    /// (time, scheduling order) of what is pending.
+    @Test func queueInterleavedMatchesSortedReference() {
+        var queue = EventQueue<Int>()
+        var rng = Xoshiro256StarStar(seed: 21)
+        var pending: [(Int64, Int)] = []
+        var now: Int64 = 1_700_000_000_000
+        var mismatches = 0
+        for i in 0..<8_000 {
+            let back = rng.below(100) == 0 ? Int64(rng.below(5_000)) : 0
+            let time = now - back + Int64(rng.below(4) == 0 ? 0 : rng.below(1 << Int(rng.below(30))))
+            queue.schedule(i, at: SimTime(milliseconds: time))
+            pending.append((time, i))
+            if rng.below(2) == 0 {
+                let index = pending.indices.min { pending[$0].0 != pending[$1].0 ? pending[$0].0 < pending[$1].0 : pending[$0].1 < pending[$1].1 }!
+                let want = pending.remove(at: index)
+                #expect(queue.nextTime?.milliseconds == want.0)
+                let got = queue.pop()!
+                if got.time.milliseconds != want.0 || got.payload != want.1 { mismatches += 1 }
+                now = max(now, got.time.milliseconds)
+            }
+        }
+        pending.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+        for want in pending {
+            let got = queue.pop()!
+            if got.time.milliseconds != want.0 || got.payload != want.1 { mismatches += 1 }
+        }
+        #expect(mismatches == 0)
+        #expect(queue.isEmpty && queue.pop() == nil)
+    }
+
     @Test func xoshiroMatchesReferenceAndStreamsAreIndependent() {
         // Reference: xoshiro256** from state (1, 2, 3, 4): first outputs 11520, 0, 1509978240, 1215971899390074240.
         var reference = Xoshiro256StarStar(seed: 0)

@@ -6,7 +6,7 @@ public enum EventLoopBenchmark {
         var samples: [Double] = []
         for repetition in 0..<repetitions {
             var rng = Xoshiro256StarStar(seed: UInt64(repetition) &+ 17)
-            var queue = EventQueue<SimEvent>(reservingCapacity: pending + 1)
+            var queue = EventQueue<SimEvent>()
             for i in 0..<pending {
                 queue.schedule(SimEvent(customer: UInt32(i), kind: .sessionStep),
                                at: SimTime(milliseconds: Int64(rng.exponential(mean: 1_000_000))))

@@ -44,7 +44,7 @@ public struct Simulator<Observer: EventObserver> {
         metrics = RunMetrics(days: Int((scenario.duration.milliseconds + 86_399_999) / 86_400_000))
         now = scenario.start
         self.observer = observer
-        queue = EventQueue(reservingCapacity: population.count * 2)
+        queue = EventQueue()
         timing = SessionTiming(hourlyActivity: scenario.sessions.hourlyActivity)
         journeys = scenario.journeys
         starTables = scenario.journeys.map { CategoricalTable(weights: $0.stars) }
