@@ -41,8 +41,8 @@ public struct ConservationCheck: Sendable, Equatable {
 }
 
 extension Simulator {
-    /// Customer events scheduled since the start (the heap's sequence counter).
-    public var eventsScheduled: Int { Int(queue.nextSequence) }
+    /// Customer events scheduled since the start.
+    public var eventsScheduled: Int { Int(queue.scheduledCount) }
 
     /// This run's books now; see `ConservationCheck`.
     public var conservation: ConservationCheck {

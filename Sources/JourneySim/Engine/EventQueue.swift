@@ -74,6 +74,10 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
     @usableFromInline var early: ContiguousArray<EarlyEntry> = []
     @usableFromInline var earlySequence: UInt64 = 0
     @usableFromInline var pendingCount = 0
+    /// Events scheduled since the queue was made (for the conservation check: scheduled =
+    /// processed + pending).
+    @usableFromInline var scheduledEvents: UInt64 = 0
+    public var scheduledCount: UInt64 { scheduledEvents }
 
     /// Nothing is reserved up front: the slab grows to the working set.
     public init() {
@@ -150,6 +154,7 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
     @inlinable public mutating func schedule(_ payload: Payload, at time: SimTime) {
         let entry = Entry(time: time, payload: payload)
         pendingCount &+= 1
+        scheduledEvents &+= 1
         let key = Self.key(time)
         if key == last {
             append(entry, to: Self.currentList)
