@@ -72,7 +72,7 @@ struct RunCommand: ParsableCommand {
                 printError("--replications runs whole scenarios: use it without --shard and --trace.")
                 throw ExitCode(2)
             }
-            try runReplications(scenario)
+            try runReplications(scenario, interrupt: interrupt)
             return
         }
         guard traceLimit >= 1, traceLimit <= 100_000_000 else {
@@ -150,7 +150,9 @@ struct RunCommand: ParsableCommand {
         }
     }
 
-    func runReplications(_ base: Scenario) throws {
+    /// Runs the replications one after another; on SIGINT/SIGTERM the one under way stops, and
+    /// the replications already finished are summarised and written before exiting 130/143.
+    func runReplications(_ base: Scenario, interrupt: InterruptFlag) throws {
         try MemoryGuard.check(base)
         let directory = (output as NSString).appendingPathComponent("\(base.name)-\(base.seed)-x\(replications)")
         let writer: ResultsWriter
@@ -162,10 +164,12 @@ struct RunCommand: ParsableCommand {
         }
         let threads = workers ?? ProcessInfo.processInfo.activeProcessorCount
         var summaries: [RunSummary] = []
-        for replication in 0..<replications {
+        let shouldStop: @Sendable () -> Bool = { interrupt.isRaised }
+        for replication in 0..<replications where !interrupt.isRaised {
             var scenario = base
             scenario.seed = base.seed &+ UInt64(replication)
-            summaries.append(SimulationRun.executeParallel(scenario, digest: options.digest(), workers: threads).summary)
+            let summary = SimulationRun.executeParallel(scenario, digest: options.digest(), workers: threads, shouldStop: shouldStop).summary
+            if summary.complete { summaries.append(summary) }
         }
         let result = ReplicationSummary(scenario: base.name, summaries: summaries)
         do {
@@ -178,6 +182,10 @@ struct RunCommand: ParsableCommand {
         }
         if !quiet { print(SummaryTable.render(result)) }
         print("results: \(writer.directory.path)/replications.json")
+        if interrupt.isRaised {
+            printError("interrupted after \(summaries.count) of \(replications) replications; those are written.")
+            throw ExitCode(interrupt.exitCode)
+        }
     }
 
     func parseShard() throws -> (index: Int, count: Int)? {
