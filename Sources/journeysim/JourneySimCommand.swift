@@ -17,6 +17,9 @@ struct JourneySimCommand: AsyncParsableCommand {
           journeysim init my-scenario.yaml
           journeysim run scenarios/baseline.yaml
           journeysim run scenarios/baseline.yaml --seed 7 --customers 20000 --trace events.jsonl
+          journeysim compare scenarios/fatigue-spam.yaml scenarios/fatigue-capped.yaml
+          journeysim load scenarios/abandoned-cart.yaml --mock-server --days 1
+          journeysim run scenarios/baseline.yaml --shard 0/2   (then: journeysim merge …)
           journeysim report results/baseline-42
           journeysim validate scenarios/baseline.yaml
           journeysim schema > scenario.schema.json
