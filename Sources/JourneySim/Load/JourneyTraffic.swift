@@ -42,7 +42,7 @@ public enum JourneyTraffic {
             let fields = fieldNames.map { name -> (name: String, value: String) in
                 switch name {
                 case "first_name": return (name, "Customer \(sent.globalCustomer)")
-                case "cart_value", "order_total": return (name, String(format2: Double(sent.cartCents) / 100))
+                case "cart_value", "order_total": return (name, (Double(sent.cartCents) / 100).formatted2)
                 default: return (name, "\(name)-\(sent.globalCustomer)")
                 }
             }
@@ -53,14 +53,5 @@ public enum JourneyTraffic {
         }
         items.sort { $0.intendedTime != $1.intendedTime ? $0.intendedTime < $1.intendedTime : $0.message.id < $1.message.id }
         return (run, items)
-    }
-}
-
-extension String {
-    /// Two decimals without Foundation's formatter.
-    init(format2 value: Double) {
-        let cents = Int64((value * 100).rounded())
-        let fraction = cents % 100
-        self = "\(cents / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 }
