@@ -90,13 +90,7 @@ struct LoadCommand: AsyncParsableCommand {
         spec.url = url
         http.configure(&spec)
         var split = (index: 0, count: 1)
-        if let shard {
-            let parts = shard.split(separator: "/")
-            guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]), count >= 1, index >= 0, index < count else {
-                throw bad("--shard \(shard): write it as i/n with i from 0 to n-1, e.g. 0/4.")
-            }
-            split = (index, count)
-        }
+        if let shard { split = try ShardArgument.parse(shard) }
         try MemoryGuard.check(scenario, shards: split.count)
         let suffix = shard == nil ? "" : "-shard\(split.index)of\(split.count)"
         let directory = (output as NSString).appendingPathComponent("\(scenario.name)-\(scenario.seed)-load\(suffix)")

@@ -189,17 +189,7 @@ struct RunCommand: ParsableCommand {
     }
 
     func parseShard() throws -> (index: Int, count: Int)? {
-        guard let shard else { return nil }
-        let parts = shard.split(separator: "/")
-        guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]), count >= 1, count <= 100_000 else {
-            printError("--shard \(shard): write it as i/n, e.g. 0/4 for the first of four shards.")
-            throw ExitCode(2)
-        }
-        guard index >= 0, index < count else {
-            printError("--shard \(shard): the index counts from 0, so shards of \(count) are 0/\(count) to \(count - 1)/\(count).")
-            throw ExitCode(2)
-        }
-        return (index, count)
+        try shard.map(ShardArgument.parse)
     }
 
     func checkWritable(_ path: String) throws {
