@@ -1,13 +1,14 @@
 import Foundation
 
 /// A value behind a lock, for state that concurrent tasks update briefly (counters, histograms).
-final class Locked<Value>: @unchecked Sendable {
+/// Public so the HTTP target's backend and mock server use this one too.
+public final class Locked<Value>: @unchecked Sendable {
     private var value: Value
     private let lock = NSLock()
 
-    init(_ value: Value) { self.value = value }
+    public init(_ value: Value) { self.value = value }
 
-    func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
+    public func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
         lock.lock()
         defer { lock.unlock() }
         return try body(&value)
