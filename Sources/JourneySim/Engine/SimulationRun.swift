@@ -32,22 +32,21 @@ public struct SimulationRun: Sendable {
         let population = Population(scenario: scenario, shard: shard, of: shards)
         let generated = clock.now
         let shardSet = ShardSet(count: shards, indices: [shard])
-        if let traceLimit {
-            let recorder = TraceRecorder(limit: traceLimit, idStride: shards, idOffset: shard)
-            var sim = Simulator(scenario: scenario, population: population, observer: recorder)
+        // One generic path for both observers, so the traced run cannot drift from the plain one.
+        func simulate<Observer: EventObserver>(_ observer: Observer,
+                                               trace: (Observer) -> (bytes: [UInt8]?, skipped: Int)) -> SimulationRun {
+            var sim = Simulator(scenario: scenario, population: population, observer: observer)
             let complete = sim.run(shouldStop: shouldStop, progress: report)
+            let recorded = trace(sim.observer)
             var result = finish(sim.record(complete: complete, digest: digest, shards: shardSet), scenario: scenario,
-                                trace: sim.observer.bytes, skipped: sim.observer.skipped,
-                                timing: (started, generated, clock.now))
+                                trace: recorded.bytes, skipped: recorded.skipped, timing: (started, generated, clock.now))
             result.conservation = sim.conservation
             return result
         }
-        var sim = Simulator(scenario: scenario, population: population, observer: NoObserver())
-        let complete = sim.run(shouldStop: shouldStop, progress: report)
-        var result = finish(sim.record(complete: complete, digest: digest, shards: shardSet), scenario: scenario,
-                            trace: nil, skipped: 0, timing: (started, generated, clock.now))
-        result.conservation = sim.conservation
-        return result
+        if let traceLimit {
+            return simulate(TraceRecorder(limit: traceLimit, idStride: shards, idOffset: shard)) { ($0.bytes, $0.skipped) }
+        }
+        return simulate(NoObserver()) { _ in (nil, 0) }
     }
 
     /// Runs the whole scenario on `workers` threads by partitioning customers into that many

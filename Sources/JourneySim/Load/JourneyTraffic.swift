@@ -20,17 +20,18 @@ public enum JourneyTraffic {
     /// the traffic) and returns its summary and up to `limit` messages in intended-time order.
     public static func record(_ scenario: Scenario, shard: Int = 0, of shards: Int = 1,
                               limit: Int = 10_000_000) -> (run: SimulationRun, items: [LoadItem]) {
+        let clock = ContinuousClock()
+        let started = clock.now
         let population = Population(scenario: scenario, shard: shard, of: shards)
+        let generated = clock.now
         var sim = Simulator(scenario: scenario, population: population, observer: NoObserver())
         sim.sendLog = []
         sim.sendLogLimit = limit
         sim.run()
         let record = sim.record(complete: true, digest: "", shards: ShardSet(count: shards, indices: [shard]))
-        let run = SimulationRun(record: record, summary: RunSummary(record: record), trace: nil, traceSkipped: 0,
-                                performance: RunPerformance(wallSeconds: 0, populationSeconds: 0, simulationSeconds: 0,
-                                                            events: record.metrics.eventsProcessed, eventsPerSecond: 0,
-                                                            customerDaysPerSecond: 0, peakResidentBytes: nil, workers: 1),
-                                conservation: sim.conservation)
+        var run = SimulationRun.finish(record, scenario: scenario, trace: nil, skipped: 0,
+                                       timing: (started, generated, clock.now))
+        run.conservation = sim.conservation
         let spec = scenario.triggers
         let log = sim.sendLog ?? []
         var items = log.map { sent -> LoadItem in
