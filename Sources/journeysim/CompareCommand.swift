@@ -22,14 +22,7 @@ struct CompareCommand: ParsableCommand {
     @Argument(help: "Scenario files: two or more, or one with a `strategies:` list.")
     var scenarios: [String]
 
-    @Option(help: "Override the seed of every strategy.")
-    var seed: UInt64?
-
-    @Option(help: "Override the number of customers (1 to 50,000,000).")
-    var customers: Int?
-
-    @Option(help: "Override the duration in simulated days (1/24 to 366).")
-    var days: Double?
+    @OptionGroup var overrides: ScenarioOverrides
 
     @Option(help: "Independent replications (seeds seed, seed+1, …); differences pool all of them.")
     var replications: Int = 1
@@ -50,8 +43,7 @@ struct CompareCommand: ParsableCommand {
         }
         var strategies: [(name: String, scenario: Scenario)] = []
         for path in scenarios {
-            let options = try ScenarioOptions.parse([path] + overrideArguments)
-            let loaded = try options.loadStrategies()
+            let loaded = try overrides.loadStrategies(path: path)
             let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
             for scenario in loaded { strategies.append((scenario.strategy ?? stem, scenario)) }
         }
@@ -87,13 +79,5 @@ struct CompareCommand: ParsableCommand {
             printError(String(describing: error))
             throw ExitCode(2)
         }
-    }
-
-    var overrideArguments: [String] {
-        var arguments: [String] = []
-        if let seed { arguments += ["--seed", String(seed)] }
-        if let customers { arguments += ["--customers=\(customers)"] }
-        if let days { arguments += ["--days=\(days)"] }
-        return arguments
     }
 }

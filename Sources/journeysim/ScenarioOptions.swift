@@ -1,19 +1,12 @@
 import ArgumentParser
 import JourneySim
 
-/// Options shared by the commands that load a scenario.
+/// Options shared by the commands that load one scenario file.
 struct ScenarioOptions: ParsableArguments {
     @Argument(help: "Scenario file (YAML or JSON), e.g. scenarios/baseline.yaml.")
     var scenario: String
 
-    @Option(help: "Override the scenario's seed.")
-    var seed: UInt64?
-
-    @Option(help: "Override the number of customers (1 to 50,000,000).")
-    var customers: Int?
-
-    @Option(help: "Override the duration in simulated days (1 to 366).")
-    var days: Double?
+    @OptionGroup var overrides: ScenarioOverrides
 
     /// Loads the scenario and applies the overrides; prints the error and exits 2 on bad input.
     /// A file with `strategies:` gives its first strategy.
@@ -23,17 +16,41 @@ struct ScenarioOptions: ParsableArguments {
 
     /// Loads every strategy of the scenario file with the overrides applied.
     func loadStrategies() throws -> [Scenario] {
+        try overrides.loadStrategies(path: scenario)
+    }
+
+    /// Identifies the scenario as run (file text plus overrides) for merging shards.
+    func digest() -> String {
+        let text = (try? String(contentsOfFile: scenario, encoding: .utf8)) ?? scenario
+        return ScenarioDigest.of([text] + overrides.digestParts)
+    }
+}
+
+/// `--seed`, `--customers` and `--days`: what a command may change in any scenario it loads.
+struct ScenarioOverrides: ParsableArguments {
+    @Option(help: "Override the scenario's seed.")
+    var seed: UInt64?
+
+    @Option(help: "Override the number of customers (1 to 50,000,000).")
+    var customers: Int?
+
+    @Option(help: "Override the duration in simulated days (1/24 to 366).")
+    var days: Double?
+
+    /// Loads every strategy of a scenario file with the overrides applied; prints the error and
+    /// exits 2 on bad input.
+    func loadStrategies(path: String) throws -> [Scenario] {
         let list: [Scenario]
         do {
-            list = try ScenarioLoader.loadStrategies(path: self.scenario)
+            list = try ScenarioLoader.loadStrategies(path: path)
         } catch {
             printError(error.description)
             throw ExitCode(2)
         }
-        return try list.map(applyOverrides)
+        return try list.map(apply)
     }
 
-    func applyOverrides(_ loaded: Scenario) throws -> Scenario {
+    func apply(_ loaded: Scenario) throws -> Scenario {
         var scenario = loaded
         if let seed { scenario.seed = seed }
         if let customers {
@@ -53,9 +70,7 @@ struct ScenarioOptions: ParsableArguments {
         return scenario
     }
 
-    /// Identifies the scenario as run (file text plus overrides) for merging shards.
-    func digest() -> String {
-        let text = (try? String(contentsOfFile: scenario, encoding: .utf8)) ?? scenario
-        return ScenarioDigest.of([text, seed.map(String.init) ?? "", customers.map(String.init) ?? "", days.map { String($0) } ?? ""])
+    var digestParts: [String] {
+        [seed.map(String.init) ?? "", customers.map(String.init) ?? "", days.map { String($0) } ?? ""]
     }
 }
