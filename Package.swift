@@ -23,9 +23,12 @@ let package = Package(
     targets: [
         // The simulator, channel stubs, backend protocol, virtual-time mock backend and the load
         // driver: no networking stack, so simulation-only users and tests stay light.
+        // One inline C function: a cache prefetch hint for the trigger core's batch path.
+        .target(name: "JourneySimPrefetch"),
         .target(
             name: "JourneySim",
             dependencies: [
+                "JourneySimPrefetch",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]

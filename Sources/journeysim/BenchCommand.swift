@@ -27,6 +27,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
+    @Option(help: "Run only this group of benchmarks: event-loop, trigger-core or simulation (default: all).")
+    var only: BenchGroup?
+
     @Option(help: "Also write the results as JSON to this file (e.g. a new baseline under results/baselines/).")
     var write: String?
 
@@ -56,19 +59,24 @@ struct BenchCommand: ParsableCommand {
             }
         }
         let scale = quick ? 4 : 1
-        var trigger: [Double] = [], bytes: [Double] = []
-        for repetition in 0..<max(1, repetitions / 2) {
-            let result = TriggerBenchmark.run(customers: 1_000_000, campaigns: 20, events: 10_000_000 / scale, seed: UInt64(repetition) + 1)
-            trigger.append(result.eventsPerSecond)
-            bytes.append(result.bytesPerCustomerPerCampaign)
+        var results: [BenchmarkResult] = []
+        if only == nil || only == .eventLoop {
+            results.append(EventLoopBenchmark.measure(pending: 1_000, events: 20_000_000 / scale, repetitions: repetitions))
+            results.append(EventLoopBenchmark.measure(pending: 1_000_000, events: 10_000_000 / scale, repetitions: repetitions))
         }
-        let results = [
-            EventLoopBenchmark.measure(pending: 1_000, events: 20_000_000 / scale, repetitions: repetitions),
-            EventLoopBenchmark.measure(pending: 1_000_000, events: 10_000_000 / scale, repetitions: repetitions),
-            BenchmarkResult(name: "trigger core, 20 campaigns, 1M customers", unit: "events/s", samples: trigger),
-            BenchmarkResult(name: "trigger core state per customer per campaign", unit: "bytes", samples: bytes),
-            SimulationBenchmark.measure(customers: 100_000, days: 30, repetitions: max(1, repetitions / 2)),
-        ]
+        if only == nil || only == .triggerCore {
+            var trigger: [Double] = [], bytes: [Double] = []
+            for repetition in 0..<max(1, repetitions / 2) {
+                let result = TriggerBenchmark.run(customers: 1_000_000, campaigns: 20, events: 10_000_000 / scale, seed: UInt64(repetition) + 1)
+                trigger.append(result.eventsPerSecond)
+                bytes.append(result.bytesPerCustomerPerCampaign)
+            }
+            results.append(BenchmarkResult(name: "trigger core, 20 campaigns, 1M customers", unit: "events/s", samples: trigger))
+            results.append(BenchmarkResult(name: "trigger core state per customer per campaign", unit: "bytes", samples: bytes))
+        }
+        if only == nil || only == .simulation {
+            results.append(SimulationBenchmark.measure(customers: 100_000, days: 30, repetitions: max(1, repetitions / 2)))
+        }
         if let write {
             do {
                 try ResultsWriter.json(results).write(to: URL(fileURLWithPath: write), options: .atomic)
@@ -93,4 +101,11 @@ struct BenchCommand: ParsableCommand {
             }
         }
     }
+}
+
+/// The groups `bench --only` can pick, so one part can be measured (or profiled) on its own.
+enum BenchGroup: String, ExpressibleByArgument, CaseIterable {
+    case eventLoop = "event-loop"
+    case triggerCore = "trigger-core"
+    case simulation
 }

@@ -249,6 +249,51 @@ struct TriggerBenchmarkTests {
     }
 }
 
+@Suite("Trigger core batch intake")
+struct TriggerBatchTests {
+    /// `handle(batch:)` prefetches ahead but must act exactly like `handle(_:)` per event: same
+    /// send requests in the same order, same counts, same state afterwards. Batch sizes that do
+    /// and do not divide the stream, and one shorter than the prefetch distance, are all used.
+    @Test(arguments: [1, 3, 64, 1000])
+    func batchEqualsOneByOne(batchSize: Int) {
+        let customers = 3_000
+        let start = SimTime(unixSeconds: 1_772_409_600)
+        let zoneNames = ["America/New_York", "Europe/London", "Asia/Tokyo"]
+        let population = TriggerBenchmark.syntheticPopulation(customers: customers, zones: zoneNames.count, seed: 9)
+        let zones = TimeZoneTable(identifiers: zoneNames, start: start, end: start + .days(40))
+        let spec = TriggerBenchmark.syntheticSpec(campaigns: 20)
+        var stream = TriggerBenchmark.SessionStream(customers: customers, concurrentSessions: 64, seed: 9)
+        var events: [CustomerEvent] = []
+        var time = start.milliseconds
+        for _ in 0..<60_000 {
+            time += 20_000
+            events.append(stream.next(time: time))
+        }
+        var single = TriggerCore(spec: spec, population: population, zones: zones, seed: 9)
+        var batched = TriggerCore(spec: spec, population: population, zones: zones, seed: 9)
+        var singleActions = ContiguousArray<SendRequest>(), batchActions = ContiguousArray<SendRequest>()
+        for event in events { single.handle(event, into: &singleActions) }
+        var from = 0
+        while from < events.count {
+            let to = min(events.count, from + batchSize)
+            batched.handle(batch: events[from..<to], into: &batchActions)
+            from = to
+        }
+        #expect(singleActions.count > 1_000)
+        #expect(singleActions == batchActions)
+        #expect(single.stats == batched.stats)
+        #expect(single.nextDueTime == batched.nextDueTime)
+        let end = SimTime(milliseconds: time) + .days(20)
+        single.advance(to: end, into: &singleActions)
+        batched.advance(to: end, into: &batchActions)
+        single.finish(at: end)
+        batched.finish(at: end)
+        #expect(singleActions == batchActions)
+        #expect(single.stats == batched.stats)
+        #expect(batched.stats.isConserved)
+    }
+}
+
 @Suite("Due queue")
 struct DueQueueTests {
     /// Lanes plus heap pop exactly like a single binary heap keyed by (due, sequence), including
@@ -297,5 +342,22 @@ struct DueQueueTests {
         var popped: [(due: Int64, sequence: UInt64)] = []
         while let entry = queue.pop() { popped.append((entry.due, entry.sequence)) }
         #expect(popped.map(\.sequence) == expected.map(\.sequence))
+    }
+}
+
+@Suite("Huge-page arrays")
+struct HugePagesTests {
+    /// Large enough to be advised (above the 4 MiB threshold) and small: contents must be exactly
+    /// those of an ordinary array either way, and growing keeps every element.
+    @Test(arguments: [10, 3_000_000])
+    func contentsMatchOrdinaryArrays(count: Int) {
+        let filled = HugePages.array(repeating: UInt32(7), count: count)
+        #expect(filled.count == count)
+        #expect(filled.allSatisfy { $0 == 7 })
+        var numbers = ContiguousArray<Int>()
+        for value in 0..<count { numbers.append(value &* 3) }
+        let grown = HugePages.grown(numbers, capacity: count * 2)
+        #expect(grown == numbers)
+        #expect(grown.capacity >= count * 2)
     }
 }

@@ -1,3 +1,5 @@
+import JourneySimPrefetch
+
 /// The trigger core's pending set, ordered by (due time, sequence) like a single heap, but
 /// faster for the core's workload.
 ///
@@ -18,10 +20,65 @@ struct DueQueue: Sendable {
         }
     }
 
+    /// A FIFO of entries in due order, kept in a power-of-two ring so popping the head never
+    /// moves memory (compacting an array's consumed prefix showed up as memmove in profiles).
     struct Lane: Sendable {
-        var entries = ContiguousArray<Entry>()
+        var ring = ContiguousArray<Entry>()
         var head = 0
-        var isEmpty: Bool { head == entries.count }
+        var count = 0
+        /// Entries ever removed from the head: the logical index of the head, so positions
+        /// remembered by the core's prefetcher stay valid when the ring grows or wraps.
+        var popped = 0
+        /// Logical indices up to which the core has prefetched flow state (two stages).
+        var prefetchedFar = 0
+        var prefetchedNear = 0
+        var isEmpty: Bool { count == 0 }
+
+        /// The entry at a logical index, if it is still in the lane.
+        func entry(logical index: Int) -> Entry? {
+            let offset = index &- popped
+            return offset >= 0 && offset < count ? ring[(head &+ offset) & (ring.count &- 1)] : nil
+        }
+
+        var first: Entry { ring[head] }
+
+        /// Starts loading the entry at a logical index into cache, if it is in the lane.
+        func prefetchEntry(logical index: Int) {
+            let offset = index &- popped
+            guard offset >= 0, offset < count else { return }
+            ring.withUnsafeBufferPointer { journeysim_prefetch($0.baseAddress! + ((head &+ offset) & (ring.count &- 1))) }
+        }
+
+        mutating func append(_ entry: Entry) {
+            if count == ring.count { grow() }
+            ring[(head &+ count) & (ring.count &- 1)] = entry
+            count &+= 1
+        }
+
+        mutating func removeFirst() -> Entry {
+            let entry = ring[head]
+            head = (head &+ 1) & (ring.count &- 1)
+            count &-= 1
+            popped &+= 1
+            return entry
+        }
+
+        mutating func grow() {
+            let capacity = max(16, ring.count &* 2)
+            var larger = ContiguousArray<Entry>()
+            larger.reserveCapacity(capacity)
+            for offset in 0..<count { larger.append(ring[(head &+ offset) & (ring.count &- 1)]) }
+            let filler = Entry(due: .max, sequence: .max, payload: DueEntry(instance: 0, generation: 0))
+            while larger.count < capacity { larger.append(filler) }
+            ring = larger
+            head = 0
+        }
+
+        mutating func removeAll() {
+            head = 0
+            popped &+= count
+            count = 0
+        }
     }
 
     var lanes: ContiguousArray<Lane>
@@ -32,6 +89,11 @@ struct DueQueue: Sendable {
     var heap = ContiguousArray<Entry>()
     var nextSequence: UInt64 = 0
     var count = 0
+    /// Where the minimum is (a lane, or -1 for the heap), or `unknown` until the next scan:
+    /// caching it makes a peek followed by a pop cost one scan of the lanes instead of two.
+    var cachedSource = DueQueue.unknown
+    static let unknown = Int.min
+    static let none = Int.max
 
     init(lanes laneCount: Int) {
         lanes = ContiguousArray(repeating: Lane(), count: laneCount)
@@ -47,22 +109,35 @@ struct DueQueue: Sendable {
         let entry = Entry(due: due, sequence: nextSequence, payload: payload)
         nextSequence &+= 1
         count &+= 1
+        var source = -1
         if lane >= 0, due >= tailDue[lane] {
             tailDue[lane] = due
             if lanes[lane].isEmpty {
                 headDue[lane] = due
                 headSequence[lane] = entry.sequence
             }
-            lanes[lane].entries.append(entry)
-            return
+            lanes[lane].append(entry)
+            source = lane
+        } else {
+            heap.append(entry)
+            siftUp(heap.count &- 1)
         }
-        heap.append(entry)
-        siftUp(heap.count &- 1)
+        // The new entry has the largest sequence, so it becomes the minimum only if it is due
+        // strictly earlier than the current one.
+        if cachedSource == DueQueue.none {
+            cachedSource = source
+        } else if cachedSource != DueQueue.unknown, due < minimumDue(cachedSource) {
+            cachedSource = source
+        }
     }
 
-    /// Where the minimum is: a lane index, -1 for the heap, or nil when empty.
-    func minimumSource() -> Int? {
-        var best: Int? = nil
+    func minimumDue(_ source: Int) -> Int64 {
+        source < 0 ? heap[0].due : headDue[source]
+    }
+
+    /// Where the minimum is: a lane index, -1 for the heap, or `none` when empty.
+    func scanMinimum() -> Int {
+        var best = DueQueue.none
         var bestDue = Int64.max
         var bestSequence = UInt64.max
         if let top = heap.first {
@@ -84,25 +159,28 @@ struct DueQueue: Sendable {
         return best
     }
 
-    func peek() -> Entry? {
-        guard let source = minimumSource() else { return nil }
+    mutating func minimumSource() -> Int {
+        if cachedSource == DueQueue.unknown { cachedSource = scanMinimum() }
+        return cachedSource
+    }
+
+    mutating func peek() -> Entry? {
+        let source = minimumSource()
+        if source == DueQueue.none { return nil }
         if source < 0 { return heap[0] }
-        return lanes[source].entries[lanes[source].head]
+        return lanes[source].first
     }
 
     var nextTime: SimTime? {
-        peek().map { SimTime(milliseconds: $0.due) }
+        mutating get { peek().map { SimTime(milliseconds: $0.due) } }
     }
 
     /// Removes and returns the minimum if it is due at or before `limit`.
     mutating func pop(dueThrough limit: Int64 = .max) -> Entry? {
-        guard let source = minimumSource() else { return nil }
-        if source < 0 {
-            if heap[0].due > limit { return nil }
-        } else if headDue[source] > limit {
-            return nil
-        }
+        let source = minimumSource()
+        if source == DueQueue.none || minimumDue(source) > limit { return nil }
         count &-= 1
+        cachedSource = DueQueue.unknown
         if source < 0 {
             let first = heap[0]
             let last = heap.removeLast()
@@ -112,20 +190,12 @@ struct DueQueue: Sendable {
             }
             return first
         }
-        let entry = lanes[source].entries[lanes[source].head]
-        lanes[source].head &+= 1
+        let entry = lanes[source].removeFirst()
         if lanes[source].isEmpty {
-            lanes[source].entries.removeAll(keepingCapacity: true)
-            lanes[source].head = 0
             headDue[source] = .max
             headSequence[source] = .max
         } else {
-            let head = lanes[source].head
-            if head >= 4096 && head &* 2 >= lanes[source].entries.count {
-                lanes[source].entries.removeSubrange(0..<head)
-                lanes[source].head = 0
-            }
-            let next = lanes[source].entries[lanes[source].head]
+            let next = lanes[source].first
             headDue[source] = next.due
             headSequence[source] = next.sequence
         }
@@ -134,19 +204,19 @@ struct DueQueue: Sendable {
 
     mutating func removeAll() {
         for lane in lanes.indices {
-            lanes[lane].entries.removeAll(keepingCapacity: true)
-            lanes[lane].head = 0
+            lanes[lane].removeAll()
             headDue[lane] = .max
             headSequence[lane] = .max
             tailDue[lane] = .min
         }
         heap.removeAll(keepingCapacity: true)
         count = 0
+        cachedSource = DueQueue.unknown
     }
 
     var allocatedBytes: Int {
         var total = heap.capacity * MemoryLayout<Entry>.stride
-        for lane in lanes { total += lane.entries.capacity * MemoryLayout<Entry>.stride }
+        for lane in lanes { total += lane.ring.capacity * MemoryLayout<Entry>.stride }
         return total + headDue.capacity * 8 + headSequence.capacity * 8 + tailDue.capacity * 8
     }
 

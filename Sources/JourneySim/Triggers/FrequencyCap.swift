@@ -69,7 +69,7 @@ struct CapLedger: Sendable {
         self.rules = rules
         headBase = Int(base)
         wordsPerCustomer = rules.isEmpty ? 0 : Int(base) + (rules.count + 3) / 4
-        words = ContiguousArray(repeating: 0, count: customers * wordsPerCustomer)
+        words = HugePages.array(repeating: 0, count: customers * wordsPerCustomer)
     }
 
     func head(_ block: Int, _ rule: Int32) -> Int {

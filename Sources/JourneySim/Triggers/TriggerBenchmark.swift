@@ -37,6 +37,8 @@ public enum TriggerBenchmark {
         var stream = SessionStream(customers: customers, concurrentSessions: concurrentSessions, seed: seed)
         var chunk = ContiguousArray<CustomerEvent>()
         let chunkSize = 1 << 20
+        /// Events per `handle(batch:)` call, like a stream consumer's poll.
+        let batchSize = 1024
         chunk.reserveCapacity(chunkSize)
         var actions = ContiguousArray<SendRequest>()
         actions.reserveCapacity(4096)
@@ -54,16 +56,19 @@ public enum TriggerBenchmark {
             }
             produced += count
             let began = clock.now
-            for index in chunk.indices {
-                core.handle(chunk[index], into: &actions)
-                if !actions.isEmpty { sends &+= settle(&actions, core: &core, at: chunk[index].time) }
+            var batchStart = 0
+            while batchStart < chunk.count {
+                let batchEnd = min(chunk.count, batchStart &+ batchSize)
+                core.handle(batch: chunk[batchStart..<batchEnd], into: &actions)
+                sends &+= settle(&actions, core: &core)
+                batchStart = batchEnd
             }
             elapsed += clock.now - began
         }
         let began = clock.now
         let end = SimTime(milliseconds: time) + .days(30)
         core.advance(to: end, into: &actions)
-        sends &+= settle(&actions, core: &core, at: end)
+        sends &+= settle(&actions, core: &core)
         core.finish(at: end)
         elapsed += clock.now - began
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
@@ -75,13 +80,13 @@ public enum TriggerBenchmark {
                       conserved: core.stats.isConserved)
     }
 
-    /// Counts the requests and reports a delivery failure for about 3% of them.
-    static func settle(_ actions: inout ContiguousArray<SendRequest>, core: inout TriggerCore, at time: SimTime) -> Int {
+    /// Counts the requests and reports a delivery failure for about 3% of them, at the send time.
+    static func settle(_ actions: inout ContiguousArray<SendRequest>, core: inout TriggerCore) -> Int {
         var index = 0
         while index < actions.count {
             let request = actions[index]
             if !request.isFallback, SplitMix64.mix(request.message.serial) % 32 == 0 {
-                core.reportDelivery(request.message, outcome: .failed, at: time, into: &actions)
+                core.reportDelivery(request.message, outcome: .failed, at: request.time, into: &actions)
             }
             index &+= 1
         }

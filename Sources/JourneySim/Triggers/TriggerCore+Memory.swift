@@ -27,7 +27,7 @@ extension TriggerCore {
         return TriggerMemoryFootprint(
             perCustomerCampaignBytes: bytes(cells),
             perCustomerBytes: bytes(profiles) + caps.stateBytes,
-            flowPoolBytes: bytes(instances) + bytes(freeInstances),
+            flowPoolBytes: bytes(instances) + bytes(generations) + bytes(freeInstances),
             heapBytes: queue.allocatedBytes,
             campaignBytes: bytes(rateMinute) + bytes(rateCount) + bytes(campaigns) + bytes(steps) + bytes(filters) + bytes(cases))
     }

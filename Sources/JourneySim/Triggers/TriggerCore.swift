@@ -76,6 +76,10 @@ public struct TriggerCore: Sendable {
     var rateCount: ContiguousArray<Int32>
 
     var instances: ContiguousArray<FlowInstance>
+    /// Per instance, bumped on every (re)schedule and release so older queue entries are
+    /// recognised as stale. Kept apart from the instances (4 bytes each instead of a 32-byte
+    /// record) so the stale check on a popped entry usually hits cache.
+    var generations: ContiguousArray<UInt32>
     var freeInstances: ContiguousArray<UInt32>
     var queue: DueQueue
     /// Queue entries whose instance moved on (cancelled, rescheduled, resumed); pruning the
@@ -125,26 +129,34 @@ public struct TriggerCore: Sendable {
         waitIndex = KindIndex(waits)
         conversionIndex = KindIndex(conversions)
         let cells = customerCount * campaignCount
-        self.cells = ContiguousArray(repeating: CampaignCell(), count: cells)
-        var profiles = ContiguousArray<CustomerProfile>()
-        profiles.reserveCapacity(customerCount)
+        self.cells = HugePages.array(repeating: CampaignCell(), count: cells)
+        var profiles = HugePages.array(repeating: CustomerProfile(channels: [], consent: [], reachable: [], optedOut: [],
+                                                                  seenKinds: 0, zone: 0, archetype: 0), count: customerCount)
         for id in 0..<customerCount {
-            profiles.append(CustomerProfile(
+            profiles[id] = CustomerProfile(
                 channels: population.channels[id], consent: population.consent[id], reachable: population.reachable[id],
-                optedOut: [], seenKinds: 0, zone: population.timeZone[id], archetype: population.archetype[id].rawValue))
+                optedOut: [], seenKinds: 0, zone: population.timeZone[id], archetype: population.archetype[id].rawValue)
         }
         self.profiles = profiles
         caps = CapLedger(caps: spec.frequencyCaps, customers: customerCount)
         rateMinute = ContiguousArray(repeating: .min, count: campaignCount)
         rateCount = ContiguousArray(repeating: 0, count: campaignCount)
         instances = []
+        generations = []
         freeInstances = []
         queue = DueQueue(lanes: compiled.laneCount)
         stats = TriggerStats(spec: spec)
     }
 
     /// The earliest instant a pending message or flow step falls due, if any.
-    public var nextDueTime: SimTime? { queue.nextTime }
+    /// Mutating because it first drops cancelled entries from the queue's top, so the time is
+    /// exact; the hot paths skip that and let `fire` discard them as they come up.
+    public var nextDueTime: SimTime? {
+        mutating get {
+            pruneStale()
+            return queue.nextTime
+        }
+    }
 
     /// Messages and flows not yet finished.
     public var runningFlows: Int { instances.count - freeInstances.count }
@@ -195,7 +207,6 @@ public struct TriggerCore: Sendable {
             let campaign = Int(triggerIndex.campaigns[index])
             enter(campaign: campaign, event: event, firstOfKind: firstOfKind, into: &actions)
         }
-        pruneStale()
     }
 
     /// Records that the customer opted out of a channel: no more messages on it.
@@ -216,11 +227,11 @@ public struct TriggerCore: Sendable {
     mutating func fire(through limit: Int64, into actions: inout ContiguousArray<SendRequest>) {
         while let top = queue.pop(dueThrough: limit) {
             let index = Int(top.payload.instance)
-            let instance = instances[index]
-            guard instance.generation == top.payload.generation else {
+            guard generations[index] == top.payload.generation else {
                 staleEntries &-= 1
                 continue
             }
+            let instance = instances[index]
             instances[index].flags &= ~FlowInstance.queued
             let time = SimTime(milliseconds: top.due)
             switch instance.phase {
@@ -238,7 +249,6 @@ public struct TriggerCore: Sendable {
                 break
             }
         }
-        pruneStale()
     }
 
     /// Gives everything still pending a terminal state: a pending message whose campaign has
@@ -300,23 +310,25 @@ public struct TriggerCore: Sendable {
 
     mutating func enter(campaign index: Int, event: CustomerEvent, firstOfKind: Bool,
                         into actions: inout ContiguousArray<SendRequest>) {
-        let campaign = campaigns[index]
+        // Fields are read one by one: copying the whole compiled campaign (about 140 bytes)
+        // across the mutating calls below showed up as memmove in profiles.
         let time = event.time.milliseconds
-        if campaign.firstTimeOnly && !firstOfKind { return }
-        guard time >= campaign.startMs, time < campaign.endMs else { return }
+        if campaigns[index].firstTimeOnly && !firstOfKind { return }
+        guard time >= campaigns[index].startMs, time < campaigns[index].endMs else { return }
         let customer = Int(event.customer)
         let cell = customer &* campaignCount &+ index
         guard cells[cell].slot == 0 else { return }
         let last = cells[cell].exposure
         if last != 0 {
-            guard campaign.reeligibilityMs >= 0, time >= Int64(last) &* 1000 &+ campaign.reeligibilityMs else { return }
+            let reeligibility = campaigns[index].reeligibilityMs
+            guard reeligibility >= 0, time >= Int64(last) &* 1000 &+ reeligibility else { return }
         }
-        guard passesFilters(campaign, cartValue: event.cartValue, stars: event.stars, stage: event.stage, channel: event.channel),
-              inAudience(customer: customer, campaign: campaign) else { return }
+        guard passesFilters(campaign: index, cartValue: event.cartValue, stars: event.stars, stage: event.stage, channel: event.channel),
+              inAudience(customer: customer, campaign: index) else { return }
         let instance = allocate(FlowInstance(
             customer: event.customer, campaign: UInt16(index), step: 0, phase: .free,
-            flags: isControl(customer: customer, campaign: index, share: campaign.controlShare) ? FlowInstance.control : 0,
-            journeyChannel: event.channel, stars: event.stars, generation: 0, cartValue: event.cartValue,
+            flags: isControl(customer: customer, campaign: index, share: campaigns[index].controlShare) ? FlowInstance.control : 0,
+            journeyChannel: event.channel, stars: event.stars, cartValue: event.cartValue,
             serial: 0, intendedAt: time))
         cells[cell].slot = UInt32(instance &+ 1)
         stats.add(.entered, campaign: index)
@@ -325,11 +337,13 @@ public struct TriggerCore: Sendable {
 
     /// Runs zero-time steps from the instance's current step until it waits or ends.
     mutating func run(instance index: Int, at time: SimTime, into actions: inout ContiguousArray<SendRequest>) {
-        let campaign = campaigns[Int(instances[index].campaign)]
+        let campaignIndex = Int(instances[index].campaign)
+        let stepBase = Int(campaigns[campaignIndex].stepBase)
+        let stepCount = Int(campaigns[campaignIndex].stepCount)
         for _ in 0..<TriggerCore.maxInstantSteps {
             let stepIndex = Int(instances[index].step)
-            guard stepIndex < Int(campaign.stepCount) else { break }
-            let step = steps[Int(campaign.stepBase) &+ stepIndex]
+            guard stepIndex < stepCount else { break }
+            let step = steps[stepBase &+ stepIndex]
             switch step.kind {
             case .message:
                 let due = time + SimDuration(milliseconds: step.durationMs)
@@ -366,14 +380,13 @@ public struct TriggerCore: Sendable {
     mutating func applyException(instance index: Int, event: CustomerEvent, into actions: inout ContiguousArray<SendRequest>) {
         let instance = instances[index]
         let campaignIndex = Int(instance.campaign)
-        let campaign = campaigns[campaignIndex]
         let customer = Int(instance.customer)
         if instance.phase == .messagePending {
-            let step = steps[Int(campaign.stepBase) &+ Int(instance.step)]
+            let step = steps[Int(campaigns[campaignIndex].stepBase) &+ Int(instance.step)]
             // The exception event is the trigger itself: restart the wait from the newer event.
-            if event.kind == campaign.triggerKind, instance.flags & FlowInstance.sentAny == 0,
-               passesFilters(campaign, cartValue: event.cartValue, stars: event.stars, stage: event.stage, channel: event.channel),
-               inAudience(customer: customer, campaign: campaign) {
+            if event.kind == campaigns[campaignIndex].triggerKind, instance.flags & FlowInstance.sentAny == 0,
+               passesFilters(campaign: campaignIndex, cartValue: event.cartValue, stars: event.stars, stage: event.stage, channel: event.channel),
+               inAudience(customer: customer, campaign: campaignIndex) {
                 instances[index].journeyChannel = event.channel
                 instances[index].cartValue = event.cartValue
                 instances[index].stars = event.stars
@@ -394,10 +407,9 @@ public struct TriggerCore: Sendable {
     mutating func resumeWait(instance index: Int, event: CustomerEvent, into actions: inout ContiguousArray<SendRequest>) {
         let instance = instances[index]
         guard instance.phase == .waiting else { return }
-        let campaign = campaigns[Int(instance.campaign)]
-        let step = steps[Int(campaign.stepBase) &+ Int(instance.step)]
+        let step = steps[Int(campaigns[Int(instance.campaign)].stepBase) &+ Int(instance.step)]
         guard step.kind == .wait, step.waitEvent == event.kind else { return }
-        instances[index].generation &+= 1  // the timeout entry goes stale
+        generations[index] &+= 1  // the timeout entry goes stale
         markUnqueued(index)
         instances[index].stars = event.stars
         instances[index].cartValue = event.cartValue
@@ -421,7 +433,7 @@ public struct TriggerCore: Sendable {
             release(instance: index)
             return
         }
-        if campaign.recheckAudience && !inAudience(customer: customer, campaign: campaign) {
+        if campaign.recheckAudience && !inAudience(customer: customer, campaign: campaignIndex) {
             stats.finish(.suppressedAudience, campaign: campaignIndex, step: stepIndex)
             release(instance: index)
             return
@@ -542,29 +554,32 @@ public struct TriggerCore: Sendable {
 
     // MARK: Checks
 
-    func passesFilters(_ campaign: CompiledCampaign, cartValue: Float, stars: UInt8, stage: Stage, channel: Channel) -> Bool {
-        var index = Int(campaign.filterStart)
-        let end = Int(campaign.filterEnd)
-        while index < end {
-            if !filters[index].matches(cartValue: cartValue, stars: stars, stage: stage, channel: channel) { return false }
-            index &+= 1
+    @inline(__always)
+    func passesFilters(campaign index: Int, cartValue: Float, stars: UInt8, stage: Stage, channel: Channel) -> Bool {
+        var filter = Int(campaigns[index].filterStart)
+        let end = Int(campaigns[index].filterEnd)
+        while filter < end {
+            if !filters[filter].matches(cartValue: cartValue, stars: stars, stage: stage, channel: channel) { return false }
+            filter &+= 1
         }
         return true
     }
 
-    func inAudience(customer: Int, campaign: CompiledCampaign) -> Bool {
+    @inline(__always)
+    func inAudience(customer: Int, campaign index: Int) -> Bool {
         let profile = profiles[customer]
-        guard campaign.archetypeMask & (1 << profile.archetype) != 0 else { return false }
-        if campaign.audienceReachable.rawValue != 0,
-           campaign.audienceReachable.rawValue & profile.reachable.rawValue == 0 { return false }
+        guard campaigns[index].archetypeMask & (1 << profile.archetype) != 0 else { return false }
+        let reachable = campaigns[index].audienceReachable.rawValue
+        if reachable != 0, reachable & profile.reachable.rawValue == 0 { return false }
         // An opt-out withdraws consent, so an audience re-check at send time sees it.
-        if campaign.requireConsent,
-           campaign.channelMask.rawValue & profile.consent.rawValue & ~profile.optedOut.rawValue == 0 { return false }
+        if campaigns[index].requireConsent,
+           campaigns[index].channelMask.rawValue & profile.consent.rawValue & ~profile.optedOut.rawValue == 0 { return false }
         return true
     }
 
     /// Whether the customer is in the campaign's control group: a pure function of (seed,
     /// customer, campaign), so it is the same in every shard and every strategy.
+    @inline(__always)
     public func isControl(customer: Int, campaign: Int, share: Double) -> Bool {
         guard share > 0 else { return false }
         // Hash the scenario-wide id so a customer is in the same group in every shard.
@@ -582,13 +597,16 @@ public struct TriggerCore: Sendable {
 
     mutating func allocate(_ instance: FlowInstance) -> Int {
         if let free = freeInstances.popLast() {
-            var reused = instance
-            reused.generation = instances[Int(free)].generation &+ 1
-            instances[Int(free)] = reused
+            generations[Int(free)] &+= 1
+            instances[Int(free)] = instance
             return Int(free)
         }
         precondition(instances.count < 0x3FFF_FFFF, "more than 2^30 flows running at once")
+        if instances.count == instances.capacity {
+            instances = HugePages.grown(instances, capacity: max(1024, instances.capacity &* 2))
+        }
         instances.append(instance)
+        generations.append(0)
         return instances.count - 1
     }
 
@@ -599,7 +617,7 @@ public struct TriggerCore: Sendable {
         cells[cell].slot = 0
         markUnqueued(index)
         instances[index].phase = .free
-        instances[index].generation &+= 1
+        generations[index] &+= 1
         freeInstances.append(UInt32(index))
     }
 
@@ -608,9 +626,9 @@ public struct TriggerCore: Sendable {
     mutating func schedule(instance index: Int, phase: FlowInstance.Phase, at time: SimTime, lane: Int32) {
         markUnqueued(index)
         instances[index].flags |= FlowInstance.queued
-        instances[index].generation &+= 1
+        generations[index] &+= 1
         instances[index].phase = phase
-        queue.schedule(DueEntry(instance: UInt32(index), generation: instances[index].generation),
+        queue.schedule(DueEntry(instance: UInt32(index), generation: generations[index]),
                        at: time.milliseconds, lane: Int(lane))
     }
 
@@ -626,7 +644,7 @@ public struct TriggerCore: Sendable {
     mutating func pruneStale() {
         guard staleEntries > 0 else { return }
         while let top = queue.peek() {
-            if instances[Int(top.payload.instance)].generation == top.payload.generation { return }
+            if generations[Int(top.payload.instance)] == top.payload.generation { return }
             _ = queue.pop()
             staleEntries &-= 1
         }
@@ -649,8 +667,6 @@ struct FlowInstance: Sendable {
     var flags: UInt8
     var journeyChannel: Channel
     var stars: UInt8
-    /// Bumped on every (re)schedule and release so older queue entries are recognised as stale.
-    var generation: UInt32
     var cartValue: Float
     /// Serial of the pending message.
     var serial: UInt64
