@@ -51,6 +51,13 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
     /// Bytes held by the queue's buffers (capacities, not counts).
     public var allocatedBytes: Int { heap.allocatedBytes + radix.allocatedBytes }
 
+    /// Reserves room for `count` pending events. A large run's queue otherwise grows by copying,
+    /// and while it copies the old and the new buffer are both resident, which was what set the
+    /// peak memory of a run. Room that is reserved but never filled costs address space only.
+    public mutating func reserveCapacity(_ count: Int) {
+        if count > Self.radixThreshold { radix.reserveCapacity(count) } else { heap.reserveCapacity(count) }
+    }
+
     /// The time of the earliest pending event, if any.
     @inlinable public var nextTime: SimTime? {
         mutating get {

@@ -34,6 +34,11 @@
         keys.capacity * MemoryLayout<UInt64>.stride + payloads.capacity * MemoryLayout<Payload>.stride
     }
 
+    @usableFromInline mutating func reserveCapacity(_ count: Int) {
+        keys.reserveCapacity(count)
+        payloads.reserveCapacity(count)
+    }
+
     @inlinable func time(ofKey key: UInt64) -> SimTime {
         SimTime(milliseconds: base &+ Int64(bitPattern: key >> Self.sequenceBits))
     }

@@ -79,6 +79,13 @@
             + digits.capacity * 8 + early.capacity * MemoryLayout<EarlyEntry>.stride
     }
 
+    /// Room for `count` entries in full chunks plus a partly filled chunk for every list.
+    @usableFromInline mutating func reserveCapacity(_ count: Int) {
+        let chunks = (count + Self.chunkSize - 1) / Self.chunkSize + head.count
+        slab.reserveCapacity(chunks * Self.chunkSize)
+        nextChunk.reserveCapacity(chunks)
+    }
+
     /// Order-preserving map of a time to an unsigned key.
     @inlinable static func key(_ time: SimTime) -> UInt64 {
         UInt64(bitPattern: time.milliseconds) ^ (1 << 63)
