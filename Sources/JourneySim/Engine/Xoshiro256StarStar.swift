@@ -1,9 +1,10 @@
-/// xoshiro256** 1.0 (Blackman and Vigna, 2018): the generator behind every simulated draw.
+/// xoshiro256** 1.0 (Blackman and Vigna, 2018): the generator of the short-lived streams (a
+/// customer's profile while the population is built, a message's backend outcome, benchmarks).
 ///
 /// Chosen over the system generator because results must be reproducible byte for byte from a
-/// seed on every platform, and over smaller generators because its 2^256 period makes overlap
-/// between millions of per-customer streams a non-issue.
-public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
+/// seed on every platform. The streams kept per customer for a whole run use the 8-byte
+/// `SplitMix64` instead: 32 bytes of state twice per customer was an eighth of a run's memory.
+public struct Xoshiro256StarStar: SimulationRandom, Sendable {
     @usableFromInline var s0: UInt64
     @usableFromInline var s1: UInt64
     @usableFromInline var s2: UInt64
@@ -37,41 +38,6 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
     }
 
     @inlinable @inline(__always) func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 &- k)) }
-
-    /// A uniform double in [0, 1) with 53 random bits.
-    @inlinable @inline(__always) public mutating func nextUnit() -> Double {
-        Double(next() >> 11) * 0x1.0p-53
-    }
-
-    /// True with probability `p`.
-    @inlinable @inline(__always) public mutating func bernoulli(_ p: Double) -> Bool { nextUnit() < p }
-
-    /// An exponential variate with the given mean, by inversion: −mean · ln(1 − u).
-    ///
-    /// `1 − u` is exact for a 53-bit `u`, so `log(1 − u)` is `log1p(−u)` to within the last bit of
-    /// rounding (which moves a truncated millisecond about once in 10⁹ draws) at a third of the
-    /// cost: glibc's `log` is table-driven, its `log1p` is not, and the event loop draws one
-    /// exponential per event.
-    @inlinable @inline(__always) public mutating func exponential(mean: Double) -> Double {
-        -mean * _log(1 - nextUnit())
-    }
-
-    /// A standard normal variate (Box–Muller; the second value is discarded to keep state small).
-    @inlinable public mutating func standardNormal() -> Double {
-        let u1 = 1 - nextUnit()  // (0, 1]
-        let u2 = nextUnit()
-        return (-2 * _log(u1)).squareRoot() * _cos(2 * Double.pi * u2)
-    }
-
-    /// A log-normal variate with the given median and log-space standard deviation.
-    @inlinable public mutating func logNormal(median: Double, sigma: Double) -> Double {
-        median * _exp(sigma * standardNormal())
-    }
-
-    /// A uniform integer in `0..<bound` (Lemire's nearly-divisionless method).
-    @inlinable @inline(__always) public mutating func below(_ bound: Int) -> Int {
-        Int(truncatingIfNeeded: next().multipliedFullWidth(by: UInt64(bound)).high)
-    }
 }
 
 /// The purposes a per-customer random stream serves. Each purpose gets its own stream so that,

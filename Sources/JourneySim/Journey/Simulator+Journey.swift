@@ -258,7 +258,7 @@ extension Simulator {
     }
 
     /// A uniformly chosen member of a non-empty channel set (SMS for an empty one).
-    static func pick(from set: ChannelSet, rng: inout Xoshiro256StarStar) -> Channel {
+    static func pick(from set: ChannelSet, rng: inout some SimulationRandom) -> Channel {
         let count = set.count
         guard count > 0 else { return .sms }
         var target = rng.below(count)
