@@ -50,6 +50,82 @@ import Testing
         #expect(queue.isEmpty && queue.pop() == nil)
     }
 
+    /// The adaptive queue across its moves: grows past `radixThreshold` (4-ary heap → radix heap),
+    /// drains below `heapThreshold` (and back), with events in the past and ties throughout; every
+    /// pop must match a reference sorted by (time, scheduling order).
+    @Test func queueMovesBetweenHeapAndRadixWithoutReordering() {
+        var queue = EventQueue<Int>()
+        var reference = QueueReference()
+        var rng = Xoshiro256StarStar(seed: 33)
+        var now: Int64 = 1_772_409_600_000
+        var mismatches = 0, moves = 0, usedRadix = queue.usesRadix
+        for phase in 0..<4 {
+            let growing = phase % 2 == 0
+            let target = growing ? EventQueue<Int>.radixThreshold + 5_000 : EventQueue<Int>.heapThreshold / 2
+            while growing ? reference.count < target : reference.count > target {
+                if rng.below(3) != 0 ? growing : !growing {
+                    let back = rng.below(200) == 0 ? Int64(rng.below(10_000)) : 0
+                    let time = now - back + (rng.below(5) == 0 ? 0 : Int64(rng.below(1 << 26)))
+                    queue.schedule(reference.nextID, at: SimTime(milliseconds: time))
+                    reference.insert(time)
+                } else {
+                    let want = reference.removeFirst()
+                    if queue.nextTime?.milliseconds != want.time { mismatches += 1 }
+                    let got = queue.pop()!
+                    if got.time.milliseconds != want.time || got.payload != want.id { mismatches += 1 }
+                    now = max(now, got.time.milliseconds)
+                }
+                if queue.usesRadix != usedRadix { moves += 1; usedRadix = queue.usesRadix }
+                if queue.count != reference.count { mismatches += 1 }
+            }
+        }
+        while let want = reference.popFirst() {
+            let got = queue.pop()
+            if got?.time.milliseconds != want.time || got?.payload != want.id { mismatches += 1 }
+        }
+        #expect(mismatches == 0)
+        #expect(moves >= 4, "the queue should have moved to the radix heap and back twice")
+        #expect(queue.isEmpty && queue.pop() == nil)
+    }
+
+    /// The 4-ary heap's 24-bit scheduling sequence runs out and is renumbered; equal times keep
+    /// their order across the renumbering.
+    @Test func queueSequenceWrapKeepsOrder() {
+        var queue = EventQueue<Int>()
+        queue.heap.nextSequence = QuaternaryEventHeap<Int>.sequenceLimit - 50
+        var expected: [Int] = []
+        var popped: [Int] = []
+        for i in 0..<200 {
+            queue.schedule(i, at: SimTime(milliseconds: 1_000 + Int64(i % 3)))
+            expected.append(i)
+            if i % 4 == 3 { popped.append(queue.pop()!.payload) }
+        }
+        while let entry = queue.pop() { popped.append(entry.payload) }
+        // Reference: pops interleaved as above from a list sorted by (time, id).
+        var reference = QueueReference()
+        var want: [Int] = []
+        for i in 0..<200 {
+            reference.insert(1_000 + Int64(i % 3))
+            if i % 4 == 3 { want.append(reference.removeFirst().id) }
+        }
+        while let entry = reference.popFirst() { want.append(entry.id) }
+        #expect(popped == want)
+        #expect(queue.heap.nextSequence < 1_000)
+    }
+
+    /// Times too far apart for the heap's 40-bit offsets send the queue to the radix heap, which
+    /// takes any time, and order stays exact.
+    @Test func queueFarApartTimesFallBackToRadix() {
+        var queue = EventQueue<Int>()
+        let times: [Int64] = [5, 1 << 50, -(1 << 45), 7, 5, Int64.max / 2, Int64.min / 2, 6]
+        for (i, time) in times.enumerated() { queue.schedule(i, at: SimTime(milliseconds: time)) }
+        #expect(queue.usesRadix)
+        let order = times.indices.sorted { times[$0] != times[$1] ? times[$0] < times[$1] : $0 < $1 }
+        var popped: [Int] = []
+        while let entry = queue.pop() { popped.append(entry.payload) }
+        #expect(popped == order)
+    }
+
     @Test func xoshiroMatchesReferenceAndStreamsAreIndependent() {
         // Reference: xoshiro256** from state (1, 2, 3, 4): first outputs 11520, 0, 1509978240, 1215971899390074240.
         var reference = Xoshiro256StarStar(seed: 0)
@@ -109,4 +185,46 @@ import Testing
         #expect(SimTime(milliseconds: 951_782_400_123).iso8601 == "2000-02-29T00:00:00.123Z")
         #expect(SimTime(milliseconds: -1).iso8601 == "1969-12-31T23:59:59.999Z")
     }
+}
+
+/// A pending-event reference for the queue tests: a plain binary heap of (time, id), where ids
+/// count up in scheduling order, so it pops by (time, scheduling order).
+struct QueueReference {
+    private var heap: [(time: Int64, id: Int)] = []
+    private(set) var nextID = 0
+
+    var count: Int { heap.count }
+
+    private static func precedes(_ a: (time: Int64, id: Int), _ b: (time: Int64, id: Int)) -> Bool {
+        a.time != b.time ? a.time < b.time : a.id < b.id
+    }
+
+    mutating func insert(_ time: Int64) {
+        heap.append((time, nextID))
+        nextID += 1
+        var child = heap.count - 1
+        while child > 0, Self.precedes(heap[child], heap[(child - 1) / 2]) {
+            heap.swapAt(child, (child - 1) / 2)
+            child = (child - 1) / 2
+        }
+    }
+
+    mutating func removeFirst() -> (time: Int64, id: Int) {
+        let first = heap[0]
+        heap.swapAt(0, heap.count - 1)
+        heap.removeLast()
+        var parent = 0
+        while true {
+            var smallest = parent
+            for child in [2 * parent + 1, 2 * parent + 2] where child < heap.count && Self.precedes(heap[child], heap[smallest]) {
+                smallest = child
+            }
+            if smallest == parent { break }
+            heap.swapAt(parent, smallest)
+            parent = smallest
+        }
+        return first
+    }
+
+    mutating func popFirst() -> (time: Int64, id: Int)? { heap.isEmpty ? nil : removeFirst() }
 }

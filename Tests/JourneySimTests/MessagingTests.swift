@@ -83,16 +83,19 @@ import Testing
         #expect(summary.messaging?.terminalStatesConserved == true)
     }
 
-    /// Caps and delivery windows cut opt-outs significantly, while conversion stays within its
-    /// confidence interval (or improves).
-    @Test func capsCutOptOutsWithoutCostingConversion() throws {
+    /// Caps and delivery windows cut opt-outs significantly, at a small cost in conversion: the
+    /// messages they hold back would also have brought some customers back. At 40,000 customers
+    /// the capped strategy converts 0.36 pp worse (95% CI −0.55 to −0.17 pp); at 4,000 the
+    /// estimate ranges from +0.2 to −0.9 pp over seeds 1–6 (−0.3 to −0.6 pp with the earlier
+    /// xoshiro streams), so the test bounds the cost instead of expecting none.
+    @Test func capsCutOptOutsAtASmallConversionCost() throws {
         let spam = try Self.shipped("fatigue-spam.yaml", customers: 4000)[0]
         let capped = try Self.shipped("fatigue-capped.yaml", customers: 4000)[0]
         let comparison = try StrategyComparison.run([("spam", spam), ("capped", capped)], workers: 2)
         let optOuts = try #require(comparison.differences["opt_out_rate"]?["capped vs spam"])
         let conversion = try #require(comparison.differences["conversion"]?["capped vs spam"])
         #expect(optOuts.upper < 0, "\(optOuts)")
-        #expect(conversion.upper >= 0, "capped converts significantly worse: \(conversion)")
+        #expect(conversion.lower > -0.02, "capping costs more than 2 pp of conversion: \(conversion)")
         #expect(comparison.verdicts["opt_out_rate"]?.hasPrefix("capped wins") == true)
         // Common random numbers: the same customers, so a rerun gives the very same comparison.
         let again = try StrategyComparison.run([("spam", spam), ("capped", capped)], workers: 1)

@@ -70,7 +70,7 @@ import Testing
         let population = Population(scenario: try scenario("population: { customers: 20000 }"))
         for id in 0..<population.count {
             let expected = population.archetype[id] == .routine && population.channels[id].count >= 3
-            #expect((population.spendMultiplier[id] == 1.34) == expected)
+            #expect((population.spendMultiplier(id) == 1.34) == expected)
         }
     }
 }

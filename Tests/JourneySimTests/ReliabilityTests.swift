@@ -20,8 +20,8 @@ import Testing
     @Test func memoryEstimateAddsUpThePerCustomerState() throws {
         let plain = try scenario("population: { customers: 1000000 }")
         let estimate = MemoryEstimate(scenario: plain)
-        #expect(estimate.bytesPerCustomer == 30 + 100 + 64)
-        #expect(estimate.totalBytes == 1_000_000 * 194 + MemoryEstimate.fixedBytes)
+        #expect(estimate.bytesPerCustomer == 16 + 56 + 40)
+        #expect(estimate.totalBytes == 1_000_000 * 112 + MemoryEstimate.fixedBytes)
         let sharded = MemoryEstimate(scenario: plain, shards: 3)
         #expect(sharded.customers == 333_334)
 
@@ -29,7 +29,7 @@ import Testing
         let withCampaigns = MemoryEstimate(scenario: campaigns)
         let count = campaigns.triggers.campaigns.count
         #expect(count > 0)
-        #expect(withCampaigns.bytesPerCustomer == 194 + 15 * count + 32 + 16 * campaigns.triggers.frequencyCaps.count + 60)
+        #expect(withCampaigns.bytesPerCustomer == 112 + 15 * count + 32 + 16 * campaigns.triggers.frequencyCaps.count + 40)
         #expect(MemoryEstimate(scenario: campaigns, comparedStrategies: 2).bytesPerCustomer
                     == withCampaigns.bytesPerCustomer + 2 * ComparisonMetric.allCases.count * 8)
 

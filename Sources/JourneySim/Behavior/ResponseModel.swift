@@ -15,7 +15,7 @@ public struct ResponseModel: Sendable {
     ///   - localHour: the recipient's local hour when the message arrives.
     public func react(customer id: Int, channel: Channel, traits: MessageTraits, at time: SimTime,
                       purchasedSinceTrigger: Bool, usualChannel: Channel, localHour: Int,
-                      state: inout FatigueState, rng: inout Xoshiro256StarStar) -> MessageReaction {
+                      state: inout FatigueState, rng: inout some SimulationRandom) -> MessageReaction {
         let fatigue = spec.fatigue
         var reaction = MessageReaction()
         let elapsed = Double((time - state.lastUpdate[id]).milliseconds)

@@ -15,7 +15,7 @@ public struct CategoricalTable: Sendable {
         cumulative = running > 0 ? table.map { $0 / running } : table
     }
 
-    @inlinable public func sample(_ rng: inout Xoshiro256StarStar) -> Int {
+    @inlinable public func sample(_ rng: inout some SimulationRandom) -> Int {
         let u = rng.nextUnit()
         var low = 0, high = cumulative.count - 1
         while low < high {

@@ -11,5 +11,3 @@ import Darwin
 @inlinable func _log(_ x: Double) -> Double { log(x) }
 @inlinable func _exp(_ x: Double) -> Double { exp(x) }
 @inlinable func _cos(_ x: Double) -> Double { cos(x) }
-/// log(1 - u) computed accurately for small u.
-@inlinable func log1pNegative(_ u: Double) -> Double { log1p(-u) }

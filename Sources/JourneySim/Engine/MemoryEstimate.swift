@@ -5,17 +5,18 @@ import Foundation
 /// kernel an hour in.
 ///
 /// The per-customer figures are the strides of the struct-of-arrays state (rounded up):
-/// population ~30 B, journey state ~100 B, event heap ~64 B (two pending events of 32 B), and,
-/// when the scenario has campaigns, ~15 B per customer per campaign in the trigger core plus
-/// a packed profile and frequency-cap rings per customer and ~60 B of messaging state.
+/// population ~16 B, journey state ~56 B, event queue ~40 B (two pending events of 16 B and the
+/// radix heap's partly filled chunks), and, when the scenario has campaigns, ~15 B per customer
+/// per campaign in the trigger core plus a packed profile and frequency-cap rings per customer
+/// and ~40 B of messaging and fatigue state.
 public struct MemoryEstimate: Sendable, Equatable {
-    public static let populationBytes = 30
-    public static let journeyBytes = 100
-    public static let eventHeapBytes = 64
+    public static let populationBytes = 16
+    public static let journeyBytes = 56
+    public static let eventHeapBytes = 40
     public static let triggerBytesPerCampaign = 15
     public static let triggerProfileBytes = 32
     public static let triggerBytesPerCapRule = 16
-    public static let messagingBytes = 60
+    public static let messagingBytes = 40
     /// Per customer, strategy and metric: one `Double` outcome kept by `compare`.
     public static let comparisonBytesPerMetric = 8
     /// The process itself (code, Foundation, buffers) before any customer exists.

@@ -15,7 +15,7 @@ struct MessageState: Sendable {
 
     /// Per customer: the response random stream (independent of the journey stream, so a message
     /// does not shift the journey's own draws), messages received, and the last purchase.
-    var rng: ContiguousArray<Xoshiro256StarStar>
+    var rng: ContiguousArray<SplitMix64>
     var received: ContiguousArray<UInt16>
     var lastPurchaseAt: ContiguousArray<SimTime>
     /// The current session was started by a message click.
@@ -33,9 +33,12 @@ struct MessageState: Sendable {
     static let maxAttempts: UInt8 = 5
 
     init(population: Population, customers: Int, seed: UInt64, campaigns: [Campaign]) {
-        rng = ContiguousArray((0..<customers).map {
-            Xoshiro256StarStar(seed: seed, stream: .response, customer: population.globalID($0))
-        })
+        rng = ContiguousArray(unsafeUninitializedCapacity: customers) { buffer, initialized in
+            for id in 0..<customers {
+                buffer.initializeElement(at: id, to: SplitMix64(seed: seed, stream: .response, customer: population.globalID(id)))
+            }
+            initialized = customers
+        }
         received = ContiguousArray(repeating: 0, count: customers)
         lastPurchaseAt = ContiguousArray(repeating: SimTime(milliseconds: .min / 2), count: customers)
         sessionFromMessage = ContiguousArray(repeating: false, count: customers)

@@ -175,8 +175,7 @@ extension Simulator {
         state.stage[id] = .dormant
         count(\.lapsedJourneys, id)
         emit(.dormant, id)
-        let p = parameters(id)
-        let wait = state.rng[id].exponential(mean: Double(p.dormancy.milliseconds) / Double(population.frequencyMultiplier[id]))
+        let wait = state.rng[id].exponential(mean: Double(journeys[archetype(id)].dormancy.milliseconds) / Double(population.frequencyMultiplier(id)))
         schedule(.needArises, for: UInt32(id), at: now + SimDuration(milliseconds: Int64(wait) &+ 1))
     }
 

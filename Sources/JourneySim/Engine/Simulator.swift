@@ -15,7 +15,7 @@ public struct Simulator<Observer: EventObserver> {
 
     var queue: EventQueue<SimEvent>
     let timing: SessionTiming
-    let journeys: [JourneyParameters]
+    let journeys: ContiguousArray<JourneyParameters>
     let starTables: [CategoricalTable]
 
     /// The campaigns; `messagingEnabled` is false when the scenario has none, and the messaging
@@ -37,6 +37,8 @@ public struct Simulator<Observer: EventObserver> {
     public init(scenario: Scenario, population: Population? = nil, observer: Observer) {
         self.scenario = scenario
         let population = population ?? Population(scenario: scenario)
+        precondition(population.count < SimEvent.customerLimit,
+                     "one simulator holds fewer than \(SimEvent.customerLimit) customers: run more shards")
         self.population = population
         zones = TimeZoneTable(identifiers: scenario.population.timeZones.map(\.identifier),
                               start: scenario.start, end: scenario.end)
@@ -46,7 +48,7 @@ public struct Simulator<Observer: EventObserver> {
         self.observer = observer
         queue = EventQueue()
         timing = SessionTiming(hourlyActivity: scenario.sessions.hourlyActivity)
-        journeys = scenario.journeys
+        journeys = ContiguousArray(scenario.journeys)
         starTables = scenario.journeys.map { CategoricalTable(weights: $0.stars) }
         messagingEnabled = !scenario.triggers.isEmpty
         let messagingCustomers = messagingEnabled ? population.count : 0
@@ -58,10 +60,13 @@ public struct Simulator<Observer: EventObserver> {
         messageState = MessageState(population: population, customers: messagingCustomers, seed: scenario.seed,
                                     campaigns: scenario.triggers.campaigns)
         actions.reserveCapacity(64)
+        // One pending event per customer from the start and a few more while journeys run
+        // (deliveries, reviews, messages in flight); address space beyond what is used is free.
+        queue.reserveCapacity(2 * population.count)
         for id in 0..<population.count {
             let customer = UInt32(id)
-            let parameters = journeys[Int(population.archetype[id].rawValue)]
-            let mean = Double(parameters.needInterval.milliseconds) / Double(population.frequencyMultiplier[id])
+            let needInterval = journeys[Int(population.archetype[id].rawValue)].needInterval
+            let mean = Double(needInterval.milliseconds) / Double(population.frequencyMultiplier(id))
             let first = Int64(state.rng[id].exponential(mean: mean))
             queue.schedule(SimEvent(customer: customer, kind: .needArises), at: scenario.start + SimDuration(milliseconds: first))
         }

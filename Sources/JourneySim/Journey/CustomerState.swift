@@ -1,10 +1,10 @@
 /// The mutable per-customer journey state, as parallel arrays indexed by customer id.
 ///
-/// About 90 bytes per customer: the journey random stream (32), stage, cart, channels, timers
+/// About 52 bytes per customer: the journey random stream (8), stage, cart, channels, timers
 /// and counters. No references, strings or dictionaries, so millions of customers stay compact
 /// and the loop's memory traffic is predictable.
 public struct CustomerState: Sendable {
-    public var rng: ContiguousArray<Xoshiro256StarStar>
+    public var rng: ContiguousArray<SplitMix64>
     public var stage: ContiguousArray<Stage>
     /// Cart value in cents.
     public var cartCents: ContiguousArray<UInt32>
@@ -30,9 +30,12 @@ public struct CustomerState: Sendable {
 
     public init(population: Population, seed: UInt64) {
         let count = population.count
-        rng = ContiguousArray((0..<count).map {
-            Xoshiro256StarStar(seed: seed, stream: .journey, customer: population.globalID($0))
-        })
+        rng = ContiguousArray(unsafeUninitializedCapacity: count) { buffer, initialized in
+            for id in 0..<count {
+                buffer.initializeElement(at: id, to: SplitMix64(seed: seed, stream: .journey, customer: population.globalID(id)))
+            }
+            initialized = count
+        }
         stage = ContiguousArray(repeating: .idle, count: count)
         cartCents = ContiguousArray(repeating: 0, count: count)
         journeyChannel = ContiguousArray(repeating: .sms, count: count)
@@ -49,7 +52,7 @@ public struct CustomerState: Sendable {
 
     /// Bytes of journey state per customer (array payloads only).
     public static let bytesPerCustomer =
-        MemoryLayout<Xoshiro256StarStar>.stride + MemoryLayout<Stage>.stride + MemoryLayout<UInt32>.stride
+        MemoryLayout<SplitMix64>.stride + MemoryLayout<Stage>.stride + MemoryLayout<UInt32>.stride
         + 2 * MemoryLayout<Channel>.stride + MemoryLayout<UInt16>.stride + MemoryLayout<SimTime>.stride
         + MemoryLayout<Bool>.stride + MemoryLayout<UInt32>.stride + MemoryLayout<SimTime>.stride + MemoryLayout<Float>.stride
         + MemoryLayout<UInt16>.stride + MemoryLayout<Int64>.stride

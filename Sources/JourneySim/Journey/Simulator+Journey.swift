@@ -31,8 +31,11 @@ extension Simulator {
         }
     }
 
-    func parameters(_ id: Int) -> JourneyParameters {
-        journeys[Int(population.archetype[id].rawValue)]
+    /// The index of the customer's archetype in `journeys`. Hot paths read single fields as
+    /// `journeys[archetype(id)].field`: a copy of the whole `JourneyParameters` (about 200 bytes
+    /// and a retained array) per step was a measurable share of the loop.
+    @inline(__always) func archetype(_ id: Int) -> Int {
+        Int(population.archetype[id].rawValue)
     }
 
     mutating func needArises(_ id: Int) {
@@ -68,12 +71,12 @@ extension Simulator {
     }
 
     mutating func scheduleStep(_ id: Int) {
-        let gap = state.rng[id].exponential(mean: Double(parameters(id).stepGap.milliseconds))
+        let gap = state.rng[id].exponential(mean: Double(journeys[archetype(id)].stepGap.milliseconds))
         schedule(.sessionStep, for: UInt32(id), at: now + SimDuration(milliseconds: Int64(gap) &+ 1))
     }
 
     mutating func sessionStep(_ id: Int) {
-        let p = parameters(id)
+        let a = archetype(id)
         state.sessionSteps[id] &+= 1
         if Int(state.sessionSteps[id]) > scenario.sessions.maxSteps {
             endSession(id)
@@ -82,9 +85,9 @@ extension Simulator {
         let stage = state.stage[id]
         let row: Int, probabilities: StepProbabilities
         switch stage {
-        case .research: row = 0; probabilities = p.research
-        case .cart: row = 1; probabilities = p.cart
-        case .checkout: row = 2; probabilities = Self.lifted(p.checkout, by: Double(state.purchaseLift[id]))
+        case .research: row = 0; probabilities = journeys[a].research
+        case .cart: row = 1; probabilities = journeys[a].cart
+        case .checkout: row = 2; probabilities = Self.lifted(journeys[a].checkout, by: Double(state.purchaseLift[id]))
         default:
             endSession(id)
             return
@@ -99,7 +102,7 @@ extension Simulator {
 
         switch (row, outcome) {
         case (0, 0), (1, 1):  // add to cart (first item from research, or another item)
-            addToCart(id, basketMedian: p.basketMedian, sigma: p.basketSigma)
+            addToCart(id, basketMedian: journeys[a].basketMedian, sigma: journeys[a].basketSigma)
         case (0, 1):
             emit(.view, id)
         case (1, 0):
@@ -109,7 +112,7 @@ extension Simulator {
             state.stage[id] = .research
             emit(.view, id)
         case (2, 0):
-            purchase(id, deliveryDelay: p.deliveryDelay)
+            purchase(id, deliveryDelay: journeys[a].deliveryDelay)
             return
         default:
             endSession(id)
@@ -119,7 +122,7 @@ extension Simulator {
     }
 
     mutating func addToCart(_ id: Int, basketMedian: Double, sigma: Double) {
-        let value = state.rng[id].logNormal(median: basketMedian * Double(population.spendMultiplier[id]), sigma: sigma)
+        let value = state.rng[id].logNormal(median: basketMedian * Double(population.spendMultiplier(id)), sigma: sigma)
         let cents = UInt32(min(Double(UInt32.max / 4), max(1, (value * 100).rounded())))
         state.cartCents[id] = state.cartCents[id] &+ min(cents, UInt32.max / 2 &- state.cartCents[id] / 2)
         state.stage[id] = .cart
@@ -143,7 +146,7 @@ extension Simulator {
         metrics.byChannel[channel].journeyMillisecondsToPurchase &+= elapsed
         metrics.daily[dayIndex].revenueCents &+= Int64(paid)
         if scenario.population.multichannel.archetypes[archetype] {
-            let group = population.frequencyMultiplier[id] != 1 || population.spendMultiplier[id] != 1 ? 1 : 0
+            let group = population.boosted[id] ? 1 : 0
             metrics.multichannelPurchases[group] &+= 1
             metrics.multichannelRevenueCents[group] &+= Int64(paid)
         }
@@ -168,38 +171,38 @@ extension Simulator {
         if messagingEnabled { messageState.sessionFromMessage[id] = false }
         emit(.sessionEnd, id)
         if abandoned { count(\.abandonedCarts, id); metrics.daily[dayIndex].abandonedCarts &+= 1 }
-        let p = parameters(id)
-        if state.rng[id].bernoulli(abandoned ? p.abandonLapse : p.lapse) {
+        let a = archetype(id)
+        if state.rng[id].bernoulli(abandoned ? journeys[a].abandonLapse : journeys[a].lapse) {
             state.stage[id] = .dormant
             count(\.lapsedJourneys, id)
             emit(.dormant, id)
-            let wait = state.rng[id].exponential(mean: Double(p.dormancy.milliseconds) / Double(population.frequencyMultiplier[id]))
+            let wait = state.rng[id].exponential(mean: Double(journeys[a].dormancy.milliseconds) / Double(population.frequencyMultiplier(id)))
             schedule(.needArises, for: UInt32(id), at: now + SimDuration(milliseconds: Int64(wait) &+ 1))
         } else {
-            let gap = SimDuration(milliseconds: Int64(Double(p.sessionGap.milliseconds) / Double(population.frequencyMultiplier[id])))
+            let gap = SimDuration(milliseconds: Int64(Double(journeys[a].sessionGap.milliseconds) / Double(population.frequencyMultiplier(id))))
             let next = timing.next(after: now, meanGap: gap, zone: Int(population.timeZone[id]), zones: zones, rng: &state.rng[id])
             schedule(.sessionStart, for: UInt32(id), at: next)
         }
     }
 
     mutating func delivery(_ id: Int) {
-        let p = parameters(id)
+        let a = archetype(id)
         state.stage[id] = .using
         emit(.delivery, id)
         let customer = UInt32(id)
-        if state.rng[id].bernoulli(p.support) {
+        if state.rng[id].bernoulli(journeys[a].support) {
             let wait = state.rng[id].exponential(mean: 86_400_000)
             schedule(.supportRequest, for: customer, at: now + SimDuration(milliseconds: Int64(wait) &+ 1))
         }
-        if state.rng[id].bernoulli(p.review) {
-            let wait = state.rng[id].exponential(mean: Double(p.reviewDelay.milliseconds))
+        if state.rng[id].bernoulli(journeys[a].review) {
+            let wait = state.rng[id].exponential(mean: Double(journeys[a].reviewDelay.milliseconds))
             schedule(.review, for: customer, at: now + SimDuration(milliseconds: Int64(wait) &+ 1))
         }
-        if state.rng[id].bernoulli(p.referral) {
-            let wait = state.rng[id].exponential(mean: 2 * Double(p.reviewDelay.milliseconds))
+        if state.rng[id].bernoulli(journeys[a].referral) {
+            let wait = state.rng[id].exponential(mean: 2 * Double(journeys[a].reviewDelay.milliseconds))
             schedule(.referral, for: customer, at: now + SimDuration(milliseconds: Int64(wait) &+ 1))
         }
-        let next = state.rng[id].exponential(mean: Double(p.needInterval.milliseconds) / Double(population.frequencyMultiplier[id]))
+        let next = state.rng[id].exponential(mean: Double(journeys[a].needInterval.milliseconds) / Double(population.frequencyMultiplier(id)))
         schedule(.needArises, for: customer, at: now + SimDuration(milliseconds: Int64(next) &+ 1))
     }
 
@@ -215,11 +218,13 @@ extension Simulator {
     }
 
     /// The simulated day (UTC, from the start) `now` falls in.
-    var dayIndex: Int {
+    @inline(__always) var dayIndex: Int {
         min(metrics.daily.count - 1, Int((now - scenario.start).milliseconds / 86_400_000))
     }
 
-    mutating func count(_ field: WritableKeyPath<FunnelCounts, Int>, _ id: Int) {
+    /// Inlined so the key path is a literal at each use and compiles to a direct field access
+    /// (a key path applied at run time costs a runtime call per count).
+    @inline(__always) mutating func count(_ field: WritableKeyPath<FunnelCounts, Int>, _ id: Int) {
         metrics.totals[keyPath: field] &+= 1
         metrics.byArchetype[Int(population.archetype[id].rawValue)][keyPath: field] &+= 1
         metrics.byChannel[Int(state.sessionChannel[id].rawValue)][keyPath: field] &+= 1
@@ -253,7 +258,7 @@ extension Simulator {
     }
 
     /// A uniformly chosen member of a non-empty channel set (SMS for an empty one).
-    static func pick(from set: ChannelSet, rng: inout Xoshiro256StarStar) -> Channel {
+    static func pick(from set: ChannelSet, rng: inout some SimulationRandom) -> Channel {
         let count = set.count
         guard count > 0 else { return .sms }
         var target = rng.below(count)

@@ -90,7 +90,7 @@ extension Simulator {
             if purchases >= 2 { byArchetype[archetype].repeatBuyers += 1 }
             histogram[population.channels[id].count] += 1
             if effect.archetypes[archetype] {
-                groups[population.frequencyMultiplier[id] != 1 || population.spendMultiplier[id] != 1 ? 1 : 0] += 1
+                groups[population.boosted[id] ? 1 : 0] += 1
             }
         }
         return RunRecord(scenarioName: scenario.name, scenarioDigest: digest, seed: scenario.seed,

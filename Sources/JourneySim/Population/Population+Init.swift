@@ -1,7 +1,7 @@
 extension Population {
     /// Builds a population from explicit attribute arrays, for tests and synthetic benchmarks that
     /// need exact customers rather than ones drawn from a scenario. All arrays must have the same
-    /// length; the spend and frequency multipliers default to 1.
+    /// length; nobody is boosted by the multichannel effect.
     public init(archetype: ContiguousArray<Archetype>, channels: ContiguousArray<ChannelSet>,
                 consent: ContiguousArray<ChannelSet>, reachable: ContiguousArray<ChannelSet>,
                 timeZone: ContiguousArray<UInt16>) {
@@ -16,7 +16,6 @@ extension Population {
         self.consent = consent
         self.reachable = reachable
         self.timeZone = timeZone
-        self.frequencyMultiplier = ContiguousArray(repeating: 1, count: count)
-        self.spendMultiplier = ContiguousArray(repeating: 1, count: count)
+        self.boosted = ContiguousArray(repeating: false, count: count)
     }
 }

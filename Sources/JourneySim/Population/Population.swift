@@ -20,10 +20,13 @@ public struct Population: Sendable {
     public internal(set) var reachable: ContiguousArray<ChannelSet>
     /// Index into the scenario's time-zone list (and `TimeZoneTable`).
     public internal(set) var timeZone: ContiguousArray<UInt16>
-    /// Multiplier on the rate at which needs arise (the multichannel effect).
-    public internal(set) var frequencyMultiplier: ContiguousArray<Float>
-    /// Multiplier on basket value (the multichannel effect).
-    public internal(set) var spendMultiplier: ContiguousArray<Float>
+    /// Whether the multichannel effect (`boostedFrequency`, `boostedSpend`) applies to the
+    /// customer. One byte instead of two per-customer `Float`s: the multipliers are the same for
+    /// every customer they apply to.
+    public internal(set) var boosted: ContiguousArray<Bool>
+    /// Multipliers on the rate at which needs arise and on basket value for boosted customers.
+    public internal(set) var boostedFrequency: Float = 1
+    public internal(set) var boostedSpend: Float = 1
 
     /// Generates the scenario's customers, or one shard's share of them (`shard` of `shards`).
     public init(scenario: Scenario, shard: Int = 0, of shards: Int = 1) {
@@ -37,12 +40,16 @@ public struct Population: Sendable {
         consent = ContiguousArray(repeating: [], count: count)
         reachable = ContiguousArray(repeating: [], count: count)
         timeZone = ContiguousArray(repeating: 0, count: count)
-        frequencyMultiplier = ContiguousArray(repeating: 1, count: count)
-        spendMultiplier = ContiguousArray(repeating: 1, count: count)
+        boosted = ContiguousArray(repeating: false, count: count)
         let archetypeTable = CategoricalTable(weights: spec.archetypeMix)
         let countTable = CategoricalTable(weights: spec.channelCountMix)
         let zoneTable = CategoricalTable(weights: spec.timeZones.map(\.share))
         let weights = spec.channels.map(\.weight)
+        let effect = spec.multichannel
+        boostedFrequency = Float(effect.frequencyMultiplier)
+        boostedSpend = Float(effect.spendMultiplier)
+        // An effect of 1 and 1 changes nothing, and its customers count as not boosted.
+        let effective = boostedFrequency != 1 || boostedSpend != 1
         for id in 0..<count {
             var rng = Xoshiro256StarStar(seed: scenario.seed, stream: .profile, customer: globalID(id))
             let kind = Archetype(rawValue: UInt8(archetypeTable.sample(&rng)))!
@@ -59,13 +66,17 @@ public struct Population: Sendable {
             consent[id] = consents
             reachable[id] = reach
             timeZone[id] = UInt16(zoneTable.sample(&rng))
-            let effect = spec.multichannel
-            if effect.archetypes[Int(kind.rawValue)] && set.count >= effect.minChannels {
-                frequencyMultiplier[id] = Float(effect.frequencyMultiplier)
-                spendMultiplier[id] = Float(effect.spendMultiplier)
+            if effective && effect.archetypes[Int(kind.rawValue)] && set.count >= effect.minChannels {
+                boosted[id] = true
             }
         }
     }
+
+    /// Multiplier on the rate at which the customer's needs arise (the multichannel effect).
+    @inlinable public func frequencyMultiplier(_ id: Int) -> Float { boosted[id] ? boostedFrequency : 1 }
+
+    /// Multiplier on the customer's basket value (the multichannel effect).
+    @inlinable public func spendMultiplier(_ id: Int) -> Float { boosted[id] ? boostedSpend : 1 }
 
     /// The scenario-wide id of local customer `local`: what random streams, control groups and
     /// traces use, so a customer behaves the same in any shard.
