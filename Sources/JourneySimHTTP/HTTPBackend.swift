@@ -35,11 +35,19 @@ public final class HTTPBackend: MessagingBackend {
     public static let maxResponseBytes = 64 * 1024
 
     public let configuration: Configuration
-    let client: HTTPClient
+    let transport: Transport
     let ownGroup: MultiThreadedEventLoopGroup?
     let baseURL: String
     let authorization: String?
     let counters = Locked(HTTPBackendCounters())
+
+    /// How requests travel: plain `http://` targets over the lean HTTP/1.1 transport (a load
+    /// driver's throughput is bounded by its CPU per request), `https://` and any URL shape the
+    /// lean transport does not handle over AsyncHTTPClient (TLS, HTTP/2, redirects refused).
+    enum Transport: Sendable {
+        case plain(HTTP1Transport)
+        case client(HTTPClient)
+    }
 
     /// Fails when the URL has no http/https scheme or the token variable is named but unset.
     public init(_ configuration: Configuration, environment: [String: String] = ProcessInfo.processInfo.environment) throws(HTTPBackendError) {
@@ -53,6 +61,22 @@ public final class HTTPBackend: MessagingBackend {
         }
         self.configuration = configuration
         baseURL = target.url.hasSuffix("/") ? String(target.url.dropLast()) : target.url
+        let group: any EventLoopGroup
+        if let threads = configuration.eventLoopThreads {
+            let own = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
+            ownGroup = own
+            group = own
+        } else {
+            ownGroup = nil
+            group = MultiThreadedEventLoopGroup.singleton
+        }
+        if let endpoint = HTTP1Endpoint(url: baseURL) {
+            transport = .plain(HTTP1Transport(
+                endpoint: endpoint, group: group, connections: target.concurrency,
+                connectTimeout: .milliseconds(target.connectTimeout.milliseconds),
+                requestTimeout: .milliseconds(target.requestTimeout.milliseconds), maxResponseBytes: HTTPBackend.maxResponseBytes))
+            return
+        }
         var clientConfiguration = HTTPClient.Configuration(
             // The read side is bounded by the per-request deadline in `send`; a second, client-wide
             // read timer per request would only add timer work on the event loop.
@@ -61,19 +85,19 @@ public final class HTTPBackend: MessagingBackend {
         // Connection failures are retried here, with backoff and counting, not inside the client.
         clientConfiguration.connectionPool.retryConnectionEstablishment = false
         clientConfiguration.redirectConfiguration = .disallow
-        if let threads = configuration.eventLoopThreads {
-            let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
-            ownGroup = group
-            client = HTTPClient(eventLoopGroupProvider: .shared(group), configuration: clientConfiguration)
+        if let ownGroup {
+            transport = .client(HTTPClient(eventLoopGroupProvider: .shared(ownGroup), configuration: clientConfiguration))
         } else {
-            ownGroup = nil
-            client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+            transport = .client(HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration))
         }
     }
 
-    /// Closes the connection pool; call once when done.
+    /// Closes the connections; call once when done.
     public func shutdown() async {
-        try? await client.shutdown()
+        switch transport {
+        case let .plain(transport): await transport.shutdown()
+        case let .client(client): try? await client.shutdown()
+        }
         try? await ownGroup?.shutdownGracefully()
     }
 
@@ -82,12 +106,34 @@ public final class HTTPBackend: MessagingBackend {
 
     public func send(_ message: OutboundMessage, content: MessageContent) async -> SendReport {
         let wire = configuration.renderer.render(message, content)
-        var request = HTTPClientRequest(url: baseURL + wire.path)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: wire.contentType)
-        request.headers.add(name: "Idempotency-Key", value: message.idempotencyKey)
-        if let authorization { request.headers.add(name: "Authorization", value: authorization) }
-        request.body = .bytes(ByteBuffer(bytes: wire.body))
+        let timeout = TimeAmount.milliseconds(configuration.target.requestTimeout.milliseconds)
+        let report: SendReport
+        switch transport {
+        case let .plain(transport):
+            // Built once per message: every attempt writes the same head and body.
+            let head = transport.requestHead(path: wire.path, contentType: wire.contentType, contentLength: wire.body.count,
+                                             idempotencyKey: message.idempotencyKey, authorization: authorization)
+            let body = ByteBuffer(bytes: wire.body)
+            report = await attempts(message) {
+                await transport.execute(head: head, body: body, tag: message.id, timeout: timeout)
+                    .mapError { AttemptFailure(kind: $0.kind, description: $0.description) }
+            }
+        case let .client(client):
+            var request = HTTPClientRequest(url: baseURL + wire.path)
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: wire.contentType)
+            request.headers.add(name: "Idempotency-Key", value: message.idempotencyKey)
+            if let authorization { request.headers.add(name: "Authorization", value: authorization) }
+            request.body = .bytes(ByteBuffer(bytes: wire.body))
+            report = await attempts(message) { await HTTPBackend.execute(request, on: client, timeout: timeout) }
+        }
+        counters.withLock { $0.record(report) }
+        return report
+    }
+
+    /// Makes up to `maxAttempts` attempts with backoff, classifies each answer or failure, and
+    /// reports the final outcome.
+    func attempts(_ message: OutboundMessage, _ makeAttempt: () async -> Result<HTTPResponseSummary, AttemptFailure>) async -> SendReport {
         let target = configuration.target
         var errors = AttemptErrors()
         var attempt = 0
@@ -97,35 +143,27 @@ public final class HTTPBackend: MessagingBackend {
             attempt += 1
             var retryAfter: Duration?
             let retryable: Bool
-            do {
-                let response = try await client.execute(request, timeout: .milliseconds(target.requestTimeout.milliseconds))
-                let status = Int(response.status.code)
-                // At most `maxResponseBytes` of an answer is read; a bigger one is cut off (and the
-                // connection dropped), so a misbehaving server cannot make the driver buffer it.
-                let body: ByteBuffer?
-                do {
-                    body = try await response.body.collect(upTo: HTTPBackend.maxResponseBytes)
-                } catch {
-                    body = nil  // too large (NIOTooManyBytesError) or cut off: the status still stands
-                }
+            switch await makeAttempt() {
+            case let .success(response):
+                let status = response.status
+                let body = response.body
                 switch status {
                 case 200..<300:
                     // Accepted is accepted, whatever the body: the id falls back to the idempotency
                     // key, and a garbage or oversized body is counted, never retried (a retry
                     // would only be a duplicate).
                     let parsedID = body.flatMap(HTTPBackend.messageID(in:))
-                    let headerID = response.headers.first(name: "X-Message-Id")
                     if body == nil || (parsedID == nil && (body?.readableBytes ?? 0) > 0) { errors.malformedResponses += 1 }
-                    result = .accepted(Acceptance(providerMessageID: headerID ?? parsedID ?? message.idempotencyKey))
+                    result = .accepted(Acceptance(providerMessageID: response.messageID ?? parsedID ?? message.idempotencyKey))
                     retryable = false
                 case 429:
                     errors.rateLimited += 1
-                    retryAfter = response.headers.first(name: "Retry-After").flatMap(HTTPBackend.retryAfter)
+                    retryAfter = response.retryAfter.flatMap(HTTPBackend.retryAfter)
                     result = .rejected(.rateLimited(retryAfter: SimDuration(milliseconds: retryAfter.map(HTTPBackend.milliseconds) ?? 0)))
                     retryable = true
                 case 500...:
                     errors.serverErrors += 1
-                    retryAfter = response.headers.first(name: "Retry-After").flatMap(HTTPBackend.retryAfter)
+                    retryAfter = response.retryAfter.flatMap(HTTPBackend.retryAfter)
                     result = .rejected(.serverError(status: status))
                     retryable = true
                 default:
@@ -133,9 +171,8 @@ public final class HTTPBackend: MessagingBackend {
                     result = .rejected(status == 404 || status == 422 ? .invalidRecipient : .invalidRequest(status: status))
                     retryable = false
                 }
-            } catch {
-                let kind = HTTPBackend.classify(error)
-                switch kind {
+            case let .failure(failure):
+                switch failure.kind {
                 case .timeout:
                     errors.timeouts += 1
                     result = .rejected(.timeout)
@@ -147,7 +184,7 @@ public final class HTTPBackend: MessagingBackend {
                     result = .rejected(.connectionFailed("connection reset or closed by the server"))
                 case .other:
                     errors.otherConnection += 1
-                    result = .rejected(.connectionFailed(String(describing: error)))
+                    result = .rejected(.connectionFailed(failure.description))
                 }
                 retryable = !Task.isCancelled
             }
@@ -157,9 +194,13 @@ public final class HTTPBackend: MessagingBackend {
             if let retryAfter { wait = max(wait, min(retryAfter, configuration.maxRetryAfter)) }
             do { try await Task.sleep(for: wait) } catch { break }
         }
-        let report = SendReport(result: result, attempts: attempt, errors: errors)
-        counters.withLock { $0.record(report) }
-        return report
+        return SendReport(result: result, attempts: attempt, errors: errors)
+    }
+
+    /// Why an attempt got no HTTP answer, as the backend counts it.
+    struct AttemptFailure: Error {
+        var kind: FailureKind
+        var description: String
     }
 
     enum FailureKind { case timeout, refused, reset, other }

@@ -1,0 +1,84 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// A lean HTTP/1.1 keep-alive client for plain `http://` targets, written directly on SwiftNIO:
+/// a load driver spends its CPU per request, and on a machine shared with the server that CPU
+/// decides the throughput.
+///
+/// One `HTTP1ConnectionPool` per event loop (a lane), the connection limit split between them;
+/// a message always uses the same lane, chosen from its id. A request is a prebuilt head and
+/// body written through NIOHTTP1's encoder, its answer read by NIOHTTP1's decoder, and the
+/// caller resumed straight from the event loop: no request objects, streams, actor hops or
+/// per-request timers. `https://` targets keep using AsyncHTTPClient.
+final class HTTP1Transport: Sendable {
+    struct Lane: Sendable {
+        let eventLoop: any EventLoop
+        let pool: NIOLoopBoundBox<HTTP1ConnectionPool>
+    }
+
+    let endpoint: HTTP1Endpoint
+    let lanes: [Lane]
+
+    /// - Parameters:
+    ///   - connections: the most connections in all (at least one per lane used).
+    ///   - requestTimeout: decides how often deadlines are checked (a tenth of it, 1 to 10 ms).
+    init(endpoint: HTTP1Endpoint, group: any EventLoopGroup, connections: Int, connectTimeout: TimeAmount,
+         requestTimeout: TimeAmount, maxResponseBytes: Int) {
+        self.endpoint = endpoint
+        let loops = Array(group.makeIterator())
+        let count = max(1, min(loops.count, connections))
+        let sweep = TimeAmount.nanoseconds(min(10_000_000, max(1_000_000, requestTimeout.nanoseconds / 10)))
+        lanes = (0..<count).map { index in
+            let loop = loops[index]
+            let share = connections / count + (index < connections % count ? 1 : 0)
+            let pool = HTTP1ConnectionPool(eventLoop: loop, endpoint: endpoint, limit: max(1, share), connectTimeout: connectTimeout,
+                                           maxResponseBytes: maxResponseBytes, sweepInterval: sweep)
+            return Lane(eventLoop: loop, pool: .makeBoxSendingValue(pool, eventLoop: loop))
+        }
+    }
+
+    /// A POST's head: the route under the base URL's path, the message's idempotency key and,
+    /// when configured, the bearer token.
+    func requestHead(path: String, contentType: String, contentLength: Int, idempotencyKey: String, authorization: String?) -> HTTPRequestHead {
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(5)
+        headers.add(name: "Host", value: endpoint.hostHeader)
+        headers.add(name: "Content-Type", value: contentType)
+        headers.add(name: "Content-Length", value: String(contentLength))
+        headers.add(name: "Idempotency-Key", value: idempotencyKey)
+        if let authorization { headers.add(name: "Authorization", value: authorization) }
+        return HTTPRequestHead(version: .http1_1, method: .POST, uri: endpoint.pathPrefix + path, headers: headers)
+    }
+
+    /// The lane a message's requests go to.
+    func lane(for tag: UInt64) -> Lane { lanes[Int(tag % UInt64(lanes.count))] }
+
+    /// Sends one request and waits for its answer or failure; never throws, never hangs past
+    /// `timeout` (plus one deadline tick).
+    func execute(head: HTTPRequestHead, body: ByteBuffer, tag: UInt64, timeout: TimeAmount) async -> Result<HTTPResponseSummary, HTTP1TransportError> {
+        if Task.isCancelled { return .failure(.cancelled) }
+        let lane = lane(for: tag)
+        let deadline = NIODeadline.now() + timeout
+        return await withTaskCancellationHandler {
+            await withUnsafeContinuation { continuation in
+                let request = HTTP1PendingRequest(tag: tag, head: head, body: body, deadline: deadline, continuation: continuation)
+                if lane.eventLoop.inEventLoop {
+                    lane.pool.value.enqueue(request)
+                } else {
+                    lane.eventLoop.execute { lane.pool.value.enqueue(request) }
+                }
+            }
+        } onCancel: {
+            lane.eventLoop.execute { lane.pool.value.cancel(tag: tag) }
+        }
+    }
+
+    /// Closes every connection and fails whatever still waits.
+    func shutdown() async {
+        for lane in lanes {
+            let closed = lane.eventLoop.flatSubmit { lane.pool.value.shutdown() }
+            try? await closed.get()
+        }
+    }
+}
