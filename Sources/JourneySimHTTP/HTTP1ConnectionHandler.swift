@@ -2,7 +2,8 @@ import NIOCore
 import NIOHTTP1
 
 /// The last handler of one keep-alive connection: writes the pool's requests one at a time (no
-/// pipelining) and turns NIOHTTP1's decoded answer into an `HTTPResponseSummary`.
+/// pipelining, already encoded: see `PreEncodedRequestWriter`) and turns NIOHTTP1's decoded
+/// answer into an `HTTPResponseSummary`.
 ///
 /// At most `maxResponseBytes` of a body is kept; a longer one completes the request with no
 /// body and closes the connection, so a misbehaving server cannot make the driver buffer it.
@@ -50,9 +51,8 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, RemovableChannelHandl
             return
         }
         current = request
-        context.write(wrapOutboundOut(.head(request.head)), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(request.body))), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        context.write(wrapOutboundOut(.head(PreEncodedRequestWriter.postHead)), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(request.bytes))), promise: nil)
     }
 
     /// Fails the request in flight because its deadline passed, and closes the connection

@@ -132,7 +132,7 @@ final class HTTP1ConnectionPool {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
-                    try pipeline.addHandler(HTTPRequestEncoder())
+                    try pipeline.addHandler(PreEncodedRequestWriter())
                     try pipeline.addHandler(ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes)))
                     try pipeline.addHandler(HTTP1ConnectionHandler(pool: pool.value, maxResponseBytes: maxResponseBytes))
                 }

@@ -1,5 +1,4 @@
 import NIOCore
-import NIOHTTP1
 
 /// One request on its way through an `HTTP1ConnectionPool`: what to write, until when, and
 /// whom to tell. Whoever holds it (the pool's queue or one connection) is the only one that may
@@ -7,8 +6,8 @@ import NIOHTTP1
 struct HTTP1PendingRequest: Sendable {
     /// The message id: finds the request again when its task is cancelled.
     var tag: UInt64
-    var head: HTTPRequestHead
-    var body: ByteBuffer
+    /// The whole request as it goes on the wire (see `HTTP1Transport.encode`).
+    var bytes: ByteBuffer
     /// The whole attempt's deadline: waiting for a connection, connecting, sending and the answer.
     var deadline: NIODeadline
     var continuation: UnsafeContinuation<Result<HTTPResponseSummary, HTTP1TransportError>, Never>

@@ -7,14 +7,17 @@ import NIOPosix
 /// decides the throughput.
 ///
 /// One `HTTP1ConnectionPool` per event loop (a lane), the connection limit split between them;
-/// a message always uses the same lane, chosen from its id. A request is a prebuilt head and
-/// body written through NIOHTTP1's encoder, its answer read by NIOHTTP1's decoder, and the
+/// a message always uses the same lane, chosen from its id. A request is encoded once per
+/// message into one buffer and written as it is, its answer read by NIOHTTP1's decoder, and the
 /// caller resumed straight from the event loop: no request objects, streams, actor hops or
 /// per-request timers. `https://` targets keep using AsyncHTTPClient.
 final class HTTP1Transport: Sendable {
     struct Lane: Sendable {
         let eventLoop: any EventLoop
         let pool: NIOLoopBoundBox<HTTP1ConnectionPool>
+        /// The loop as a task executor (an `EventLoopTaskExecutor`; typed `AnyObject` because
+        /// the type's availability is newer than the package's macOS floor).
+        let executor: (any Sendable & AnyObject)?
     }
 
     let endpoint: HTTP1Endpoint
@@ -34,21 +37,37 @@ final class HTTP1Transport: Sendable {
             let share = connections / count + (index < connections % count ? 1 : 0)
             let pool = HTTP1ConnectionPool(eventLoop: loop, endpoint: endpoint, limit: max(1, share), connectTimeout: connectTimeout,
                                            maxResponseBytes: maxResponseBytes, sweepInterval: sweep)
-            return Lane(eventLoop: loop, pool: .makeBoxSendingValue(pool, eventLoop: loop))
+            var executor: (any Sendable & AnyObject)?
+            if #available(macOS 15.0, *) { executor = EventLoopTaskExecutor(loop) }
+            return Lane(eventLoop: loop, pool: .makeBoxSendingValue(pool, eventLoop: loop), executor: executor)
         }
     }
 
-    /// A POST's head: the route under the base URL's path, the message's idempotency key and,
-    /// when configured, the bearer token.
-    func requestHead(path: String, contentType: String, contentLength: Int, idempotencyKey: String, authorization: String?) -> HTTPRequestHead {
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(5)
-        headers.add(name: "Host", value: endpoint.hostHeader)
-        headers.add(name: "Content-Type", value: contentType)
-        headers.add(name: "Content-Length", value: String(contentLength))
-        headers.add(name: "Idempotency-Key", value: idempotencyKey)
-        if let authorization { headers.add(name: "Authorization", value: authorization) }
-        return HTTPRequestHead(version: .http1_1, method: .POST, uri: endpoint.pathPrefix + path, headers: headers)
+    /// A whole POST as it goes on the wire, built once per message (every attempt writes the
+    /// same bytes): the route under the base URL's path, the message's idempotency key and, when
+    /// configured, the bearer token. Header values are known not to contain line breaks (the
+    /// token is checked when the backend is made).
+    func encode(path: String, contentType: String, body: [UInt8], idempotencyKey: String, authorization: String?) -> ByteBuffer {
+        var buffer = ByteBufferAllocator().buffer(capacity: 160 + endpoint.pathPrefix.utf8.count + path.utf8.count
+            + endpoint.hostHeader.utf8.count + (authorization?.utf8.count ?? 0) + body.count)
+        buffer.writeStaticString("POST ")
+        buffer.writeString(endpoint.pathPrefix)
+        buffer.writeString(path)
+        buffer.writeStaticString(" HTTP/1.1\r\nHost: ")
+        buffer.writeString(endpoint.hostHeader)
+        buffer.writeStaticString("\r\nContent-Type: ")
+        buffer.writeString(contentType)
+        buffer.writeStaticString("\r\nContent-Length: ")
+        buffer.writeString(String(body.count))
+        buffer.writeStaticString("\r\nIdempotency-Key: ")
+        buffer.writeString(idempotencyKey)
+        if let authorization {
+            buffer.writeStaticString("\r\nAuthorization: ")
+            buffer.writeString(authorization)
+        }
+        buffer.writeStaticString("\r\n\r\n")
+        buffer.writeBytes(body)
+        return buffer
     }
 
     /// The lane a message's requests go to.
@@ -56,13 +75,13 @@ final class HTTP1Transport: Sendable {
 
     /// Sends one request and waits for its answer or failure; never throws, never hangs past
     /// `timeout` (plus one deadline tick).
-    func execute(head: HTTPRequestHead, body: ByteBuffer, tag: UInt64, timeout: TimeAmount) async -> Result<HTTPResponseSummary, HTTP1TransportError> {
+    func execute(_ bytes: ByteBuffer, tag: UInt64, timeout: TimeAmount) async -> Result<HTTPResponseSummary, HTTP1TransportError> {
         if Task.isCancelled { return .failure(.cancelled) }
         let lane = lane(for: tag)
         let deadline = NIODeadline.now() + timeout
         return await withTaskCancellationHandler {
             await withUnsafeContinuation { continuation in
-                let request = HTTP1PendingRequest(tag: tag, head: head, body: body, deadline: deadline, continuation: continuation)
+                let request = HTTP1PendingRequest(tag: tag, bytes: bytes, deadline: deadline, continuation: continuation)
                 if lane.eventLoop.inEventLoop {
                     lane.pool.value.enqueue(request)
                 } else {

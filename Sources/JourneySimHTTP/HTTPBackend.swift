@@ -55,6 +55,7 @@ public final class HTTPBackend: MessagingBackend {
         if let problem = HTTPTargetSpec.urlProblem(target.url) { throw .invalidURL(problem) }
         if let name = target.tokenEnvironmentVariable {
             guard let token = environment[name], !token.isEmpty else { throw .tokenVariableUnset(name: name) }
+            guard !token.unicodeScalars.contains(where: { ($0.value < 0x20 && $0.value != 0x09) || $0.value == 0x7F }) else { throw .tokenNotAHeaderValue(name: name) }
             authorization = "Bearer " + token
         } else {
             authorization = nil
@@ -101,6 +102,14 @@ public final class HTTPBackend: MessagingBackend {
         try? await ownGroup?.shutdownGracefully()
     }
 
+    /// The event loop of the message's connections, for plain `http://` targets: the driver's
+    /// task for the message then runs where its answer arrives.
+    @available(macOS 15.0, *)
+    public func preferredTaskExecutor(for message: OutboundMessage) -> (any TaskExecutor)? {
+        guard case let .plain(transport) = transport else { return nil }
+        return transport.lane(for: message.id).executor as? EventLoopTaskExecutor
+    }
+
     /// Totals over every message sent so far.
     public var totals: HTTPBackendCounters { counters.withLock { $0 } }
 
@@ -110,12 +119,10 @@ public final class HTTPBackend: MessagingBackend {
         let report: SendReport
         switch transport {
         case let .plain(transport):
-            // Built once per message: every attempt writes the same head and body.
-            let head = transport.requestHead(path: wire.path, contentType: wire.contentType, contentLength: wire.body.count,
-                                             idempotencyKey: message.idempotencyKey, authorization: authorization)
-            let body = ByteBuffer(bytes: wire.body)
+            let bytes = transport.encode(path: wire.path, contentType: wire.contentType, body: wire.body,
+                                         idempotencyKey: message.idempotencyKey, authorization: authorization)
             report = await attempts(message) {
-                await transport.execute(head: head, body: body, tag: message.id, timeout: timeout)
+                await transport.execute(bytes, tag: message.id, timeout: timeout)
                     .mapError { AttemptFailure(kind: $0.kind, description: $0.description) }
             }
         case let .client(client):
@@ -233,11 +240,8 @@ public final class HTTPBackend: MessagingBackend {
 
     /// The provider's id in a JSON answer (`id`, `message_id`, `sid` or WhatsApp's `messages[0].id`).
     static func messageID(in body: ByteBuffer) -> String? {
-        guard body.readableBytes > 0,
-              let object = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] else { return nil }
-        for key in ["id", "message_id", "sid", "name"] { if let id = object[key] as? String { return id } }
-        if let messages = object["messages"] as? [[String: Any]], let id = messages.first?["id"] as? String { return id }
-        return nil
+        guard body.readableBytes > 0 else { return nil }
+        return body.withUnsafeReadableBytes { MessageIDParser.messageID(in: $0) }
     }
 }
 
@@ -259,11 +263,14 @@ public struct HTTPBackendCounters: Sendable, Equatable {
 public enum HTTPBackendError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidURL(String)
     case tokenVariableUnset(name: String)
+    /// The token has a line break or another control character, so it cannot go in a header.
+    case tokenNotAHeaderValue(name: String)
 
     public var description: String {
         switch self {
         case let .invalidURL(problem): "target URL: \(problem)"
         case let .tokenVariableUnset(name): "the token variable \(name) is not set (or empty); export it, or leave out the token option."
+        case let .tokenNotAHeaderValue(name): "the token in \(name) contains a line break or another control character; export the token alone, without a trailing newline."
         }
     }
 }

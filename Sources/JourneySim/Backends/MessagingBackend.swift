@@ -3,6 +3,17 @@
 public protocol MessagingBackend: Sendable {
     /// Sends one message, retrying as the backend's policy allows, and reports the final outcome.
     func send(_ message: OutboundMessage, content: MessageContent) async -> SendReport
+
+    /// Where the backend's I/O for this message runs, if on an executor of its own (an event
+    /// loop): the load driver runs the message's task there, so sending it and taking its answer
+    /// need no hop between threads. Nil, the default, leaves tasks on the global executor.
+    @available(macOS 15.0, *)
+    func preferredTaskExecutor(for message: OutboundMessage) -> (any TaskExecutor)?
+}
+
+extension MessagingBackend {
+    @available(macOS 15.0, *)
+    public func preferredTaskExecutor(for message: OutboundMessage) -> (any TaskExecutor)? { nil }
 }
 
 /// The outcome of sending one message, with everything that happened on the way.

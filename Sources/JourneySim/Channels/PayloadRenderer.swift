@@ -129,15 +129,29 @@ public struct PayloadRenderer: Sendable {
     /// code is appended. The result is cut to `limit` characters (ending in "…" when cut).
     public static func text(_ content: MessageContent, limit: Int) -> String {
         var text: String
-        if content.template.contains("{{") {
+        if PayloadRenderer.hasPlaceholder(content.template) {
             text = PayloadRenderer.fill(content.template, content.fields)
         } else {
             text = content.campaignName
             if !content.fields.isEmpty { text += ": " + content.fields.map(\.value).joined(separator: ", ") }
         }
-        if let code = content.discountCode { text += " Code: \(code)" }
+        if let code = content.discountCode {
+            text += " Code: "
+            text += code
+        }
         guard text.utf8.count > limit, text.count > limit else { return text }
         return String(text.prefix(max(0, limit - 1))) + "…"
+    }
+
+    /// Whether the template has a `{{` (a byte scan: Foundation's substring search costs more
+    /// than the rest of an SMS's rendering).
+    static func hasPlaceholder(_ template: String) -> Bool {
+        var previous: UInt8 = 0
+        for byte in template.utf8 {
+            if byte == UInt8(ascii: "{"), previous == UInt8(ascii: "{") { return true }
+            previous = byte
+        }
+        return false
     }
 
     /// Replaces each `{{name}}` with the field's value in one pass over the UTF-8 bytes (this runs
@@ -168,7 +182,7 @@ public struct PayloadRenderer: Sendable {
 
     /// A WhatsApp template name: lower-case letters, digits and underscores.
     static func templateName(_ content: MessageContent) -> String {
-        let source = content.template.contains("{{") ? content.campaignName : content.template
+        let source = PayloadRenderer.hasPlaceholder(content.template) ? content.campaignName : content.template
         let name = String(source.lowercased().map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "_" }.prefix(512))
         return name.isEmpty ? "message" : name
     }

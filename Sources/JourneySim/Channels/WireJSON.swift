@@ -65,6 +65,7 @@ enum WireJSON: Sendable {
 enum FormEncoding {
     static func encode(_ fields: [(String, String)]) -> [UInt8] {
         var out: [UInt8] = []
+        out.reserveCapacity(fields.reduce(0) { $0 + $1.0.utf8.count + $1.1.utf8.count + 2 } + 32)
         for (index, field) in fields.enumerated() {
             if index > 0 { out.append(UInt8(ascii: "&")) }
             escape(field.0, to: &out)
@@ -74,18 +75,24 @@ enum FormEncoding {
         return out
     }
 
+    /// Runs once per SMS on the load path, so it appends byte by byte with no temporary arrays.
     static func escape(_ text: String, to out: inout [UInt8]) {
-        let hex = Array("0123456789ABCDEF".utf8)
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
                  UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "*"):
                 out.append(byte)
             case UInt8(ascii: " "): out.append(UInt8(ascii: "+"))
-            default: out.append(contentsOf: [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+            default:
+                out.append(UInt8(ascii: "%"))
+                out.append(hexDigit(byte >> 4))
+                out.append(hexDigit(byte & 0xF))
             }
         }
     }
+
+    /// An upper-case hex digit for a value 0...15.
+    static func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "A") + nibble - 10 }
 
     /// Decodes a form body into its fields in order; nil if it is not valid form encoding.
     static func decode(_ bytes: some Collection<UInt8>) -> [(String, String)]? {
