@@ -18,7 +18,9 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, RemovableChannelHandl
     private var context: ChannelHandlerContext?
     /// The request being answered, if any.
     private(set) var current: HTTP1PendingRequest?
-    private var answer: HTTPResponseSummary?
+    /// The answer's head, once it has come: status and the headers that matter.
+    private var head: (status: Int, messageID: String?, retryAfter: String?)?
+    private var body: ByteBuffer?
     private var keepAlive = false
     /// Parts of an answer already settled (cut off as too large) are skipped until its end.
     private var discarding = false
@@ -84,7 +86,7 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, RemovableChannelHandl
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
-        case let .head(head):
+        case let .head(response):
             guard current != nil else {
                 // An answer nobody asked for: the connection is out of step; drop it.
                 failure = .invalidResponse("an answer arrived with no request outstanding")
@@ -92,40 +94,40 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, RemovableChannelHandl
                 return
             }
             discarding = false
-            keepAlive = head.isKeepAlive
-            answer = HTTPResponseSummary(status: Int(head.status.code), messageID: head.headers.first(name: "X-Message-Id"),
-                                         retryAfter: head.headers.first(name: "Retry-After"), body: nil)
+            keepAlive = response.isKeepAlive
+            head = (Int(response.status.code), response.headers.first(name: "X-Message-Id"), response.headers.first(name: "Retry-After"))
+            body = nil
         case var .body(chunk):
-            guard !discarding, answer != nil else { return }
-            if answer!.body == nil {
-                answer!.body = chunk
+            guard !discarding, head != nil else { return }
+            if body == nil {
+                body = chunk
             } else {
-                answer!.body!.writeBuffer(&chunk)
+                body!.writeBuffer(&chunk)
             }
-            if answer!.body!.readableBytes > maxResponseBytes {
-                answer!.body = nil
+            if body!.readableBytes > maxResponseBytes {
                 discarding = true
                 keepAlive = false
-                finish()
+                finish(body: nil)
             }
         case .end:
             guard !discarding else {
                 discarding = false
                 return
             }
-            guard answer != nil else { return }
-            if answer!.body == nil { answer!.body = ByteBuffer() }
-            finish()
+            guard head != nil else { return }
+            finish(body: body ?? ByteBuffer())
         }
     }
 
     /// Hands the answer to its request, then the connection back to the pool (or closes it).
-    private func finish() {
-        guard let request = current, let answer else { return }
+    /// `body` is nil when it was too large.
+    private func finish(body: ByteBuffer?) {
+        guard let request = current, let head else { return }
         current = nil
-        self.answer = nil
+        self.head = nil
+        self.body = nil
         if !keepAlive { close() }
-        request.complete(.success(answer))
+        request.complete(.success(HTTPResponseSummary(status: head.status, messageID: head.messageID, retryAfter: head.retryAfter, body: body)))
         pool.connectionFinished(self)
     }
 

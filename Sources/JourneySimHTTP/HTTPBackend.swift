@@ -114,94 +114,77 @@ public final class HTTPBackend: MessagingBackend {
     public var totals: HTTPBackendCounters { counters.withLock { $0 } }
 
     public func send(_ message: OutboundMessage, content: MessageContent) async -> SendReport {
-        let wire = configuration.renderer.render(message, content)
-        let timeout = TimeAmount.milliseconds(configuration.target.requestTimeout.milliseconds)
         let report: SendReport
         switch transport {
-        case let .plain(transport):
-            let bytes = transport.encode(path: wire.path, contentType: wire.contentType, body: wire.body,
-                                         idempotencyKey: message.idempotencyKey, authorization: authorization)
-            report = await attempts(message) {
-                await transport.execute(bytes, tag: message.id, timeout: timeout)
-                    .mapError { AttemptFailure(kind: $0.kind, description: $0.description) }
-            }
-        case let .client(client):
-            var request = HTTPClientRequest(url: baseURL + wire.path)
-            request.method = .POST
-            request.headers.add(name: "Content-Type", value: wire.contentType)
-            request.headers.add(name: "Idempotency-Key", value: message.idempotencyKey)
-            if let authorization { request.headers.add(name: "Authorization", value: authorization) }
-            request.body = .bytes(ByteBuffer(bytes: wire.body))
-            report = await attempts(message) { await HTTPBackend.execute(request, on: client, timeout: timeout) }
+        case let .plain(transport): report = await send(message, content, over: transport)
+        case let .client(client): report = await send(message, content, over: client)
         }
-        counters.withLock { $0.record(report) }
+        count(report)
         return report
     }
 
-    /// Makes up to `maxAttempts` attempts with backoff, classifies each answer or failure, and
-    /// reports the final outcome.
-    func attempts(_ message: OutboundMessage, _ makeAttempt: () async -> Result<HTTPResponseSummary, AttemptFailure>) async -> SendReport {
-        let target = configuration.target
-        var errors = AttemptErrors()
-        var attempt = 0
-        var result: SubmitResult = .rejected(.timeout)
-        var rng = Xoshiro256StarStar(seed: SplitMix64.hash(message.id, 0x6874_7470))
-        while attempt < target.maxAttempts {
-            attempt += 1
-            var retryAfter: Duration?
-            let retryable: Bool
-            switch await makeAttempt() {
-            case let .success(response):
-                let status = response.status
-                let body = response.body
-                switch status {
-                case 200..<300:
-                    // Accepted is accepted, whatever the body: the id falls back to the idempotency
-                    // key, and a garbage or oversized body is counted, never retried (a retry
-                    // would only be a duplicate).
-                    let parsedID = body.flatMap(HTTPBackend.messageID(in:))
-                    if body == nil || (parsedID == nil && (body?.readableBytes ?? 0) > 0) { errors.malformedResponses += 1 }
-                    result = .accepted(Acceptance(providerMessageID: response.messageID ?? parsedID ?? message.idempotencyKey))
-                    retryable = false
-                case 429:
-                    errors.rateLimited += 1
-                    retryAfter = response.retryAfter.flatMap(HTTPBackend.retryAfter)
-                    result = .rejected(.rateLimited(retryAfter: SimDuration(milliseconds: retryAfter.map(HTTPBackend.milliseconds) ?? 0)))
-                    retryable = true
-                case 500...:
-                    errors.serverErrors += 1
-                    retryAfter = response.retryAfter.flatMap(HTTPBackend.retryAfter)
-                    result = .rejected(.serverError(status: status))
-                    retryable = true
-                default:
-                    errors.clientErrors += 1
-                    result = .rejected(status == 404 || status == 422 ? .invalidRecipient : .invalidRequest(status: status))
-                    retryable = false
-                }
-            case let .failure(failure):
-                switch failure.kind {
-                case .timeout:
-                    errors.timeouts += 1
-                    result = .rejected(.timeout)
-                case .refused:
-                    errors.connectionRefused += 1
-                    result = .rejected(.connectionFailed("connection refused"))
-                case .reset:
-                    errors.connectionReset += 1
-                    result = .rejected(.connectionFailed("connection reset or closed by the server"))
-                case .other:
-                    errors.otherConnection += 1
-                    result = .rejected(.connectionFailed(failure.description))
-                }
-                retryable = !Task.isCancelled
-            }
-            guard retryable, attempt < target.maxAttempts else { break }
-            let ceiling = min(Double(target.backoffMax.milliseconds), Double(target.backoffBase.milliseconds) * pow(2, Double(attempt - 1)))
-            var wait = Duration.microseconds(Int64(rng.nextUnit() * ceiling * 1000))
-            if let retryAfter { wait = max(wait, min(retryAfter, configuration.maxRetryAfter)) }
-            do { try await Task.sleep(for: wait) } catch { break }
+    @inline(never)
+    func count(_ report: SendReport) { counters.withLock { $0.record(report) } }
+
+    // The async functions on the send path are kept small on purpose: an async function's locals
+    // live in the task's frame, and a task whose frames outgrow its first allocator slab pays a
+    // malloc and a free per extra slab, for every message. So the synchronous work (rendering,
+    // encoding, classifying) is in functions that are not inlined into them.
+
+    @inline(never)
+    func send(_ message: OutboundMessage, _ content: MessageContent, over transport: HTTP1Transport) async -> SendReport {
+        let bytes = encode(message, content, for: transport)
+        let timeout = TimeAmount.milliseconds(configuration.target.requestTimeout.milliseconds)
+        var attempts = HTTPAttempts(message: message, target: configuration.target, maxRetryAfter: configuration.maxRetryAfter)
+        while true {
+            let outcome = await transport.execute(bytes, tag: message.id, timeout: timeout)
+            guard let wait = attempts.record(outcome), await HTTPBackend.backoff(wait) else { break }
         }
-        return SendReport(result: result, attempts: attempt, errors: errors)
+        return attempts.report
+    }
+
+    @inline(never)
+    func send(_ message: OutboundMessage, _ content: MessageContent, over client: HTTPClient) async -> SendReport {
+        let request = clientRequest(message, content)
+        let timeout = TimeAmount.milliseconds(configuration.target.requestTimeout.milliseconds)
+        var attempts = HTTPAttempts(message: message, target: configuration.target, maxRetryAfter: configuration.maxRetryAfter)
+        while true {
+            let outcome = await HTTPBackend.execute(request, on: client, timeout: timeout)
+            guard let wait = attempts.record(outcome), await HTTPBackend.backoff(wait) else { break }
+        }
+        return attempts.report
+    }
+
+    /// Waits before a retry; false when the task was cancelled meanwhile.
+    @inline(never)
+    static func backoff(_ wait: Duration) async -> Bool {
+        do {
+            try await Task.sleep(for: wait)
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    /// The message's request for the lean transport, encoded once for all its attempts.
+    @inline(never)
+    func encode(_ message: OutboundMessage, _ content: MessageContent, for transport: HTTP1Transport) -> ByteBuffer {
+        let wire = configuration.renderer.render(message, content)
+        return transport.encode(path: wire.path, contentType: wire.contentType, body: wire.body,
+                                idempotencyKey: message.idempotencyKey, authorization: authorization)
+    }
+
+    /// The message's request for AsyncHTTPClient.
+    @inline(never)
+    func clientRequest(_ message: OutboundMessage, _ content: MessageContent) -> HTTPClientRequest {
+        let wire = configuration.renderer.render(message, content)
+        var request = HTTPClientRequest(url: baseURL + wire.path)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: wire.contentType)
+        request.headers.add(name: "Idempotency-Key", value: message.idempotencyKey)
+        if let authorization { request.headers.add(name: "Authorization", value: authorization) }
+        request.body = .bytes(ByteBuffer(bytes: wire.body))
+        return request
     }
 
     /// Why an attempt got no HTTP answer, as the backend counts it.
@@ -236,12 +219,6 @@ public final class HTTPBackend: MessagingBackend {
 
     static func milliseconds(_ duration: Duration) -> Int64 {
         duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
-    }
-
-    /// The provider's id in a JSON answer (`id`, `message_id`, `sid` or WhatsApp's `messages[0].id`).
-    static func messageID(in body: ByteBuffer) -> String? {
-        guard body.readableBytes > 0 else { return nil }
-        return body.withUnsafeReadableBytes { MessageIDParser.messageID(in: $0) }
     }
 }
 

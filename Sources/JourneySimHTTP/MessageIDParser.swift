@@ -15,14 +15,27 @@ struct MessageIDParser {
 
     private let bytes: UnsafeRawBufferPointer
     private var index = 0
+    /// Whether string values are decoded; when not, a found id is reported as "" (no allocation).
+    private let decodesValues: Bool
 
-    private init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+    private init(_ bytes: UnsafeRawBufferPointer, decodesValues: Bool) {
+        self.bytes = bytes
+        self.decodesValues = decodesValues
+    }
 
     /// The id, or nil when the body is not a JSON object or has none of the keys as a string.
     static func messageID(in bytes: UnsafeRawBufferPointer) -> String? {
         guard isValidUTF8(bytes) else { return nil }
-        var parser = MessageIDParser(bytes)
+        var parser = MessageIDParser(bytes, decodesValues: true)
         return parser.topLevelID()
+    }
+
+    /// Whether `messageID(in:)` would find an id, without making the string (when the answer's
+    /// header already names the id, the body only has to be checked).
+    static func hasMessageID(in bytes: UnsafeRawBufferPointer) -> Bool {
+        guard isValidUTF8(bytes) else { return false }
+        var parser = MessageIDParser(bytes, decodesValues: false)
+        return parser.topLevelID() != nil
     }
 
     static func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
@@ -42,7 +55,8 @@ struct MessageIDParser {
         skipWhitespace()
         guard peek() == UInt8(ascii: "{") else { return nil }
         index += 1
-        var found = [String?](repeating: nil, count: Self.keys.count)
+        // The last value of each of `keys` (a string, or nil when it was another type).
+        var found: (String?, String?, String?, String?) = (nil, nil, nil, nil)
         var fromMessages: String?
         skipWhitespace()
         if peek() == UInt8(ascii: "}") {
@@ -55,12 +69,18 @@ struct MessageIDParser {
                 guard take(UInt8(ascii: ":")) else { return nil }
                 skipWhitespace()
                 if let slot = Self.keys.firstIndex(where: { $0.elementsEqual(key.utf8) }) {
+                    var text: String?
                     if peek() == UInt8(ascii: "\"") {
-                        guard let value = string() else { return nil }
-                        found[slot] = value
+                        guard let value = decodesValues ? string() : (skipString() ? "" : nil) else { return nil }
+                        text = value
                     } else {
                         guard value(depth: 1) else { return nil }
-                        found[slot] = nil
+                    }
+                    switch slot {
+                    case 0: found.0 = text
+                    case 1: found.1 = text
+                    case 2: found.2 = text
+                    default: found.3 = text
                     }
                 } else if Self.messagesKey.elementsEqual(key.utf8) {
                     guard let messages = messagesID() else { return nil }
@@ -76,7 +96,7 @@ struct MessageIDParser {
         }
         skipWhitespace()
         guard index == bytes.count else { return nil }
-        return found.lazy.compactMap { $0 }.first ?? fromMessages
+        return found.0 ?? found.1 ?? found.2 ?? found.3 ?? fromMessages
     }
 
     /// A `messages` value: nil when it is not valid JSON; otherwise `.some` of the id of its
@@ -123,7 +143,7 @@ struct MessageIDParser {
             skipWhitespace()
             if key == "id" {
                 if peek() == UInt8(ascii: "\"") {
-                    guard let value = string() else { return nil }
+                    guard let value = decodesValues ? string() : (skipString() ? "" : nil) else { return nil }
                     id = value
                 } else {
                     guard value(depth: depth + 1) else { return nil }
