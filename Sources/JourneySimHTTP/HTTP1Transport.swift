@@ -93,6 +93,20 @@ final class HTTP1Transport: Sendable {
         }
     }
 
+    /// Sleeps until `deadline` on a timer of the first lane's event loop: a pacer running on that
+    /// loop wakes with the loop's own I/O, without another thread. Throws when the task is
+    /// already cancelled; a sleep in progress runs to its deadline.
+    func sleep(until deadline: ContinuousClock.Instant) async throws {
+        try Task.checkCancellation()
+        let delay = ContinuousClock.now.duration(to: deadline)
+        guard delay > .zero else { return }
+        let nanoseconds = delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000
+        let loop = lanes[0].eventLoop
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            loop.scheduleTask(in: .nanoseconds(nanoseconds)) {}.futureResult.whenComplete { _ in continuation.resume() }
+        }
+    }
+
     /// Closes every connection and fails whatever still waits.
     func shutdown() async {
         for lane in lanes {

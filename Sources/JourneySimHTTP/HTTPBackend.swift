@@ -110,6 +110,21 @@ public final class HTTPBackend: MessagingBackend {
         return transport.lane(for: message.id).executor as? EventLoopTaskExecutor
     }
 
+    /// The first connection lane's event loop, for plain `http://` targets: the driver's pacer
+    /// then runs and sleeps where requests are written.
+    @available(macOS 15.0, *)
+    public var pacingExecutor: (any TaskExecutor)? {
+        guard case let .plain(transport) = transport else { return nil }
+        return transport.lanes[0].executor as? EventLoopTaskExecutor
+    }
+
+    public func sleepForPacing(until deadline: ContinuousClock.Instant) async throws {
+        switch transport {
+        case let .plain(transport): try await transport.sleep(until: deadline)
+        case .client: try await ContinuousClock().sleep(until: deadline, tolerance: .microseconds(100))
+        }
+    }
+
     /// Totals over every message sent so far.
     public var totals: HTTPBackendCounters { counters.withLock { $0 } }
 

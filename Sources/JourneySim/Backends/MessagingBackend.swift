@@ -9,11 +9,29 @@ public protocol MessagingBackend: Sendable {
     /// need no hop between threads. Nil, the default, leaves tasks on the global executor.
     @available(macOS 15.0, *)
     func preferredTaskExecutor(for message: OutboundMessage) -> (any TaskExecutor)?
+
+    /// Where the load driver's pacer should run, if the backend has such a place (an event
+    /// loop): the pacer then starts tasks without waking another thread, and with
+    /// `sleepForPacing` its wake-ups are timers of that loop. Nil, the default, leaves the pacer
+    /// on the global executor.
+    @available(macOS 15.0, *)
+    var pacingExecutor: (any TaskExecutor)? { get }
+
+    /// Sleeps until `deadline`, for the pacer between arrivals; the default sleeps on the
+    /// continuous clock (with 100 µs of tolerance).
+    func sleepForPacing(until deadline: ContinuousClock.Instant) async throws
 }
 
 extension MessagingBackend {
     @available(macOS 15.0, *)
     public func preferredTaskExecutor(for message: OutboundMessage) -> (any TaskExecutor)? { nil }
+
+    @available(macOS 15.0, *)
+    public var pacingExecutor: (any TaskExecutor)? { nil }
+
+    public func sleepForPacing(until deadline: ContinuousClock.Instant) async throws {
+        try await ContinuousClock().sleep(until: deadline, tolerance: .microseconds(100))
+    }
 }
 
 /// The outcome of sending one message, with everything that happened on the way.

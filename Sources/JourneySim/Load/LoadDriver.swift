@@ -34,6 +34,9 @@ public struct LoadDriver<Backend: MessagingBackend>: Sendable {
     public let options: Options
     /// How much earlier than scheduled a message may start instead of the driver sleeping for it.
     static var earlyStart: Duration { .microseconds(500) }
+    /// How often a pacer with every slot taken looks for a freed one (arrivals due meanwhile are
+    /// decided then): often enough that a freed slot idles for a small part of a round trip.
+    static var saturatedPoll: Duration { .microseconds(100) }
 
     public init(backend: Backend, options: Options = Options()) {
         precondition(options.speedup > 0 && options.speedup.isFinite, "speedup must be a positive number")
@@ -48,6 +51,16 @@ public struct LoadDriver<Backend: MessagingBackend>: Sendable {
 
     public func run<Items: AsyncSequence & Sendable>(_ items: Items, stop: LoadStopSignal = LoadStopSignal(),
                                                      progress: LoadProgress? = nil) async -> LoadResults
+    where Items.Element == LoadItem {
+        if #available(macOS 15.0, *), let executor = backend.pacingExecutor {
+            return await withTaskExecutorPreference(executor) { await pace(items, stop: stop, progress: progress) }
+        }
+        return await pace(items, stop: stop, progress: progress)
+    }
+
+    /// The pacer: takes the messages in order, starts each when it is due (or drops it), and
+    /// collects the results once every started message has its answer.
+    func pace<Items: AsyncSequence & Sendable>(_ items: Items, stop: LoadStopSignal, progress: LoadProgress?) async -> LoadResults
     where Items.Element == LoadItem {
         let clock = ContinuousClock()
         let start = clock.now
@@ -124,15 +137,18 @@ public struct LoadDriver<Backend: MessagingBackend>: Sendable {
                     let offset = Duration.nanoseconds(Int64((simulated / options.speedup * 1e9).rounded()))
                     if let limit = options.maxDuration, offset > limit { stopReason = "duration limit reached"; break }
                     let due = start + offset
-                    if due - Self.earlyStart > now {
+                    // A message may start up to `earlyStart` before it is due while slots are
+                    // free. With none free it is dropped only once due, so a slot freed meanwhile
+                    // can still take it; the pacer then looks again every `saturatedPoll`.
+                    let horizon = reserved > 0 ? due - Self.earlyStart : due
+                    if horizon > now {
                         now = clock.now
-                        if due - Self.earlyStart > now {
-                            // Not due yet: sleep until it is (in steps of at most 100 ms, so a stop
-                            // request is honoured promptly). Everything due within `earlyStart`
-                            // of a wake-up is handled in that wake-up.
-                            while clock.now < due - Self.earlyStart {
+                        if horizon > now {
+                            // Sleep in steps of at most 100 ms, so a stop request is honoured promptly.
+                            let wake = reserved > 0 ? due : max(due, now + Self.saturatedPoll)
+                            while clock.now < horizon {
                                 if stop.isStopped { break }
-                                try? await clock.sleep(until: min(due, clock.now + .milliseconds(100)), tolerance: .microseconds(100))
+                                try? await backend.sleepForPacing(until: min(wake, clock.now + .milliseconds(100)))
                             }
                             if let reason = stop.reason { stopReason = reason; break }
                             refresh()
