@@ -10,9 +10,19 @@ struct HTTP1PendingRequest: Sendable {
     var bytes: ByteBuffer
     /// The whole attempt's deadline: waiting for a connection, connecting, sending and the answer.
     var deadline: NIODeadline
-    var continuation: UnsafeContinuation<Result<HTTPResponseSummary, HTTP1TransportError>, Never>
+    var waiter: Waiter
+
+    /// Who is told: a suspended task, or a callback run on the event loop (the task-free path of
+    /// `HTTP1Delivery`). A callback must not re-enter the pool synchronously.
+    enum Waiter: Sendable {
+        case task(UnsafeContinuation<Result<HTTPResponseSummary, HTTP1TransportError>, Never>)
+        case callback(@Sendable (Result<HTTPResponseSummary, HTTP1TransportError>) -> Void)
+    }
 
     func complete(_ result: Result<HTTPResponseSummary, HTTP1TransportError>) {
-        continuation.resume(returning: result)
+        switch waiter {
+        case let .task(continuation): continuation.resume(returning: result)
+        case let .callback(callback): callback(result)
+        }
     }
 }

@@ -75,13 +75,13 @@ final class HTTP1Transport: Sendable {
 
     /// Sends one request and waits for its answer or failure; never throws, never hangs past
     /// `timeout` (plus one deadline tick).
-    func execute(_ bytes: ByteBuffer, tag: UInt64, timeout: TimeAmount) async -> Result<HTTPResponseSummary, HTTP1TransportError> {
+    nonisolated(nonsending) func execute(_ bytes: ByteBuffer, tag: UInt64, timeout: TimeAmount) async -> Result<HTTPResponseSummary, HTTP1TransportError> {
         if Task.isCancelled { return .failure(.cancelled) }
         let lane = lane(for: tag)
         let deadline = NIODeadline.now() + timeout
         return await withTaskCancellationHandler {
             await withUnsafeContinuation { continuation in
-                let request = HTTP1PendingRequest(tag: tag, bytes: bytes, deadline: deadline, continuation: continuation)
+                let request = HTTP1PendingRequest(tag: tag, bytes: bytes, deadline: deadline, waiter: .task(continuation))
                 if lane.eventLoop.inEventLoop {
                     lane.pool.value.enqueue(request)
                 } else {
@@ -96,7 +96,7 @@ final class HTTP1Transport: Sendable {
     /// Sleeps until `deadline` on a timer of the first lane's event loop: a pacer running on that
     /// loop wakes with the loop's own I/O, without another thread. Throws when the task is
     /// already cancelled; a sleep in progress runs to its deadline.
-    func sleep(until deadline: ContinuousClock.Instant) async throws {
+    nonisolated(nonsending) func sleep(until deadline: ContinuousClock.Instant) async throws {
         try Task.checkCancellation()
         let delay = ContinuousClock.now.duration(to: deadline)
         guard delay > .zero else { return }

@@ -13,7 +13,7 @@ import NIOPosix
 /// Every attempt carries the message's `Idempotency-Key`, so a retry of a request the server did
 /// process is not counted twice. The bearer token is read once from the environment variable
 /// named in the configuration and is only ever put in the `Authorization` header.
-public final class HTTPBackend: MessagingBackend {
+public final class HTTPBackend: CallbackMessagingBackend {
     public struct Configuration: Sendable {
         public var target: HTTPTargetSpec
         public var renderer: PayloadRenderer
@@ -118,7 +118,7 @@ public final class HTTPBackend: MessagingBackend {
         return transport.lanes[0].executor as? EventLoopTaskExecutor
     }
 
-    public func sleepForPacing(until deadline: ContinuousClock.Instant) async throws {
+    nonisolated(nonsending) public func sleepForPacing(until deadline: ContinuousClock.Instant) async throws {
         switch transport {
         case let .plain(transport): try await transport.sleep(until: deadline)
         case .client: try await ContinuousClock().sleep(until: deadline, tolerance: .microseconds(100))
@@ -128,7 +128,7 @@ public final class HTTPBackend: MessagingBackend {
     /// Totals over every message sent so far.
     public var totals: HTTPBackendCounters { counters.withLock { $0 } }
 
-    public func send(_ message: OutboundMessage, content: MessageContent) async -> SendReport {
+    nonisolated(nonsending) public func send(_ message: OutboundMessage, content: MessageContent) async -> SendReport {
         let report: SendReport
         switch transport {
         case let .plain(transport): report = await send(message, content, over: transport)
@@ -136,6 +136,17 @@ public final class HTTPBackend: MessagingBackend {
         }
         count(report)
         return report
+    }
+
+    /// The task-free send: plain `http://` targets are driven by callbacks on the event loop
+    /// (`HTTP1Delivery`); AsyncHTTPClient targets run `send` in a task.
+    public func send(_ message: OutboundMessage, content: MessageContent, completion: @escaping @Sendable (SendReport) -> Void) {
+        switch transport {
+        case let .plain(transport):
+            HTTP1Delivery.start(message, content, backend: self, over: transport, completion: completion)
+        case .client:
+            Task { completion(await send(message, content: content)) }
+        }
     }
 
     @inline(never)
@@ -147,7 +158,7 @@ public final class HTTPBackend: MessagingBackend {
     // encoding, classifying) is in functions that are not inlined into them.
 
     @inline(never)
-    func send(_ message: OutboundMessage, _ content: MessageContent, over transport: HTTP1Transport) async -> SendReport {
+    nonisolated(nonsending) func send(_ message: OutboundMessage, _ content: MessageContent, over transport: HTTP1Transport) async -> SendReport {
         let bytes = encode(message, content, for: transport)
         let timeout = TimeAmount.milliseconds(configuration.target.requestTimeout.milliseconds)
         var attempts = HTTPAttempts(message: message, target: configuration.target, maxRetryAfter: configuration.maxRetryAfter)
@@ -172,7 +183,7 @@ public final class HTTPBackend: MessagingBackend {
 
     /// Waits before a retry; false when the task was cancelled meanwhile.
     @inline(never)
-    static func backoff(_ wait: Duration) async -> Bool {
+    nonisolated(nonsending) static func backoff(_ wait: Duration) async -> Bool {
         do {
             try await Task.sleep(for: wait)
             return true

@@ -34,6 +34,16 @@ extension MessagingBackend {
     }
 }
 
+/// A backend that can also report a send through a callback: the load driver then starts a
+/// message without creating a task for it, which at tens of thousands of messages a second is
+/// a large part of the driver's CPU per message.
+public protocol CallbackMessagingBackend: MessagingBackend {
+    /// Starts sending (with the same retries and counting as `send`) and calls `completion`
+    /// exactly once with the final outcome, on a thread of the backend's choosing. Returns at
+    /// once; `completion` must not block.
+    func send(_ message: OutboundMessage, content: MessageContent, completion: @escaping @Sendable (SendReport) -> Void)
+}
+
 /// The outcome of sending one message, with everything that happened on the way.
 public struct SendReport: Sendable, Equatable {
     public var result: SubmitResult

@@ -94,28 +94,21 @@ public struct LoadDriver<Backend: MessagingBackend>: Sendable {
                 sinceRefresh = 0
             }
 
+            let completions = LoadCompletions(state: state, progress: progress, start: start)
+            // A backend that reports through callbacks needs no task per message.
+            let callbacks = backend as? any CallbackMessagingBackend
+
             func launch(_ item: LoadItem, index: Int, origin: ContinuousClock.Instant) {
                 progress?.started()
+                if let callbacks {
+                    callbacks.send(item.message, content: item.content) { report in
+                        completions.record(report, channel: index, origin: origin)
+                    }
+                    return
+                }
                 let send: @Sendable () async -> Void = {
                     let report = await backend.send(item.message, content: item.content)
-                    let end = clock.now
-                    let latency = end - origin
-                    let micros = latency.components.seconds * 1_000_000 + latency.components.attoseconds / 1_000_000_000_000
-                    let finished = end - start
-                    progress?.answered(accepted: report.result.isAccepted, latencyMicroseconds: micros)
-                    // In place: copying the statistics out would copy the histogram's counts.
-                    state.withLock { state in
-                        state.inFlight -= 1
-                        state.stats[index].completed += 1
-                        DriverState.bump(&state.completedPerSecond, at: finished)
-                        state.stats[index].attempts += report.attempts
-                        state.stats[index].errors += report.errors
-                        switch report.result {
-                        case .accepted: state.stats[index].accepted += 1
-                        case let .rejected(rejection): state.stats[index].rejected[rejection.kind, default: 0] += 1
-                        }
-                        _ = state.stats[index].latency.record(UInt64(max(1, min(micros, 3_600_000_000))))
-                    }
+                    completions.record(report, channel: index, origin: origin)
                 }
                 if #available(macOS 15.0, *), let executor = backend.preferredTaskExecutor(for: item.message) {
                     group.addTask(executorPreference: executor, operation: send)
@@ -176,6 +169,7 @@ public struct LoadDriver<Backend: MessagingBackend>: Sendable {
             } catch {
                 stopReason = "the message stream failed: \(error)"
             }
+            await completions.drain(returning: reserved)
         }
         let wall = clock.now - start
         let (all, completedSeries) = state.withLock { ($0.stats, $0.completedPerSecond) }
@@ -222,8 +216,11 @@ struct DriverState {
     /// Seconds of throughput history kept (a day).
     static let maxSeconds = 86_400
 
+    /// Started messages not answered yet, plus slots the pacer has reserved.
     var inFlight = 0
     var completedPerSecond: [Int] = []
+    /// The driver waiting for the last answers (see `LoadCompletions.drain`).
+    var drainWaiter: CheckedContinuation<Void, Never>?
 
     static func bump(_ series: inout [Int], at elapsed: Duration) {
         let second = Int(elapsed.components.seconds)
