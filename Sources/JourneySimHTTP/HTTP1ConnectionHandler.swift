@@ -16,6 +16,9 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, RemovableChannelHandl
     private let pool: HTTP1ConnectionPool
     private let maxResponseBytes: Int
     private var context: ChannelHandlerContext?
+    /// The request writer's context, nearest the socket: request bytes are written from there,
+    /// so they do not pass through the response decoder (which only needs to see the `.head`).
+    var writerContext: ChannelHandlerContext?
     /// The request being answered, if any.
     private(set) var current: HTTP1PendingRequest?
     /// The answer's head, once it has come: status and the headers that matter.
@@ -43,7 +46,10 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, RemovableChannelHandl
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
 
-    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+        writerContext = nil
+    }
 
     /// Writes the request; the connection must be idle.
     func start(_ request: HTTP1PendingRequest) {
@@ -54,7 +60,11 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, RemovableChannelHandl
         }
         current = request
         context.write(wrapOutboundOut(.head(PreEncodedRequestWriter.postHead)), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(request.bytes))), promise: nil)
+        if let writerContext {
+            writerContext.writeAndFlush(NIOAny(request.bytes), promise: nil)
+        } else {
+            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(request.bytes))), promise: nil)
+        }
     }
 
     /// Fails the request in flight because its deadline passed, and closes the connection

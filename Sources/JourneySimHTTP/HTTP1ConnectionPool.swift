@@ -132,9 +132,12 @@ final class HTTP1ConnectionPool {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
-                    try pipeline.addHandler(PreEncodedRequestWriter())
+                    let writer = PreEncodedRequestWriter()
+                    try pipeline.addHandler(writer)
                     try pipeline.addHandler(ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes)))
-                    try pipeline.addHandler(HTTP1ConnectionHandler(pool: pool.value, maxResponseBytes: maxResponseBytes))
+                    let connection = HTTP1ConnectionHandler(pool: pool.value, maxResponseBytes: maxResponseBytes)
+                    try pipeline.addHandler(connection)
+                    connection.writerContext = try pipeline.context(handler: writer)
                 }
             }
             .connect(host: endpoint.host, port: endpoint.port)

@@ -48,25 +48,44 @@ final class HTTP1Transport: Sendable {
     /// configured, the bearer token. Header values are known not to contain line breaks (the
     /// token is checked when the backend is made).
     func encode(path: String, contentType: String, body: [UInt8], idempotencyKey: String, authorization: String?) -> ByteBuffer {
-        var buffer = ByteBufferAllocator().buffer(capacity: 160 + endpoint.pathPrefix.utf8.count + path.utf8.count
-            + endpoint.hostHeader.utf8.count + (authorization?.utf8.count ?? 0) + body.count)
-        buffer.writeStaticString("POST ")
-        buffer.writeString(endpoint.pathPrefix)
-        buffer.writeString(path)
-        buffer.writeStaticString(" HTTP/1.1\r\nHost: ")
-        buffer.writeString(endpoint.hostHeader)
-        buffer.writeStaticString("\r\nContent-Type: ")
-        buffer.writeString(contentType)
-        buffer.writeStaticString("\r\nContent-Length: ")
-        buffer.writeString(String(body.count))
-        buffer.writeStaticString("\r\nIdempotency-Key: ")
-        buffer.writeString(idempotencyKey)
-        if let authorization {
-            buffer.writeStaticString("\r\nAuthorization: ")
-            buffer.writeString(authorization)
+        let length = String(body.count)
+        let authorizationSize = authorization.map { "\r\nAuthorization: ".utf8.count + $0.utf8.count } ?? 0
+        let size = "POST  HTTP/1.1\r\nHost: \r\nContent-Type: \r\nContent-Length: \r\nIdempotency-Key: \r\n\r\n".utf8.count
+            + endpoint.pathPrefix.utf8.count + path.utf8.count + endpoint.hostHeader.utf8.count + contentType.utf8.count
+            + length.utf8.count + idempotencyKey.utf8.count + authorizationSize + body.count
+        var buffer = ByteBufferAllocator().buffer(capacity: size)
+        // One write into the buffer, not one per part: each ByteBuffer write is a separate
+        // (exclusivity-checked) access, and this runs once per message.
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { out in
+            var offset = 0
+            func copy(_ text: String) {
+                var text = text
+                text.withUTF8 { copy(UnsafeRawBufferPointer($0)) }
+            }
+            func copy(_ bytes: UnsafeRawBufferPointer) {
+                guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+                out.baseAddress!.advanced(by: offset).copyMemory(from: base, byteCount: bytes.count)
+                offset += bytes.count
+            }
+            copy("POST ")
+            copy(endpoint.pathPrefix)
+            copy(path)
+            copy(" HTTP/1.1\r\nHost: ")
+            copy(endpoint.hostHeader)
+            copy("\r\nContent-Type: ")
+            copy(contentType)
+            copy("\r\nContent-Length: ")
+            copy(length)
+            copy("\r\nIdempotency-Key: ")
+            copy(idempotencyKey)
+            if let authorization {
+                copy("\r\nAuthorization: ")
+                copy(authorization)
+            }
+            copy("\r\n\r\n")
+            body.withUnsafeBytes { copy($0) }
+            return offset
         }
-        buffer.writeStaticString("\r\n\r\n")
-        buffer.writeBytes(body)
         return buffer
     }
 

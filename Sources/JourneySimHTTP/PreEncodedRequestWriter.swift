@@ -6,8 +6,9 @@ import NIOHTTP1
 ///
 /// NIOHTTP1's response decoder sits between this handler and the connection handler and must
 /// see a `.head` for every request (it needs the method to know whether an answer has a body),
-/// so each request is written as a `.head` that only informs the decoder, then one `.body` with
-/// all the bytes. This skips building an `HTTPHeaders` and re-encoding it for every request.
+/// so each request is written as a `.head` that only informs the decoder and is dropped here,
+/// then its bytes are written from this handler's context (or as one `.body`). This skips
+/// building an `HTTPHeaders` and re-encoding it for every request.
 final class PreEncodedRequestWriter: ChannelOutboundHandler, RemovableChannelHandler {
     typealias OutboundIn = HTTPClientRequestPart
     typealias OutboundOut = ByteBuffer

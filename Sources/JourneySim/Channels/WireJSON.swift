@@ -63,32 +63,62 @@ enum WireJSON: Sendable {
 
 /// `application/x-www-form-urlencoded` encoding as the common SMS APIs expect it.
 enum FormEncoding {
+    /// Runs once per SMS on the load path, so it measures first and then writes the bytes
+    /// straight into an array of the exact size.
     static func encode(_ fields: [(String, String)]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(fields.reduce(0) { $0 + $1.0.utf8.count + $1.1.utf8.count + 2 } + 32)
-        for (index, field) in fields.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: "&")) }
-            escape(field.0, to: &out)
-            out.append(UInt8(ascii: "="))
-            escape(field.1, to: &out)
+        var size = max(0, fields.count - 1)
+        for (name, value) in fields { size += escapedCount(name) + 1 + escapedCount(value) }
+        return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            var offset = 0
+            for (index, field) in fields.enumerated() {
+                if index > 0 {
+                    buffer[offset] = UInt8(ascii: "&")
+                    offset += 1
+                }
+                offset = escape(field.0, into: buffer, at: offset)
+                buffer[offset] = UInt8(ascii: "=")
+                offset += 1
+                offset = escape(field.1, into: buffer, at: offset)
+            }
+            count = offset
         }
-        return out
     }
 
-    /// Runs once per SMS on the load path, so it appends byte by byte with no temporary arrays.
-    static func escape(_ text: String, to out: inout [UInt8]) {
+    /// Bytes sent as they are; a space becomes `+`, anything else `%XX`.
+    static func isUnreserved(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "*"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    static func escapedCount(_ text: String) -> Int {
+        var count = 0
+        for byte in text.utf8 { count += isUnreserved(byte) || byte == UInt8(ascii: " ") ? 1 : 3 }
+        return count
+    }
+
+    /// Writes `text` escaped at `offset`; returns the offset after it.
+    static func escape(_ text: String, into buffer: UnsafeMutableBufferPointer<UInt8>, at offset: Int) -> Int {
+        var offset = offset
         for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "*"):
-                out.append(byte)
-            case UInt8(ascii: " "): out.append(UInt8(ascii: "+"))
-            default:
-                out.append(UInt8(ascii: "%"))
-                out.append(hexDigit(byte >> 4))
-                out.append(hexDigit(byte & 0xF))
+            if isUnreserved(byte) {
+                buffer[offset] = byte
+                offset += 1
+            } else if byte == UInt8(ascii: " ") {
+                buffer[offset] = UInt8(ascii: "+")
+                offset += 1
+            } else {
+                buffer[offset] = UInt8(ascii: "%")
+                buffer[offset + 1] = hexDigit(byte >> 4)
+                buffer[offset + 2] = hexDigit(byte & 0xF)
+                offset += 3
             }
         }
+        return offset
     }
 
     /// An upper-case hex digit for a value 0...15.

@@ -7,6 +7,14 @@ struct LoadCompletions: Sendable {
     /// The run's start, for the per-second series.
     let start: ContinuousClock.Instant
 
+    /// Starts a message on a backend that reports through a callback. (Here rather than in the
+    /// generic driver, so the callback is made without looking up generic types at run time.)
+    func start(_ item: LoadItem, channel index: Int, origin: ContinuousClock.Instant, on backend: any CallbackMessagingBackend) {
+        backend.send(item.message, content: item.content) { report in
+            record(report, channel: index, origin: origin)
+        }
+    }
+
     /// Counts one final answer; `origin` is when the message's latency starts.
     func record(_ report: SendReport, channel index: Int, origin: ContinuousClock.Instant) {
         let end = ContinuousClock.now

@@ -101,9 +101,7 @@ public struct LoadDriver<Backend: MessagingBackend>: Sendable {
             func launch(_ item: LoadItem, index: Int, origin: ContinuousClock.Instant) {
                 progress?.started()
                 if let callbacks {
-                    callbacks.send(item.message, content: item.content) { report in
-                        completions.record(report, channel: index, origin: origin)
-                    }
+                    completions.start(item, channel: index, origin: origin, on: callbacks)
                     return
                 }
                 let send: @Sendable () async -> Void = {
