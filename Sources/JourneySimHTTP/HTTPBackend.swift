@@ -13,7 +13,7 @@ import NIOPosix
 /// Every attempt carries the message's `Idempotency-Key`, so a retry of a request the server did
 /// process is not counted twice. The bearer token is read once from the environment variable
 /// named in the configuration and is only ever put in the `Authorization` header.
-public final class HTTPBackend: MessagingBackend {
+public final class HTTPBackend: CallbackMessagingBackend {
     public struct Configuration: Sendable {
         public var target: HTTPTargetSpec
         public var renderer: PayloadRenderer
@@ -35,11 +35,19 @@ public final class HTTPBackend: MessagingBackend {
     public static let maxResponseBytes = 64 * 1024
 
     public let configuration: Configuration
-    let client: HTTPClient
+    let transport: Transport
     let ownGroup: MultiThreadedEventLoopGroup?
     let baseURL: String
     let authorization: String?
     let counters = Locked(HTTPBackendCounters())
+
+    /// How requests travel: plain `http://` targets over the lean HTTP/1.1 transport (a load
+    /// driver's throughput is bounded by its CPU per request), `https://` and any URL shape the
+    /// lean transport does not handle over AsyncHTTPClient (TLS, HTTP/2, redirects refused).
+    enum Transport: Sendable {
+        case plain(HTTP1Transport)
+        case client(HTTPClient)
+    }
 
     /// Fails when the URL has no http/https scheme or the token variable is named but unset.
     public init(_ configuration: Configuration, environment: [String: String] = ProcessInfo.processInfo.environment) throws(HTTPBackendError) {
@@ -47,12 +55,29 @@ public final class HTTPBackend: MessagingBackend {
         if let problem = HTTPTargetSpec.urlProblem(target.url) { throw .invalidURL(problem) }
         if let name = target.tokenEnvironmentVariable {
             guard let token = environment[name], !token.isEmpty else { throw .tokenVariableUnset(name: name) }
+            guard !token.unicodeScalars.contains(where: { ($0.value < 0x20 && $0.value != 0x09) || $0.value == 0x7F }) else { throw .tokenNotAHeaderValue(name: name) }
             authorization = "Bearer " + token
         } else {
             authorization = nil
         }
         self.configuration = configuration
         baseURL = target.url.hasSuffix("/") ? String(target.url.dropLast()) : target.url
+        let group: any EventLoopGroup
+        if let threads = configuration.eventLoopThreads {
+            let own = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
+            ownGroup = own
+            group = own
+        } else {
+            ownGroup = nil
+            group = MultiThreadedEventLoopGroup.singleton
+        }
+        if let endpoint = HTTP1Endpoint(url: baseURL) {
+            transport = .plain(HTTP1Transport(
+                endpoint: endpoint, group: group, connections: target.concurrency,
+                connectTimeout: .milliseconds(target.connectTimeout.milliseconds),
+                requestTimeout: .milliseconds(target.requestTimeout.milliseconds), maxResponseBytes: HTTPBackend.maxResponseBytes))
+            return
+        }
         var clientConfiguration = HTTPClient.Configuration(
             // The read side is bounded by the per-request deadline in `send`; a second, client-wide
             // read timer per request would only add timer work on the event loop.
@@ -61,26 +86,123 @@ public final class HTTPBackend: MessagingBackend {
         // Connection failures are retried here, with backoff and counting, not inside the client.
         clientConfiguration.connectionPool.retryConnectionEstablishment = false
         clientConfiguration.redirectConfiguration = .disallow
-        if let threads = configuration.eventLoopThreads {
-            let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
-            ownGroup = group
-            client = HTTPClient(eventLoopGroupProvider: .shared(group), configuration: clientConfiguration)
+        if let ownGroup {
+            transport = .client(HTTPClient(eventLoopGroupProvider: .shared(ownGroup), configuration: clientConfiguration))
         } else {
-            ownGroup = nil
-            client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+            transport = .client(HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration))
         }
     }
 
-    /// Closes the connection pool; call once when done.
+    /// Closes the connections; call once when done.
     public func shutdown() async {
-        try? await client.shutdown()
+        switch transport {
+        case let .plain(transport): await transport.shutdown()
+        case let .client(client): try? await client.shutdown()
+        }
         try? await ownGroup?.shutdownGracefully()
+    }
+
+    /// The event loop of the message's connections, for plain `http://` targets: the driver's
+    /// task for the message then runs where its answer arrives.
+    @available(macOS 15.0, *)
+    public func preferredTaskExecutor(for message: OutboundMessage) -> (any TaskExecutor)? {
+        guard case let .plain(transport) = transport else { return nil }
+        return transport.lane(for: message.id).executor as? EventLoopTaskExecutor
+    }
+
+    /// The first connection lane's event loop, for plain `http://` targets: the driver's pacer
+    /// then runs and sleeps where requests are written.
+    @available(macOS 15.0, *)
+    public var pacingExecutor: (any TaskExecutor)? {
+        guard case let .plain(transport) = transport else { return nil }
+        return transport.lanes[0].executor as? EventLoopTaskExecutor
+    }
+
+    nonisolated(nonsending) public func sleepForPacing(until deadline: ContinuousClock.Instant) async throws {
+        switch transport {
+        case let .plain(transport): try await transport.sleep(until: deadline)
+        case .client: try await ContinuousClock().sleep(until: deadline, tolerance: .microseconds(100))
+        }
     }
 
     /// Totals over every message sent so far.
     public var totals: HTTPBackendCounters { counters.withLock { $0 } }
 
-    public func send(_ message: OutboundMessage, content: MessageContent) async -> SendReport {
+    nonisolated(nonsending) public func send(_ message: OutboundMessage, content: MessageContent) async -> SendReport {
+        let report: SendReport
+        switch transport {
+        case let .plain(transport): report = await send(message, content, over: transport)
+        case let .client(client): report = await send(message, content, over: client)
+        }
+        count(report)
+        return report
+    }
+
+    /// The task-free send: plain `http://` targets are driven by callbacks on the event loop
+    /// (`HTTP1Delivery`); AsyncHTTPClient targets run `send` in a task.
+    public func send(_ message: OutboundMessage, content: MessageContent, completion: @escaping @Sendable (SendReport) -> Void) {
+        switch transport {
+        case let .plain(transport):
+            HTTP1Delivery.start(message, content, backend: self, over: transport, completion: completion)
+        case .client:
+            Task { completion(await send(message, content: content)) }
+        }
+    }
+
+    @inline(never)
+    func count(_ report: SendReport) { counters.withLock { $0.record(report) } }
+
+    // The async functions on the send path are kept small on purpose: an async function's locals
+    // live in the task's frame, and a task whose frames outgrow its first allocator slab pays a
+    // malloc and a free per extra slab, for every message. So the synchronous work (rendering,
+    // encoding, classifying) is in functions that are not inlined into them.
+
+    @inline(never)
+    nonisolated(nonsending) func send(_ message: OutboundMessage, _ content: MessageContent, over transport: HTTP1Transport) async -> SendReport {
+        let bytes = encode(message, content, for: transport)
+        let timeout = TimeAmount.milliseconds(configuration.target.requestTimeout.milliseconds)
+        var attempts = HTTPAttempts(message: message, target: configuration.target, maxRetryAfter: configuration.maxRetryAfter)
+        while true {
+            let outcome = await transport.execute(bytes, tag: message.id, timeout: timeout)
+            guard let wait = attempts.record(outcome), await HTTPBackend.backoff(wait) else { break }
+        }
+        return attempts.report
+    }
+
+    @inline(never)
+    func send(_ message: OutboundMessage, _ content: MessageContent, over client: HTTPClient) async -> SendReport {
+        let request = clientRequest(message, content)
+        let timeout = TimeAmount.milliseconds(configuration.target.requestTimeout.milliseconds)
+        var attempts = HTTPAttempts(message: message, target: configuration.target, maxRetryAfter: configuration.maxRetryAfter)
+        while true {
+            let outcome = await HTTPBackend.execute(request, on: client, timeout: timeout)
+            guard let wait = attempts.record(outcome), await HTTPBackend.backoff(wait) else { break }
+        }
+        return attempts.report
+    }
+
+    /// Waits before a retry; false when the task was cancelled meanwhile.
+    @inline(never)
+    nonisolated(nonsending) static func backoff(_ wait: Duration) async -> Bool {
+        do {
+            try await Task.sleep(for: wait)
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    /// The message's request for the lean transport, encoded once for all its attempts.
+    @inline(never)
+    func encode(_ message: OutboundMessage, _ content: MessageContent, for transport: HTTP1Transport) -> ByteBuffer {
+        let wire = configuration.renderer.render(message, content)
+        return transport.encode(path: wire.path, contentType: wire.contentType, body: wire.body,
+                                idempotencyKey: message.idempotencyKey, authorization: authorization)
+    }
+
+    /// The message's request for AsyncHTTPClient.
+    @inline(never)
+    func clientRequest(_ message: OutboundMessage, _ content: MessageContent) -> HTTPClientRequest {
         let wire = configuration.renderer.render(message, content)
         var request = HTTPClientRequest(url: baseURL + wire.path)
         request.method = .POST
@@ -88,78 +210,13 @@ public final class HTTPBackend: MessagingBackend {
         request.headers.add(name: "Idempotency-Key", value: message.idempotencyKey)
         if let authorization { request.headers.add(name: "Authorization", value: authorization) }
         request.body = .bytes(ByteBuffer(bytes: wire.body))
-        let target = configuration.target
-        var errors = AttemptErrors()
-        var attempt = 0
-        var result: SubmitResult = .rejected(.timeout)
-        var rng = Xoshiro256StarStar(seed: SplitMix64.hash(message.id, 0x6874_7470))
-        while attempt < target.maxAttempts {
-            attempt += 1
-            var retryAfter: Duration?
-            let retryable: Bool
-            do {
-                let response = try await client.execute(request, timeout: .milliseconds(target.requestTimeout.milliseconds))
-                let status = Int(response.status.code)
-                // At most `maxResponseBytes` of an answer is read; a bigger one is cut off (and the
-                // connection dropped), so a misbehaving server cannot make the driver buffer it.
-                let body: ByteBuffer?
-                do {
-                    body = try await response.body.collect(upTo: HTTPBackend.maxResponseBytes)
-                } catch {
-                    body = nil  // too large (NIOTooManyBytesError) or cut off: the status still stands
-                }
-                switch status {
-                case 200..<300:
-                    // Accepted is accepted, whatever the body: the id falls back to the idempotency
-                    // key, and a garbage or oversized body is counted, never retried (a retry
-                    // would only be a duplicate).
-                    let parsedID = body.flatMap(HTTPBackend.messageID(in:))
-                    let headerID = response.headers.first(name: "X-Message-Id")
-                    if body == nil || (parsedID == nil && (body?.readableBytes ?? 0) > 0) { errors.malformedResponses += 1 }
-                    result = .accepted(Acceptance(providerMessageID: headerID ?? parsedID ?? message.idempotencyKey))
-                    retryable = false
-                case 429:
-                    errors.rateLimited += 1
-                    retryAfter = response.headers.first(name: "Retry-After").flatMap(HTTPBackend.retryAfter)
-                    result = .rejected(.rateLimited(retryAfter: SimDuration(milliseconds: retryAfter.map(HTTPBackend.milliseconds) ?? 0)))
-                    retryable = true
-                case 500...:
-                    errors.serverErrors += 1
-                    retryAfter = response.headers.first(name: "Retry-After").flatMap(HTTPBackend.retryAfter)
-                    result = .rejected(.serverError(status: status))
-                    retryable = true
-                default:
-                    errors.clientErrors += 1
-                    result = .rejected(status == 404 || status == 422 ? .invalidRecipient : .invalidRequest(status: status))
-                    retryable = false
-                }
-            } catch {
-                let kind = HTTPBackend.classify(error)
-                switch kind {
-                case .timeout:
-                    errors.timeouts += 1
-                    result = .rejected(.timeout)
-                case .refused:
-                    errors.connectionRefused += 1
-                    result = .rejected(.connectionFailed("connection refused"))
-                case .reset:
-                    errors.connectionReset += 1
-                    result = .rejected(.connectionFailed("connection reset or closed by the server"))
-                case .other:
-                    errors.otherConnection += 1
-                    result = .rejected(.connectionFailed(String(describing: error)))
-                }
-                retryable = !Task.isCancelled
-            }
-            guard retryable, attempt < target.maxAttempts else { break }
-            let ceiling = min(Double(target.backoffMax.milliseconds), Double(target.backoffBase.milliseconds) * pow(2, Double(attempt - 1)))
-            var wait = Duration.microseconds(Int64(rng.nextUnit() * ceiling * 1000))
-            if let retryAfter { wait = max(wait, min(retryAfter, configuration.maxRetryAfter)) }
-            do { try await Task.sleep(for: wait) } catch { break }
-        }
-        let report = SendReport(result: result, attempts: attempt, errors: errors)
-        counters.withLock { $0.record(report) }
-        return report
+        return request
+    }
+
+    /// Why an attempt got no HTTP answer, as the backend counts it.
+    struct AttemptFailure: Error {
+        var kind: FailureKind
+        var description: String
     }
 
     enum FailureKind { case timeout, refused, reset, other }
@@ -189,15 +246,6 @@ public final class HTTPBackend: MessagingBackend {
     static func milliseconds(_ duration: Duration) -> Int64 {
         duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
     }
-
-    /// The provider's id in a JSON answer (`id`, `message_id`, `sid` or WhatsApp's `messages[0].id`).
-    static func messageID(in body: ByteBuffer) -> String? {
-        guard body.readableBytes > 0,
-              let object = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] else { return nil }
-        for key in ["id", "message_id", "sid", "name"] { if let id = object[key] as? String { return id } }
-        if let messages = object["messages"] as? [[String: Any]], let id = messages.first?["id"] as? String { return id }
-        return nil
-    }
 }
 
 /// Totals of an HTTPBackend's work.
@@ -218,11 +266,14 @@ public struct HTTPBackendCounters: Sendable, Equatable {
 public enum HTTPBackendError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidURL(String)
     case tokenVariableUnset(name: String)
+    /// The token has a line break or another control character, so it cannot go in a header.
+    case tokenNotAHeaderValue(name: String)
 
     public var description: String {
         switch self {
         case let .invalidURL(problem): "target URL: \(problem)"
         case let .tokenVariableUnset(name): "the token variable \(name) is not set (or empty); export it, or leave out the token option."
+        case let .tokenNotAHeaderValue(name): "the token in \(name) contains a line break or another control character; export the token alone, without a trailing newline."
         }
     }
 }

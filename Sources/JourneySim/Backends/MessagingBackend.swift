@@ -3,6 +3,45 @@
 public protocol MessagingBackend: Sendable {
     /// Sends one message, retrying as the backend's policy allows, and reports the final outcome.
     func send(_ message: OutboundMessage, content: MessageContent) async -> SendReport
+
+    /// Where the backend's I/O for this message runs, if on an executor of its own (an event
+    /// loop): the load driver runs the message's task there, so sending it and taking its answer
+    /// need no hop between threads. Nil, the default, leaves tasks on the global executor.
+    @available(macOS 15.0, *)
+    func preferredTaskExecutor(for message: OutboundMessage) -> (any TaskExecutor)?
+
+    /// Where the load driver's pacer should run, if the backend has such a place (an event
+    /// loop): the pacer then starts tasks without waking another thread, and with
+    /// `sleepForPacing` its wake-ups are timers of that loop. Nil, the default, leaves the pacer
+    /// on the global executor.
+    @available(macOS 15.0, *)
+    var pacingExecutor: (any TaskExecutor)? { get }
+
+    /// Sleeps until `deadline`, for the pacer between arrivals; the default sleeps on the
+    /// continuous clock (with 100 µs of tolerance).
+    func sleepForPacing(until deadline: ContinuousClock.Instant) async throws
+}
+
+extension MessagingBackend {
+    @available(macOS 15.0, *)
+    public func preferredTaskExecutor(for message: OutboundMessage) -> (any TaskExecutor)? { nil }
+
+    @available(macOS 15.0, *)
+    public var pacingExecutor: (any TaskExecutor)? { nil }
+
+    public func sleepForPacing(until deadline: ContinuousClock.Instant) async throws {
+        try await ContinuousClock().sleep(until: deadline, tolerance: .microseconds(100))
+    }
+}
+
+/// A backend that can also report a send through a callback: the load driver then starts a
+/// message without creating a task for it, which at tens of thousands of messages a second is
+/// a large part of the driver's CPU per message.
+public protocol CallbackMessagingBackend: MessagingBackend {
+    /// Starts sending (with the same retries and counting as `send`) and calls `completion`
+    /// exactly once with the final outcome, on a thread of the backend's choosing. Returns at
+    /// once; `completion` must not block.
+    func send(_ message: OutboundMessage, content: MessageContent, completion: @escaping @Sendable (SendReport) -> Void)
 }
 
 /// The outcome of sending one message, with everything that happened on the way.

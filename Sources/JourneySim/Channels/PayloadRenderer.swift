@@ -128,47 +128,67 @@ public struct PayloadRenderer: Sendable {
     /// fields; otherwise the text is the campaign name followed by the field values. A discount
     /// code is appended. The result is cut to `limit` characters (ending in "…" when cut).
     public static func text(_ content: MessageContent, limit: Int) -> String {
-        var text: String
-        if content.template.contains("{{") {
-            text = PayloadRenderer.fill(content.template, content.fields)
+        // Built as bytes in one buffer and made a string once: this runs for every message sent.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(content.template.utf8.count + content.fields.reduce(0) { $0 + $1.value.utf8.count + 2 }
+            + content.campaignName.utf8.count + (content.discountCode?.utf8.count ?? 0) + 16)
+        if PayloadRenderer.hasPlaceholder(content.template) {
+            PayloadRenderer.fill(content.template, content.fields, into: &bytes)
         } else {
-            text = content.campaignName
-            if !content.fields.isEmpty { text += ": " + content.fields.map(\.value).joined(separator: ", ") }
+            bytes.append(contentsOf: content.campaignName.utf8)
+            for (index, field) in content.fields.enumerated() {
+                bytes.append(contentsOf: (index == 0 ? ": " : ", ").utf8)
+                bytes.append(contentsOf: field.value.utf8)
+            }
         }
-        if let code = content.discountCode { text += " Code: \(code)" }
+        if let code = content.discountCode {
+            bytes.append(contentsOf: " Code: ".utf8)
+            bytes.append(contentsOf: code.utf8)
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
         guard text.utf8.count > limit, text.count > limit else { return text }
         return String(text.prefix(max(0, limit - 1))) + "…"
     }
 
+    /// Whether the template has a `{{` (a byte scan: Foundation's substring search costs more
+    /// than the rest of an SMS's rendering).
+    static func hasPlaceholder(_ template: String) -> Bool {
+        var previous: UInt8 = 0
+        for byte in template.utf8 {
+            if byte == UInt8(ascii: "{"), previous == UInt8(ascii: "{") { return true }
+            previous = byte
+        }
+        return false
+    }
+
     /// Replaces each `{{name}}` with the field's value in one pass over the UTF-8 bytes (this runs
     /// once per message on the load path); unknown placeholders are kept as written.
-    static func fill(_ template: String, _ fields: [(name: String, value: String)]) -> String {
-        let bytes = Array(template.utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count + 32)
-        var i = 0
-        while i < bytes.count {
-            if bytes[i] == UInt8(ascii: "{"), i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "{") {
-                var j = i + 2
-                while j + 1 < bytes.count, !(bytes[j] == UInt8(ascii: "}") && bytes[j + 1] == UInt8(ascii: "}")) { j += 1 }
-                if j + 1 < bytes.count {
-                    let name = bytes[(i + 2)..<j]
-                    if let field = fields.first(where: { $0.name.utf8.elementsEqual(name) }) {
-                        out.append(contentsOf: field.value.utf8)
-                        i = j + 2
-                        continue
+    static func fill(_ template: String, _ fields: [(name: String, value: String)], into out: inout [UInt8]) {
+        var template = template
+        template.withUTF8 { bytes in
+            var i = 0
+            while i < bytes.count {
+                if bytes[i] == UInt8(ascii: "{"), i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "{") {
+                    var j = i + 2
+                    while j + 1 < bytes.count, !(bytes[j] == UInt8(ascii: "}") && bytes[j + 1] == UInt8(ascii: "}")) { j += 1 }
+                    if j + 1 < bytes.count {
+                        let name = UnsafeBufferPointer(rebasing: bytes[(i + 2)..<j])
+                        if let field = fields.first(where: { $0.name.utf8.elementsEqual(name) }) {
+                            out.append(contentsOf: field.value.utf8)
+                            i = j + 2
+                            continue
+                        }
                     }
                 }
+                out.append(bytes[i])
+                i += 1
             }
-            out.append(bytes[i])
-            i += 1
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// A WhatsApp template name: lower-case letters, digits and underscores.
     static func templateName(_ content: MessageContent) -> String {
-        let source = content.template.contains("{{") ? content.campaignName : content.template
+        let source = PayloadRenderer.hasPlaceholder(content.template) ? content.campaignName : content.template
         let name = String(source.lowercased().map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "_" }.prefix(512))
         return name.isEmpty ? "message" : name
     }

@@ -9,7 +9,18 @@ public struct Recipient: Sendable, Equatable {
     public init(customer: UInt32) { self.customer = customer }
 
     /// E.164 number: `+1555` and the customer id in ten digits, e.g. `+15550000000123`.
-    public var phoneNumber: String { "+1555" + Recipient.zeroPadded(UInt64(customer), width: 10) }
+    public var phoneNumber: String {
+        // Written in place: 15 bytes is a small string, so no allocation on the load path.
+        String(unsafeUninitializedCapacity: 15) { buffer in
+            for (index, byte) in "+1555".utf8.enumerated() { buffer[index] = byte }
+            var value = customer
+            for index in stride(from: 14, through: 5, by: -1) {
+                buffer[index] = UInt8(ascii: "0") + UInt8(value % 10)
+                value /= 10
+            }
+            return 15
+        }
+    }
 
     /// `customer123@example.test`.
     public var email: String { "customer\(customer)@example.test" }

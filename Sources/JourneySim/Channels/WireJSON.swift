@@ -63,29 +63,66 @@ enum WireJSON: Sendable {
 
 /// `application/x-www-form-urlencoded` encoding as the common SMS APIs expect it.
 enum FormEncoding {
+    /// Runs once per SMS on the load path, so it measures first and then writes the bytes
+    /// straight into an array of the exact size.
     static func encode(_ fields: [(String, String)]) -> [UInt8] {
-        var out: [UInt8] = []
-        for (index, field) in fields.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: "&")) }
-            escape(field.0, to: &out)
-            out.append(UInt8(ascii: "="))
-            escape(field.1, to: &out)
+        var size = max(0, fields.count - 1)
+        for (name, value) in fields { size += escapedCount(name) + 1 + escapedCount(value) }
+        return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            var offset = 0
+            for (index, field) in fields.enumerated() {
+                if index > 0 {
+                    buffer[offset] = UInt8(ascii: "&")
+                    offset += 1
+                }
+                offset = escape(field.0, into: buffer, at: offset)
+                buffer[offset] = UInt8(ascii: "=")
+                offset += 1
+                offset = escape(field.1, into: buffer, at: offset)
+            }
+            count = offset
         }
-        return out
     }
 
-    static func escape(_ text: String, to out: inout [UInt8]) {
-        let hex = Array("0123456789ABCDEF".utf8)
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "*"):
-                out.append(byte)
-            case UInt8(ascii: " "): out.append(UInt8(ascii: "+"))
-            default: out.append(contentsOf: [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            }
+    /// Bytes sent as they are; a space becomes `+`, anything else `%XX`.
+    static func isUnreserved(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "*"):
+            return true
+        default:
+            return false
         }
     }
+
+    static func escapedCount(_ text: String) -> Int {
+        var count = 0
+        for byte in text.utf8 { count += isUnreserved(byte) || byte == UInt8(ascii: " ") ? 1 : 3 }
+        return count
+    }
+
+    /// Writes `text` escaped at `offset`; returns the offset after it.
+    static func escape(_ text: String, into buffer: UnsafeMutableBufferPointer<UInt8>, at offset: Int) -> Int {
+        var offset = offset
+        for byte in text.utf8 {
+            if isUnreserved(byte) {
+                buffer[offset] = byte
+                offset += 1
+            } else if byte == UInt8(ascii: " ") {
+                buffer[offset] = UInt8(ascii: "+")
+                offset += 1
+            } else {
+                buffer[offset] = UInt8(ascii: "%")
+                buffer[offset + 1] = hexDigit(byte >> 4)
+                buffer[offset + 2] = hexDigit(byte & 0xF)
+                offset += 3
+            }
+        }
+        return offset
+    }
+
+    /// An upper-case hex digit for a value 0...15.
+    static func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "A") + nibble - 10 }
 
     /// Decodes a form body into its fields in order; nil if it is not valid form encoding.
     static func decode(_ bytes: some Collection<UInt8>) -> [(String, String)]? {

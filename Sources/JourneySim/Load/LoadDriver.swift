@@ -34,6 +34,9 @@ public struct LoadDriver<Backend: MessagingBackend>: Sendable {
     public let options: Options
     /// How much earlier than scheduled a message may start instead of the driver sleeping for it.
     static var earlyStart: Duration { .microseconds(500) }
+    /// How often a pacer with every slot taken looks for a freed one (arrivals due meanwhile are
+    /// decided then): often enough that a freed slot idles for a small part of a round trip.
+    static var saturatedPoll: Duration { .microseconds(100) }
 
     public init(backend: Backend, options: Options = Options()) {
         precondition(options.speedup > 0 && options.speedup.isFinite, "speedup must be a positive number")
@@ -49,108 +52,173 @@ public struct LoadDriver<Backend: MessagingBackend>: Sendable {
     public func run<Items: AsyncSequence & Sendable>(_ items: Items, stop: LoadStopSignal = LoadStopSignal(),
                                                      progress: LoadProgress? = nil) async -> LoadResults
     where Items.Element == LoadItem {
+        if #available(macOS 15.0, *), let executor = backend.pacingExecutor {
+            return await withTaskExecutorPreference(executor) { await pace(items, stop: stop, progress: progress) }
+        }
+        return await pace(items, stop: stop, progress: progress)
+    }
+
+    /// The pacer: takes the messages in order, starts each when it is due (or drops it), and
+    /// collects the results once every started message has its answer.
+    func pace<Items: AsyncSequence & Sendable>(_ items: Items, stop: LoadStopSignal, progress: LoadProgress?) async -> LoadResults
+    where Items.Element == LoadItem {
         let clock = ContinuousClock()
         let start = clock.now
         let state = Locked(DriverState())
+        // The pacer's own counts, kept outside the lock: a dropped arrival costs a few additions.
+        var arrivals = [ArrivalCounts](repeating: ArrivalCounts(), count: Channel.allCases.count)
+        var used = ChannelSet()
+        var intendedPerSecond: [Int] = []
         var stopReason: String?
         var origin: SimTime?
         var lastOffset = Duration.zero
         var taken = 0
 
         await withDiscardingTaskGroup { group in
+            var now = clock.now
+            // In-flight slots taken from the shared count ahead of use: the pacer looks at the
+            // count (one lock) once per wake-up or per `batchLimit` arrivals, and in between a
+            // dropped arrival is a few additions, with no lock, task, timer or allocation.
+            var reserved = 0
+            var sinceRefresh = Self.batchLimit
+
+            func refresh() {
+                now = clock.now
+                let unused = reserved
+                reserved = state.withLock { state -> Int in
+                    state.inFlight -= unused
+                    let free = max(0, options.maxInFlight - state.inFlight)
+                    state.inFlight += free
+                    return free
+                }
+                sinceRefresh = 0
+            }
+
+            let completions = LoadCompletions(state: state, progress: progress, start: start)
+            // A backend that reports through callbacks needs no task per message.
+            let callbacks = backend as? any CallbackMessagingBackend
+
+            func launch(_ item: LoadItem, index: Int, origin: ContinuousClock.Instant) {
+                progress?.started()
+                if let callbacks {
+                    completions.start(item, channel: index, origin: origin, on: callbacks)
+                    return
+                }
+                let send: @Sendable () async -> Void = {
+                    let report = await backend.send(item.message, content: item.content)
+                    completions.record(report, channel: index, origin: origin)
+                }
+                if #available(macOS 15.0, *), let executor = backend.preferredTaskExecutor(for: item.message) {
+                    group.addTask(executorPreference: executor, operation: send)
+                } else {
+                    group.addTask(operation: send)
+                }
+            }
+
             do {
                 for try await item in items {
-                    if let reason = stop.reason { stopReason = reason; break }
+                    if sinceRefresh >= Self.batchLimit {
+                        if let reason = stop.reason { stopReason = reason; break }
+                        refresh()
+                    }
                     if let limit = options.maxMessages, taken >= limit { stopReason = "message limit (\(limit)) reached"; break }
                     let first = origin ?? item.intendedTime
                     origin = first
                     let simulated = Double((item.intendedTime - first).milliseconds) / 1000
                     let offset = Duration.nanoseconds(Int64((simulated / options.speedup * 1e9).rounded()))
                     if let limit = options.maxDuration, offset > limit { stopReason = "duration limit reached"; break }
-                    taken += 1
-                    lastOffset = max(lastOffset, offset)
                     let due = start + offset
-                    // Sleep only when the message is more than `earlyStart` ahead: at high rates a
-                    // timer per message would cost more than the sends. Sleep in steps of at most
-                    // 100 ms so a stop request is honoured promptly.
-                    while clock.now < due - Self.earlyStart {
-                        if stop.isStopped { break }
-                        try? await clock.sleep(until: min(due, clock.now + .milliseconds(100)), tolerance: .microseconds(100))
+                    // A message may start up to `earlyStart` before it is due while slots are
+                    // free. With none free it is dropped only once due, so a slot freed meanwhile
+                    // can still take it; the pacer then looks again every `saturatedPoll`.
+                    let horizon = reserved > 0 ? due - Self.earlyStart : due
+                    if horizon > now {
+                        now = clock.now
+                        if horizon > now {
+                            // Sleep in steps of at most 100 ms, so a stop request is honoured promptly.
+                            let wake = reserved > 0 ? due : max(due, now + Self.saturatedPoll)
+                            while clock.now < horizon {
+                                if stop.isStopped { break }
+                                try? await backend.sleepForPacing(until: min(wake, clock.now + .milliseconds(100)))
+                            }
+                            if let reason = stop.reason { stopReason = reason; break }
+                            refresh()
+                        }
                     }
-                    if let reason = stop.reason { stopReason = reason; break }
-                    let now = clock.now
-                    let lateness = now - due
-                    // Latency runs from the scheduled time, or from the actual start when that was
-                    // (by less than `earlyStart`) earlier.
-                    let origin = max(due, now)
+                    taken += 1
+                    sinceRefresh += 1
+                    lastOffset = max(lastOffset, offset)
                     let channel = item.message.channel
                     let index = Int(channel.rawValue)
-                    let admitted = state.withLock { state -> Bool in
-                        state.used.insert(ChannelSet(channel))
-                        state.stats[index].intended += 1
-                        DriverState.bump(&state.intendedPerSecond, at: offset)
-                        guard state.inFlight < options.maxInFlight else {
-                            state.stats[index].dropped += 1
-                            return false
-                        }
-                        state.inFlight += 1
-                        state.stats[index].started += 1
-                        if lateness > options.lateSlack { state.stats[index].late += 1 }
-                        return true
+                    used.insert(ChannelSet(channel))
+                    arrivals[index].intended += 1
+                    DriverState.bump(&intendedPerSecond, at: offset)
+                    guard reserved > 0 else {
+                        arrivals[index].dropped += 1
+                        continue
                     }
-                    guard admitted else { continue }
-                    progress?.started()
-                    group.addTask {
-                        let report = await backend.send(item.message, content: item.content)
-                        let latency = clock.now - origin
-                        let micros = latency.components.seconds * 1_000_000 + latency.components.attoseconds / 1_000_000_000_000
-                        // In place: copying the statistics out would copy the histogram's counts.
-                        let finished = clock.now - start
-                        progress?.answered(accepted: report.result.isAccepted, latencyMicroseconds: micros)
-                        state.withLock { state in
-                            state.inFlight -= 1
-                            state.stats[index].completed += 1
-                            DriverState.bump(&state.completedPerSecond, at: finished)
-                            state.stats[index].attempts += report.attempts
-                            state.stats[index].errors += report.errors
-                            switch report.result {
-                            case .accepted: state.stats[index].accepted += 1
-                            case let .rejected(rejection): state.stats[index].rejected[rejection.kind, default: 0] += 1
-                            }
-                            _ = state.stats[index].latency.record(UInt64(max(1, min(micros, 3_600_000_000))))
-                        }
-                    }
+                    reserved -= 1
+                    arrivals[index].started += 1
+                    if now - due > options.lateSlack { arrivals[index].late += 1 }
+                    // Latency runs from the scheduled time, or from the actual start when that was
+                    // (by less than `earlyStart`) earlier.
+                    launch(item, index: index, origin: max(due, now))
                 }
             } catch {
                 stopReason = "the message stream failed: \(error)"
             }
+            await completions.drain(returning: reserved)
         }
         let wall = clock.now - start
-        let (used, all, intendedSeries, completedSeries) = state.withLock { ($0.used, $0.stats, $0.intendedPerSecond, $0.completedPerSecond) }
+        let (all, completedSeries) = state.withLock { ($0.stats, $0.completedPerSecond) }
         var stats: [Channel: LoadStatistics] = [:]
         var overall = LoadStatistics()
         for channel in used.channels {
-            stats[channel] = all[Int(channel.rawValue)]
-            overall.add(all[Int(channel.rawValue)])
+            let index = Int(channel.rawValue)
+            var channelStats = all[index]
+            arrivals[index].copy(into: &channelStats)
+            stats[channel] = channelStats
+            overall.add(channelStats)
         }
         let wallSeconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
         let scheduled = Double(lastOffset.components.seconds) + Double(lastOffset.components.attoseconds) / 1e18
         var results = LoadResults(channels: stats, overall: overall, wallSeconds: wallSeconds, scheduledSeconds: scheduled,
                                   speedup: options.speedup, stopReason: stopReason)
-        results.intendedPerSecond = intendedSeries
+        results.intendedPerSecond = intendedPerSecond
         results.completedPerSecond = completedSeries
         return results
     }
+
+    /// Most arrivals handled on one look at the in-flight count (when the driver is behind
+    /// schedule and does not sleep between them).
+    static var batchLimit: Int { 256 }
 }
 
+/// What the pacer alone counts for a channel.
+struct ArrivalCounts {
+    var intended = 0
+    var started = 0
+    var late = 0
+    var dropped = 0
+
+    func copy(into stats: inout LoadStatistics) {
+        stats.intended = intended
+        stats.started = started
+        stats.late = late
+        stats.dropped = dropped
+    }
+}
+
+/// What the driver's tasks share: the in-flight count and everything counted on completion.
 struct DriverState {
     /// Seconds of throughput history kept (a day).
     static let maxSeconds = 86_400
 
+    /// Started messages not answered yet, plus slots the pacer has reserved.
     var inFlight = 0
-    var used = ChannelSet()
-    var intendedPerSecond: [Int] = []
     var completedPerSecond: [Int] = []
+    /// The driver waiting for the last answers (see `LoadCompletions.drain`).
+    var drainWaiter: CheckedContinuation<Void, Never>?
 
     static func bump(_ series: inout [Int], at elapsed: Duration) {
         let second = Int(elapsed.components.seconds)
