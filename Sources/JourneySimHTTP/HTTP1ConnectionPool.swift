@@ -25,6 +25,8 @@ final class HTTP1ConnectionPool {
     /// The idle ones, most recently used last.
     private var idle: [HTTP1ConnectionHandler] = []
     private var connecting = 0
+    /// Connections made so far (for tests: keep-alive means few).
+    private(set) var connectionsOpened = 0
     private var sweep: Scheduled<Void>?
     private var isShutDown = false
 
@@ -163,6 +165,7 @@ final class HTTP1ConnectionPool {
                 openConnectionsIfNeeded()
                 return
             }
+            connectionsOpened += 1
             connection.isRegistered = true
             connection.poolIndex = connections.count
             connections.append(connection)

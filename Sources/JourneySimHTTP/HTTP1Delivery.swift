@@ -23,8 +23,8 @@ final class HTTP1Delivery {
         self.lane = lane
         tag = message.id
         self.bytes = bytes
-        timeout = .milliseconds(backend.configuration.target.requestTimeout.milliseconds)
-        attempts = HTTPAttempts(message: message, target: backend.configuration.target, maxRetryAfter: backend.configuration.maxRetryAfter)
+        timeout = backend.requestTimeout
+        attempts = HTTPAttempts(message: message, policy: backend.retryPolicy)
         self.completion = completion
     }
 
@@ -46,13 +46,13 @@ final class HTTP1Delivery {
     }
 
     private func attempt() {
-        let delivery = NIOLoopBound(self, eventLoop: lane.eventLoop)
         let request = HTTP1PendingRequest(tag: tag, bytes: bytes, deadline: .now() + timeout,
-                                          waiter: .callback { result in delivery.value.finished(result) })
+                                          waiter: .delivery(NIOLoopBound(self, eventLoop: lane.eventLoop)))
         lane.pool.value.enqueue(request)
     }
 
-    private func finished(_ result: Result<HTTPResponseSummary, HTTP1TransportError>) {
+    /// The answer to the current attempt (or its failure), on the lane's event loop.
+    func finished(_ result: Result<HTTPResponseSummary, HTTP1TransportError>) {
         if let wait = attempts.record(result) {
             let nanoseconds = wait.components.seconds * 1_000_000_000 + wait.components.attoseconds / 1_000_000_000
             let retry = lane.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(nanoseconds)) { self.attempt() }

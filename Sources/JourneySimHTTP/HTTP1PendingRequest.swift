@@ -12,17 +12,17 @@ struct HTTP1PendingRequest: Sendable {
     var deadline: NIODeadline
     var waiter: Waiter
 
-    /// Who is told: a suspended task, or a callback run on the event loop (the task-free path of
-    /// `HTTP1Delivery`). A callback must not re-enter the pool synchronously.
+    /// Who is told: a suspended task, or the message's `HTTP1Delivery` (the task-free path), told
+    /// on the event loop; a delivery never re-enters the pool synchronously.
     enum Waiter: Sendable {
         case task(UnsafeContinuation<Result<HTTPResponseSummary, HTTP1TransportError>, Never>)
-        case callback(@Sendable (Result<HTTPResponseSummary, HTTP1TransportError>) -> Void)
+        case delivery(NIOLoopBound<HTTP1Delivery>)
     }
 
     func complete(_ result: Result<HTTPResponseSummary, HTTP1TransportError>) {
         switch waiter {
         case let .task(continuation): continuation.resume(returning: result)
-        case let .callback(callback): callback(result)
+        case let .delivery(delivery): delivery.value.finished(result)
         }
     }
 }

@@ -126,6 +126,15 @@ final class HTTP1Transport: Sendable {
         }
     }
 
+    /// Connections made so far over all lanes.
+    func connectionsOpened() async -> Int {
+        var total = 0
+        for lane in lanes {
+            total += (try? await lane.eventLoop.submit { lane.pool.value.connectionsOpened }.get()) ?? 0
+        }
+        return total
+    }
+
     /// Closes every connection and fails whatever still waits.
     func shutdown() async {
         for lane in lanes {

@@ -10,10 +10,24 @@ import JourneySim
 /// A 2xx is accepted whatever its body; other 4xx are final. Synchronous and small, so the
 /// async loop that drives it keeps a small frame.
 struct HTTPAttempts {
-    private let maxAttempts: Int
-    private let backoffBase: Double
-    private let backoffMax: Double
-    private let maxRetryAfter: Duration
+    /// The retry settings, taken from the target once per backend (not per message).
+    struct Policy: Sendable {
+        var maxAttempts: Int
+        /// Milliseconds.
+        var backoffBase: Double
+        /// Milliseconds.
+        var backoffMax: Double
+        var maxRetryAfter: Duration
+
+        init(target: HTTPTargetSpec, maxRetryAfter: Duration) {
+            maxAttempts = target.maxAttempts
+            backoffBase = Double(target.backoffBase.milliseconds)
+            backoffMax = Double(target.backoffMax.milliseconds)
+            self.maxRetryAfter = maxRetryAfter
+        }
+    }
+
+    private let policy: Policy
     private let idempotencyKey: String
     private var rng: Xoshiro256StarStar
     private var attempt = 0
@@ -21,11 +35,8 @@ struct HTTPAttempts {
     private var result: SubmitResult = .rejected(.timeout)
 
     @inline(never)
-    init(message: OutboundMessage, target: HTTPTargetSpec, maxRetryAfter: Duration) {
-        maxAttempts = target.maxAttempts
-        backoffBase = Double(target.backoffBase.milliseconds)
-        backoffMax = Double(target.backoffMax.milliseconds)
-        self.maxRetryAfter = maxRetryAfter
+    init(message: OutboundMessage, policy: Policy) {
+        self.policy = policy
         idempotencyKey = message.idempotencyKey
         rng = Xoshiro256StarStar(seed: SplitMix64.hash(message.id, 0x6874_7470))
     }
@@ -109,10 +120,10 @@ struct HTTPAttempts {
 
     /// The backoff before the next attempt, or nil when the attempts are used up.
     private mutating func nextWait(retryAfter: Duration?) -> Duration? {
-        guard attempt < maxAttempts else { return nil }
-        let ceiling = min(backoffMax, backoffBase * pow(2, Double(attempt - 1)))
+        guard attempt < policy.maxAttempts else { return nil }
+        let ceiling = min(policy.backoffMax, policy.backoffBase * pow(2, Double(attempt - 1)))
         var wait = Duration.microseconds(Int64(rng.nextUnit() * ceiling * 1000))
-        if let retryAfter { wait = max(wait, min(retryAfter, maxRetryAfter)) }
+        if let retryAfter { wait = max(wait, min(retryAfter, policy.maxRetryAfter)) }
         return wait
     }
 }

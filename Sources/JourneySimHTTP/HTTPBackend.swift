@@ -40,6 +40,9 @@ public final class HTTPBackend: CallbackMessagingBackend {
     let baseURL: String
     let authorization: String?
     let counters = Locked(HTTPBackendCounters())
+    /// From the configuration, once: read for every message.
+    let retryPolicy: HTTPAttempts.Policy
+    let requestTimeout: TimeAmount
 
     /// How requests travel: plain `http://` targets over the lean HTTP/1.1 transport (a load
     /// driver's throughput is bounded by its CPU per request), `https://` and any URL shape the
@@ -61,6 +64,8 @@ public final class HTTPBackend: CallbackMessagingBackend {
             authorization = nil
         }
         self.configuration = configuration
+        retryPolicy = HTTPAttempts.Policy(target: target, maxRetryAfter: configuration.maxRetryAfter)
+        requestTimeout = .milliseconds(target.requestTimeout.milliseconds)
         baseURL = target.url.hasSuffix("/") ? String(target.url.dropLast()) : target.url
         let group: any EventLoopGroup
         if let threads = configuration.eventLoopThreads {
@@ -160,8 +165,8 @@ public final class HTTPBackend: CallbackMessagingBackend {
     @inline(never)
     nonisolated(nonsending) func send(_ message: OutboundMessage, _ content: MessageContent, over transport: HTTP1Transport) async -> SendReport {
         let bytes = encode(message, content, for: transport)
-        let timeout = TimeAmount.milliseconds(configuration.target.requestTimeout.milliseconds)
-        var attempts = HTTPAttempts(message: message, target: configuration.target, maxRetryAfter: configuration.maxRetryAfter)
+        let timeout = requestTimeout
+        var attempts = HTTPAttempts(message: message, policy: retryPolicy)
         while true {
             let outcome = await transport.execute(bytes, tag: message.id, timeout: timeout)
             guard let wait = attempts.record(outcome), await HTTPBackend.backoff(wait) else { break }
@@ -172,8 +177,8 @@ public final class HTTPBackend: CallbackMessagingBackend {
     @inline(never)
     func send(_ message: OutboundMessage, _ content: MessageContent, over client: HTTPClient) async -> SendReport {
         let request = clientRequest(message, content)
-        let timeout = TimeAmount.milliseconds(configuration.target.requestTimeout.milliseconds)
-        var attempts = HTTPAttempts(message: message, target: configuration.target, maxRetryAfter: configuration.maxRetryAfter)
+        let timeout = requestTimeout
+        var attempts = HTTPAttempts(message: message, policy: retryPolicy)
         while true {
             let outcome = await HTTPBackend.execute(request, on: client, timeout: timeout)
             guard let wait = attempts.record(outcome), await HTTPBackend.backoff(wait) else { break }

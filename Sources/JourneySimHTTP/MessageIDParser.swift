@@ -3,10 +3,10 @@
 /// bytes and without Foundation: it runs once per accepted message on the load path, where
 /// `JSONSerialization` cost more than sending the request.
 ///
-/// It accepts exactly what the backend accepted before (a strict JSON object as `JSONSerialization`
-/// reads it: UTF-8, no trailing content, at most 512 levels deep, the last of duplicate keys
-/// counting), which the tests check against `JSONSerialization` on valid, mutated and random
-/// inputs.
+/// It accepts exactly what the backend accepted before: a JSON object as `JSONSerialization`
+/// reads it (UTF-8, no trailing content, at most 512 levels deep, the last of duplicate keys
+/// counting, a trailing comma before `}` or `]` tolerated), which the tests check against
+/// `JSONSerialization` on provider answers and on mutated and random bytes.
 struct MessageIDParser {
     /// The keys looked at, in order of preference.
     static let keys: [[UInt8]] = ["id", "message_id", "sid", "name"].map { Array($0.utf8) }
@@ -88,10 +88,8 @@ struct MessageIDParser {
                 } else {
                     guard value(depth: 1) else { return nil }
                 }
-                skipWhitespace()
-                if take(UInt8(ascii: ",")) { continue }
-                guard take(UInt8(ascii: "}")) else { return nil }
-                break
+                guard let more = separator(closing: UInt8(ascii: "}")) else { return nil }
+                if !more { break }
             }
         }
         skipWhitespace()
@@ -120,10 +118,8 @@ struct MessageIDParser {
                 guard value(depth: 2) else { return nil }
             }
             first = false
-            skipWhitespace()
-            if take(UInt8(ascii: ",")) { continue }
-            guard take(UInt8(ascii: "]")) else { return nil }
-            break
+            guard let more = separator(closing: UInt8(ascii: "]")) else { return nil }
+            if !more { break }
         }
         return .some(allObjects ? firstID : nil)
     }
@@ -152,10 +148,8 @@ struct MessageIDParser {
             } else {
                 guard value(depth: depth + 1) else { return nil }
             }
-            skipWhitespace()
-            if take(UInt8(ascii: ",")) { continue }
-            guard take(UInt8(ascii: "}")) else { return nil }
-            return .some(id)
+            guard let more = separator(closing: UInt8(ascii: "}")) else { return nil }
+            if !more { return .some(id) }
         }
     }
 
@@ -175,9 +169,8 @@ struct MessageIDParser {
                 guard take(UInt8(ascii: ":")) else { return false }
                 skipWhitespace()
                 guard value(depth: depth + 1) else { return false }
-                skipWhitespace()
-                if take(UInt8(ascii: ",")) { continue }
-                return take(UInt8(ascii: "}"))
+                guard let more = separator(closing: UInt8(ascii: "}")) else { return false }
+                if !more { return true }
             }
         case UInt8(ascii: "["):
             index += 1
@@ -186,9 +179,8 @@ struct MessageIDParser {
             while true {
                 skipWhitespace()
                 guard value(depth: depth + 1) else { return false }
-                skipWhitespace()
-                if take(UInt8(ascii: ",")) { continue }
-                return take(UInt8(ascii: "]"))
+                guard let more = separator(closing: UInt8(ascii: "]")) else { return false }
+                if !more { return true }
             }
         case UInt8(ascii: "t"): return literal("true")
         case UInt8(ascii: "f"): return literal("false")
@@ -315,6 +307,18 @@ struct MessageIDParser {
             value = value << 4 | UInt16(digit)
         }
         return value
+    }
+
+    /// After a member of an object or array: true when another follows (a comma), false at the
+    /// end (the closing bracket, which may follow a trailing comma, as JSONSerialization allows),
+    /// nil when neither.
+    private mutating func separator(closing: UInt8) -> Bool? {
+        skipWhitespace()
+        if take(UInt8(ascii: ",")) {
+            skipWhitespace()
+            return !take(closing)
+        }
+        return take(closing) ? false : nil
     }
 
     private func peek() -> UInt8? { index < bytes.count ? bytes[index] : nil }

@@ -96,15 +96,23 @@ enum FormEncoding {
     }
 
     static func escapedCount(_ text: String) -> Int {
-        var count = 0
-        for byte in text.utf8 { count += isUnreserved(byte) || byte == UInt8(ascii: " ") ? 1 : 3 }
-        return count
+        var text = text
+        return text.withUTF8 { bytes in
+            var count = 0
+            for byte in bytes { count += isUnreserved(byte) || byte == UInt8(ascii: " ") ? 1 : 3 }
+            return count
+        }
     }
 
     /// Writes `text` escaped at `offset`; returns the offset after it.
     static func escape(_ text: String, into buffer: UnsafeMutableBufferPointer<UInt8>, at offset: Int) -> Int {
+        var text = text
+        return text.withUTF8 { escape($0, into: buffer, at: offset) }
+    }
+
+    static func escape(_ bytes: UnsafeBufferPointer<UInt8>, into buffer: UnsafeMutableBufferPointer<UInt8>, at offset: Int) -> Int {
         var offset = offset
-        for byte in text.utf8 {
+        for byte in bytes {
             if isUnreserved(byte) {
                 buffer[offset] = byte
                 offset += 1
