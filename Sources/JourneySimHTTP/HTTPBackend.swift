@@ -58,7 +58,8 @@ public final class HTTPBackend: CallbackMessagingBackend {
         if let problem = HTTPTargetSpec.urlProblem(target.url) { throw .invalidURL(problem) }
         if let name = target.tokenEnvironmentVariable {
             guard let token = environment[name], !token.isEmpty else { throw .tokenVariableUnset(name: name) }
-            guard !token.unicodeScalars.contains(where: { ($0.value < 0x20 && $0.value != 0x09) || $0.value == 0x7F }) else { throw .tokenNotAHeaderValue(name: name) }
+            // Requests are written as bytes, so a line break in the token would start a new header.
+            guard HTTPBackend.isHeaderValue(token) else { throw .tokenNotAHeaderValue(name: name) }
             authorization = "Bearer " + token
         } else {
             authorization = nil
@@ -96,6 +97,11 @@ public final class HTTPBackend: CallbackMessagingBackend {
         } else {
             transport = .client(HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration))
         }
+    }
+
+    /// Whether `text` can be sent as a header value as it is: no control characters but tab.
+    static func isHeaderValue(_ text: String) -> Bool {
+        !text.unicodeScalars.contains { ($0.value < 0x20 && $0.value != 0x09) || $0.value == 0x7F }
     }
 
     /// Closes the connections; call once when done.

@@ -70,10 +70,11 @@ import Testing
         try await HTTPBackendTests.withServer { server, url in
             let backend = try HTTPBackendTests.backend(url) { $0.concurrency = 2 }
             let transport = try #require(Self.transport(of: backend))
-            let results = await LoadDriver(backend: backend, options: .init(maxInFlight: 64))
+            // A cap high enough that nothing is dropped: requests beyond the two connections wait.
+            let results = await LoadDriver(backend: backend, options: .init(maxInFlight: 1000))
                 .run(SyntheticLoad(channels: [.sms, .email], ratePerSecond: 2000, count: 200))
             #expect(results.overall.accepted == 200 && results.overall.dropped == 0)
-            // 200 requests, 64 in flight at most, over two keep-alive connections.
+            // 200 requests, many in flight at once, over two keep-alive connections.
             #expect(await transport.connectionsOpened() == 2)
             #expect(server.counters.acceptedTotal == 200)
             await backend.shutdown()
@@ -121,6 +122,20 @@ import Testing
             let report = await backend.send(Self.message(1), content: Self.content)
             #expect(report.result.isAccepted, "\(report)")
             #expect(server.counters.accepted(.sms) == 1)
+            await backend.shutdown()
+        }
+    }
+
+    @Test func aURLTheLeanTransportDoesNotTakeStillWorksOverAsyncHTTPClient() async throws {
+        try await HTTPBackendTests.withServer({ $0.errorRate = 0.3 }) { server, url in
+            // User info in the URL: not the lean transport's shape, so AsyncHTTPClient sends it.
+            let backend = try HTTPBackendTests.backend(url.replacingOccurrences(of: "http://", with: "http://user@")) { $0.maxAttempts = 10 }
+            #expect(Self.transport(of: backend) == nil)
+            let results = await LoadDriver(backend: backend).run(SyntheticLoad(channels: [.sms, .push], ratePerSecond: 500, count: 30))
+            #expect(results.overall.accepted == 30)
+            #expect(results.overall.errors.serverErrors == server.counters.rejected["error_rate", default: 0])
+            #expect(results.overall.retries == results.overall.errors.serverErrors)
+            #expect(server.counters.acceptedTotal == 30 && server.counters.duplicates == 0)
             await backend.shutdown()
         }
     }

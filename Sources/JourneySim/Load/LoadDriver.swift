@@ -138,10 +138,12 @@ public struct LoadDriver<Backend: MessagingBackend>: Sendable {
                             // Sleep in steps of at most 100 ms, so a stop request is honoured promptly.
                             let wake = reserved > 0 ? due : max(due, now + Self.saturatedPoll)
                             while clock.now < horizon {
-                                if stop.isStopped { break }
+                                // A cancelled task cannot sleep: stop rather than spin until the message is due.
+                                if stop.isStopped || Task.isCancelled { break }
                                 try? await backend.sleepForPacing(until: min(wake, clock.now + .milliseconds(100)))
                             }
                             if let reason = stop.reason { stopReason = reason; break }
+                            if Task.isCancelled { stopReason = "cancelled"; break }
                             refresh()
                         }
                     }
