@@ -6,7 +6,7 @@ import Testing
     /// (unhappy, opted out, opened) counts.
     func exercise(_ spec: BehaviorSpec, customers: Int = 20_000, messages: Int = 6, channel: Channel = .push) -> (Int, Int, Int) {
         let model = ResponseModel(spec: spec)
-        var state = FatigueState(count: customers, start: SimTime(milliseconds: 0))
+        var state = FatigueState(count: customers, start: SimTime(milliseconds: 0), end: SimTime(milliseconds: 0) + .days(30))
         var unhappy = 0, optedOut = 0, opened = 0
         for id in 0..<customers {
             var rng = Xoshiro256StarStar(seed: 1, stream: .response, customer: UInt64(id))
@@ -43,7 +43,7 @@ import Testing
 
     @Test func annoyanceDecaysWithItsHalfLife() {
         let model = ResponseModel(spec: .defaults)
-        var state = FatigueState(count: 1, start: SimTime(milliseconds: 0))
+        var state = FatigueState(count: 1, start: SimTime(milliseconds: 0), end: SimTime(milliseconds: 0) + .days(30))
         var rng = Xoshiro256StarStar(seed: 2)
         let traits = MessageTraits(urgesPurchase: false, hasDiscount: false, template: 0)
         _ = model.react(customer: 0, channel: .sms, traits: traits, at: SimTime(milliseconds: 0), purchasedSinceTrigger: false,
@@ -57,7 +57,7 @@ import Testing
 
     @Test func irrelevantOffHoursRepeatedAndRareChannelAddAnnoyance() {
         let model = ResponseModel(spec: .defaults)
-        var state = FatigueState(count: 1, start: SimTime(milliseconds: 0))
+        var state = FatigueState(count: 1, start: SimTime(milliseconds: 0), end: SimTime(milliseconds: 0) + .days(30))
         var rng = Xoshiro256StarStar(seed: 2)
         _ = model.react(customer: 0, channel: .sms, traits: MessageTraits(urgesPurchase: true, hasDiscount: false, template: 4),
                         at: SimTime(milliseconds: 0), purchasedSinceTrigger: true, usualChannel: .whatsapp, localHour: 23,

@@ -36,7 +36,6 @@ public struct ResponseModel: Sendable {
             reaction.unhappy = true
             if rng.bernoulli(fatigue.optOut) {
                 reaction.optedOut = true
-                state.optedOut[id].insert(ChannelSet(channel))
                 state.optOutCount[id] &+= 1
             }
         }

@@ -17,11 +17,19 @@ struct MessageState: Sendable {
     /// does not shift the journey's own draws), messages received, and the last purchase.
     var rng: ContiguousArray<SplitMix64>
     var received: ContiguousArray<UInt16>
-    var lastPurchaseAt: ContiguousArray<SimTime>
-    /// The current session was started by a message click.
-    var sessionFromMessage: ContiguousArray<Bool>
-    /// Bit 0: was unhappy at least once; bit 1: opted out of at least one channel.
+    var lastPurchaseAt: TimeColumn
+    /// Bit 0: was unhappy at least once; bit 1: opted out of at least one channel; bit 2
+    /// (`fromMessage`): the current session was started by a message click.
     var flags: ContiguousArray<UInt8>
+
+    static let fromMessage: UInt8 = 4
+
+    /// Whether the customer's current session was started by a message click.
+    func sessionFromMessage(_ id: Int) -> Bool { flags[id] & Self.fromMessage != 0 }
+
+    mutating func setSessionFromMessage(_ id: Int, _ value: Bool) {
+        flags[id] = value ? flags[id] | Self.fromMessage : flags[id] & ~Self.fromMessage
+    }
 
     /// Per campaign: whether its messages urge a purchase (marketing on a shopping trigger), which
     /// makes them irrelevant, and annoying, to a customer who has just bought.
@@ -32,7 +40,7 @@ struct MessageState: Sendable {
     /// Most attempts at one message on one channel before it is given up as failed.
     static let maxAttempts: UInt8 = 5
 
-    init(population: Population, customers: Int, seed: UInt64, campaigns: [Campaign]) {
+    init(population: Population, customers: Int, seed: UInt64, campaigns: [Campaign], start: SimTime, end: SimTime) {
         rng = ContiguousArray(unsafeUninitializedCapacity: customers) { buffer, initialized in
             for id in 0..<customers {
                 buffer.initializeElement(at: id, to: SplitMix64(seed: seed, stream: .response, customer: population.globalID(id)))
@@ -40,8 +48,8 @@ struct MessageState: Sendable {
             initialized = customers
         }
         received = ContiguousArray(repeating: 0, count: customers)
-        lastPurchaseAt = ContiguousArray(repeating: SimTime(milliseconds: .min / 2), count: customers)
-        sessionFromMessage = ContiguousArray(repeating: false, count: customers)
+        let never = SimTime(milliseconds: .min / 2)
+        lastPurchaseAt = TimeColumn(count: customers, start: start, end: end, never: never, initial: never)
         flags = ContiguousArray(repeating: 0, count: customers)
         urgesPurchase = campaigns.map { campaign in
             guard campaign.priority != .transactional else { return false }

@@ -142,25 +142,24 @@ extension Simulator {
         guard !state.inSession[id] else { return }
         let stage = state.stage[id]
         let rng = messageState.rng[id].nextUnit()
-        let lift = Float(scenario.behavior.response(channel).purchaseLift)
         if state.cartCents[id] > 0, stage == .research || stage == .cart || stage == .checkout || stage == .dormant {
             let p = response.cartReturnProbability(hasDiscount: hasDiscount, sinceAbandonment: now - state.abandonedAt[id])
             guard rng < p else { return }
             messaging.cartReturns &+= 1
             state.epoch[id] &+= 1
             if stage == .research || stage == .dormant { state.stage[id] = .cart }
-            bringBack(id, channel: channel, lift: lift)
+            bringBack(id, channel: channel)
         } else if stage == .idle || stage == .using || stage == .dormant || stage == .research {
             guard rng < scenario.behavior.recovery.reengage else { return }
             messaging.reengagements &+= 1
             state.epoch[id] &+= 1
             if stage == .research {
-                bringBack(id, channel: channel, lift: lift)
+                bringBack(id, channel: channel)
             } else {
                 schedule(.needArises, for: UInt32(id), at: now + .minutes(1))
-                messageState.sessionFromMessage[id] = true
+                messageState.setSessionFromMessage(id, true)
                 state.sessionChannel[id] = channel
-                state.purchaseLift[id] = lift
+                state.liftChannel[id] = UInt8(truncatingIfNeeded: channel.rawValue &+ 1)
             }
         }
     }
@@ -181,10 +180,10 @@ extension Simulator {
 
     /// Starts a session a couple of minutes after the click, on the message's channel, with the
     /// channel's purchase lift.
-    mutating func bringBack(_ id: Int, channel: Channel, lift: Float) {
-        messageState.sessionFromMessage[id] = true
+    mutating func bringBack(_ id: Int, channel: Channel) {
+        messageState.setSessionFromMessage(id, true)
         state.sessionChannel[id] = channel
-        state.purchaseLift[id] = lift
+        state.liftChannel[id] = UInt8(truncatingIfNeeded: channel.rawValue &+ 1)
         schedule(.sessionStart, for: UInt32(id), at: now + .minutes(2))
     }
 }

@@ -17,6 +17,9 @@ public struct Simulator<Observer: EventObserver> {
     let timing: SessionTiming
     let journeys: ContiguousArray<JourneyParameters>
     let starTables: [CategoricalTable]
+    /// Purchase-probability multiplier by `CustomerState.liftChannel`: 1 at 0, then each
+    /// channel's lift (rounded to `Float`, as the multiplier always was).
+    let purchaseLifts: ContiguousArray<Float>
 
     /// The campaigns; `messagingEnabled` is false when the scenario has none, and the messaging
     /// state below is then left empty.
@@ -42,7 +45,7 @@ public struct Simulator<Observer: EventObserver> {
         self.population = population
         zones = TimeZoneTable(identifiers: scenario.population.timeZones.map(\.identifier),
                               start: scenario.start, end: scenario.end)
-        state = CustomerState(population: population, seed: scenario.seed)
+        state = CustomerState(population: population, seed: scenario.seed, start: scenario.start, end: scenario.end)
         metrics = RunMetrics(days: Int((scenario.duration.milliseconds + 86_399_999) / 86_400_000))
         now = scenario.start
         self.observer = observer
@@ -50,15 +53,20 @@ public struct Simulator<Observer: EventObserver> {
         timing = SessionTiming(hourlyActivity: scenario.sessions.hourlyActivity)
         journeys = ContiguousArray(scenario.journeys)
         starTables = scenario.journeys.map { CategoricalTable(weights: $0.stars) }
+        var lifts = ContiguousArray<Float>(repeating: 1, count: Int(Channel.allCases.map(\.rawValue).max() ?? 0) + 2)
+        for channel in Channel.allCases {
+            lifts[Int(channel.rawValue) + 1] = Float(scenario.behavior.response(channel).purchaseLift)
+        }
+        purchaseLifts = lifts
         messagingEnabled = !scenario.triggers.isEmpty
         let messagingCustomers = messagingEnabled ? population.count : 0
         triggers = TriggerCore(spec: scenario.triggers, population: population, zones: zones, seed: scenario.seed)
         backend = MockBackend(spec: scenario.backend, scenarioSeed: scenario.seed)
         response = ResponseModel(spec: scenario.behavior)
-        fatigue = FatigueState(count: messagingCustomers, start: scenario.start)
+        fatigue = FatigueState(count: messagingCustomers, start: scenario.start, end: scenario.end)
         messaging = MessagingMetrics()
         messageState = MessageState(population: population, customers: messagingCustomers, seed: scenario.seed,
-                                    campaigns: scenario.triggers.campaigns)
+                                    campaigns: scenario.triggers.campaigns, start: scenario.start, end: scenario.end)
         actions.reserveCapacity(64)
         // One pending event per customer from the start and a few more while journeys run
         // (deliveries, reviews, messages in flight); address space beyond what is used is free.

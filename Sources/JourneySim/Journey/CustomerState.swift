@@ -1,7 +1,7 @@
 /// The mutable per-customer journey state, as parallel arrays indexed by customer id.
 ///
-/// About 52 bytes per customer: the journey random stream (8), stage, cart, channels, timers
-/// and counters. No references, strings or dictionaries, so millions of customers stay compact
+/// About 37 bytes per customer: the journey random stream (8), stage, cart, channels, timers
+/// (4-byte `TimeColumn`s) and counters. No references, strings or dictionaries, so millions of customers stay compact
 /// and the loop's memory traffic is predictable.
 public struct CustomerState: Sendable {
     public var rng: ContiguousArray<SplitMix64>
@@ -19,16 +19,19 @@ public struct CustomerState: Sendable {
     /// it; scheduled journey steps of an older epoch are stale and skipped.
     public var epoch: ContiguousArray<UInt32>
     /// When the last session ended with a non-empty cart (for recovery that fades with delay).
-    public var abandonedAt: ContiguousArray<SimTime>
-    /// Purchase-probability multiplier for the current session (a message's channel lift); 1 otherwise.
-    public var purchaseLift: ContiguousArray<Float>
+    public var abandonedAt: TimeColumn
+    /// The channel whose purchase lift applies to the current session (a message brought the
+    /// customer back on it), as `Channel.rawValue + 1`; 0 for no lift. One byte instead of the
+    /// 4-byte multiplier: the multiplier is the channel's, the same for every customer.
+    public var liftChannel: ContiguousArray<UInt8>
     /// When the current journey's need arose.
-    public var journeyStart: ContiguousArray<SimTime>
+    public var journeyStart: TimeColumn
     /// Purchases made in this run, and what they came to in cents.
     public var purchases: ContiguousArray<UInt16>
     public var spentCents: ContiguousArray<Int64>
 
-    public init(population: Population, seed: UInt64) {
+    /// State for `population` in a run from `start` to `end` (the span the timestamps must hold).
+    public init(population: Population, seed: UInt64, start: SimTime, end: SimTime) {
         let count = population.count
         rng = ContiguousArray(unsafeUninitializedCapacity: count) { buffer, initialized in
             for id in 0..<count {
@@ -43,9 +46,10 @@ public struct CustomerState: Sendable {
         sessionSteps = ContiguousArray(repeating: 0, count: count)
         inSession = ContiguousArray(repeating: false, count: count)
         epoch = ContiguousArray(repeating: 0, count: count)
-        abandonedAt = ContiguousArray(repeating: SimTime(milliseconds: 0), count: count)
-        purchaseLift = ContiguousArray(repeating: 1, count: count)
-        journeyStart = ContiguousArray(repeating: SimTime(milliseconds: 0), count: count)
+        let never = SimTime(milliseconds: 0)
+        abandonedAt = TimeColumn(count: count, start: start, end: end, never: never, initial: never)
+        liftChannel = ContiguousArray(repeating: 0, count: count)
+        journeyStart = TimeColumn(count: count, start: start, end: end, never: never, initial: never)
         purchases = ContiguousArray(repeating: 0, count: count)
         spentCents = ContiguousArray(repeating: 0, count: count)
     }
@@ -53,7 +57,7 @@ public struct CustomerState: Sendable {
     /// Bytes of journey state per customer (array payloads only).
     public static let bytesPerCustomer =
         MemoryLayout<SplitMix64>.stride + MemoryLayout<Stage>.stride + MemoryLayout<UInt32>.stride
-        + 2 * MemoryLayout<Channel>.stride + MemoryLayout<UInt16>.stride + MemoryLayout<SimTime>.stride
-        + MemoryLayout<Bool>.stride + MemoryLayout<UInt32>.stride + MemoryLayout<SimTime>.stride + MemoryLayout<Float>.stride
+        + 2 * MemoryLayout<Channel>.stride + MemoryLayout<UInt16>.stride + TimeColumn.bytesPerCustomer
+        + MemoryLayout<Bool>.stride + MemoryLayout<UInt32>.stride + TimeColumn.bytesPerCustomer + MemoryLayout<UInt8>.stride
         + MemoryLayout<UInt16>.stride + MemoryLayout<Int64>.stride
 }

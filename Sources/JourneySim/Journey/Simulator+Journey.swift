@@ -54,7 +54,7 @@ extension Simulator {
     mutating func sessionStart(_ id: Int) {
         let stickiness = scenario.sessions.channelStickiness
         let channels = population.channels[id]
-        if messagingEnabled, messageState.sessionFromMessage[id] {
+        if messagingEnabled, messageState.sessionFromMessage(id) {
             // Brought back by a message: the session runs where the message was read.
         } else if channels.count > 1, !state.rng[id].bernoulli(stickiness) {
             var others = channels
@@ -87,7 +87,7 @@ extension Simulator {
         switch stage {
         case .research: row = 0; probabilities = journeys[a].research
         case .cart: row = 1; probabilities = journeys[a].cart
-        case .checkout: row = 2; probabilities = Self.lifted(journeys[a].checkout, by: Double(state.purchaseLift[id]))
+        case .checkout: row = 2; probabilities = Self.lifted(journeys[a].checkout, by: Double(purchaseLifts[Int(state.liftChannel[id])]))
         default:
             endSession(id)
             return
@@ -151,9 +151,9 @@ extension Simulator {
             metrics.multichannelRevenueCents[group] &+= Int64(paid)
         }
         state.inSession[id] = false
-        state.purchaseLift[id] = 1
-        if messagingEnabled, messageState.sessionFromMessage[id] {
-            messageState.sessionFromMessage[id] = false
+        state.liftChannel[id] = 0
+        if messagingEnabled, messageState.sessionFromMessage(id) {
+            messageState.setSessionFromMessage(id, false)
             messaging.messagePurchases &+= 1
             messaging.messageRevenueCents &+= Int64(paid)
         }
@@ -166,9 +166,9 @@ extension Simulator {
     mutating func endSession(_ id: Int) {
         let abandoned = state.cartCents[id] > 0
         state.inSession[id] = false
-        state.purchaseLift[id] = 1
+        state.liftChannel[id] = 0
         if abandoned { state.abandonedAt[id] = now }
-        if messagingEnabled { messageState.sessionFromMessage[id] = false }
+        if messagingEnabled { messageState.setSessionFromMessage(id, false) }
         emit(.sessionEnd, id)
         if abandoned { count(\.abandonedCarts, id); metrics.daily[dayIndex].abandonedCarts &+= 1 }
         let a = archetype(id)

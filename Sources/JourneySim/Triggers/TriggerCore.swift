@@ -520,7 +520,7 @@ public struct TriggerCore: Sendable {
             rateCount[campaignIndex] &+= 1
         }
         // Send.
-        if campaign.countsTowardCaps { caps.record(customer: customer, channel: channel, at: time) }
+        if campaign.countsTowardCaps { caps.record(customer: customer, channel: channel, at: time, zone: zone, zones: zones) }
         cells[cell].expose(at: time, control: false)
         stats.add(.treatmentExposures, campaign: campaignIndex)
         let deferred = instance.flags & FlowInstance.deferred != 0
