@@ -15,7 +15,7 @@ struct MessageState: Sendable {
 
     /// Per customer: the response random stream (independent of the journey stream, so a message
     /// does not shift the journey's own draws), messages received, and the last purchase.
-    var rng: ContiguousArray<SplitMix64>
+    var rng: StreamColumn
     var received: ContiguousArray<UInt16>
     var lastPurchaseAt: TimeColumn
     /// Bit 0: was unhappy at least once; bit 1: opted out of at least one channel; bit 2
@@ -41,12 +41,7 @@ struct MessageState: Sendable {
     static let maxAttempts: UInt8 = 5
 
     init(population: Population, customers: Int, seed: UInt64, campaigns: [Campaign], start: SimTime, end: SimTime) {
-        rng = ContiguousArray(unsafeUninitializedCapacity: customers) { buffer, initialized in
-            for id in 0..<customers {
-                buffer.initializeElement(at: id, to: SplitMix64(seed: seed, stream: .response, customer: population.globalID(id)))
-            }
-            initialized = customers
-        }
+        rng = StreamColumn(population: population, count: customers, seed: seed, stream: .response)
         received = ContiguousArray(repeating: 0, count: customers)
         let never = SimTime(milliseconds: .min / 2)
         lastPurchaseAt = TimeColumn(count: customers, start: start, end: end, never: never, initial: never)

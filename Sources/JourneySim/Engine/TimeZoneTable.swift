@@ -11,10 +11,15 @@ public struct TimeZoneTable: Sendable {
     @usableFromInline let initialOffsets: [Int64]
     /// Per zone: `(instant in ms, new offset in ms)` for every change inside the window.
     @usableFromInline let transitions: [[(at: Int64, offset: Int64)]]
+    /// The span the offsets are exact for: the run's window with two days either side.
+    public let windowStart: SimTime
+    public let windowEnd: SimTime
 
     /// Builds the table for `[start - 2 days, end + 2 days]`; identifiers must be valid IANA names.
     public init(identifiers: [String], start: SimTime, end: SimTime) {
         self.identifiers = identifiers
+        windowStart = SimTime(milliseconds: start.milliseconds - 2 * 86_400_000)
+        windowEnd = SimTime(milliseconds: end.milliseconds + 2 * 86_400_000)
         let from = Date(timeIntervalSince1970: Double(start.milliseconds) / 1000 - 2 * 86_400)
         let to = Date(timeIntervalSince1970: Double(end.milliseconds) / 1000 + 2 * 86_400)
         var initial: [Int64] = []

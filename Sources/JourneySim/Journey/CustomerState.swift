@@ -1,10 +1,10 @@
 /// The mutable per-customer journey state, as parallel arrays indexed by customer id.
 ///
-/// About 37 bytes per customer: the journey random stream (8), stage, cart, channels, timers
+/// About 33 bytes per customer: the journey random stream (4, a `StreamColumn`), stage, cart, channels, timers
 /// (4-byte `TimeColumn`s) and counters. No references, strings or dictionaries, so millions of customers stay compact
 /// and the loop's memory traffic is predictable.
 public struct CustomerState: Sendable {
-    public var rng: ContiguousArray<SplitMix64>
+    public var rng: StreamColumn
     public var stage: ContiguousArray<Stage>
     /// Cart value in cents.
     public var cartCents: ContiguousArray<UInt32>
@@ -33,12 +33,7 @@ public struct CustomerState: Sendable {
     /// State for `population` in a run from `start` to `end` (the span the timestamps must hold).
     public init(population: Population, seed: UInt64, start: SimTime, end: SimTime) {
         let count = population.count
-        rng = ContiguousArray(unsafeUninitializedCapacity: count) { buffer, initialized in
-            for id in 0..<count {
-                buffer.initializeElement(at: id, to: SplitMix64(seed: seed, stream: .journey, customer: population.globalID(id)))
-            }
-            initialized = count
-        }
+        rng = StreamColumn(population: population, count: count, seed: seed, stream: .journey)
         stage = ContiguousArray(repeating: .idle, count: count)
         cartCents = ContiguousArray(repeating: 0, count: count)
         journeyChannel = ContiguousArray(repeating: .sms, count: count)
@@ -56,7 +51,7 @@ public struct CustomerState: Sendable {
 
     /// Bytes of journey state per customer (array payloads only).
     public static let bytesPerCustomer =
-        MemoryLayout<SplitMix64>.stride + MemoryLayout<Stage>.stride + MemoryLayout<UInt32>.stride
+        StreamColumn.bytesPerCustomer + MemoryLayout<Stage>.stride + MemoryLayout<UInt32>.stride
         + 2 * MemoryLayout<Channel>.stride + MemoryLayout<UInt16>.stride + TimeColumn.bytesPerCustomer
         + MemoryLayout<Bool>.stride + MemoryLayout<UInt32>.stride + TimeColumn.bytesPerCustomer + MemoryLayout<UInt8>.stride
         + MemoryLayout<UInt16>.stride + MemoryLayout<Int64>.stride

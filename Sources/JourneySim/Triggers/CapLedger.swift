@@ -1,44 +1,60 @@
-/// Per-customer frequency-cap state, in one block of 32-bit words per customer, so a check
+/// Per-customer frequency-cap state, in one small block of bytes per customer, so a check
 /// touches one or two cache lines and memory is bounded by the limits.
 ///
-/// - A rule of one local calendar day (`per: 1d`, the common case) keeps a single word: the
-///   local day of the customer's last counted send and how many counted sends that day has had.
-///   It is full when that day is today and the count has reached the limit.
+/// - A rule of one local calendar day (`per: 1d`, the common case) keeps a single 4-byte word:
+///   the local day of the customer's last counted send and how many counted sends that day has
+///   had. It is full when that day is today and the count has reached the limit.
 /// - Any other rule keeps the times of the customer's last `limit` counted sends. It is full
 ///   exactly when the oldest of them is still inside its period. Sends are recorded in time
 ///   order, so the oldest is the smallest, and a new send replaces it; no ring position is
-///   stored.
+///   stored. A time takes 3 bytes (seconds since the zone table's window began) when that window
+///   is shorter than 2²⁴ seconds (194 days), else 4 (seconds since 1970).
 ///
-/// At the shipped abandoned-cart caps (3 a day, 10 a rolling week, 2 a day on WhatsApp) that is
-/// 12 words per customer instead of the 16 a ring per rule took.
+/// At the shipped abandoned-cart caps (3 a day, 10 a rolling week, 2 a day on WhatsApp) and a
+/// 30-day run that is 40 bytes per customer, where a ring of 4-byte times per rule took 64.
 ///
 /// Times are kept in whole seconds rounded up, so caps have a resolution of one second, and a
-/// send's local day is the day of that rounded second (as it was with one ring per rule). Where a
-/// zone turns its clocks back across midnight, the repeated hour counts toward the day that had
+/// send's local day is the day of that rounded second. Like local times, caps are exact inside
+/// the zone table's window; a 3-byte time outside it is held at the window's edge. Where a zone
+/// turns its clocks back across midnight, the repeated hour counts toward the day that had
 /// already begun: a local day does not start twice.
 struct CapLedger: Sendable {
     struct Rule: Sendable {
-        var limit: UInt32
+        var limit: Int
         /// Rolling window in ms, or 0 for calendar days.
         var rollingMs: Int64
         var calendarDays: Int64
         /// Channels the rule counts (all channels for `any`).
         var channels: ChannelSet
-        /// Offset of the rule's words inside a customer's block.
-        var base: Int32
+        /// Offset of the rule's bytes inside a customer's block.
+        var base: Int
         /// One (day, count) word instead of `limit` send times.
         var countsDays: Bool
     }
 
     let rules: ContiguousArray<Rule>
-    let wordsPerCustomer: Int
-    var words: ContiguousArray<UInt32>
+    /// Bytes per customer (a multiple of 4).
+    let bytesPerCustomer: Int
+    /// Bytes per send time: 3 or 4.
+    let timeWidth: Int
+    /// The second a stored time of 0 would stand for (0 means "no send"; codes count from 1).
+    let origin: Int64
+    /// The largest code a time may take.
+    let maxCode: UInt32
+    /// All customers' blocks, plus 4 bytes so a 3-byte time at the very end loads as a word.
+    var bytes: ContiguousArray<UInt8>
 
-    init(caps: [FrequencyCap], customers: Int) {
+    init(caps: [FrequencyCap], customers: Int, zones: TimeZoneTable) {
+        let first = zones.windowStart.milliseconds / 1000 - 1
+        let span = zones.windowEnd.milliseconds / 1000 + 1 - first
+        let compact = span > 0 && span < (1 << 24) - 1
+        timeWidth = compact ? 3 : 4
+        origin = compact ? first : 0
+        maxCode = compact ? (1 << 24) - 1 : .max
         var rules = ContiguousArray<Rule>()
-        var base: Int32 = 0
+        var base = 0
         for cap in caps {
-            var rule = Rule(limit: UInt32(cap.limit), rollingMs: 0, calendarDays: 0,
+            var rule = Rule(limit: cap.limit, rollingMs: 0, calendarDays: 0,
                             channels: cap.channel.map(ChannelSet.init) ?? ChannelSet(rawValue: 0xFFFF),
                             base: base, countsDays: false)
             switch cap.period {
@@ -48,15 +64,24 @@ struct CapLedger: Sendable {
                 rule.countsDays = rule.calendarDays == 1
             }
             rules.append(rule)
-            base += rule.countsDays ? 1 : Int32(cap.limit)
+            base += rule.countsDays ? 4 : cap.limit * timeWidth
         }
         self.rules = rules
-        wordsPerCustomer = Int(base)
-        words = HugePages.array(repeating: 0, count: customers * wordsPerCustomer)
+        bytesPerCustomer = (base + 3) & ~3
+        bytes = HugePages.array(repeating: 0, count: customers * bytesPerCustomer + (rules.isEmpty ? 0 : 4))
     }
 
-    static func seconds(_ time: SimTime) -> UInt32 {
-        UInt32(clamping: (time.milliseconds + 999) / 1000)
+    // MARK: Codes
+
+    /// The send time `time` is stored as: its second rounded up, from `origin`, never 0.
+    func code(_ time: SimTime) -> UInt32 {
+        let second = (time.milliseconds + 999) / 1000
+        return UInt32(clamping: min(max(second - origin, 1), Int64(maxCode)))
+    }
+
+    /// The instant a stored (non-zero) code stands for.
+    func instant(_ code: UInt32) -> SimTime {
+        SimTime(milliseconds: (origin + Int64(code)) * 1000)
     }
 
     /// A local day number as the high 24 bits of a day word (offset so days before 1970 fit and
@@ -65,27 +90,50 @@ struct CapLedger: Sendable {
         UInt32(clamping: min(max(day &+ (1 << 23), 1), (1 << 24) - 1))
     }
 
+    /// Seconds since 1970 rounded up, the resolution of exposure times.
+    static func seconds(_ time: SimTime) -> UInt32 {
+        UInt32(clamping: (time.milliseconds + 999) / 1000)
+    }
+
+    func word(at offset: Int) -> UInt32 {
+        bytes.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: UInt32.self)) }
+    }
+
+    mutating func setWord(at offset: Int, _ value: UInt32) {
+        bytes.withUnsafeMutableBytes { $0.storeBytes(of: value.littleEndian, toByteOffset: offset, as: UInt32.self) }
+    }
+
+    /// The stored time at `offset` (0: none).
+    func storedTime(at offset: Int) -> UInt32 {
+        timeWidth == 4 ? word(at: offset) : word(at: offset) & 0xFF_FFFF
+    }
+
+    mutating func setStoredTime(at offset: Int, _ code: UInt32) {
+        setWord(at: offset, timeWidth == 4 ? code : (word(at: offset) & 0xFF00_0000) | code)
+    }
+
+    // MARK: Rules
+
     /// Whether one more send on `channel` at `time` keeps every rule.
     func allows(customer: Int, channel: Channel, at time: SimTime, zone: Int, zones: TimeZoneTable) -> Bool {
         if rules.isEmpty { return true }
-        let block = customer &* wordsPerCustomer
+        let block = customer &* bytesPerCustomer
         for rule in rules where rule.channels.contains(channel) {
-            let at = block &+ Int(rule.base)
+            let at = block &+ rule.base
             if rule.countsDays {
-                let word = words[at]
+                let word = word(at: at)
                 if word & 0xFF >= rule.limit, word >> 8 >= Self.dayCode(zones.localDay(zone: zone, at: time)) { return false }
                 continue
             }
-            var oldest = words[at]
-            for slot in 1..<Int(rule.limit) { oldest = min(oldest, words[at &+ slot]) }
+            var oldest = storedTime(at: at)
+            for slot in 1..<rule.limit { oldest = min(oldest, storedTime(at: at &+ slot &* timeWidth)) }
             if oldest == 0 { continue }  // fewer than `limit` sends ever
-            let oldestMs = Int64(oldest) * 1000
+            let then = instant(oldest)
             if rule.rollingMs > 0 {
-                if oldestMs > time.milliseconds - rule.rollingMs { return false }
+                if then.milliseconds > time.milliseconds - rule.rollingMs { return false }
             } else {
                 let today = zones.localDay(zone: zone, at: time)
-                let then = zones.localDay(zone: zone, at: SimTime(milliseconds: oldestMs))
-                if then > today - rule.calendarDays { return false }
+                if zones.localDay(zone: zone, at: then) > today - rule.calendarDays { return false }
             }
         }
         return true
@@ -94,23 +142,31 @@ struct CapLedger: Sendable {
     /// Counts a send at `time`; sends must be recorded in time order.
     mutating func record(customer: Int, channel: Channel, at time: SimTime, zone: Int, zones: TimeZoneTable) {
         if rules.isEmpty { return }
-        let stamp = max(1, CapLedger.seconds(time))
-        let block = customer &* wordsPerCustomer
+        let stamp = code(time)
+        let block = customer &* bytesPerCustomer
         for rule in rules where rule.channels.contains(channel) {
-            let at = block &+ Int(rule.base)
+            let at = block &+ rule.base
             if rule.countsDays {
-                let day = Self.dayCode(zones.localDay(zone: zone, at: SimTime(milliseconds: Int64(stamp) * 1000)))
-                let word = words[at]
-                words[at] = day > word >> 8 ? day << 8 | 1 : (word & ~0xFF) | min(word & 0xFF &+ 1, 0xFF)
+                let day = Self.dayCode(zones.localDay(zone: zone, at: instant(stamp)))
+                let word = word(at: at)
+                setWord(at: at, day > word >> 8 ? day << 8 | 1 : (word & ~0xFF) | min(word & 0xFF &+ 1, 0xFF))
                 continue
             }
             var oldest = at
-            for slot in 1..<Int(rule.limit) where words[at &+ slot] < words[oldest] { oldest = at &+ slot }
-            words[oldest] = stamp
+            var oldestCode = storedTime(at: at)
+            for slot in 1..<rule.limit {
+                let offset = at &+ slot &* timeWidth
+                let code = storedTime(at: offset)
+                if code < oldestCode {
+                    oldest = offset
+                    oldestCode = code
+                }
+            }
+            setStoredTime(at: oldest, stamp)
         }
     }
 
     var stateBytes: Int {
-        words.capacity * MemoryLayout<UInt32>.stride
+        bytes.capacity
     }
 }

@@ -20,8 +20,11 @@ struct DueQueue: Sendable {
         }
     }
 
-    /// A FIFO of entries in due order, kept in a power-of-two ring so popping the head never
-    /// moves memory (compacting an array's consumed prefix showed up as memmove in profiles).
+    /// A FIFO of entries in due order, kept in a ring so popping the head never moves memory
+    /// (compacting an array's consumed prefix showed up as memmove in profiles). A ring that
+    /// fills up grows by a quarter, not by doubling: a lane cycles through its whole ring, so all
+    /// of it is resident, and at a million customers the lanes are the core's largest growing
+    /// state.
     struct Lane: Sendable {
         var ring = ContiguousArray<Entry>()
         var head = 0
@@ -37,37 +40,44 @@ struct DueQueue: Sendable {
         /// The entry at a logical index, if it is still in the lane.
         func entry(logical index: Int) -> Entry? {
             let offset = index &- popped
-            return offset >= 0 && offset < count ? ring[(head &+ offset) & (ring.count &- 1)] : nil
+            return offset >= 0 && offset < count ? ring[slot(offset)] : nil
         }
 
         var first: Entry { ring[head] }
+
+        /// Ring index of the entry `offset` places behind the head (`offset` < the ring's size).
+        @inline(__always) func slot(_ offset: Int) -> Int {
+            let index = head &+ offset
+            return index >= ring.count ? index &- ring.count : index
+        }
 
         /// Starts loading the entry at a logical index into cache, if it is in the lane.
         func prefetchEntry(logical index: Int) {
             let offset = index &- popped
             guard offset >= 0, offset < count else { return }
-            ring.withUnsafeBufferPointer { journeysim_prefetch($0.baseAddress! + ((head &+ offset) & (ring.count &- 1))) }
+            let index = slot(offset)
+            ring.withUnsafeBufferPointer { journeysim_prefetch($0.baseAddress! + index) }
         }
 
         mutating func append(_ entry: Entry) {
             if count == ring.count { grow() }
-            ring[(head &+ count) & (ring.count &- 1)] = entry
+            ring[slot(count)] = entry
             count &+= 1
         }
 
         mutating func removeFirst() -> Entry {
             let entry = ring[head]
-            head = (head &+ 1) & (ring.count &- 1)
+            head = head &+ 1 == ring.count ? 0 : head &+ 1
             count &-= 1
             popped &+= 1
             return entry
         }
 
         mutating func grow() {
-            let capacity = max(16, ring.count &* 2)
+            let capacity = max(16, ring.count &+ ring.count >> 2)
             var larger = ContiguousArray<Entry>()
             larger.reserveCapacity(capacity)
-            for offset in 0..<count { larger.append(ring[(head &+ offset) & (ring.count &- 1)]) }
+            for offset in 0..<count { larger.append(ring[slot(offset)]) }
             let filler = Entry(due: .max, sequence: .max, payload: DueEntry(instance: 0, generation: 0))
             while larger.count < capacity { larger.append(filler) }
             ring = larger

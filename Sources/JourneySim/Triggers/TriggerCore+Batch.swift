@@ -131,12 +131,12 @@ extension TriggerCore {
         guard customer < customerCount else { return }
         profiles.withUnsafeBufferPointer { journeysim_prefetch($0.baseAddress! + customer) }
         cells.withUnsafeBufferPointer { journeysim_prefetch($0.baseAddress! + (customer &* campaignCount &+ campaign)) }
-        let words = caps.wordsPerCustomer
-        if words > 0 {
-            caps.words.withUnsafeBufferPointer {
-                let block = $0.baseAddress! + customer &* words
+        let size = caps.bytesPerCustomer
+        if size > 0 {
+            caps.bytes.withUnsafeBufferPointer {
+                let block = $0.baseAddress! + customer &* size
                 journeysim_prefetch(block)
-                journeysim_prefetch(block + (words &- 1))
+                journeysim_prefetch(block + (size &- 1))
             }
         }
     }
