@@ -5,18 +5,18 @@ import Foundation
 /// kernel an hour in.
 ///
 /// The per-customer figures are the strides of the struct-of-arrays state (rounded up):
-/// population ~16 B, journey state ~56 B, event queue ~40 B (two pending events of 16 B and the
+/// population ~16 B, journey state ~40 B, event queue ~40 B (two pending events of 16 B and the
 /// radix heap's partly filled chunks), and, when the scenario has campaigns, ~15 B per customer
-/// per campaign in the trigger core plus a packed profile and frequency-cap rings per customer
-/// and ~40 B of messaging and fatigue state.
+/// per campaign in the trigger core plus a packed profile, the frequency-cap ledger (4 B per
+/// one-day rule, 4 B per unit of limit for any other, the wider of its two time widths) and
+/// ~24 B of messaging and fatigue state.
 public struct MemoryEstimate: Sendable, Equatable {
     public static let populationBytes = 16
-    public static let journeyBytes = 56
+    public static let journeyBytes = 40
     public static let eventHeapBytes = 40
     public static let triggerBytesPerCampaign = 15
     public static let triggerProfileBytes = 32
-    public static let triggerBytesPerCapRule = 16
-    public static let messagingBytes = 40
+    public static let messagingBytes = 24
     /// Per customer, strategy and metric: one `Double` outcome kept by `compare`.
     public static let comparisonBytesPerMetric = 8
     /// The process itself (code, Foundation, buffers) before any customer exists.
@@ -36,12 +36,17 @@ public struct MemoryEstimate: Sendable, Equatable {
         let campaigns = scenario.triggers.campaigns.count
         if campaigns > 0 {
             perCustomer += Self.triggerBytesPerCampaign * campaigns + Self.triggerProfileBytes
-                + Self.triggerBytesPerCapRule * scenario.triggers.frequencyCaps.count + Self.messagingBytes
+                + Self.capLedgerBytes(scenario.triggers.frequencyCaps) + Self.messagingBytes
         }
         perCustomer += comparedStrategies * ComparisonMetric.allCases.count * Self.comparisonBytesPerMetric
         bytesPerCustomer = perCustomer
         let (product, overflow) = customers.multipliedReportingOverflow(by: perCustomer)
         totalBytes = overflow ? Int.max : product.addingReportingOverflow(Self.fixedBytes).partialValue
+    }
+
+    /// Bytes of cap ledger per customer for these rules (see `CapLedger`), at 4-byte times.
+    public static func capLedgerBytes(_ caps: [FrequencyCap]) -> Int {
+        caps.reduce(0) { total, cap in total + (cap.period == .calendarDays(1) ? 4 : 4 * cap.limit) }
     }
 
     /// The refusal when the estimate exceeds `available` bytes, nil when it fits (or nothing is known).

@@ -37,10 +37,6 @@ public struct SimulationRun: Sendable {
                                                trace: (Observer) -> (bytes: [UInt8]?, skipped: Int)) -> SimulationRun {
             var sim = Simulator(scenario: scenario, population: population, observer: observer)
             let complete = sim.run(shouldStop: shouldStop, progress: report)
-            if ProcessInfo.processInfo.environment["JS_DEBUG_MEM"] != nil {
-                let m = sim.triggers.memoryFootprint
-                print("DEBUGMEM queue=\(sim.queue.allocatedBytes) pending=\(sim.queue.count) cells=\(m.perCustomerCampaignBytes) cust=\(m.perCustomerBytes) flows=\(m.flowPoolBytes) running=\(sim.triggers.runningFlows) instcap=\(sim.triggers.instances.capacity) lanes=\(m.heapBytes) inflight=\(sim.messageState.inFlight.capacity)")
-            }
             let recorded = trace(sim.observer)
             var result = finish(sim.record(complete: complete, digest: digest, shards: shardSet), scenario: scenario,
                                 trace: recorded.bytes, skipped: recorded.skipped, timing: (started, generated, clock.now))

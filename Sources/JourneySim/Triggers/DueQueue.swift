@@ -212,6 +212,44 @@ struct DueQueue: Sendable {
         return entry
     }
 
+    /// Whether the lane's next entry would make its ring grow.
+    func isFull(lane: Int) -> Bool { lanes[lane].count == lanes[lane].ring.count }
+
+    /// Drops the entries `isLive` rejects from a lane, keeping the others in order, and returns
+    /// how many it dropped. Cancelled and rescheduled entries otherwise sit in a lane until they
+    /// fall due (up to the lane's whole duration, a week for a 7-day wait), and a lane's ring is
+    /// sized by everything it holds. The lane grows anyway if less than an eighth was dropped, so
+    /// a nearly live lane is not scanned again on every append.
+    mutating func compact(lane index: Int, isLive: (DueEntry) -> Bool) -> Int {
+        var lane = lanes[index]
+        lanes[index] = Lane()  // keeps the ring uniquely referenced while it is rewritten
+        var kept = 0
+        for offset in 0..<lane.count {
+            let entry = lane.ring[lane.slot(offset)]
+            if isLive(entry.payload) {
+                lane.ring[lane.slot(kept)] = entry
+                kept &+= 1
+            }
+        }
+        let dropped = lane.count &- kept
+        lane.count = kept
+        // Logical indices after the head moved; the prefetcher starts again from the head.
+        lane.prefetchedFar = lane.popped
+        lane.prefetchedNear = lane.popped
+        if dropped < lane.ring.count >> 3 { lane.grow() }
+        lanes[index] = lane
+        count &-= dropped
+        if kept == 0 {
+            headDue[index] = .max
+            headSequence[index] = .max
+        } else {
+            headDue[index] = lane.first.due
+            headSequence[index] = lane.first.sequence
+        }
+        cachedSource = DueQueue.unknown
+        return dropped
+    }
+
     mutating func removeAll() {
         for lane in lanes.indices {
             lanes[lane].removeAll()

@@ -149,8 +149,11 @@ public struct TriggerCore: Sendable {
         caps = CapLedger(caps: spec.frequencyCaps, customers: customerCount, zones: zones)
         rateMinute = ContiguousArray(repeating: .min, count: campaignCount)
         rateCount = ContiguousArray(repeating: 0, count: campaignCount)
-        instances = []
-        generations = []
+        // Room for one running flow per customer, reserved but not touched: pages are resident
+        // only once used, and the pool does not grow by copying (old and new buffer resident at
+        // once) while a large run is near its peak.
+        instances = HugePages.grown([], capacity: customerCount)
+        generations = HugePages.grown([], capacity: customerCount)
         freeInstances = []
         queue = DueQueue(lanes: compiled.laneCount)
         stats = TriggerStats(spec: spec)
@@ -636,6 +639,10 @@ public struct TriggerCore: Sendable {
         instances[index].flags |= FlowInstance.queued
         generations[index] &+= 1
         instances[index].phase = phase
+        if lane >= 0, staleEntries > 0, queue.isFull(lane: Int(lane)) {
+            let generations = self.generations
+            staleEntries &-= queue.compact(lane: Int(lane)) { generations[Int($0.instance)] == $0.generation }
+        }
         queue.schedule(DueEntry(instance: UInt32(index), generation: generations[index]),
                        at: time.milliseconds, lane: Int(lane))
     }
@@ -668,44 +675,18 @@ struct FlowInstance: Sendable {
     /// The instance has a live entry in the due queue.
     static let queued: UInt8 = 8
 
-    // Ordered so the record packs into 32 bytes (the pool holds one per running flow).
     var customer: UInt32
-    var cartValue: Float
-    var serialLow: UInt32
     var campaign: UInt16
     var step: UInt16
-    var journeyChannel: Channel
     var phase: Phase
     var flags: UInt8
+    var journeyChannel: Channel
     var stars: UInt8
-    var serialHigh: UInt8
+    var cartValue: Float
+    /// Serial of the pending message.
+    var serial: UInt64
     /// When the pending message was meant to go out (for rate-limit holds and `intendedAt`).
     var intendedAt: Int64
-
-    init(customer: UInt32, campaign: UInt16, step: UInt16, phase: Phase, flags: UInt8, journeyChannel: Channel,
-         stars: UInt8, cartValue: Float, serial: UInt64, intendedAt: Int64) {
-        self.customer = customer
-        self.cartValue = cartValue
-        serialLow = UInt32(truncatingIfNeeded: serial)
-        self.campaign = campaign
-        self.step = step
-        self.journeyChannel = journeyChannel
-        self.phase = phase
-        self.flags = flags
-        self.stars = stars
-        serialHigh = UInt8(truncatingIfNeeded: serial >> 32)
-        self.intendedAt = intendedAt
-    }
-
-    /// Serial of the pending message, 40 bits: a trillion messages per core before serials
-    /// repeat, some four days of the core's full speed.
-    var serial: UInt64 {
-        get { UInt64(serialHigh) << 32 | UInt64(serialLow) }
-        set {
-            serialLow = UInt32(truncatingIfNeeded: newValue)
-            serialHigh = UInt8(truncatingIfNeeded: newValue >> 32)
-        }
-    }
 }
 
 /// One customer's attributes as the core reads them, packed into 16 bytes.

@@ -1,0 +1,148 @@
+import Foundation
+import Testing
+@testable import JourneySim
+
+/// The compact per-customer state that keeps a million customers under 256 bytes each: every
+/// packed form must give exactly what the plain one gave.
+@Suite struct CompactStateTests {
+    // MARK: Random streams as draw counts
+
+    @Test func streamColumnsReplayTheSplitMix64Streams() throws {
+        let scenario = try scenario("population: { customers: 90 }")
+        // A shard's customers are global ids offset + k * stride: the streams must follow those ids.
+        for (shard, shards) in [(0, 1), (2, 3)] {
+            let population = Population(scenario: scenario, shard: shard, of: shards)
+            var column = StreamColumn(population: population, count: population.count, seed: 77, stream: .journey)
+            for id in 0..<population.count {
+                var reference = SplitMix64(seed: 77, stream: .journey, customer: population.globalID(id))
+                #expect(column[id].state == reference.state)
+                for draw in 0..<(id % 7 + 1) * 50 {
+                    let expected = draw % 3 == 0 ? reference.nextUnit() : Double(reference.next() % 1000)
+                    let actual = draw % 3 == 0 ? column[id].nextUnit() : Double(column[id].next() % 1000)
+                    #expect(actual == expected, "customer \(id) draw \(draw)")
+                }
+                #expect(column[id].state == reference.state)
+            }
+        }
+    }
+
+    // MARK: 4-byte timestamps
+
+    @Test func timeColumnsAreExactForRunsUpTo49Days() {
+        let end = monday + .days(49)
+        var column = TimeColumn(count: 3, start: monday, end: end, never: SimTime(milliseconds: 0), initial: SimTime(milliseconds: 0))
+        #expect(column[0] == SimTime(milliseconds: 0))
+        for time in [monday, monday + SimDuration(milliseconds: 1), at(monday, days: 17, seconds: 0.123), end] {
+            column[1] = time
+            #expect(column[1] == time)
+        }
+        #expect(column[0] == SimTime(milliseconds: 0))
+        column[2] = SimTime(milliseconds: 0)
+        #expect(column[2] == SimTime(milliseconds: 0))
+        // Outside the span: held at its edges, never wrapped.
+        column[1] = SimTime(milliseconds: monday.milliseconds - 86_400_000)
+        #expect(column[1] == monday)
+    }
+
+    @Test func timeColumnsOfLongRunsRoundDownBelow8Milliseconds() {
+        let end = monday + .days(366)
+        var column = TimeColumn(count: 1, start: monday, end: end, never: SimTime(milliseconds: .min), initial: monday)
+        #expect(column[0] == monday)
+        var worst: Int64 = 0
+        var time = monday
+        while time <= end {
+            column[0] = time
+            let error = (time - column[0]).milliseconds
+            #expect(error >= 0 && error < 8)
+            worst = max(worst, error)
+            time = time + SimDuration(milliseconds: 86_400_007)
+        }
+        #expect(worst > 0)  // the unit really is coarser than 1 ms here
+    }
+
+    // MARK: Frequency-cap ledger
+
+    /// The rules as plain lists of send times: what the ledger must agree with.
+    struct ReferenceCaps {
+        let caps: [FrequencyCap]
+        var sends: [(second: Int64, channel: Channel)] = []
+
+        func allows(_ channel: Channel, at time: SimTime, zone: Int, zones: TimeZoneTable) -> Bool {
+            for cap in caps where cap.channel == nil || cap.channel == channel {
+                let counted = sends.filter { cap.channel == nil || $0.channel == cap.channel }
+                let inside: Int
+                switch cap.period {
+                case let .rolling(window):
+                    inside = counted.filter { $0.second * 1000 > time.milliseconds - window.milliseconds }.count
+                case let .calendarDays(days):
+                    let today = zones.localDay(zone: zone, at: time)
+                    inside = counted.filter {
+                        zones.localDay(zone: zone, at: SimTime(unixSeconds: $0.second)) > today - Int64(days)
+                    }.count
+                }
+                if inside >= cap.limit { return false }
+            }
+            return true
+        }
+    }
+
+    @Test func capLedgerMatchesPlainSendListsAtBothTimeWidths() {
+        let caps = [FrequencyCap(limit: 3, period: .calendarDays(1)), FrequencyCap(limit: 10, period: .rolling(.days(7))),
+                    FrequencyCap(limit: 2, period: .calendarDays(1), channel: .whatsapp),
+                    FrequencyCap(limit: 2, period: .calendarDays(3), channel: .sms),
+                    FrequencyCap(limit: 4, period: .rolling(.hours(6)))]
+        // Beirut and Santiago change their clocks at local midnight (forward in March, back to
+        // 23:00 in April and October), the other two at night, Kolkata never.
+        let names = ["Europe/Berlin", "America/New_York", "Asia/Kolkata", "Asia/Beirut", "America/Santiago"]
+        // 30 days across the March DST changes (3-byte times), and 300 days (4-byte times)
+        // across all of 2026's.
+        for (days, width) in [(30.0, 3), (300.0, 4)] {
+            let zones = TimeZoneTable(identifiers: names, start: monday, end: monday + .days(days))
+            var ledger = CapLedger(caps: caps, customers: names.count, zones: zones)
+            #expect(ledger.timeWidth == width)
+            var references = names.map { _ in ReferenceCaps(caps: caps) }
+            var rng = SplitMix64(seed: UInt64(days))
+            var time = monday
+            var allowed = 0, refused = 0
+            while time < monday + .days(days) {
+                time = time + SimDuration(milliseconds: Int64(rng.exponential(mean: 2 * 3_600_000)))
+                let customer = Int(rng.next() % UInt64(names.count))
+                let channel: Channel = [.whatsapp, .sms, .email][Int(rng.next() % 3)]
+                let expected = references[customer].allows(channel, at: time, zone: customer, zones: zones)
+                #expect(ledger.allows(customer: customer, channel: channel, at: time, zone: customer, zones: zones) == expected,
+                        "customer \(customer) \(channel) at \(time.milliseconds)")
+                if expected {
+                    allowed += 1
+                    ledger.record(customer: customer, channel: channel, at: time, zone: customer, zones: zones)
+                    references[customer].sends.append(((time.milliseconds + 999) / 1000, channel))
+                } else {
+                    refused += 1
+                }
+            }
+            #expect(allowed > 100 && refused > 20, "\(allowed) allowed, \(refused) refused")
+        }
+    }
+
+    // MARK: Due-queue lanes
+
+    @Test func compactingALaneKeepsTheLiveEntriesInOrder() {
+        var queue = DueQueue(lanes: 1)
+        var live = Set<UInt32>()
+        for index in 0..<1_000 {
+            // Equal due times in runs of four, so order within an instant is tested too.
+            queue.schedule(DueEntry(instance: UInt32(index), generation: 0), at: Int64(index / 4), lane: 0)
+            if index % 3 != 0 { live.insert(UInt32(index)) }
+        }
+        // A heap entry due in the middle competes with the lane's entries.
+        queue.schedule(DueEntry(instance: 5_000, generation: 0), at: 100, lane: -1)
+        _ = queue.pop()  // the head (instance 0) leaves first, so logical indices are not zero-based
+        live.remove(0)
+        let dropped = queue.compact(lane: 0) { live.contains($0.instance) || $0.instance == 5_000 }
+        #expect(dropped == 333)
+        #expect(queue.count == live.count + 1)
+        var order: [UInt32] = []
+        while let entry = queue.pop() { order.append(entry.payload.instance) }
+        let expected = (live.sorted().filter { $0 < 404 } + [5_000] + live.sorted().filter { $0 >= 404 })
+        #expect(order == expected)
+    }
+}
