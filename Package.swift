@@ -58,10 +58,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "JourneySimTests", dependencies: ["JourneySim"]),
+        // What both test targets share: finding the package and the built executable.
+        .target(name: "JourneySimTestSupport", path: "Tests/JourneySimTestSupport"),
+        .testTarget(name: "JourneySimTests", dependencies: ["JourneySim", "JourneySimTestSupport"]),
         .testTarget(
             name: "JourneySimHTTPTests",
-            dependencies: ["JourneySimHTTP", "JourneySim", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+            dependencies: ["JourneySimHTTP", "JourneySim", "JourneySimTestSupport",
+                           .product(name: "AsyncHTTPClient", package: "async-http-client")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -53,48 +53,60 @@ struct MessageIDParser {
 
     private mutating func topLevelID() -> String? {
         skipWhitespace()
-        guard peek() == UInt8(ascii: "{") else { return nil }
-        index += 1
         // The last value of each of `keys` (a string, or nil when it was another type).
         var found: (String?, String?, String?, String?) = (nil, nil, nil, nil)
         var fromMessages: String?
-        skipWhitespace()
-        if peek() == UInt8(ascii: "}") {
-            index += 1
-        } else {
-            while true {
-                skipWhitespace()
-                guard let key = string() else { return nil }
-                skipWhitespace()
-                guard take(UInt8(ascii: ":")) else { return nil }
-                skipWhitespace()
-                if let slot = Self.keys.firstIndex(where: { $0.elementsEqual(key.utf8) }) {
-                    var text: String?
-                    if peek() == UInt8(ascii: "\"") {
-                        guard let value = decodesValues ? string() : (skipString() ? "" : nil) else { return nil }
-                        text = value
-                    } else {
-                        guard value(depth: 1) else { return nil }
-                    }
-                    switch slot {
-                    case 0: found.0 = text
-                    case 1: found.1 = text
-                    case 2: found.2 = text
-                    default: found.3 = text
-                    }
-                } else if Self.messagesKey.elementsEqual(key.utf8) {
-                    guard let messages = messagesID() else { return nil }
-                    fromMessages = messages
-                } else {
-                    guard value(depth: 1) else { return nil }
+        let valid = members(depth: 1) { parser, key in
+            if let slot = Self.keys.firstIndex(where: { $0.elementsEqual(key.utf8) }) {
+                guard let text = parser.stringOrSkip(depth: 1) else { return false }
+                switch slot {
+                case 0: found.0 = text
+                case 1: found.1 = text
+                case 2: found.2 = text
+                default: found.3 = text
                 }
-                guard let more = separator(closing: UInt8(ascii: "}")) else { return nil }
-                if !more { break }
+                return true
             }
+            if Self.messagesKey.elementsEqual(key.utf8) {
+                guard let messages = parser.messagesID() else { return false }
+                fromMessages = messages
+                return true
+            }
+            return parser.value(depth: 1)
         }
+        guard valid else { return nil }
         skipWhitespace()
         guard index == bytes.count else { return nil }
         return found.0 ?? found.1 ?? found.2 ?? found.3 ?? fromMessages
+    }
+
+    /// Walks an object's members (its `{` next): reads each key and hands the parser, at the
+    /// value, to `member`, which consumes the value and returns false when it is not valid.
+    /// False when the object is not valid JSON or nests deeper than `maxDepth`.
+    private mutating func members(depth: Int, _ member: (inout MessageIDParser, String) -> Bool) -> Bool {
+        guard depth <= Self.maxDepth, take(UInt8(ascii: "{")) else { return false }
+        skipWhitespace()
+        if take(UInt8(ascii: "}")) { return true }
+        while true {
+            skipWhitespace()
+            guard let key = string() else { return false }
+            skipWhitespace()
+            guard take(UInt8(ascii: ":")) else { return false }
+            skipWhitespace()
+            guard member(&self, key) else { return false }
+            guard let more = separator(closing: UInt8(ascii: "}")) else { return false }
+            if !more { return true }
+        }
+    }
+
+    /// A value kept when it is a string (as "" when values are not decoded): nil when it is not
+    /// valid JSON, `.some(nil)` when it is valid but not a string.
+    private mutating func stringOrSkip(depth: Int) -> String?? {
+        if peek() == UInt8(ascii: "\"") {
+            guard let text = decodesValues ? string() : (skipString() ? "" : nil) else { return nil }
+            return .some(text)
+        }
+        return value(depth: depth) ? .some(nil) : nil
     }
 
     /// A `messages` value: nil when it is not valid JSON; otherwise `.some` of the id of its
@@ -127,30 +139,14 @@ struct MessageIDParser {
     /// An object's string `id` (the last one counts): nil when not valid JSON, `.some(nil)`
     /// when it has no string `id`.
     private mutating func objectID(depth: Int) -> String?? {
-        guard depth <= Self.maxDepth, take(UInt8(ascii: "{")) else { return nil }
         var id: String?
-        skipWhitespace()
-        if take(UInt8(ascii: "}")) { return .some(nil) }
-        while true {
-            skipWhitespace()
-            guard let key = string() else { return nil }
-            skipWhitespace()
-            guard take(UInt8(ascii: ":")) else { return nil }
-            skipWhitespace()
-            if key == "id" {
-                if peek() == UInt8(ascii: "\"") {
-                    guard let value = decodesValues ? string() : (skipString() ? "" : nil) else { return nil }
-                    id = value
-                } else {
-                    guard value(depth: depth + 1) else { return nil }
-                    id = nil
-                }
-            } else {
-                guard value(depth: depth + 1) else { return nil }
-            }
-            guard let more = separator(closing: UInt8(ascii: "}")) else { return nil }
-            if !more { return .some(id) }
+        let valid = members(depth: depth) { parser, key in
+            guard key == "id" else { return parser.value(depth: depth + 1) }
+            guard let text = parser.stringOrSkip(depth: depth + 1) else { return false }
+            id = text
+            return true
         }
+        return valid ? .some(id) : nil
     }
 
     /// Skips one JSON value; false when it is not valid.

@@ -1,4 +1,5 @@
 import Foundation
+import JourneySimTestSupport
 import JourneySim
 import JourneySimHTTP
 import Testing
@@ -6,19 +7,9 @@ import Testing
 /// Credentials and targets as `journeysim load` handles them, end to end: the built binary
 /// against an in-process mock server on loopback.
 @Suite(.serialized, .timeLimit(.minutes(1))) struct LoadSecurityTests {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot = BuiltBinary.packageRoot
 
-    /// The `journeysim` binary built beside this test bundle.
-    static func binary() throws -> URL {
-        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = folder.appendingPathComponent("journeysim")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            folder = folder.deletingLastPathComponent()
-        }
-        return packageRoot.appendingPathComponent(".build/debug/journeysim")
-    }
+    static func binary() throws -> URL { try BuiltBinary.journeysim() }
 
     struct Outcome { var status: Int32; var stdout: String; var stderr: String }
 

@@ -1,28 +1,13 @@
 import Foundation
+import JourneySimTestSupport
 import Testing
 
 /// End-to-end checks of the `journeysim` executable as a user runs it: exit codes, messages and
 /// what lands in the results folder.
 @Suite struct CLITests {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot = BuiltBinary.packageRoot
 
-    /// The `journeysim` binary built beside this test bundle (`swift test` builds every product).
-    static func binary() throws -> URL {
-        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = folder.appendingPathComponent("journeysim")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            folder = folder.deletingLastPathComponent()
-        }
-        let fallback = packageRoot.appendingPathComponent(".build/debug/journeysim")
-        guard FileManager.default.isExecutableFile(atPath: fallback.path) else {
-            throw CLIError.binaryNotFound(CommandLine.arguments[0])
-        }
-        return fallback
-    }
-
-    enum CLIError: Error { case binaryNotFound(String) }
+    static func binary() throws -> URL { try BuiltBinary.journeysim() }
 
     struct Result { var status: Int32; var stdout: String; var stderr: String }
 

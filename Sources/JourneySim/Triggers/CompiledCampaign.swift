@@ -83,6 +83,23 @@ struct KindIndex: Sendable {
     func range(_ kind: EventKind) -> Range<Int> {
         Int(offsets[Int(kind.rawValue)])..<Int(offsets[Int(kind.rawValue) + 1])
     }
+
+    /// The lowest and highest campaign listed for `kind`, or nil when there is none.
+    func span(_ kind: EventKind) -> ClosedRange<Int>? {
+        let listed = campaigns[range(kind)]
+        guard let low = listed.min(), let high = listed.max() else { return nil }
+        return Int(low)...Int(high)
+    }
+
+    /// Per event kind, the campaigns whose cells handling the kind reads in any of `indexes`:
+    /// the span the prefetcher loads; `(1, 0)`, low above high, when there are none.
+    static func cellSpans(_ indexes: [KindIndex]) -> ContiguousArray<(low: Int32, high: Int32)> {
+        ContiguousArray(EventKind.allCases.map { kind in
+            let spans = indexes.compactMap { $0.span(kind) }
+            guard let low = spans.map(\.lowerBound).min(), let high = spans.map(\.upperBound).max() else { return (1, 0) }
+            return (Int32(low), Int32(high))
+        })
+    }
 }
 
 extension TriggerSpec {

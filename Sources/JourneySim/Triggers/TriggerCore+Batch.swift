@@ -47,14 +47,10 @@ extension TriggerCore {
         let base = customer &* campaignCount
         cells.withUnsafeBufferPointer { cells in
             let row = cells.baseAddress! + base
-            let kind = event.kind
             // The lines between the first and last cell the kind concerns (usually one or two).
-            var low = Int.max, high = -1
-            for position in exceptionIndex.range(kind) { low = min(low, Int(exceptionIndex.campaigns[position])); high = max(high, Int(exceptionIndex.campaigns[position])) }
-            for position in waitIndex.range(kind) { low = min(low, Int(waitIndex.campaigns[position])); high = max(high, Int(waitIndex.campaigns[position])) }
-            for position in triggerIndex.range(kind) { low = min(low, Int(triggerIndex.campaigns[position])); high = max(high, Int(triggerIndex.campaigns[position])) }
-            for position in conversionIndex.range(kind) { low = min(low, Int(conversionIndex.campaigns[position])); high = max(high, Int(conversionIndex.campaigns[position])) }
-            guard high >= 0 else { return }
+            let span = cellSpans[Int(event.kind.rawValue)]
+            guard span.low <= span.high else { return }
+            let low = Int(span.low), high = Int(span.high)
             var line = Int(bitPattern: UnsafeRawPointer(row + low)) & ~63
             let last = Int(bitPattern: UnsafeRawPointer(row + high))
             while line <= last {

@@ -69,6 +69,8 @@ public struct TriggerCore: Sendable {
     let exceptionIndex: KindIndex
     let waitIndex: KindIndex
     let conversionIndex: KindIndex
+    /// Per event kind, the campaigns whose cells `handle` reads (see `KindIndex.cellSpans`).
+    let cellSpans: ContiguousArray<(low: Int32, high: Int32)>
 
     // Per (customer, campaign), index customer * campaignCount + campaign.
     var cells: ContiguousArray<CampaignCell>
@@ -136,6 +138,7 @@ public struct TriggerCore: Sendable {
         exceptionIndex = KindIndex(exceptions)
         waitIndex = KindIndex(waits)
         conversionIndex = KindIndex(conversions)
+        cellSpans = KindIndex.cellSpans([triggerIndex, exceptionIndex, waitIndex, conversionIndex])
         let cells = customerCount * campaignCount
         self.cells = HugePages.array(repeating: CampaignCell(), count: cells)
         var profiles = HugePages.array(repeating: CustomerProfile(channels: [], consent: [], reachable: [], optedOut: [],
