@@ -137,7 +137,10 @@ import Testing
         queue.schedule(DueEntry(instance: 5_000, generation: 0), at: 100, lane: -1)
         _ = queue.pop()  // the head (instance 0) leaves first, so logical indices are not zero-based
         live.remove(0)
-        let dropped = queue.compact(lane: 0) { live.contains($0.instance) || $0.instance == 5_000 }
+        var shown = Set<UInt32>()
+        let dropped = queue.compact(lane: 0, isLive: { live.contains($0.instance) || $0.instance == 5_000 },
+                                    prefetch: { shown.insert($0.instance) })
+        #expect(shown.count == 999)  // every entry left in the lane was announced to the prefetcher
         #expect(dropped == 333)
         #expect(queue.count == live.count + 1)
         var order: [UInt32] = []

@@ -1,3 +1,5 @@
+import JourneySimPrefetch
+
 /// The trigger core: turns customer events into triggered messages, standalone and
 /// deterministic, with no dependency on the simulator that drives it.
 ///
@@ -644,7 +646,10 @@ public struct TriggerCore: Sendable {
         instances[index].phase = phase
         if lane >= 0, staleEntries > 0, queue.isFull(lane: Int(lane)) {
             let generations = self.generations
-            staleEntries &-= queue.compact(lane: Int(lane)) { generations[Int($0.instance)] == $0.generation }
+            staleEntries &-= generations.withUnsafeBufferPointer { generations in
+                queue.compact(lane: Int(lane), isLive: { generations[Int($0.instance)] == $0.generation },
+                              prefetch: { journeysim_prefetch(generations.baseAddress! + Int($0.instance)) })
+            }
         }
         queue.schedule(DueEntry(instance: UInt32(index), generation: generations[index]),
                        at: time.milliseconds, lane: Int(lane))
