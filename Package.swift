@@ -8,6 +8,8 @@ let package = Package(
         .library(name: "JourneySim", targets: ["JourneySim"]),
         .library(name: "JourneySimHTTP", targets: ["JourneySimHTTP"]),
         .executable(name: "journeysim", targets: ["journeysim"]),
+        // Preloaded by `journeysim bench` into a run of itself to count allocations per event.
+        .library(name: "JourneySimAllocationCounter", type: .dynamic, targets: ["JourneySimAllocationCounter"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -50,6 +52,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Counts heap allocations for `bench` (wraps glibc's malloc). Linked into nothing: bench
+        // loads it with LD_PRELOAD into a run of itself, so profilers that replace malloc
+        // (heaptrack, valgrind) still see every other run.
+        .target(name: "JourneySimAllocationCounter"),
         .executableTarget(
             name: "journeysim",
             dependencies: [

@@ -5,12 +5,17 @@ import JourneySim
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure the event loop, the trigger core and a full simulation (build with -c release).",
+        abstract: "Measure the event loop, the trigger core, a full simulation and peak memory per customer (build with -c release).",
         discussion: """
         Examples:
           swift run -c release journeysim bench
           swift run -c release journeysim bench --repetitions 7 --json
           swift run -c release journeysim bench --quick --compare results/baselines/bench.json --tolerance 0.25
+
+        Besides throughputs it reports allocations per event (Linux: every malloc, calloc and realloc of
+        the process during the benchmark, setup included) and the peak memory per customer of
+        `journeysim run scenarios/abandoned-cart.yaml --customers 1000000` in a child process (its
+        whole peak resident memory over the customers; run from the repository root).
 
         Prints the median of the repetitions and the spread (min–max). With --compare, prints each
         benchmark's median beside the baseline's with the ratio current/baseline and exits 1 when a
@@ -27,7 +32,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
-    @Option(help: "Run only this group of benchmarks: event-loop, trigger-core or simulation (default: all).")
+    @Option(help: "Run only this group of benchmarks: event-loop, trigger-core, simulation or memory (default: all).")
     var only: BenchGroup?
 
     @Option(help: "Also write the results as JSON to this file (e.g. a new baseline under results/baselines/).")
@@ -40,6 +45,7 @@ struct BenchCommand: ParsableCommand {
     var tolerance: Double = 0.25
 
     func run() throws {
+        if Self.allocationCounter() == nil, let status = try relaunchCountingAllocations() { throw ExitCode(status) }
         let repetitions = self.repetitions ?? (quick ? 3 : 5)
         guard (1...100).contains(repetitions) else {
             printError("--repetitions \(repetitions) is out of range: give 1 to 100.")
@@ -59,23 +65,42 @@ struct BenchCommand: ParsableCommand {
             }
         }
         let scale = quick ? 4 : 1
+        let counter = Self.allocationCounter()
         var results: [BenchmarkResult] = []
         if only == nil || only == .eventLoop {
-            results.append(EventLoopBenchmark.measure(pending: 1_000, events: 20_000_000 / scale, repetitions: repetitions))
-            results.append(EventLoopBenchmark.measure(pending: 1_000_000, events: 10_000_000 / scale, repetitions: repetitions))
+            var perEvent: [Double] = []
+            for (pending, events) in [(1_000, 20_000_000 / scale), (1_000_000, 10_000_000 / scale)] {
+                let before = counter?()
+                results.append(EventLoopBenchmark.measure(pending: pending, events: events, repetitions: repetitions))
+                if let before, let after = counter?() { perEvent.append(Double(after &- before) / Double(events * repetitions)) }
+            }
+            if !perEvent.isEmpty {
+                results.append(BenchmarkResult(name: "event loop, allocations", unit: "allocations/event", samples: perEvent))
+            }
         }
         if only == nil || only == .triggerCore {
-            var trigger: [Double] = [], bytes: [Double] = []
+            var trigger: [Double] = [], bytes: [Double] = [], perEvent: [Double] = []
             for repetition in 0..<max(1, repetitions / 2) {
-                let result = TriggerBenchmark.run(customers: 1_000_000, campaigns: 20, events: 10_000_000 / scale, seed: UInt64(repetition) + 1)
+                let events = 10_000_000 / scale
+                let before = counter?()
+                let result = TriggerBenchmark.run(customers: 1_000_000, campaigns: 20, events: events, seed: UInt64(repetition) + 1)
+                if let before, let after = counter?() { perEvent.append(Double(after &- before) / Double(events)) }
                 trigger.append(result.eventsPerSecond)
                 bytes.append(result.bytesPerCustomerPerCampaign)
             }
             results.append(BenchmarkResult(name: "trigger core, 20 campaigns, 1M customers", unit: "events/s", samples: trigger))
             results.append(BenchmarkResult(name: "trigger core state per customer per campaign", unit: "bytes", samples: bytes))
+            if !perEvent.isEmpty {
+                results.append(BenchmarkResult(name: "trigger core, allocations", unit: "allocations/event", samples: perEvent))
+            }
         }
         if only == nil || only == .simulation {
-            results.append(SimulationBenchmark.measure(customers: 100_000, days: 30, repetitions: max(1, repetitions / 2)))
+            let measured = SimulationBenchmark.measure(customers: 100_000, days: 30, repetitions: max(1, repetitions / 2), allocations: counter)
+            results.append(measured.throughput)
+            if let perEvent = measured.allocationsPerEvent { results.append(perEvent) }
+        }
+        if only == nil || only == .memory {
+            if let memory = try peakMemoryPerCustomer() { results.append(memory) }
         }
         if let write {
             do {
@@ -88,8 +113,10 @@ struct BenchCommand: ParsableCommand {
         if json {
             print(String(decoding: ResultsWriter.json(results), as: UTF8.self), terminator: "")
         } else if baseline == nil {
+            // Small figures (allocations per event) with decimals, large ones as whole numbers.
+            func figure(_ value: Double) -> String { abs(value) < 100 ? String(format: "%.4g", value) : String(Int(value)) }
             for result in results {
-                print("\(result.name.padding(toLength: 44, withPad: " ", startingAt: 0)) median \(Int(result.median)) \(result.unit)  (min \(Int(result.min)), max \(Int(result.max)), n=\(result.samples.count))")
+                print("\(result.name.padding(toLength: 52, withPad: " ", startingAt: 0)) median \(figure(result.median)) \(result.unit)  (min \(figure(result.min)), max \(figure(result.max)), n=\(result.samples.count))")
             }
         }
         if let baseline {
@@ -101,6 +128,109 @@ struct BenchCommand: ParsableCommand {
             }
         }
     }
+
+    /// The running process's allocation count, when the counter library is preloaded into it.
+    static func allocationCounter() -> (() -> UInt64)? {
+        #if os(Linux)
+        typealias Count = @convention(c) () -> UInt64
+        guard let symbol = dlsym(nil, "journeysim_allocations"), let counted = dlsym(nil, "journeysim_allocations_counted"),
+              unsafeBitCast(counted, to: (@convention(c) () -> Int32).self)() == 1 else { return nil }
+        let count = unsafeBitCast(symbol, to: Count.self)
+        return { count() }
+        #else
+        return nil
+        #endif
+    }
+
+    static let relaunchedVariable = "JOURNEYSIM_BENCH_COUNTING_ALLOCATIONS"
+
+    /// Runs this same command again with the allocation counter preloaded (the library the
+    /// package builds beside the executable) and returns its exit status; nil, with a note, when
+    /// there is no counter to load, and the benchmarks then run here without allocation counts.
+    func relaunchCountingAllocations() throws -> Int32? {
+        #if os(Linux)
+        let environment = ProcessInfo.processInfo.environment
+        guard environment[Self.relaunchedVariable] == nil else { return nil }
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        let library = executable.deletingLastPathComponent().appendingPathComponent("libJourneySimAllocationCounter.so")
+        guard FileManager.default.fileExists(atPath: library.path) else {
+            printError("note: \(library.path) is not built, so allocations per event are not measured: run `swift build -c release` (it builds every product).")
+            return nil
+        }
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = Array(CommandLine.arguments.dropFirst())
+        var childEnvironment = environment
+        childEnvironment["LD_PRELOAD"] = [library.path, environment["LD_PRELOAD"]].compactMap { $0 }.joined(separator: ":")
+        childEnvironment[Self.relaunchedVariable] = "1"
+        process.environment = childEnvironment
+        do {
+            try process.run()
+        } catch {
+            printError("note: cannot run \(executable.path) with the allocation counter (\(error.localizedDescription)); measuring without it.")
+            return nil
+        }
+        process.waitUntilExit()
+        return process.terminationStatus
+        #else
+        return nil
+        #endif
+    }
+
+    /// The scenario and size whose peak memory per customer is measured: the target is at most
+    /// 256 bytes per customer for a million customers over 30 days.
+    static let memoryScenario = "scenarios/abandoned-cart.yaml"
+    static let memoryCustomers = 1_000_000
+
+    /// Runs `journeysim run` on `memoryScenario` in a child process and divides its peak resident
+    /// memory (everything: code, runtime, state) by the customers. Nil, with a note, when the
+    /// scenario is not there (bench run outside the repository).
+    func peakMemoryPerCustomer() throws -> BenchmarkResult? {
+        guard FileManager.default.fileExists(atPath: Self.memoryScenario) else {
+            printError("note: \(Self.memoryScenario) not found here, so peak memory per customer is not measured: run bench from the repository root.")
+            return nil
+        }
+        #if os(Linux)
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("journeysim-bench-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["run", Self.memoryScenario, "--customers", String(Self.memoryCustomers), "--quiet", "--output", output.path]
+        // Measure the run as users run it: without the allocation counter this bench may carry.
+        var environment = ProcessInfo.processInfo.environment
+        let preloads = (environment["LD_PRELOAD"] ?? "").split(separator: ":").filter { !$0.hasSuffix("/libJourneySimAllocationCounter.so") }
+        environment["LD_PRELOAD"] = preloads.isEmpty ? nil : preloads.joined(separator: ":")
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        do {
+            try process.run()
+        } catch {
+            printError("cannot start \(executable.path) to measure peak memory: \(error.localizedDescription)")
+            throw ExitCode(2)
+        }
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            printError("the memory run (journeysim \(process.arguments?.joined(separator: " ") ?? "")) failed with exit code \(process.terminationStatus)")
+            throw ExitCode(2)
+        }
+        // The run's own peak (VmHWM, which starts afresh at exec), from its performance.json; the
+        // children's rusage would also count this process's pages the child shared before exec.
+        let files = FileManager.default.enumerator(at: output, includingPropertiesForKeys: nil)?
+            .compactMap { $0 as? URL }.filter { $0.lastPathComponent == "performance.json" } ?? []
+        guard let file = files.first, let data = try? Data(contentsOf: file),
+              let fields = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let peak = fields["peak_resident_bytes"] as? Int, peak > 0 else {
+            printError("the memory run wrote no peak_resident_bytes in its performance.json, so it is not reported")
+            return nil
+        }
+        let bytes = Double(peak) / Double(Self.memoryCustomers)
+        return BenchmarkResult(name: "peak memory per customer, abandoned-cart 1M × 30 d", unit: "bytes/customer", samples: [bytes])
+        #else
+        printError("note: peak memory per customer is measured on Linux only.")
+        return nil
+        #endif
+    }
 }
 
 /// The groups `bench --only` can pick, so one part can be measured (or profiled) on its own.
@@ -108,4 +238,5 @@ enum BenchGroup: String, ExpressibleByArgument, CaseIterable {
     case eventLoop = "event-loop"
     case triggerCore = "trigger-core"
     case simulation
+    case memory
 }

@@ -23,6 +23,23 @@ import Testing
         #expect(run(1) != run(2))
     }
 
+    @Test func mockIDsReadLikeProviderIDsAndCompareByText() throws {
+        var backend = MockBackend(seed: 3)
+        var accepted: Acceptance?
+        for id in UInt64(1)...50 where accepted == nil {
+            if case let .accepted(acceptance) = backend.submit(Self.message(id, .sms), at: Self.t0) { accepted = acceptance }
+        }
+        var acceptance = try #require(accepted)
+        #expect(acceptance.providerMessageID.hasPrefix("mock-sms-"))
+        // The same id held as text is the same acceptance; setting an id replaces the mock's.
+        var asText = acceptance
+        asText.providerMessageID = acceptance.providerMessageID
+        #expect(asText == acceptance)
+        acceptance.providerMessageID = "provider-1"
+        #expect(acceptance.providerMessageID == "provider-1")
+        #expect(asText != acceptance)
+    }
+
     @Test func tokenBucketHoldsTheRateInVirtualTime() {
         var backend = MockBackend(seed: 3, overrides: [.whatsapp: MockChannelSpec(
             latency: .init(median: .zero, sigma: 0), failureRate: 0, undeliverableRate: 0, readProbability: 0,

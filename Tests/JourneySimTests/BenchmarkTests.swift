@@ -36,6 +36,23 @@ import Testing
         #expect(BenchmarkComparison.table(rows, tolerance: 0.25).contains("REGRESSED"))
     }
 
+    @Test func allocationsRegressOnlyAboveTheBaselineAndTheFloor() {
+        func verdict(baseline: Double, current: Double) -> BenchmarkComparison.Verdict {
+            BenchmarkComparison.compare(baseline: [BenchmarkResult(name: "a", unit: "allocations/event", samples: [baseline])],
+                                        current: [BenchmarkResult(name: "a", unit: "allocations/event", samples: [current])],
+                                        tolerance: 0.25)[0].verdict
+        }
+        #expect(!BenchmarkComparison.higherIsBetter(unit: "allocations/event"))
+        // Setup amortised over a run: a baseline of 0 and a few ten-thousandths now are noise.
+        #expect(verdict(baseline: 0, current: 0.0003) == .pass)
+        #expect(verdict(baseline: 0.0001, current: 0.009) == .pass)
+        // One allocation per message (a few per hundred events) is what the check is there for.
+        #expect(verdict(baseline: 0.0003, current: 0.05) == .regressed)
+        #expect(verdict(baseline: 0.05, current: 0.07) == .regressed)
+        #expect(verdict(baseline: 0.05, current: 0.06) == .pass)
+        #expect(verdict(baseline: 0.09, current: 0.0003) == .improved)
+    }
+
     @Test func benchmarksOnOneSideOnlyAreNotCompared() {
         let current = [BenchmarkResult(name: "new one", unit: "events/s", samples: [1])]
         let rows = BenchmarkComparison.compare(baseline: Self.baseline, current: current, tolerance: 0.25)

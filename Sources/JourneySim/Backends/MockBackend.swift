@@ -80,7 +80,7 @@ public struct MockBackend: Sendable {
             }
         }
         counters[index].accepted += 1
-        var acceptance = Acceptance(providerMessageID: "mock-\(message.channel.name)-\(message.id)", dispatchedAt: dispatch)
+        var acceptance = Acceptance(mockChannel: message.channel, message: message.id, dispatchedAt: dispatch)
         let arrival = dispatch + latency
         if fails {
             counters[index].failed += 1

@@ -13,7 +13,15 @@ public enum SubmitResult: Sendable, Equatable {
 /// An accepted message. Receipt times are known up front only for the virtual-time mock, which
 /// decides them at submission; a real backend reports them later (webhooks), so they are nil.
 public struct Acceptance: Sendable, Equatable {
-    public var providerMessageID: String
+    /// The provider's id as received, or the mock's (channel, message) pair. The mock's id is
+    /// formatted only when read: the simulator submits millions of messages and reads none of
+    /// their ids, and formatting each was two allocations per message.
+    enum Reference: Sendable, Equatable {
+        case text(String)
+        case mock(Channel, UInt64)
+    }
+
+    var reference: Reference
     /// When the message left the sender's queue; later than submission when rate-limited.
     public var dispatchedAt: SimTime?
     public var deliveredAt: SimTime?
@@ -22,11 +30,33 @@ public struct Acceptance: Sendable, Equatable {
     public var failedAt: SimTime?
 
     public init(providerMessageID: String, dispatchedAt: SimTime? = nil, deliveredAt: SimTime? = nil, readAt: SimTime? = nil, failedAt: SimTime? = nil) {
-        self.providerMessageID = providerMessageID
+        reference = .text(providerMessageID)
         self.dispatchedAt = dispatchedAt
         self.deliveredAt = deliveredAt
         self.readAt = readAt
         self.failedAt = failedAt
+    }
+
+    /// The mock backend's acceptance of `message` on `channel` (id `mock-<channel>-<message id>`).
+    init(mockChannel channel: Channel, message id: UInt64, dispatchedAt: SimTime) {
+        reference = .mock(channel, id)
+        self.dispatchedAt = dispatchedAt
+    }
+
+    public var providerMessageID: String {
+        get {
+            switch reference {
+            case let .text(text): text
+            case let .mock(channel, id): "mock-\(channel.name)-\(id)"
+            }
+        }
+        set { reference = .text(newValue) }
+    }
+
+    /// Equal when the ids read the same, however each is held.
+    public static func == (a: Acceptance, b: Acceptance) -> Bool {
+        a.providerMessageID == b.providerMessageID && a.dispatchedAt == b.dispatchedAt && a.deliveredAt == b.deliveredAt
+            && a.readAt == b.readAt && a.failedAt == b.failedAt
     }
 }
 

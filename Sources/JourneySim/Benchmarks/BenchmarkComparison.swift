@@ -2,8 +2,10 @@ import Foundation
 
 /// One benchmark's current median against a baseline's, for a CI regression check.
 ///
-/// Throughputs (every unit but bytes) regress when `current / baseline` falls below
-/// `1 - tolerance`; sizes in bytes regress when it rises above `1 + tolerance`. Medians only:
+/// Throughputs (every unit but bytes and allocations) regress when `current / baseline` falls
+/// below `1 - tolerance`; sizes in bytes regress when it rises above `1 + tolerance`; allocations
+/// per event regress when they rise above both `1 + tolerance` times the baseline and
+/// `allocationFloor` (a baseline near zero would otherwise turn noise into ratios). Medians only:
 /// single timings on a shared machine are noise, and a tolerance of 0.25 leaves room for the
 /// spread seen between quiet and busy runs of the same build.
 public struct BenchmarkComparison: Sendable, Equatable {
@@ -27,8 +29,17 @@ public struct BenchmarkComparison: Sendable, Equatable {
         return current / baseline
     }
 
-    /// Whether a larger figure is better: throughputs yes, sizes in bytes no.
-    public static func higherIsBetter(unit: String) -> Bool { !unit.lowercased().contains("byte") }
+    /// Whether a larger figure is better: throughputs yes, sizes in bytes and allocations no.
+    public static func higherIsBetter(unit: String) -> Bool {
+        let unit = unit.lowercased()
+        return !unit.contains("byte") && !isAllocationCount(unit: unit)
+    }
+
+    /// Allocations per event: compared with a floor, not as a plain ratio.
+    public static func isAllocationCount(unit: String) -> Bool { unit.lowercased().contains("allocation") }
+
+    /// Allocations per event up to this many are setup amortised over the run, never a regression.
+    public static let allocationFloor = 0.01
 
     /// Compares every benchmark of `baseline` and `current` by name, in baseline order (then any
     /// new ones).
@@ -50,6 +61,14 @@ public struct BenchmarkComparison: Sendable, Equatable {
 
     static func compare(name: String, unit: String, baseline: Double, current: Double, tolerance: Double) -> BenchmarkComparison {
         var row = BenchmarkComparison(name: name, unit: unit, baseline: baseline, current: current, verdict: .pass)
+        if isAllocationCount(unit: unit) {
+            if current > max(baseline * (1 + tolerance), allocationFloor) {
+                row.verdict = .regressed
+            } else if baseline > allocationFloor, current < baseline * (1 - tolerance) {
+                row.verdict = .improved
+            }
+            return row
+        }
         guard let ratio = row.ratio else { row.verdict = .missing; return row }
         if higherIsBetter(unit: unit) {
             row.verdict = ratio < 1 - tolerance ? .regressed : ratio > 1 + tolerance ? .improved : .pass

@@ -31,15 +31,29 @@ public enum EventLoopBenchmark {
 /// A full `run` of the default scenario population: customer-days simulated per second.
 public enum SimulationBenchmark {
     public static func measure(customers: Int, days: Double, repetitions: Int) -> BenchmarkResult {
+        measure(customers: customers, days: days, repetitions: repetitions, allocations: nil).throughput
+    }
+
+    /// Also allocations per event when `allocations` reads a process-wide allocation count:
+    /// everything the run allocates (population, state arrays, results) over the events it
+    /// processed, so setup is amortised and a per-event allocation shows as about 1.
+    public static func measure(customers: Int, days: Double, repetitions: Int,
+                               allocations: (() -> UInt64)?) -> (throughput: BenchmarkResult, allocationsPerEvent: BenchmarkResult?) {
         var scenario = Scenario.defaults(name: "bench")
         scenario.population.customers = customers
         scenario.duration = .days(days)
-        var samples: [Double] = []
+        var samples: [Double] = [], perEvent: [Double] = []
         for repetition in 0..<repetitions {
             scenario.seed = UInt64(repetition) &+ 1
+            let before = allocations?()
             let run = SimulationRun.execute(scenario)
+            if let before, let after = allocations?() {
+                perEvent.append(Double(after &- before) / Double(max(1, run.performance.events)))
+            }
             samples.append(Double(customers) * days / run.performance.wallSeconds)
         }
-        return BenchmarkResult(name: "full simulation, \(customers) customers × \(Int(days)) d", unit: "customer-days/s", samples: samples)
+        let name = "full simulation, \(customers) customers × \(Int(days)) d"
+        return (BenchmarkResult(name: name, unit: "customer-days/s", samples: samples),
+                perEvent.isEmpty ? nil : BenchmarkResult(name: "full simulation, allocations", unit: "allocations/event", samples: perEvent))
     }
 }

@@ -58,7 +58,10 @@ public struct Population: Sendable {
             let set = Population.drawChannels(count: wanted, weights: weights, rng: &rng)
             channels[id] = set
             var consents: ChannelSet = [], reach: ChannelSet = []
-            for channel in set.channels {
+            var members = set.rawValue  // the set's channels in raw-value order, without an array
+            while members != 0 {
+                let channel = Channel(rawValue: UInt8(members.trailingZeroBitCount))!
+                members &= members &- 1
                 let profile = spec.channels[Int(channel.rawValue)]
                 if rng.bernoulli(profile.consent) { consents.insert(ChannelSet(channel)) }
                 if rng.bernoulli(profile.reachable) { reach.insert(ChannelSet(channel)) }
@@ -88,19 +91,21 @@ public struct Population: Sendable {
     /// picked. Fewer come back only when fewer channels have a positive weight.
     static func drawChannels(count: Int, weights: [Double], rng: inout Xoshiro256StarStar) -> ChannelSet {
         var set: ChannelSet = []
-        var remaining = weights
+        // The weights of channels not yet chosen (a chosen one weighs 0), read in place so
+        // generating a million customers allocates nothing per customer.
+        func remaining(_ index: Int) -> Double { set.rawValue & (1 << UInt16(index)) != 0 ? 0 : weights[index] }
         for _ in 0..<count {
-            let total = remaining.reduce(0, +)
+            var total = 0.0
+            for index in weights.indices { total += remaining(index) }
             guard total > 0 else { break }
             var target = rng.nextUnit() * total
-            var chosen = remaining.count - 1
-            for index in remaining.indices where remaining[index] > 0 {
-                target -= remaining[index]
+            var chosen = weights.count - 1
+            for index in weights.indices where remaining(index) > 0 {
+                target -= remaining(index)
                 chosen = index
                 if target < 0 { break }
             }
             set.insert(ChannelSet(Channel(rawValue: UInt8(chosen))!))
-            remaining[chosen] = 0
         }
         return set
     }
