@@ -88,17 +88,21 @@ public struct BenchmarkComparison: Sendable, Equatable {
         func figure(_ value: Double?) -> String {
             guard let value else { return "–" }
             return value >= 1_000_000 ? String(format: "%.2f M", value / 1_000_000)
-                : value >= 1_000 ? String(format: "%.1f k", value / 1_000) : String(format: "%.2f", value)
+                : value >= 1_000 ? String(format: "%.1f k", value / 1_000)
+                : value > 0 && value < 0.01 ? String(format: "%.2g", value) : String(format: "%.2f", value)
         }
-        func pad(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0) }
-        var lines = [pad("benchmark", 46) + pad("unit", 17) + pad("baseline", 11) + pad("current", 11) + pad("ratio", 7) + "verdict"]
+        // At least one space after every cell, however long.
+        func pad(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count + 1), withPad: " ", startingAt: 0) }
+        var lines = [pad("benchmark", 52) + pad("unit", 19) + pad("baseline", 11) + pad("current", 11) + pad("ratio", 7) + "verdict"]
         for row in rows {
-            let ratio = row.ratio.map { String(format: "%.2f", $0) } ?? "–"
-            lines.append(pad(row.name, 46) + pad(row.unit, 17) + pad(figure(row.baseline), 11) + pad(figure(row.current), 11)
+            // Allocation counts near zero are judged against the floor; their ratio means nothing.
+            let ratio = isAllocationCount(unit: row.unit) ? "–" : row.ratio.map { String(format: "%.2f", $0) } ?? "–"
+            lines.append(pad(row.name, 52) + pad(row.unit, 19) + pad(figure(row.baseline), 11) + pad(figure(row.current), 11)
                          + pad(ratio, 7) + row.verdict.rawValue)
         }
-        lines.append(String(format: "tolerance %.2f: throughput regresses below ratio %.2f, bytes above %.2f",
-                            tolerance, 1 - tolerance, 1 + tolerance))
+        lines.append(String(format: "tolerance %.2f: throughput regresses below ratio %.2f, bytes above %.2f, allocations per event "
+                            + "above both %.2f × the baseline and %.2g", tolerance, 1 - tolerance, 1 + tolerance, 1 + tolerance, allocationFloor))
         return lines.joined(separator: "\n") + "\n"
     }
+
 }
