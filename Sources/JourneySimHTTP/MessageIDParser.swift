@@ -82,14 +82,15 @@ struct MessageIDParser {
 
     /// Walks an object's members (its `{` next): reads each key and hands the parser, at the
     /// value, to `member`, which consumes the value and returns false when it is not valid.
-    /// False when the object is not valid JSON or nests deeper than `maxDepth`.
-    private mutating func members(depth: Int, _ member: (inout MessageIDParser, String) -> Bool) -> Bool {
+    /// False when the object is not valid JSON or nests deeper than `maxDepth`. With
+    /// `readingKeys` false the keys are only checked, not decoded, and `member` gets "".
+    private mutating func members(depth: Int, readingKeys: Bool = true, _ member: (inout MessageIDParser, String) -> Bool) -> Bool {
         guard depth <= Self.maxDepth, take(UInt8(ascii: "{")) else { return false }
         skipWhitespace()
         if take(UInt8(ascii: "}")) { return true }
         while true {
             skipWhitespace()
-            guard let key = string() else { return false }
+            guard let key = readingKeys ? string() : (skipString() ? "" : nil) else { return false }
             skipWhitespace()
             guard take(UInt8(ascii: ":")) else { return false }
             skipWhitespace()
@@ -155,19 +156,7 @@ struct MessageIDParser {
         switch byte {
         case UInt8(ascii: "\""): return skipString()
         case UInt8(ascii: "{"):
-            index += 1
-            skipWhitespace()
-            if take(UInt8(ascii: "}")) { return true }
-            while true {
-                skipWhitespace()
-                guard skipString() else { return false }
-                skipWhitespace()
-                guard take(UInt8(ascii: ":")) else { return false }
-                skipWhitespace()
-                guard value(depth: depth + 1) else { return false }
-                guard let more = separator(closing: UInt8(ascii: "}")) else { return false }
-                if !more { return true }
-            }
+            return members(depth: depth, readingKeys: false) { parser, _ in parser.value(depth: depth + 1) }
         case UInt8(ascii: "["):
             index += 1
             skipWhitespace()

@@ -19,8 +19,11 @@ public struct SplitMix64: SimulationRandom, Sendable {
         state = SplitMix64.hash(seed, UInt64(stream.rawValue), customer)
     }
 
+    /// What each draw adds to the state (the golden-ratio gamma).
+    @inlinable public static var increment: UInt64 { 0x9E37_79B9_7F4A_7C15 }
+
     @inlinable @inline(__always) public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
+        state &+= SplitMix64.increment
         return SplitMix64.mix(state)
     }
 
@@ -34,6 +37,17 @@ public struct SplitMix64: SimulationRandom, Sendable {
 
     /// Hashes several 64-bit words into one well-mixed key; order matters.
     @inlinable public static func hash(_ a: UInt64, _ b: UInt64, _ c: UInt64 = 0) -> UInt64 {
-        mix(mix(mix(a &+ 0x9E37_79B9_7F4A_7C15) ^ b &+ 0x632B_E59B_D9B4_E019) ^ c &+ 0x8CB9_2BA7_2F3D_8DD7)
+        hash(prefix: hashPrefix(a, b), c)
+    }
+
+    /// The part of `hash(a, b, c)` that depends on `a` and `b` only, so a caller hashing many
+    /// `c` with the same `a` and `b` (one stream, every customer) computes it once.
+    @inlinable public static func hashPrefix(_ a: UInt64, _ b: UInt64) -> UInt64 {
+        mix(mix(a &+ 0x9E37_79B9_7F4A_7C15) ^ b &+ 0x632B_E59B_D9B4_E019)
+    }
+
+    /// `hash(a, b, c)` from `hashPrefix(a, b)`.
+    @inlinable @inline(__always) public static func hash(prefix: UInt64, _ c: UInt64) -> UInt64 {
+        mix(prefix ^ c &+ 0x8CB9_2BA7_2F3D_8DD7)
     }
 }

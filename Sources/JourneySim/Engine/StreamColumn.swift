@@ -12,20 +12,19 @@
 /// million times further than a 366-day run reaches.
 public struct StreamColumn: Sendable {
     @usableFromInline var draws: ContiguousArray<UInt32>
-    /// `SplitMix64.hash(seed, stream, customer)` is `mix((key ^ customer) &+ hashTail)`.
+    /// `SplitMix64.hashPrefix(seed, stream)`: a customer's stream starts at
+    /// `SplitMix64.hash(prefix: key, customer)`.
     @usableFromInline let key: UInt64
     @usableFromInline let idStride: UInt64
     @usableFromInline let idOffset: UInt64
 
-    @usableFromInline static var increment: UInt64 { 0x9E37_79B9_7F4A_7C15 }
-    /// The increment's inverse modulo 2⁶⁴ (it is odd, so it has one).
+    /// `SplitMix64.increment`'s inverse modulo 2⁶⁴ (it is odd, so it has one).
     @usableFromInline static var inverseIncrement: UInt64 { 0xF1DE_83E1_9937_733D }
-    @usableFromInline static var hashTail: UInt64 { 0x8CB9_2BA7_2F3D_8DD7 }
 
     /// The `stream` of every customer of `population`, each as `SplitMix64(seed:stream:customer:)`
     /// with the customer's global id would start it.
     public init(population: Population, count: Int, seed: UInt64, stream: RandomStream) {
-        key = SplitMix64.mix(SplitMix64.mix(seed &+ 0x9E37_79B9_7F4A_7C15) ^ UInt64(stream.rawValue) &+ 0x632B_E59B_D9B4_E019)
+        key = SplitMix64.hashPrefix(seed, UInt64(stream.rawValue))
         idStride = UInt64(population.idStride)
         idOffset = UInt64(population.idOffset)
         draws = ContiguousArray(repeating: 0, count: count)
@@ -34,12 +33,12 @@ public struct StreamColumn: Sendable {
     @inlinable public var count: Int { draws.count }
 
     @inlinable @inline(__always) func start(_ id: Int) -> UInt64 {
-        SplitMix64.mix((key ^ (UInt64(truncatingIfNeeded: id) &* idStride &+ idOffset)) &+ Self.hashTail)
+        SplitMix64.hash(prefix: key, UInt64(truncatingIfNeeded: id) &* idStride &+ idOffset)
     }
 
     @inlinable public subscript(id: Int) -> SplitMix64 {
         @inline(__always) get {
-            SplitMix64(seed: start(id) &+ UInt64(draws[id]) &* Self.increment)
+            SplitMix64(seed: start(id) &+ UInt64(draws[id]) &* SplitMix64.increment)
         }
         @inline(__always) set {
             draws[id] = UInt32(truncatingIfNeeded: (newValue.state &- start(id)) &* Self.inverseIncrement)

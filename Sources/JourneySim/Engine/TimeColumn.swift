@@ -29,11 +29,11 @@ public struct TimeColumn: Sendable {
         self.shift = shift
         self.never = never
         latest = origin + ((Int64(UInt32.max) - 1) << shift)
-        codes = []
-        codes = ContiguousArray(repeating: code(initial), count: count)
+        codes = ContiguousArray(repeating: Self.code(initial, origin: origin, shift: shift, never: never, latest: latest), count: count)
     }
 
-    @inlinable @inline(__always) func code(_ time: SimTime) -> UInt32 {
+    @inlinable @inline(__always)
+    static func code(_ time: SimTime, origin: Int64, shift: Int64, never: SimTime, latest: Int64) -> UInt32 {
         if time == never { return 0 }
         let clamped = min(max(time.milliseconds, origin), latest)
         return UInt32(truncatingIfNeeded: (clamped &- origin) >> shift) &+ 1
@@ -46,7 +46,7 @@ public struct TimeColumn: Sendable {
             let code = codes[id]
             return code == 0 ? never : SimTime(milliseconds: origin &+ (Int64(code &- 1) << shift))
         }
-        @inline(__always) set { codes[id] = code(newValue) }
+        @inline(__always) set { codes[id] = Self.code(newValue, origin: origin, shift: shift, never: never, latest: latest) }
     }
 
     /// Bytes per customer.

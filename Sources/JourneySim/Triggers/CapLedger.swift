@@ -75,8 +75,7 @@ struct CapLedger: Sendable {
 
     /// The send time `time` is stored as: its second rounded up, from `origin`, never 0.
     func code(_ time: SimTime) -> UInt32 {
-        let second = (time.milliseconds + 999) / 1000
-        return UInt32(clamping: min(max(second - origin, 1), Int64(maxCode)))
+        UInt32(clamping: min(max(Self.roundedUpSecond(time) - origin, 1), Int64(maxCode)))
     }
 
     /// The instant a stored (non-zero) code stands for.
@@ -90,9 +89,12 @@ struct CapLedger: Sendable {
         UInt32(clamping: min(max(day &+ (1 << 23), 1), (1 << 24) - 1))
     }
 
+    /// The second `time` falls in, rounded up: the resolution of caps and exposure times.
+    static func roundedUpSecond(_ time: SimTime) -> Int64 { (time.milliseconds + 999) / 1000 }
+
     /// Seconds since 1970 rounded up, the resolution of exposure times.
     static func seconds(_ time: SimTime) -> UInt32 {
-        UInt32(clamping: (time.milliseconds + 999) / 1000)
+        UInt32(clamping: roundedUpSecond(time))
     }
 
     func word(at offset: Int) -> UInt32 {
