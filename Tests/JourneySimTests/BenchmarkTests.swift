@@ -7,6 +7,21 @@ import Testing
         BenchmarkResult(name: "state", unit: "bytes", samples: [15, 16, 17]),
     ]
 
+    /// The default population keeps the baseline's row name, so `--compare` still pairs it;
+    /// other sizes get their own rows, which a baseline of 1M customers leaves "not compared".
+    @Test func triggerBenchmarkRowNamesThePopulation() {
+        #expect(TriggerBenchmark.name(customers: TriggerBenchmark.defaultCustomers) == "trigger core, 20 campaigns, 1M customers")
+        #expect(TriggerBenchmark.name(customers: 100_000) == "trigger core, 20 campaigns, 100k customers")
+        #expect(TriggerBenchmark.name(customers: 2_500_000) == "trigger core, 20 campaigns, 2.5M customers")
+        #expect(TriggerBenchmark.name(customers: 999) == "trigger core, 20 campaigns, 999 customers")
+        let rows = BenchmarkComparison.compare(
+            baseline: [BenchmarkResult(name: TriggerBenchmark.name(customers: 1_000_000), unit: "events/s", samples: [2e6])],
+            current: [BenchmarkResult(name: TriggerBenchmark.name(customers: 10_000), unit: "events/s", samples: [8e6])],
+            tolerance: 0.25)
+        #expect(rows.map(\.verdict) == [.missing, .missing])
+        #expect(!BenchmarkComparison.anyRegression(rows))
+    }
+
     @Test func withinToleranceOrBetterPasses() {
         let current = [
             BenchmarkResult(name: "event loop, 1000 pending", unit: "events/s", samples: [8.5e6, 9e6, 30e6]),  // median 9 M: 0.82

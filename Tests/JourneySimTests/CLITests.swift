@@ -180,6 +180,16 @@ import Testing
         #expect(help.stdout.contains("Examples:"))
     }
 
+    @Test func benchRefusesAnImpossibleTriggerPopulation() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for value in ["0", "50000001"] {
+            let result = try Self.run(["bench", "--only", "trigger-core", "--trigger-customers", value], in: folder)
+            #expect(result.status == 2, "\(value): \(result.stderr)")
+            #expect(result.stderr.contains("--trigger-customers \(value) is out of range"), "\(result.stderr)")
+        }
+    }
+
     @Test func benchCountsAllocationsPerEventWithThePreloadedCounter() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bench-alloc-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -35,6 +35,8 @@ struct DueQueue: Sendable {
         /// Logical indices up to which the core has prefetched flow state (two stages).
         var prefetchedFar = 0
         var prefetchedNear = 0
+        /// Logical index up to which the lane's own entries have been prefetched.
+        var prefetchedRing = 0
         var isEmpty: Bool { count == 0 }
 
         /// The entry at a logical index, if it is still in the lane.
@@ -241,6 +243,7 @@ struct DueQueue: Sendable {
         // Logical indices after the head moved; the prefetcher starts again from the head.
         lane.prefetchedFar = lane.popped
         lane.prefetchedNear = lane.popped
+        lane.prefetchedRing = lane.popped
         if dropped < lane.ring.count >> 3 { lane.grow() }
         lanes[index] = lane
         count &-= dropped

