@@ -166,7 +166,7 @@ struct BenchCommand: ParsableCommand {
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         let library = executable.deletingLastPathComponent().appendingPathComponent("libJourneySimAllocationCounter.so")
         guard FileManager.default.fileExists(atPath: library.path) else {
-            printError("note: \(library.path) is not built, so allocations per event are not measured: run `swift build -c release` (it builds every product).")
+            printNote("\(library.path) is not built, so allocations per event are not measured: run `swift build -c release` (it builds every product).")
             return nil
         }
         let process = Process()
@@ -179,7 +179,7 @@ struct BenchCommand: ParsableCommand {
         do {
             try process.run()
         } catch {
-            printError("note: cannot run \(executable.path) with the allocation counter (\(error.localizedDescription)); measuring without it.")
+            printNote("cannot run \(executable.path) with the allocation counter (\(error.localizedDescription)); measuring without it.")
             return nil
         }
         process.waitUntilExit()
@@ -199,7 +199,7 @@ struct BenchCommand: ParsableCommand {
     /// scenario is not there (bench run outside the repository).
     func peakMemoryPerCustomer() throws -> BenchmarkResult? {
         guard FileManager.default.fileExists(atPath: Self.memoryScenario) else {
-            printError("note: \(Self.memoryScenario) not found here, so peak memory per customer is not measured: run bench from the repository root.")
+            printNote("\(Self.memoryScenario) not found here, so peak memory per customer is not measured: run bench from the repository root.")
             return nil
         }
         #if os(Linux)
@@ -239,7 +239,7 @@ struct BenchCommand: ParsableCommand {
         let bytes = Double(peak) / Double(Self.memoryCustomers)
         return BenchmarkResult(name: "peak memory per customer, abandoned-cart 1M × 30 d", unit: "bytes/customer", samples: [bytes])
         #else
-        printError("note: peak memory per customer is measured on Linux only.")
+        printNote("peak memory per customer is measured on Linux only.")
         return nil
         #endif
     }

@@ -57,8 +57,10 @@ struct CompareCommand: ParsableCommand {
         }
         let comparison: StrategyComparison
         do {
-            comparison = try StrategyComparison.run(strategies, replications: replications,
-                                                    workers: workers ?? ProcessInfo.processInfo.activeProcessorCount)
+            let threads = workers ?? ProcessInfo.processInfo.activeProcessorCount
+            let outcome = try StrategyComparison.runCountingThreads(strategies, replications: replications, workers: threads)
+            comparison = outcome.comparison
+            if outcome.threads < min(threads, strategies[0].scenario.population.customers) { printNote(SimulationRun.sharedLimitNote) }
         } catch {
             printError(error.description)
             throw ExitCode(2)

@@ -66,3 +66,8 @@ struct JourneySimCommand: AsyncParsableCommand {
 func printError(_ message: String) {
     FileHandle.standardError.write(Data(("error: " + message + "\n").utf8))
 }
+
+/// Writes a line to standard error that informs without reporting a failure.
+func printNote(_ message: String) {
+    FileHandle.standardError.write(Data(("note: " + message + "\n").utf8))
+}

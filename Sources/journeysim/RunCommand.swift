@@ -112,6 +112,10 @@ struct RunCommand: ParsableCommand {
             result = SimulationRun.executeParallel(scenario, digest: digest, workers: threads, shouldStop: shouldStop, progress: progress)
         }
         progressLine?.finish()
+        if result.performance.reranOnOneThread == true { printNote(SimulationRun.sharedLimitNote) }
+        if split != nil, result.sharedLimitMayBind {
+            printNote("a limit shared by all customers (a campaign's rate_limit or a mock channel's rate_limit_per_second) may bind in this shard's traffic; limits apply per shard, so merged shards may differ from an unsharded run.")
+        }
         do {
             try writer.write([
                 ("summary.json", ResultsWriter.json(result.summary)),
@@ -165,10 +169,16 @@ struct RunCommand: ParsableCommand {
         let threads = workers ?? ProcessInfo.processInfo.activeProcessorCount
         var summaries: [RunSummary] = []
         let shouldStop: @Sendable () -> Bool = { interrupt.isRaised }
+        var noted = false
         for replication in 0..<replications where !interrupt.isRaised {
             var scenario = base
             scenario.seed = base.seed &+ UInt64(replication)
-            let summary = SimulationRun.executeParallel(scenario, digest: options.digest(), workers: threads, shouldStop: shouldStop).summary
+            let run = SimulationRun.executeParallel(scenario, digest: options.digest(), workers: threads, shouldStop: shouldStop)
+            if run.performance.reranOnOneThread == true, !noted {
+                printNote(SimulationRun.sharedLimitNote)
+                noted = true
+            }
+            let summary = run.summary
             if summary.complete { summaries.append(summary) }
         }
         let result = ReplicationSummary(scenario: base.name, summaries: summaries)

@@ -66,6 +66,48 @@ import Testing
         #expect(counters.maxQueueDelayMilliseconds > 22_000)
     }
 
+    /// The soundness of a partitioned run's check: whenever every part stays within its fair
+    /// share of a sender's limiter, the merged traffic never waits in the whole limiter. Random
+    /// bursty streams are split at random into 2 or 3 parts; both outcomes must occur, or the
+    /// check would be vacuous (never within the share) or blind (never leaving it).
+    @Test func partsWithinTheirShareNeverMakeTheWholeLimiterWait() {
+        var rng = SplitMix64(seed: 41)
+        var spec = MockChannelSpec.defaults(for: .sms)
+        spec.undeliverableRate = 0
+        spec.serverErrorRate = 0
+        var within = 0, left = 0, wholeWaited = 0
+        for trial in 0..<400 {
+            let parts = 2 + trial % 2
+            spec.ratePerSecond = [5, 20, 80][trial % 3]
+            spec.burst = [3, 10, 40, 80][trial % 4]
+            let messages = 20 + Int(rng.next() % 300)
+            // Bursts: several messages at one instant, then a gap of up to two seconds.
+            var time = Self.t0
+            var stream: [(time: SimTime, part: Int)] = []
+            while stream.count < messages {
+                for _ in 0..<(1 + Int(rng.next() % 6)) { stream.append((time, Int(rng.next() % UInt64(parts)))) }
+                time = time + SimDuration(milliseconds: Int64(rng.next() % 2_000))
+            }
+            var split = (0..<parts).map { _ in MockBackend(seed: 9, overrides: [.sms: spec], partitions: parts) }
+            var whole = MockBackend(seed: 9, overrides: [.sms: spec])
+            for (index, item) in stream.enumerated() {
+                let message = Self.message(UInt64(index), .sms, at: item.time)
+                _ = split[item.part].submit(message, at: item.time)
+                _ = whole.submit(message, at: item.time)
+            }
+            let waited = whole.counters(for: .sms).queued + whole.counters(for: .sms).rateLimited > 0
+            if waited { wholeWaited += 1 }
+            if split.contains(where: \.sharedLimitMayBind) {
+                left += 1
+            } else {
+                within += 1
+                #expect(!waited, "trial \(trial): every part within its share, yet the whole limiter made a message wait")
+            }
+            #expect(!whole.sharedLimitMayBind)
+        }
+        #expect(within > 40 && left > 40 && wholeWaited > 40, "within \(within), left \(left), whole waited \(wholeWaited)")
+    }
+
     @Test func queueingDelaysDeliveryAndOverflowIsRateLimited() {
         var spec = MockChannelSpec.defaults(for: .sms)
         spec.ratePerSecond = 10

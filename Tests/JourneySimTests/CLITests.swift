@@ -180,6 +180,41 @@ import Testing
         #expect(help.stdout.contains("Examples:"))
     }
 
+    /// A campaign rate limit that binds cannot be split over threads: `run --workers 2` says so,
+    /// runs on one thread and writes the one-thread summary.
+    @Test func runFallsBackToOneThreadWhenASharedLimitBinds() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let text = """
+        name: limited
+        seed: 77
+        duration: 10d
+        population: { customers: 3001 }
+        campaigns:
+          - name: browse
+            trigger: { event: view }
+            reeligibility: 1s
+            channels: [ email ]
+            audience: { require_consent: false }
+            rate_limit: 1
+            content: { template: browse }
+        """
+        try text.write(to: folder.appendingPathComponent("limited.yaml"), atomically: true, encoding: .utf8)
+        let one = try Self.run(["run", "limited.yaml", "--workers", "1", "--quiet", "--output", "one"], in: folder)
+        #expect(one.status == 0, "\(one.stderr)")
+        #expect(!one.stderr.contains("note:"))
+        let two = try Self.run(["run", "limited.yaml", "--workers", "2", "--quiet", "--output", "two"], in: folder)
+        #expect(two.status == 0, "\(two.stderr)")
+        #expect(two.stderr.contains("note: ran on one thread"), "\(two.stderr)")
+        #expect(!two.stderr.contains("error:"))
+        let summary = { (run: String) in try Data(contentsOf: folder.appendingPathComponent("\(run)/limited-77/summary.json")) }
+        #expect(try summary("one") == summary("two"))
+        let performance = try #require(try JSONSerialization.jsonObject(
+            with: Data(contentsOf: folder.appendingPathComponent("two/limited-77/performance.json"))) as? [String: Any])
+        #expect(performance["workers"] as? Int == 1)
+        #expect(performance["reran_on_one_thread"] as? Bool == true)
+    }
+
     @Test func benchRefusesAnImpossibleTriggerPopulation() throws {
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }

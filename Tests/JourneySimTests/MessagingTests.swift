@@ -102,6 +102,39 @@ import Testing
         #expect(again.differences == comparison.differences)
     }
 
+    /// A campaign rate limit that binds is shared by all customers, so `compare` does not split
+    /// them over threads: asked for two, it runs on one and gives the one-thread comparison.
+    @Test func comparisonWithABindingSharedLimitRunsOnOneThread() throws {
+        func strategy(_ limit: Int) throws -> Scenario {
+            try scenario("""
+            seed: 77
+            duration: 10d
+            population: { customers: 3001 }
+            campaigns:
+              - name: browse
+                trigger: { event: view }
+                reeligibility: 1s
+                channels: [ email ]
+                audience: { require_consent: false }
+                rate_limit: \(limit)
+                content: { template: browse }
+            """)
+        }
+        let strategies = [("one_a_minute", try strategy(1)), ("three_a_minute", try strategy(3))]
+        let split = try StrategyComparison.runCountingThreads(strategies, workers: 2)
+        #expect(split.threads == 1)
+        let single = try StrategyComparison.runCountingThreads(strategies, workers: 1)
+        #expect(single.threads == 1)
+        #expect(split.comparison.differences == single.comparison.differences)
+        #expect(split.comparison.means == single.comparison.means)
+        #expect(ResultsWriter.json(split.comparison) == ResultsWriter.json(single.comparison))
+        // Without a binding limit the comparison keeps both threads.
+        let free = try StrategyComparison.runCountingThreads(
+            [("spam", try Self.shipped("fatigue-spam.yaml", customers: 2000, days: 5)[0]),
+             ("capped", try Self.shipped("fatigue-capped.yaml", customers: 2000, days: 5)[0])], workers: 2)
+        #expect(free.threads == 2)
+    }
+
     /// Recovery lift against the control group is reported with its confidence interval.
     @Test func recoveryLiftIsReportedAgainstTheControlGroup() throws {
         let s = try Self.shipped("abandoned-cart.yaml", customers: 3000, days: 15)[0]

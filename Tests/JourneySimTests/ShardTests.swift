@@ -36,6 +36,74 @@ import Testing
         #expect(parallel.performance.workers == 2)
     }
 
+    /// A campaign and every mock channel unlimited unless a variant below limits one.
+    static func limited(trigger: String = #"{ event: session_end, filter: [ "cart_value > 0" ] }"#, delay: String = "30m",
+                        campaignLimit: String = "", email: String = "0", emailBurst: Int = 100) -> String {
+        let unlimited = ["whatsapp", "sms", "push", "messenger", "viber", "telegram", "rcs", "apple-messages", "in-app"]
+            .map { "    \($0): { rate_limit_per_second: 0 }" }.joined(separator: "\n")
+        return """
+        seed: 77
+        duration: 10d
+        population: { customers: 3001 }
+        backend:
+          channels:
+            email: { rate_limit_per_second: \(email), burst: \(emailBurst) }
+        \(unlimited)
+        campaigns:
+          - name: reminder
+            trigger: \(trigger)
+            delay: \(delay)
+            exception_events: [ purchase ]
+            reeligibility: 1s
+            channels: [ email ]
+            audience: { require_consent: false }
+            \(campaignLimit)
+            content: { template: cart_reminder }
+        """
+    }
+
+    /// Whether two shards merged give the whole run's summary.
+    static func mergedShardsMatch(_ s: Scenario, whole: SimulationRun) -> (match: Bool, mayBind: Bool) {
+        let parts = (0..<2).map { SimulationRun.execute(s, shard: $0, of: 2) }
+        var record = parts[0].record
+        record.merge(parts[1].record)
+        record.shards = .whole
+        return (ResultsWriter.json(RunSummary(record: record)) == ResultsWriter.json(whole.summary),
+                parts.contains(where: \.sharedLimitMayBind))
+    }
+
+    /// With no limit binding, the customers stay split over the threads, and the summary is the
+    /// one-thread run's.
+    @Test func parallelRunStaysParallelWhileNoSharedLimitBinds() throws {
+        let s = try scenario(Self.limited(email: "1000"))
+        let single = SimulationRun.execute(s)
+        #expect(single.summary.messaging?.totals.messagesDelivered ?? 0 > 100)
+        let parallel = SimulationRun.executeParallel(s, workers: 2)
+        #expect(ResultsWriter.json(parallel.summary) == ResultsWriter.json(single.summary))
+        #expect(parallel.performance.workers == 2)
+        #expect(parallel.performance.reranOnOneThread == nil)
+        #expect(Self.mergedShardsMatch(s, whole: single) == (true, false))
+    }
+
+    /// A mock sender's rate or a campaign's rate limit that binds would act on each thread's
+    /// share of the traffic alone: split shards then differ from the whole run (shown first, so
+    /// the check has something to catch), and the parallel run falls back to one thread and
+    /// equals the whole run exactly.
+    @Test(arguments: [("sender rate", limited(email: "0.001", emailBurst: 4)),
+                      ("campaign rate limit", limited(trigger: "{ event: view }", delay: "0s", campaignLimit: "rate_limit: 1"))])
+    func parallelRunFallsBackToOneThreadWhenASharedLimitBinds(limit: String, text: String) throws {
+        let s = try scenario(text)
+        let single = SimulationRun.execute(s)
+        let shards = Self.mergedShardsMatch(s, whole: single)
+        #expect(!shards.match, "\(limit): merged shards equal the whole run, so the limit does not bind here")
+        #expect(shards.mayBind, "\(limit): the shards did not notice their limit binding")
+        let parallel = SimulationRun.executeParallel(s, workers: 2)
+        #expect(ResultsWriter.json(parallel.summary) == ResultsWriter.json(single.summary), "\(limit)")
+        #expect(parallel.performance.workers == 1)
+        #expect(parallel.performance.reranOnOneThread == true)
+        #expect(!single.sharedLimitMayBind)
+    }
+
     @Test func malformedRecordsAreReportedNotMerged() throws {
         let s = try scenario(Self.text)
         var record = SimulationRun.execute(s, shard: 0, of: 2).record

@@ -8,24 +8,47 @@
 /// still accepted but leaves the sender's queue later (its delivery is delayed by the wait),
 /// unless the wait would exceed `maxQueueDelay`, in which case it is rejected as rate limited.
 /// Submit messages in non-decreasing time order, as the simulator does.
+///
+/// ## Partitioned runs
+/// A sender's limiter is shared by every customer, so a run split over threads (each with its
+/// own mock) equals the whole run only while no limiter ever makes a message wait. A mock built
+/// for one of `partitions` parts therefore also checks its part against a fair share of each
+/// limiter (rate and burst divided by `partitions`, with a millisecond of slack): when every part
+/// stays within its share, the merged traffic stays within the whole limiter, nothing waits in
+/// either run, and the results are the same. `sharedLimitMayBind` says when a part left its
+/// share, and the caller then runs the whole population on one thread.
 public struct MockBackend: Sendable {
     public let seed: UInt64
     public private(set) var specs: [MockChannelSpec]
     /// Per channel, per sender: the theoretical arrival time of the next message (GCRA), in ms.
     var nextDispatch: [[Double]]
     public private(set) var counters: [MockBackendCounters]
+    /// Into how many parts the run's customers are split; 1 for a whole run.
+    public let partitions: Int
+    /// Per channel, per sender: the theoretical arrival time in this part's fair share of the
+    /// limiter (only kept when `partitions` > 1).
+    var shareNext: [[Double]]
+    /// True once this part's traffic left its fair share of a limiter: the merged run may then
+    /// differ from the whole run.
+    public private(set) var sharedLimitMayBind = false
+    /// How close to its share's limit a part may come, in ms, before it counts as binding: more
+    /// than the rounding of the limiter's floating-point arithmetic over any run.
+    static let shareSlackMilliseconds = 1.0
 
-    /// A mock with the documented defaults, overridden per channel by `overrides`.
-    public init(seed: UInt64, overrides: [Channel: MockChannelSpec] = [:]) {
+    /// A mock with the documented defaults, overridden per channel by `overrides`; `partitions`
+    /// is the number of parts the run is split into (see "Partitioned runs").
+    public init(seed: UInt64, overrides: [Channel: MockChannelSpec] = [:], partitions: Int = 1) {
         self.seed = seed
         specs = Channel.allCases.map { overrides[$0] ?? .defaults(for: $0) }
         nextDispatch = specs.map { [Double](repeating: -.infinity, count: max(1, $0.senders)) }
         counters = Array(repeating: MockBackendCounters(), count: Channel.allCases.count)
+        self.partitions = max(1, partitions)
+        shareNext = self.partitions > 1 ? nextDispatch : []
     }
 
     /// A mock configured by a `backend:` section; `scenarioSeed` is used unless the section sets its own.
-    public init(spec: BackendSpec, scenarioSeed: UInt64) {
-        self.init(seed: spec.seed ?? scenarioSeed, overrides: spec.mockChannels)
+    public init(spec: BackendSpec, scenarioSeed: UInt64, partitions: Int = 1) {
+        self.init(seed: spec.seed ?? scenarioSeed, overrides: spec.mockChannels, partitions: partitions)
     }
 
     public func spec(for channel: Channel) -> MockChannelSpec { specs[Int(channel.rawValue)] }
@@ -63,6 +86,7 @@ public struct MockBackend: Sendable {
             let interval = 1000 / spec.ratePerSecond
             let tolerance = Double(max(0, spec.burst - 1)) * interval
             let t = Double(now.milliseconds)
+            if partitions > 1, !sharedLimitMayBind { checkShare(channel: index, sender: sender, at: t, spec: spec) }
             let theoretical = max(nextDispatch[index][sender], t)
             let wait = max(0, theoretical - tolerance - t)
             if wait > Double(spec.maxQueueDelay.milliseconds) {
@@ -94,6 +118,24 @@ public struct MockBackend: Sendable {
             }
         }
         return .accepted(acceptance)
+    }
+
+    /// Runs this part's message through its fair share of the sender's limiter: a GCRA with the
+    /// rate and the burst divided by `partitions`. A part within its share for every message
+    /// admits at most burst/n + rate/n · L messages in any window of L, so the parts together
+    /// stay within burst + rate · L, which is exactly when the whole limiter never makes a
+    /// message wait. A burst smaller than the number of parts has no such share.
+    mutating func checkShare(channel index: Int, sender: Int, at t: Double, spec: MockChannelSpec) {
+        guard spec.burst >= partitions else {
+            sharedLimitMayBind = true
+            return
+        }
+        let interval = 1000 / spec.ratePerSecond
+        let shareInterval = interval * Double(partitions)
+        let shareTolerance = Double(spec.burst - partitions) * interval
+        let theoretical = max(shareNext[index][sender], t)
+        if theoretical - shareTolerance - t > -MockBackend.shareSlackMilliseconds { sharedLimitMayBind = true }
+        shareNext[index][sender] = theoretical + shareInterval
     }
 }
 

@@ -37,6 +37,15 @@ public struct StrategyComparison: Sendable, Codable {
 
     public static func run(_ strategies: [(name: String, scenario: Scenario)], replications: Int = 1,
                            workers: Int = 1) throws(ComparisonError) -> StrategyComparison {
+        try runCountingThreads(strategies, replications: replications, workers: workers).comparison
+    }
+
+    /// `run`, also returning how many threads the comparison ran on: customers are split over
+    /// `workers` threads unless a limit shared by all customers (a campaign's `rate_limit`, a mock
+    /// sender's rate) may bind, in which case splitting would change the results and the
+    /// comparison runs again on one thread (see `Simulator.sharedLimitMayBind`).
+    public static func runCountingThreads(_ strategies: [(name: String, scenario: Scenario)], replications: Int = 1,
+                                          workers: Int = 1) throws(ComparisonError) -> (comparison: StrategyComparison, threads: Int) {
         guard strategies.count >= 2 else { throw .tooFewStrategies(strategies.count) }
         let first = strategies[0].scenario
         for (name, scenario) in strategies.dropFirst() {
@@ -48,9 +57,24 @@ public struct StrategyComparison: Sendable, Codable {
             try check("duration", "\(first.duration.days)d", "\(scenario.duration.days)d")
             try check("population.customers", String(first.population.customers), String(scenario.population.customers))
         }
+        let shards = max(1, min(workers, first.population.customers))
+        var outcome = accumulate(strategies, replications: replications, shards: shards)
+        var threads = shards
+        if outcome.sharedLimitMayBind {
+            outcome = accumulate(strategies, replications: replications, shards: 1)
+            threads = 1
+        }
+        return (summarise(strategies, replications: replications, total: outcome.total, summaries: outcome.summaries), threads)
+    }
+
+    /// Runs every strategy and replication with the customers split into `shards` parts, one
+    /// thread each, and says whether a shared limit may have acted differently than in one part.
+    static func accumulate(_ strategies: [(name: String, scenario: Scenario)], replications: Int, shards: Int)
+        -> (total: Accumulator, summaries: [String: RunSummary], sharedLimitMayBind: Bool) {
+        let first = strategies[0].scenario
         let k = strategies.count
         let metrics = ComparisonMetric.allCases
-        let shards = max(1, min(workers, first.population.customers))
+        let mayBind = Atomic<Bool>(false)
         var total = Accumulator(strategies: k)
         var summaries: [String: RunSummary] = [:]
         for replication in 0..<max(1, replications) {
@@ -64,7 +88,10 @@ public struct StrategyComparison: Sendable, Codable {
                     scenario.seed = first.seed &+ UInt64(replication)
                     let population = Population(scenario: scenario, shard: shard, of: shards)
                     var sim = Simulator(scenario: scenario, population: population, observer: NoObserver())
-                    sim.run()
+                    // A part whose results will be thrown away stops early, and so do the others.
+                    sim.run(shouldStop: { mayBind.load(ordering: .relaxed) }, stopWhenSharedLimitMayBind: true)
+                    if sim.sharedLimitMayBind { mayBind.store(true, ordering: .relaxed) }
+                    if mayBind.load(ordering: .relaxed) { return }
                     outcomes.append(metrics.map { metric in (0..<population.count).map { sim.outcome(metric, customer: $0) } })
                     if replication == 0 {
                         let record = sim.record(complete: true, digest: "", shards: ShardSet(count: shards, indices: [shard]))
@@ -74,6 +101,8 @@ public struct StrategyComparison: Sendable, Codable {
                 accumulator.add(outcomes)
                 parts.withLock { $0[shard] = accumulator }
             }
+            // Parts stopped early: what they computed is incomplete, and the caller runs again.
+            if mayBind.load(ordering: .relaxed) { break }
             for part in parts.withLock({ $0 }) { if let part { total.merge(part) } }
             if replication == 0 {
                 for (index, strategy) in strategies.enumerated() {
@@ -85,6 +114,14 @@ public struct StrategyComparison: Sendable, Codable {
                 }
             }
         }
+        return (total, summaries, mayBind.load(ordering: .relaxed))
+    }
+
+    static func summarise(_ strategies: [(name: String, scenario: Scenario)], replications: Int, total: Accumulator,
+                          summaries: [String: RunSummary]) -> StrategyComparison {
+        let first = strategies[0].scenario
+        let k = strategies.count
+        let metrics = ComparisonMetric.allCases
         let names = strategies.map(\.name)
         var means: [String: [String: ConfidenceInterval]] = [:]
         var differences: [String: [String: ConfidenceInterval]] = [:]

@@ -34,6 +34,12 @@ public final class RunProgress: Sendable {
         slots.withLock { $0[slot] = Slot(nowMilliseconds: now.milliseconds, events: events) }
     }
 
+    /// Forgets every thread's progress, for a run that starts again (a parallel run repeated on
+    /// one thread).
+    func restart() {
+        slots.withLock { $0 = [Slot](repeating: Slot(), count: RunProgress.maxSlots) }
+    }
+
     public func snapshot() -> Snapshot {
         let copy = slots.withLock { $0 }
         let span = Double(end.milliseconds - start.milliseconds)

@@ -13,6 +13,10 @@ public struct SimulationRun: Sendable {
     /// Events and messages accounted for at the end (see `ConservationCheck`); `run --check`
     /// fails the run when they do not add up.
     public var conservation: ConservationCheck
+    /// For a shard: a limit shared by all customers may have acted on its traffic differently
+    /// than on the whole run's, so merged shards may differ from an unsharded run
+    /// (`Simulator.sharedLimitMayBind`). Always false for a whole run.
+    public var sharedLimitMayBind = false
 
     /// Runs shard `shard` of `shards` of `scenario` on the calling thread, to the scenario's end
     /// or until `shouldStop` returns true.
@@ -25,7 +29,8 @@ public struct SimulationRun: Sendable {
     }
 
     static func execute(_ scenario: Scenario, digest: String, shard: Int, of shards: Int, traceLimit: Int?,
-                        shouldStop: @Sendable () -> Bool, progress: RunProgress?, progressSlot: Int) -> SimulationRun {
+                        shouldStop: @Sendable () -> Bool, stopWhenSharedLimitMayBind: Bool = false,
+                        progress: RunProgress?, progressSlot: Int) -> SimulationRun {
         let report: (SimTime, Int) -> Void = { now, events in progress?.update(slot: progressSlot, now: now, events: events) }
         let clock = ContinuousClock()
         let started = clock.now
@@ -36,11 +41,12 @@ public struct SimulationRun: Sendable {
         func simulate<Observer: EventObserver>(_ observer: Observer,
                                                trace: (Observer) -> (bytes: [UInt8]?, skipped: Int)) -> SimulationRun {
             var sim = Simulator(scenario: scenario, population: population, observer: observer)
-            let complete = sim.run(shouldStop: shouldStop, progress: report)
+            let complete = sim.run(shouldStop: shouldStop, stopWhenSharedLimitMayBind: stopWhenSharedLimitMayBind, progress: report)
             let recorded = trace(sim.observer)
             var result = finish(sim.record(complete: complete, digest: digest, shards: shardSet), scenario: scenario,
                                 trace: recorded.bytes, skipped: recorded.skipped, timing: (started, generated, clock.now))
             result.conservation = sim.conservation
+            result.sharedLimitMayBind = sim.sharedLimitMayBind
             return result
         }
         if let traceLimit {
@@ -49,8 +55,16 @@ public struct SimulationRun: Sendable {
         return simulate(NoObserver()) { _ in (nil, 0) }
     }
 
+    /// What `run` and `compare` print when a parallel run was repeated on one thread.
+    public static let sharedLimitNote = "ran on one thread: a limit shared by all customers (a campaign's rate_limit or a mock channel's rate_limit_per_second) binds at this size, and split over threads it would change the results. Raise the limit (or set it to 0) to use every core."
+
     /// Runs the whole scenario on `workers` threads by partitioning customers into that many
     /// internal shards and merging their records: the summary is identical to a one-thread run.
+    ///
+    /// Limits shared by all customers (a campaign's rate limit, a mock sender's rate) cannot be
+    /// split exactly, so each part checks that its traffic stays within its fair share of every
+    /// such limit (`Simulator.sharedLimitMayBind`). If one part leaves its share, all parts stop
+    /// and the scenario runs again on one thread; `performance.reranOnOneThread` says so.
     public static func executeParallel(_ scenario: Scenario, digest: String = "", workers: Int,
                                        shouldStop: @Sendable () -> Bool = { false }, progress: RunProgress? = nil) -> SimulationRun {
         let workers = max(1, min(workers, scenario.population.customers))
@@ -58,10 +72,20 @@ public struct SimulationRun: Sendable {
         let clock = ContinuousClock()
         let started = clock.now
         let parts = Mutex([SimulationRun?](repeating: nil, count: workers))
+        let mayBind = Atomic<Bool>(false)
         DispatchQueue.concurrentPerform(iterations: workers) { index in
-            let part = execute(scenario, digest: digest, shard: index, of: workers, traceLimit: nil, shouldStop: shouldStop,
-                               progress: progress, progressSlot: index)
+            let part = execute(scenario, digest: digest, shard: index, of: workers, traceLimit: nil,
+                               shouldStop: { shouldStop() || mayBind.load(ordering: .relaxed) },
+                               stopWhenSharedLimitMayBind: true, progress: progress, progressSlot: index)
+            if part.sharedLimitMayBind { mayBind.store(true, ordering: .relaxed) }
             parts.withLock { $0[index] = part }
+        }
+        if mayBind.load(ordering: .relaxed) && !shouldStop() {
+            progress?.restart()
+            var run = execute(scenario, digest: digest, shouldStop: shouldStop, progress: progress)
+            run.performance.reranOnOneThread = true
+            run.performance.wallSeconds = rounded((clock.now - started).seconds)
+            return run
         }
         let runs = parts.withLock { $0.compactMap { $0 } }
         var record = runs[0].record
@@ -104,6 +128,10 @@ public struct RunPerformance: Codable, Sendable {
     public var customerDaysPerSecond: Double
     public var peakResidentBytes: Int?
     public var workers: Int
+    /// The customers were first split over threads, a limit shared by all of them may have
+    /// bound, and the run was repeated on one thread so its results do not depend on the
+    /// thread count (`wallSeconds` includes the abandoned attempt).
+    public var reranOnOneThread: Bool? = nil
 
     mutating func recompute(customerDays: Double) {
         eventsPerSecond = simulationSeconds > 0 ? rounded(Double(events) / simulationSeconds) : 0

@@ -61,7 +61,7 @@ public struct Simulator<Observer: EventObserver> {
         messagingEnabled = !scenario.triggers.isEmpty
         let messagingCustomers = messagingEnabled ? population.count : 0
         triggers = TriggerCore(spec: scenario.triggers, population: population, zones: zones, seed: scenario.seed)
-        backend = MockBackend(spec: scenario.backend, scenarioSeed: scenario.seed)
+        backend = MockBackend(spec: scenario.backend, scenarioSeed: scenario.seed, partitions: population.idStride)
         response = ResponseModel(spec: scenario.behavior)
         fatigue = FatigueState(count: messagingCustomers, start: scenario.start, end: scenario.end)
         messaging = MessagingMetrics()
@@ -83,11 +83,22 @@ public struct Simulator<Observer: EventObserver> {
     /// Pending events right now.
     public var pendingEvents: Int { queue.count }
 
+    /// Whether a limit shared by all customers (a campaign's `rate_limit`, a mock sender's rate)
+    /// may have acted on this part's traffic in a way the whole run's would not: false for a
+    /// whole population, and for a part whose traffic stayed within its fair share of every
+    /// such limit (see `MockBackend` and `TriggerCore.sharedLimitMayBind`).
+    public var sharedLimitMayBind: Bool {
+        population.idStride > 1 && (triggers.sharedLimitMayBind || backend.sharedLimitMayBind)
+    }
+
     /// Runs until the scenario's end (or `until`, if earlier). Returns false when it stopped early
     /// because `shouldStop` said so (checked every 65,536 events). `progress` is told the
     /// simulated time and the events processed so far at the same checkpoints.
     @discardableResult
+    /// With `stopWhenSharedLimitMayBind`, it also stops (at the same checkpoints) once
+    /// `sharedLimitMayBind` is true, for a part whose results will be thrown away.
     public mutating func run(until limit: SimTime? = nil, shouldStop: () -> Bool = { false },
+                             stopWhenSharedLimitMayBind: Bool = false,
                              progress: (_ now: SimTime, _ events: Int) -> Void = { _, _ in }) -> Bool {
         let end = min(limit ?? scenario.end, scenario.end)
         var processed = 0
@@ -108,7 +119,7 @@ public struct Simulator<Observer: EventObserver> {
             processed &+= 1
             if processed & 0xFFFF == 0 {
                 progress(now, processed)
-                if shouldStop() {
+                if shouldStop() || (stopWhenSharedLimitMayBind && sharedLimitMayBind) {
                     metrics.eventsProcessed &+= processed
                     return false
                 }

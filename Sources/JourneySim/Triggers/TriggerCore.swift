@@ -98,6 +98,13 @@ public struct TriggerCore: Sendable {
     /// queue's top is needed only while there are some.
     var staleEntries = 0
     var nextSerial: UInt64 = 1
+    /// Into how many parts the run's customers are split (the population's id stride).
+    let partitions: Int32
+    /// True once a campaign's rate limit, shared by all customers, held a message here or this
+    /// part sent more than its fair share (the limit divided by the parts) in a minute: parts
+    /// within their shares send at most the limit together, so nothing is held in the whole run
+    /// either; otherwise the merged parts may differ from the whole run.
+    public private(set) var sharedLimitMayBind = false
 
     /// What happened to every message so far.
     public private(set) var stats: TriggerStats
@@ -113,6 +120,7 @@ public struct TriggerCore: Sendable {
         self.seed = seed
         customerCount = population.count
         campaignCount = spec.campaigns.count
+        partitions = Int32(clamping: max(1, population.idStride))
         let compiled = spec.compiled()
         campaigns = compiled.campaigns
         steps = compiled.steps
@@ -518,6 +526,7 @@ public struct TriggerCore: Sendable {
                 rateCount[campaignIndex] = 0
             }
             if rateCount[campaignIndex] >= campaign.rateLimitPerMinute {
+                sharedLimitMayBind = true
                 let next = (minute &+ 1) &* 60_000
                 if next &- instance.intendedAt > campaign.maxHoldMs {
                     return skip(.aborted, instance: index, at: time, into: &actions)
@@ -526,6 +535,7 @@ public struct TriggerCore: Sendable {
                 return
             }
             rateCount[campaignIndex] &+= 1
+            if partitions > 1, rateCount[campaignIndex] > campaign.rateLimitPerMinute / partitions { sharedLimitMayBind = true }
         }
         // Send.
         if campaign.countsTowardCaps { caps.record(customer: customer, channel: channel, at: time, zone: zone, zones: zones) }
