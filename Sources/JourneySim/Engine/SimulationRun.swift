@@ -81,6 +81,7 @@ public struct SimulationRun: Sendable {
             parts.withLock { $0[index] = part }
         }
         if mayBind.load(ordering: .relaxed) && !shouldStop() {
+            parts.withLock { $0 = [] }
             progress?.restart()
             var run = execute(scenario, digest: digest, shouldStop: shouldStop, progress: progress)
             run.performance.reranOnOneThread = true
