@@ -82,6 +82,9 @@ public struct SimulationRun: Sendable {
         }
         if mayBind.load(ordering: .relaxed) && !shouldStop() {
             parts.withLock { $0 = [] }
+            // The abandoned parts' small blocks sit free in their threads' malloc arenas, where
+            // the one-thread run would not reuse them: hand them back so its peak is its own.
+            ProcessMemory.releaseFreeMemory()
             progress?.restart()
             var run = execute(scenario, digest: digest, shouldStop: shouldStop, progress: progress)
             run.performance.reranOnOneThread = true
@@ -156,5 +159,14 @@ public enum ProcessMemory {
             return digits.map { $0 * 1024 }
         }
         return nil
+    }
+
+    /// Returns the memory malloc holds free to the system (glibc's `malloc_trim`, looked up at
+    /// run time so other C libraries simply skip it).
+    public static func releaseFreeMemory() {
+        #if os(Linux)
+        guard let symbol = dlsym(nil, "malloc_trim") else { return }
+        _ = unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)(0)
+        #endif
     }
 }
