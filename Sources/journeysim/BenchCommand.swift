@@ -215,6 +215,15 @@ struct BenchCommand: ParsableCommand {
         environment["LD_PRELOAD"] = preloads.isEmpty ? nil : preloads.joined(separator: ":")
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice
+        // Its notes (e.g. that it ran on one thread) would interleave with the table: kept in a
+        // file and shown only if the run fails.
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("journeysim-bench-\(getpid()).stderr")
+        defer { try? FileManager.default.removeItem(at: log) }
+        guard FileManager.default.createFile(atPath: log.path, contents: nil), let logHandle = try? FileHandle(forWritingTo: log) else {
+            printError("cannot create \(log.path) for the memory run's messages: is the temporary folder writable?")
+            throw ExitCode(2)
+        }
+        process.standardError = logHandle
         do {
             try process.run()
         } catch {
@@ -222,8 +231,10 @@ struct BenchCommand: ParsableCommand {
             throw ExitCode(2)
         }
         process.waitUntilExit()
+        try? logHandle.close()
         guard process.terminationStatus == 0 else {
-            printError("the memory run (journeysim \(process.arguments?.joined(separator: " ") ?? "")) failed with exit code \(process.terminationStatus)")
+            let messages = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            printError("the memory run (journeysim \(process.arguments?.joined(separator: " ") ?? "")) failed with exit code \(process.terminationStatus)\(messages.isEmpty ? "" : ":\n" + messages)")
             throw ExitCode(2)
         }
         // The run's own peak (VmHWM, which starts afresh at exec), from its performance.json; the
