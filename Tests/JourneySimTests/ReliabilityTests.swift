@@ -66,7 +66,7 @@ import Testing
     }
 
     /// `--check` in the library: every shipped scenario (every strategy) balances its books, on
-    /// one thread and split over workers.
+    /// one thread and split over workers, and both give the same summary.
     @Test func everyShippedScenarioBalancesItsBooks() throws {
         let scenarios = try Self.shippedScenarios(customers: 1_000, days: 7)
         #expect(scenarios.count >= 7)
@@ -80,6 +80,8 @@ import Testing
             let parallel = SimulationRun.executeParallel(scenario, workers: 2)
             #expect(parallel.conservation.violations.isEmpty, "\(label): \(parallel.conservation.violations)")
             #expect(parallel.conservation.eventsProcessed == parallel.record.metrics.eventsProcessed)
+            // Split or repeated on one thread, the result does not depend on the thread count.
+            #expect(ResultsWriter.json(parallel.summary) == ResultsWriter.json(single.summary), "\(label)")
             messages += single.record.triggers?.total(.created) ?? 0
         }
         #expect(messages > 0)
