@@ -185,20 +185,7 @@ import Testing
     @Test func runFallsBackToOneThreadWhenASharedLimitBinds() throws {
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let text = """
-        name: limited
-        seed: 77
-        duration: 10d
-        population: { customers: 3001 }
-        campaigns:
-          - name: browse
-            trigger: { event: view }
-            reeligibility: 1s
-            channels: [ email ]
-            audience: { require_consent: false }
-            rate_limit: 1
-            content: { template: browse }
-        """
+        let text = "name: limited\n" + bindingRateLimitScenario(rateLimit: 1)
         try text.write(to: folder.appendingPathComponent("limited.yaml"), atomically: true, encoding: .utf8)
         let one = try Self.run(["run", "limited.yaml", "--workers", "1", "--quiet", "--output", "one"], in: folder)
         #expect(one.status == 0, "\(one.stderr)")

@@ -105,21 +105,7 @@ import Testing
     /// A campaign rate limit that binds is shared by all customers, so `compare` does not split
     /// them over threads: asked for two, it runs on one and gives the one-thread comparison.
     @Test func comparisonWithABindingSharedLimitRunsOnOneThread() throws {
-        func strategy(_ limit: Int) throws -> Scenario {
-            try scenario("""
-            seed: 77
-            duration: 10d
-            population: { customers: 3001 }
-            campaigns:
-              - name: browse
-                trigger: { event: view }
-                reeligibility: 1s
-                channels: [ email ]
-                audience: { require_consent: false }
-                rate_limit: \(limit)
-                content: { template: browse }
-            """)
-        }
+        func strategy(_ limit: Int) throws -> Scenario { try scenario(bindingRateLimitScenario(rateLimit: limit)) }
         let strategies = [("one_a_minute", try strategy(1)), ("three_a_minute", try strategy(3))]
         let split = try StrategyComparison.runCountingThreads(strategies, workers: 2)
         #expect(split.threads == 1)

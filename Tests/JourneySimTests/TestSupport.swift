@@ -29,3 +29,21 @@ func temporaryFolder() -> URL {
     try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
 }
+
+/// A browse campaign with a per-minute rate limit that binds: a send on every view of 3,001
+/// customers over 10 days, far more than `rateLimit` a minute at busy times.
+func bindingRateLimitScenario(rateLimit: Int) -> String {
+    """
+    seed: 77
+    duration: 10d
+    population: { customers: 3001 }
+    campaigns:
+      - name: browse
+        trigger: { event: view }
+        reeligibility: 1s
+        channels: [ email ]
+        audience: { require_consent: false }
+        rate_limit: \(rateLimit)
+        content: { template: browse }
+    """
+}
