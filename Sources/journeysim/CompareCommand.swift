@@ -27,7 +27,8 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Independent replications (seeds seed, seed+1, …); differences pool all of them.")
     var replications: Int = 1
 
-    @Option(help: "Threads to use (default: all cores).")
+    @Option(help: ArgumentHelp("Threads to use (default: all cores).",
+                               discussion: "Results do not depend on it: when a limit shared by all customers binds, the comparison is repeated on one thread, with a note."))
     var workers: Int?
 
     @Option(help: "Folder for results; the comparison goes into <output>/compare-<strategies>-<seed>/.")

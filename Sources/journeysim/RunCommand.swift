@@ -46,7 +46,8 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Run only shard i of n (i counts from 0): customers whose id modulo n is i. Combine shards with `journeysim merge`.")
     var shard: String?
 
-    @Option(help: "Threads to use (default: all cores for 20,000 customers or more, else 1).")
+    @Option(help: ArgumentHelp("Threads to use (default: all cores for 20,000 customers or more, else 1).",
+                               discussion: "Results do not depend on it: when a limit shared by all customers (a campaign's rate_limit, a mock channel's rate_limit_per_second) binds, the run is repeated on one thread, with a note."))
     var workers: Int?
 
     @Option(help: "Independent replications with seeds seed, seed+1, …: reports each metric's mean with a 95% confidence interval.")
