@@ -94,9 +94,9 @@ public struct Simulator<Observer: EventObserver> {
     /// Runs until the scenario's end (or `until`, if earlier). Returns false when it stopped early
     /// because `shouldStop` said so (checked every 65,536 events). `progress` is told the
     /// simulated time and the events processed so far at the same checkpoints.
-    @discardableResult
     /// With `stopWhenSharedLimitMayBind`, it also stops (at the same checkpoints) once
     /// `sharedLimitMayBind` is true, for a part whose results will be thrown away.
+    @discardableResult
     public mutating func run(until limit: SimTime? = nil, shouldStop: () -> Bool = { false },
                              stopWhenSharedLimitMayBind: Bool = false,
                              progress: (_ now: SimTime, _ events: Int) -> Void = { _, _ in }) -> Bool {
