@@ -200,6 +200,17 @@ import Testing
             with: Data(contentsOf: folder.appendingPathComponent("two/limited-77/performance.json"))) as? [String: Any])
         #expect(performance["workers"] as? Int == 1)
         #expect(performance["reran_on_one_thread"] as? Bool == true)
+        // Shards cannot fall back: each says its limit may bind, and so does their merge.
+        for index in 0..<2 {
+            let shard = try Self.run(["run", "limited.yaml", "--shard", "\(index)/2", "--quiet", "--output", "shards"], in: folder)
+            #expect(shard.status == 0, "\(shard.stderr)")
+            #expect(shard.stderr.contains("note: a limit shared by all customers"), "\(shard.stderr)")
+        }
+        let merged = try Self.run(["merge", "shards/limited-77-shard0of2", "shards/limited-77-shard1of2", "--quiet",
+                                   "--output", "merged"], in: folder)
+        #expect(merged.status == 0, "\(merged.stderr)")
+        #expect(merged.stderr.contains("note: in some shards a limit shared by all customers"), "\(merged.stderr)")
+        #expect(try Data(contentsOf: folder.appendingPathComponent("merged/summary.json")) != summary("one"))
     }
 
     @Test func benchRefusesAnImpossibleTriggerPopulation() throws {

@@ -13,10 +13,6 @@ public struct SimulationRun: Sendable {
     /// Events and messages accounted for at the end (see `ConservationCheck`); `run --check`
     /// fails the run when they do not add up.
     public var conservation: ConservationCheck
-    /// For a shard: a limit shared by all customers may have acted on its traffic differently
-    /// than on the whole run's, so merged shards may differ from an unsharded run
-    /// (`Simulator.sharedLimitMayBind`). Always false for a whole run.
-    public var sharedLimitMayBind = false
 
     /// Runs shard `shard` of `shards` of `scenario` on the calling thread, to the scenario's end
     /// or until `shouldStop` returns true.
@@ -46,7 +42,6 @@ public struct SimulationRun: Sendable {
             var result = finish(sim.record(complete: complete, digest: digest, shards: shardSet), scenario: scenario,
                                 trace: recorded.bytes, skipped: recorded.skipped, timing: (started, generated, clock.now))
             result.conservation = sim.conservation
-            result.sharedLimitMayBind = sim.sharedLimitMayBind
             return result
         }
         if let traceLimit {
@@ -77,7 +72,7 @@ public struct SimulationRun: Sendable {
             let part = execute(scenario, digest: digest, shard: index, of: workers, traceLimit: nil,
                                shouldStop: { shouldStop() || mayBind.load(ordering: .relaxed) },
                                stopWhenSharedLimitMayBind: true, progress: progress, progressSlot: index)
-            if part.sharedLimitMayBind { mayBind.store(true, ordering: .relaxed) }
+            if part.record.sharedLimitMayBind == true { mayBind.store(true, ordering: .relaxed) }
             parts.withLock { $0[index] = part }
         }
         if mayBind.load(ordering: .relaxed) && !shouldStop() {

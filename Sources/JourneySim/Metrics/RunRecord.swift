@@ -32,6 +32,11 @@ public struct RunRecord: Sendable, Equatable, Codable {
     public var stepLabels: [[String]]?
     /// Per campaign, the conversion event attributed to it (nil: none configured).
     public var conversionEvents: [String?]?
+    /// True for a shard (or merged shards) whose traffic left its fair share of a limit shared by
+    /// all customers (`Simulator.sharedLimitMayBind`): such limits apply per shard, so merged
+    /// shards may then differ from an unsharded run. Nil otherwise, so records where nothing
+    /// binds are unchanged.
+    public var sharedLimitMayBind: Bool?
 
     public var customers: CustomerCounts {
         var total = CustomerCounts()
@@ -50,6 +55,7 @@ public struct RunRecord: Sendable, Equatable, Codable {
         for i in multichannelGroups.indices { multichannelGroups[i] += other.multichannelGroups[i] }
         if let stats = other.triggers { triggers?.merge(stats) }
         if let counts = other.messaging { messaging?.merge(counts) }
+        if other.sharedLimitMayBind == true { sharedLimitMayBind = true }
     }
 }
 
@@ -101,7 +107,8 @@ extension Simulator {
                          customersByArchetype: byArchetype, channelCountHistogram: histogram, multichannelGroups: groups,
                          triggers: messagingEnabled ? triggers.stats : nil, messaging: messagingEnabled ? messaging : nil,
                          stepLabels: messagingEnabled ? scenario.triggers.campaigns.map(\.flow.stepLabels) : nil,
-                         conversionEvents: messagingEnabled ? scenario.triggers.campaigns.map { $0.conversion?.event.name } : nil)
+                         conversionEvents: messagingEnabled ? scenario.triggers.campaigns.map { $0.conversion?.event.name } : nil,
+                         sharedLimitMayBind: sharedLimitMayBind ? true : nil)
     }
 }
 
