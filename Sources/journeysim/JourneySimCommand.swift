@@ -41,7 +41,7 @@ struct JourneySimCommand: AsyncParsableCommand {
     /// Parses and runs like `main()`, but maps every usage or validation error to exit code 2,
     /// the code documented for bad input.
     static func main() async {
-        pinMallocMmapThreshold()
+        ProcessMemory.pinMmapThreshold()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
@@ -61,21 +61,6 @@ struct JourneySimCommand: AsyncParsableCommand {
             Foundation.exit(code == .validationFailure || code.rawValue == 64 ? 2 : code.rawValue)
         }
     }
-}
-
-/// Fixes glibc malloc's mmap threshold at its default, 128 KiB. Left dynamic, glibc raises it
-/// (up to 32 MiB) whenever a large block is freed, after which the simulator's growing arrays
-/// come from the heap, where the copies left behind by growth stay resident: a million-customer
-/// run peaked 8 MB higher, and 14 MB higher after a parallel attempt that was abandoned for a
-/// binding shared limit. Fixed, arrays above the threshold keep their own mappings and grow
-/// with mremap. Looked up at run time, so other C libraries simply skip it.
-func pinMallocMmapThreshold() {
-    #if os(Linux)
-    guard let symbol = dlsym(nil, "mallopt") else { return }
-    let mallopt = unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32) -> Int32).self)
-    let mmapThreshold: Int32 = -3  // M_MMAP_THRESHOLD in glibc's malloc.h
-    _ = mallopt(mmapThreshold, 128 * 1024)
-    #endif
 }
 
 /// Writes a line to standard error.

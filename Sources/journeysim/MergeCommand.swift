@@ -63,7 +63,7 @@ struct MergeCommand: ParsableCommand {
             if !quiet { print(SummaryTable.render(summary)) }
             print("merged \(records.count) shard\(records.count == 1 ? "" : "s"): \(writer.directory.path)/summary.json")
             if merged.sharedLimitMayBind == true {
-                printNote("in some shards a limit shared by all customers (a campaign's rate_limit or a mock channel's rate_limit_per_second) may have bound; such limits apply per shard, so this summary may differ from an unsharded run's. Raise the limit, or run without shards for exact results.")
+                printNote(SimulationRun.mergedSharedLimitNote)
             }
         } catch {
             printError(String(describing: error))

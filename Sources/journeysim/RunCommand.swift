@@ -115,7 +115,7 @@ struct RunCommand: ParsableCommand {
         progressLine?.finish()
         if result.performance.reranOnOneThread == true { printNote(SimulationRun.sharedLimitNote) }
         if split != nil, result.record.sharedLimitMayBind == true {
-            printNote("a limit shared by all customers (a campaign's rate_limit or a mock channel's rate_limit_per_second) may bind in this shard's traffic; limits apply per shard, so merged shards may differ from an unsharded run.")
+            printNote(SimulationRun.shardSharedLimitNote)
         }
         do {
             try writer.write([
