@@ -292,6 +292,62 @@ struct TriggerBatchTests {
         #expect(single.stats == batched.stats)
         #expect(batched.stats.isConserved)
     }
+
+    /// The core's state is read and written without a copy-on-write check per access
+    /// (`StateBuffer`), so this checks that a copy is still an independent value: a copy taken
+    /// halfway and run on with other events must leave the original exactly where it was, and
+    /// the original must then finish exactly like a core that never had a copy.
+    @Test func copiesAreIndependentValues() {
+        let customers = 2_000
+        let start = SimTime(unixSeconds: 1_772_409_600)
+        let zoneNames = ["America/New_York", "Asia/Tokyo"]
+        let population = TriggerBenchmark.syntheticPopulation(customers: customers, zones: zoneNames.count, seed: 4)
+        let zones = TimeZoneTable(identifiers: zoneNames, start: start, end: start + .days(40))
+        let spec = TriggerBenchmark.syntheticSpec(campaigns: 10)
+        var stream = TriggerBenchmark.SessionStream(customers: customers, concurrentSessions: 32, seed: 4)
+        var events: [CustomerEvent] = []
+        var time = start.milliseconds
+        for _ in 0..<40_000 {
+            time += 30_000
+            events.append(stream.next(time: time))
+        }
+        let half = events.count / 2
+        var reference = TriggerCore(spec: spec, population: population, zones: zones, seed: 4)
+        var original = TriggerCore(spec: spec, population: population, zones: zones, seed: 4)
+        var referenceActions = ContiguousArray<SendRequest>(), originalActions = ContiguousArray<SendRequest>()
+        reference.handle(batch: events[0..<half], into: &referenceActions)
+        original.handle(batch: events[0..<half], into: &originalActions)
+
+        // The copy diverges: other events, opt-outs, a drain and a finish.
+        var copy = original
+        var copyActions = ContiguousArray<SendRequest>()
+        var other = TriggerBenchmark.SessionStream(customers: customers, concurrentSessions: 32, seed: 77)
+        for _ in 0..<5_000 {
+            time += 1_000
+            copy.handle(other.next(time: time), into: &copyActions)
+        }
+        for customer in 0..<UInt32(customers) { copy.optOut(customer: customer, channel: .email) }
+        copy.advance(to: SimTime(milliseconds: time) + .days(30), into: &copyActions)
+        copy.finish(at: SimTime(milliseconds: time) + .days(30))
+        #expect(copy.stats != original.stats)
+        #expect(original.stats == reference.stats)
+        #expect(original.runningFlows == reference.runningFlows)
+        #expect(copy.runningFlows == 0)
+        #expect(original.runningFlows > 0)
+
+        // The original goes on as if the copy had never been taken.
+        reference.handle(batch: events[half...], into: &referenceActions)
+        original.handle(batch: events[half...], into: &originalActions)
+        let end = SimTime(milliseconds: events[events.count - 1].time.milliseconds) + .days(20)
+        reference.advance(to: end, into: &referenceActions)
+        original.advance(to: end, into: &originalActions)
+        reference.finish(at: end)
+        original.finish(at: end)
+        #expect(referenceActions.count > 1_000)
+        #expect(originalActions == referenceActions)
+        #expect(original.stats == reference.stats)
+        #expect(original.memoryFootprint == reference.memoryFootprint)
+    }
 }
 
 @Suite("Due queue")
@@ -342,6 +398,59 @@ struct DueQueueTests {
         var popped: [(due: Int64, sequence: UInt64)] = []
         while let entry = queue.pop() { popped.append((entry.due, entry.sequence)) }
         #expect(popped.map(\.sequence) == expected.map(\.sequence))
+    }
+}
+
+@Suite("State buffers")
+struct StateBufferTests {
+    /// Growth keeps every element; a copy shares storage until `makeUnique`, which copies only
+    /// when the storage is shared, after which the two are independent.
+    @Test(arguments: [10, 1_500_000])
+    func growthAndCopies(count: Int) {
+        var buffer = StateBuffer<UInt32>(capacity: 4)
+        for value in 0..<count { buffer.append(UInt32(truncatingIfNeeded: value &* 7)) }
+        #expect(buffer.count == count)
+        #expect((0..<count).allSatisfy { buffer[$0] == UInt32(truncatingIfNeeded: $0 &* 7) })
+        #expect(buffer.makeUnique() == false)
+        var copy = buffer
+        #expect(copy.makeUnique() == true)
+        copy[0] = 99
+        copy.append(5)
+        #expect(buffer[0] == 0)
+        #expect(buffer.count == count)
+        #expect(copy[0] == 99)
+        #expect(copy.count == count + 1)
+        let last: UInt32 = buffer[count - 1]
+        #expect(copy[count - 1] == last)
+        #expect(buffer.makeUnique() == false)
+        let popped: UInt32? = copy.popLast()
+        #expect(popped == 5)
+        #expect(copy.count == count)
+        let address = Int(bitPattern: buffer.base)
+        #expect(address % 64 == 0)
+    }
+
+    /// A copied queue made unique pops the same entries as the original, and popping or
+    /// scheduling on one leaves the other untouched (lane rings included).
+    @Test func dueQueueCopiesAreIndependent() {
+        var queue = DueQueue(lanes: 2)
+        for index in 0..<100 {
+            queue.schedule(DueEntry(instance: UInt32(index), generation: 0), at: Int64(index), lane: index % 2)
+        }
+        queue.schedule(DueEntry(instance: 500, generation: 0), at: 50, lane: -1)
+        var copy = queue
+        copy.makeUnique()
+        while copy.pop() != nil {}
+        copy.schedule(DueEntry(instance: 7, generation: 1), at: 1, lane: 0)
+        #expect(copy.count == 1)
+        var order: [UInt32] = []
+        while let entry = queue.pop() { order.append(entry.payload.instance) }
+        var expected: [UInt32] = Array(0..<51)
+        expected.append(500)
+        expected += Array(51..<100)
+        #expect(order == expected)
+        let next: UInt32? = copy.pop()?.payload.instance
+        #expect(next == 7)
     }
 }
 

@@ -2,7 +2,7 @@
 ///
 /// Raw values are stable small integers so a customer's channels fit in a `ChannelSet` bit mask
 /// and per-channel counters are plain arrays.
-public enum Channel: UInt8, CaseIterable, Sendable, Codable, Comparable {
+public enum Channel: UInt8, CaseIterable, Sendable, Codable, Comparable, BitwiseCopyable {
     case whatsapp = 0
     case sms
     case email
@@ -62,7 +62,7 @@ public enum Channel: UInt8, CaseIterable, Sendable, Codable, Comparable {
 }
 
 /// A set of channels as a 16-bit mask: one customer's channels, consents or installed apps.
-public struct ChannelSet: OptionSet, Hashable, Sendable {
+public struct ChannelSet: OptionSet, Hashable, Sendable, BitwiseCopyable {
     public var rawValue: UInt16
     @inlinable public init(rawValue: UInt16) { self.rawValue = rawValue }
     @inlinable public init(_ channel: Channel) { rawValue = 1 << UInt16(channel.rawValue) }

@@ -42,7 +42,7 @@ struct CapLedger: Sendable {
     /// The largest code a time may take.
     let maxCode: UInt32
     /// All customers' blocks, plus 4 bytes so a 3-byte time at the very end loads as a word.
-    var bytes: ContiguousArray<UInt8>
+    var bytes: StateBuffer<UInt8>
 
     init(caps: [FrequencyCap], customers: Int, zones: TimeZoneTable) {
         let first = zones.windowStart.milliseconds / 1000 - 1
@@ -68,8 +68,12 @@ struct CapLedger: Sendable {
         }
         self.rules = rules
         bytesPerCustomer = (base + 3) & ~3
-        bytes = HugePages.array(repeating: 0, count: customers * bytesPerCustomer + (rules.isEmpty ? 0 : 4))
+        bytes = StateBuffer(repeating: 0, count: customers * bytesPerCustomer + (rules.isEmpty ? 0 : 4))
     }
+
+    /// Gives this ledger storage of its own if a copy shares it; mutating methods do not check
+    /// (see `StateBuffer`), so the owner calls this before mutating a copy.
+    mutating func makeUnique() { bytes.makeUnique() }
 
     // MARK: Codes
 
@@ -98,11 +102,11 @@ struct CapLedger: Sendable {
     }
 
     func word(at offset: Int) -> UInt32 {
-        bytes.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: UInt32.self)) }
+        UInt32(littleEndian: UnsafeRawPointer(bytes.base).loadUnaligned(fromByteOffset: offset, as: UInt32.self))
     }
 
     mutating func setWord(at offset: Int, _ value: UInt32) {
-        bytes.withUnsafeMutableBytes { $0.storeBytes(of: value.littleEndian, toByteOffset: offset, as: UInt32.self) }
+        UnsafeMutableRawPointer(bytes.base).storeBytes(of: value.littleEndian, toByteOffset: offset, as: UInt32.self)
     }
 
     /// The stored time at `offset` (0: none).
@@ -169,6 +173,6 @@ struct CapLedger: Sendable {
     }
 
     var stateBytes: Int {
-        bytes.capacity
+        bytes.allocatedBytes
     }
 }

@@ -24,9 +24,11 @@ struct DueQueue: Sendable {
     /// (compacting an array's consumed prefix showed up as memmove in profiles). A ring that
     /// fills up grows by a quarter, not by doubling: a lane cycles through its whole ring, so all
     /// of it is resident, and at a million customers the lanes are the core's largest growing
-    /// state.
-    struct Lane: Sendable {
-        var ring = ContiguousArray<Entry>()
+    /// state. The ring's storage is owned by `DueQueue.rings`; a lane holds its address.
+    struct Lane: @unchecked Sendable {
+        var ring: UnsafeMutablePointer<Entry>
+        /// Entries the ring holds.
+        var size = 0
         var head = 0
         var count = 0
         /// Entries ever removed from the head: the logical index of the head, so positions
@@ -38,9 +40,10 @@ struct DueQueue: Sendable {
         /// Logical index up to which the lane's own entries have been prefetched.
         var prefetchedRing = 0
         var isEmpty: Bool { count == 0 }
+        var isFull: Bool { count == size }
 
         /// The entry at a logical index, if it is still in the lane.
-        func entry(logical index: Int) -> Entry? {
+        @inline(__always) func entry(logical index: Int) -> Entry? {
             let offset = index &- popped
             return offset >= 0 && offset < count ? ring[slot(offset)] : nil
         }
@@ -50,40 +53,28 @@ struct DueQueue: Sendable {
         /// Ring index of the entry `offset` places behind the head (`offset` < the ring's size).
         @inline(__always) func slot(_ offset: Int) -> Int {
             let index = head &+ offset
-            return index >= ring.count ? index &- ring.count : index
+            return index >= size ? index &- size : index
         }
 
         /// Starts loading the entry at a logical index into cache, if it is in the lane.
-        func prefetchEntry(logical index: Int) {
+        @inline(__always) func prefetchEntry(logical index: Int) {
             let offset = index &- popped
             guard offset >= 0, offset < count else { return }
-            let index = slot(offset)
-            ring.withUnsafeBufferPointer { journeysim_prefetch($0.baseAddress! + index) }
+            journeysim_prefetch(ring + slot(offset))
         }
 
-        mutating func append(_ entry: Entry) {
-            if count == ring.count { grow() }
+        /// Appends to a ring with room (`DueQueue.schedule` grows full rings first).
+        @inline(__always) mutating func append(_ entry: Entry) {
             ring[slot(count)] = entry
             count &+= 1
         }
 
-        mutating func removeFirst() -> Entry {
+        @inline(__always) mutating func removeFirst() -> Entry {
             let entry = ring[head]
-            head = head &+ 1 == ring.count ? 0 : head &+ 1
+            head = head &+ 1 == size ? 0 : head &+ 1
             count &-= 1
             popped &+= 1
             return entry
-        }
-
-        mutating func grow() {
-            let capacity = max(16, ring.count &+ ring.count >> 2)
-            var larger = ContiguousArray<Entry>()
-            larger.reserveCapacity(capacity)
-            for offset in 0..<count { larger.append(ring[slot(offset)]) }
-            let filler = Entry(due: .max, sequence: .max, payload: DueEntry(instance: 0, generation: 0))
-            while larger.count < capacity { larger.append(filler) }
-            ring = larger
-            head = 0
         }
 
         mutating func removeAll() {
@@ -93,12 +84,14 @@ struct DueQueue: Sendable {
         }
     }
 
-    var lanes: ContiguousArray<Lane>
+    /// Storage of each lane's ring (`lanes[i].ring` is `rings[i].base`).
+    var rings: ContiguousArray<StateBuffer<Entry>>
+    var lanes: StateBuffer<Lane>
     /// Due time and sequence of each lane's head (`Int64.max` when empty), scanned for the minimum.
-    var headDue: ContiguousArray<Int64>
-    var headSequence: ContiguousArray<UInt64>
-    var tailDue: ContiguousArray<Int64>
-    var heap = ContiguousArray<Entry>()
+    var headDue: StateBuffer<Int64>
+    var headSequence: StateBuffer<UInt64>
+    var tailDue: StateBuffer<Int64>
+    var heap = StateBuffer<Entry>()
     var nextSequence: UInt64 = 0
     var count = 0
     /// Where the minimum is (a lane, or -1 for the heap), or `unknown` until the next scan:
@@ -106,12 +99,43 @@ struct DueQueue: Sendable {
     var cachedSource = DueQueue.unknown
     static let unknown = Int.min
     static let none = Int.max
+    static let filler = Entry(due: .max, sequence: .max, payload: DueEntry(instance: 0, generation: 0))
 
     init(lanes laneCount: Int) {
-        lanes = ContiguousArray(repeating: Lane(), count: laneCount)
-        headDue = ContiguousArray(repeating: .max, count: laneCount)
-        headSequence = ContiguousArray(repeating: .max, count: laneCount)
-        tailDue = ContiguousArray(repeating: .min, count: laneCount)
+        rings = ContiguousArray(repeating: StateBuffer(), count: laneCount)
+        for lane in 0..<laneCount { rings[lane] = StateBuffer(capacity: 1) }
+        lanes = StateBuffer(capacity: laneCount)
+        for lane in 0..<laneCount { lanes.append(Lane(ring: rings[lane].base)) }
+        headDue = StateBuffer(repeating: .max, count: laneCount)
+        headSequence = StateBuffer(repeating: .max, count: laneCount)
+        tailDue = StateBuffer(repeating: .min, count: laneCount)
+    }
+
+    /// Gives this queue storage of its own if a copy shares it. Mutating methods do not check
+    /// (see `StateBuffer`): the core calls this at each of its entry points, and anyone holding
+    /// a `DueQueue` directly must call it before mutating a copy.
+    mutating func makeUnique() {
+        guard lanes.makeUnique() else { return }
+        headDue.makeUnique()
+        headSequence.makeUnique()
+        tailDue.makeUnique()
+        heap.makeUnique()
+        for lane in rings.indices {
+            rings[lane].makeUnique()
+            lanes[lane].ring = rings[lane].base
+        }
+    }
+
+    /// Gives a full lane's ring a quarter more room, its entries in order from the ring's start.
+    mutating func grow(lane index: Int) {
+        let lane = lanes[index]
+        let capacity = max(16, lane.size &+ lane.size >> 2)
+        let larger = StateBuffer(repeating: DueQueue.filler, count: capacity)
+        for offset in 0..<lane.count { larger[offset] = lane.ring[lane.slot(offset)] }
+        rings[index] = larger
+        lanes[index].ring = larger.base
+        lanes[index].size = capacity
+        lanes[index].head = 0
     }
 
     var isEmpty: Bool { count == 0 }
@@ -128,6 +152,7 @@ struct DueQueue: Sendable {
                 headDue[lane] = due
                 headSequence[lane] = entry.sequence
             }
+            if lanes[lane].isFull { grow(lane: lane) }
             lanes[lane].append(entry)
             source = lane
         } else {
@@ -152,7 +177,8 @@ struct DueQueue: Sendable {
         var best = DueQueue.none
         var bestDue = Int64.max
         var bestSequence = UInt64.max
-        if let top = heap.first {
+        if !heap.isEmpty {
+            let top = heap[0]
             best = -1
             bestDue = top.due
             bestSequence = top.sequence
@@ -195,7 +221,7 @@ struct DueQueue: Sendable {
         cachedSource = DueQueue.unknown
         if source < 0 {
             let first = heap[0]
-            let last = heap.removeLast()
+            let last = heap.popLast()!
             if !heap.isEmpty {
                 heap[0] = last
                 siftDown(0)
@@ -215,7 +241,7 @@ struct DueQueue: Sendable {
     }
 
     /// Whether the lane's next entry would make its ring grow.
-    func isFull(lane: Int) -> Bool { lanes[lane].count == lanes[lane].ring.count }
+    func isFull(lane: Int) -> Bool { lanes[lane].isFull }
 
     /// Drops the entries `isLive` rejects from a lane, keeping the others in order, and returns
     /// how many it dropped. Cancelled and rescheduled entries otherwise sit in a lane until they
@@ -226,7 +252,6 @@ struct DueQueue: Sendable {
     /// state `isLive` reads (scattered, one cache miss per entry otherwise) can be loaded early.
     mutating func compact(lane index: Int, isLive: (DueEntry) -> Bool, prefetch: (DueEntry) -> Void) -> Int {
         var lane = lanes[index]
-        lanes[index] = Lane()  // keeps the ring uniquely referenced while it is rewritten
         var kept = 0
         let ahead = 16
         for offset in 0..<min(ahead, lane.count) { prefetch(lane.ring[lane.slot(offset)].payload) }
@@ -244,36 +269,36 @@ struct DueQueue: Sendable {
         lane.prefetchedFar = lane.popped
         lane.prefetchedNear = lane.popped
         lane.prefetchedRing = lane.popped
-        if dropped < lane.ring.count >> 3 { lane.grow() }
         lanes[index] = lane
+        if dropped < lane.size >> 3 { grow(lane: index) }
         count &-= dropped
         if kept == 0 {
             headDue[index] = .max
             headSequence[index] = .max
         } else {
-            headDue[index] = lane.first.due
-            headSequence[index] = lane.first.sequence
+            headDue[index] = lanes[index].first.due
+            headSequence[index] = lanes[index].first.sequence
         }
         cachedSource = DueQueue.unknown
         return dropped
     }
 
     mutating func removeAll() {
-        for lane in lanes.indices {
+        for lane in 0..<lanes.count {
             lanes[lane].removeAll()
             headDue[lane] = .max
             headSequence[lane] = .max
             tailDue[lane] = .min
         }
-        heap.removeAll(keepingCapacity: true)
+        heap.removeAll()
         count = 0
         cachedSource = DueQueue.unknown
     }
 
     var allocatedBytes: Int {
-        var total = heap.capacity * MemoryLayout<Entry>.stride
-        for lane in lanes { total += lane.ring.capacity * MemoryLayout<Entry>.stride }
-        return total + headDue.capacity * 8 + headSequence.capacity * 8 + tailDue.capacity * 8
+        var total = heap.allocatedBytes + lanes.allocatedBytes
+        for ring in rings { total += ring.allocatedBytes }
+        return total + headDue.allocatedBytes + headSequence.allocatedBytes + tailDue.allocatedBytes
     }
 
     mutating func siftUp(_ start: Int) {

@@ -26,6 +26,7 @@ extension TriggerCore {
         guard end > events.startIndex else { return }
         let last = end &- 1
         let distance = TriggerCore.prefetchDistance
+        makeUnique()
         var index = events.startIndex
         while index < end {
             let far = index &+ distance
@@ -33,7 +34,7 @@ extension TriggerCore {
             if far < end { prefetchCustomer(of: events[far]) }
             if near < end { prefetchFlows(of: events[near]) }
             prefetchDue(near: events[min(near, last)].time.milliseconds, far: events[min(far, last)].time.milliseconds)
-            handle(events[index], into: &actions)
+            apply(events[index], into: &actions)
             index &+= 1
         }
     }
@@ -43,20 +44,16 @@ extension TriggerCore {
     func prefetchCustomer(of event: CustomerEvent) {
         let customer = Int(event.customer)
         guard customer < customerCount else { return }
-        profiles.withUnsafeBufferPointer { journeysim_prefetch($0.baseAddress! + customer) }
-        let base = customer &* campaignCount
-        cells.withUnsafeBufferPointer { cells in
-            let row = cells.baseAddress! + base
-            // The lines between the first and last cell the kind concerns (usually one or two).
-            let span = cellSpans[Int(event.kind.rawValue)]
-            guard span.low <= span.high else { return }
-            let low = Int(span.low), high = Int(span.high)
-            var line = Int(bitPattern: UnsafeRawPointer(row + low)) & ~63
-            let last = Int(bitPattern: UnsafeRawPointer(row + high))
-            while line <= last {
-                journeysim_prefetch(UnsafeRawPointer(bitPattern: line))
-                line &+= 64
-            }
+        journeysim_prefetch(profiles.address(customer))
+        let row = cells.address(customer &* campaignCount)
+        // The lines between the first and last cell the kind concerns (usually one or two).
+        let span = cellSpans[Int(event.kind.rawValue)]
+        guard span.low <= span.high else { return }
+        var line = Int(bitPattern: UnsafeRawPointer(row + Int(span.low))) & ~63
+        let last = Int(bitPattern: UnsafeRawPointer(row + Int(span.high)))
+        while line <= last {
+            journeysim_prefetch(UnsafeRawPointer(bitPattern: line))
+            line &+= 64
         }
     }
 
@@ -68,15 +65,13 @@ extension TriggerCore {
         guard customer < customerCount else { return }
         let base = customer &* campaignCount
         let kind = event.kind
-        instances.withUnsafeBufferPointer { pool in
-            for position in exceptionIndex.range(kind) {
-                let slot = Int(cells[base &+ Int(exceptionIndex.campaigns[position])].slot)
-                if slot != 0 { prefetchInstance(pool, slot &- 1) }
-            }
-            for position in waitIndex.range(kind) {
-                let slot = Int(cells[base &+ Int(waitIndex.campaigns[position])].slot)
-                if slot != 0 { prefetchInstance(pool, slot &- 1) }
-            }
+        for position in exceptionIndex.range(kind) {
+            let slot = Int(cells[base &+ Int(exceptionIndex.campaigns[position])].slot)
+            if slot != 0 { prefetchInstance(slot &- 1) }
+        }
+        for position in waitIndex.range(kind) {
+            let slot = Int(cells[base &+ Int(waitIndex.campaigns[position])].slot)
+            if slot != 0 { prefetchInstance(slot &- 1) }
         }
     }
 
@@ -96,17 +91,13 @@ extension TriggerCore {
 
     mutating func prefetchLane(_ lane: Int, near: Int64, far: Int64) {
         var cursor = max(queue.lanes[lane].prefetchedFar, queue.lanes[lane].popped)
-        instances.withUnsafeBufferPointer { pool in
-            generations.withUnsafeBufferPointer { generations in
-                while let entry = queue.lanes[lane].entry(logical: cursor), entry.due < far {
-                    // No staleness check here: reading the generation would itself miss the
-                    // cache and stall (profiled at 40% of this function); fetch both instead.
-                    let instance = Int(entry.payload.instance)
-                    prefetchInstance(pool, instance)
-                    if instance < generations.count { journeysim_prefetch(generations.baseAddress! + instance) }
-                    cursor &+= 1
-                }
-            }
+        while let entry = queue.lanes[lane].entry(logical: cursor), entry.due < far {
+            // No staleness check here: reading the generation would itself miss the cache and
+            // stall (profiled at 40% of this function); fetch both instead.
+            let instance = Int(entry.payload.instance)
+            prefetchInstance(instance)
+            if instance < generations.count { journeysim_prefetch(generations.address(instance)) }
+            cursor &+= 1
         }
         queue.lanes[lane].prefetchedFar = cursor
         // The lane's own entries a few places on: written long ago and read only a few at a
@@ -136,26 +127,20 @@ extension TriggerCore {
     @inline(__always)
     func prefetchSendState(customer: Int, campaign: Int) {
         guard customer < customerCount else { return }
-        profiles.withUnsafeBufferPointer { journeysim_prefetch($0.baseAddress! + customer) }
-        cells.withUnsafeBufferPointer { journeysim_prefetch($0.baseAddress! + (customer &* campaignCount &+ campaign)) }
+        journeysim_prefetch(profiles.address(customer))
+        journeysim_prefetch(cells.address(customer &* campaignCount &+ campaign))
         let size = caps.bytesPerCustomer
         if size > 0 {
-            caps.bytes.withUnsafeBufferPointer {
-                let block = $0.baseAddress! + customer &* size
-                journeysim_prefetch(block)
-                journeysim_prefetch(block + (size &- 1))
-            }
+            let block = caps.bytes.address(customer &* size)
+            journeysim_prefetch(block)
+            journeysim_prefetch(block + (size &- 1))
         }
     }
 
+    /// A flow instance's line: instances are 32 bytes in 64-byte aligned storage, so never two.
     @inline(__always)
-    func prefetchInstance(_ pool: UnsafeBufferPointer<FlowInstance>, _ index: Int) {
-        guard index < pool.count else { return }
-        let address = UnsafeRawPointer(pool.baseAddress! + index)
-        journeysim_prefetch(address)
-        // A second line when the instance straddles one (the array's storage starts after a
-        // header, so 32-byte instances are not line-aligned).
-        let end = address + (MemoryLayout<FlowInstance>.size &- 1)
-        if (Int(bitPattern: address) ^ Int(bitPattern: end)) & ~63 != 0 { journeysim_prefetch(end) }
+    func prefetchInstance(_ index: Int) {
+        guard index < instances.count else { return }
+        journeysim_prefetch(instances.address(index))
     }
 }

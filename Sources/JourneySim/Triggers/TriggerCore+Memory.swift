@@ -25,10 +25,10 @@ extension TriggerCore {
     public var memoryFootprint: TriggerMemoryFootprint {
         func bytes<T>(_ array: ContiguousArray<T>) -> Int { array.capacity * MemoryLayout<T>.stride }
         return TriggerMemoryFootprint(
-            perCustomerCampaignBytes: bytes(cells),
-            perCustomerBytes: bytes(profiles) + caps.stateBytes,
-            flowPoolBytes: bytes(instances) + bytes(generations) + bytes(freeInstances),
+            perCustomerCampaignBytes: cells.allocatedBytes,
+            perCustomerBytes: profiles.allocatedBytes + caps.stateBytes,
+            flowPoolBytes: instances.allocatedBytes + generations.allocatedBytes + freeInstances.allocatedBytes,
             heapBytes: queue.allocatedBytes,
-            campaignBytes: bytes(rateMinute) + bytes(rateCount) + bytes(campaigns) + bytes(steps) + bytes(filters) + bytes(cases))
+            campaignBytes: rateMinute.allocatedBytes + rateCount.allocatedBytes + bytes(campaigns) + bytes(steps) + bytes(filters) + bytes(cases))
     }
 }

@@ -75,24 +75,24 @@ public struct TriggerCore: Sendable {
     let cellSpans: ContiguousArray<(low: Int32, high: Int32)>
 
     // Per (customer, campaign), index customer * campaignCount + campaign.
-    var cells: ContiguousArray<CampaignCell>
+    var cells: StateBuffer<CampaignCell>
 
     // Per customer.
     /// What the hot path needs about each customer in one 16-byte record (one cache line read
     /// instead of one per population array), plus the event kinds seen and opt-outs.
-    var profiles: ContiguousArray<CustomerProfile>
+    var profiles: StateBuffer<CustomerProfile>
     var caps: CapLedger
 
     // Per campaign.
-    var rateMinute: ContiguousArray<Int64>
-    var rateCount: ContiguousArray<Int32>
+    var rateMinute: StateBuffer<Int64>
+    var rateCount: StateBuffer<Int32>
 
-    var instances: ContiguousArray<FlowInstance>
+    var instances: StateBuffer<FlowInstance>
     /// Per instance, bumped on every (re)schedule and release so older queue entries are
     /// recognised as stale. Kept apart from the instances (4 bytes each instead of a 32-byte
     /// record) so the stale check on a popped entry usually hits cache.
-    var generations: ContiguousArray<UInt32>
-    var freeInstances: ContiguousArray<UInt32>
+    var generations: StateBuffer<UInt32>
+    var freeInstances: StateBuffer<UInt32>
     var queue: DueQueue
     /// Queue entries whose instance moved on (cancelled, rescheduled, resumed); pruning the
     /// queue's top is needed only while there are some.
@@ -150,9 +150,9 @@ public struct TriggerCore: Sendable {
         conversionIndex = KindIndex(conversions)
         cellSpans = KindIndex.cellSpans([triggerIndex, exceptionIndex, waitIndex, conversionIndex])
         let cells = customerCount * campaignCount
-        self.cells = HugePages.array(repeating: CampaignCell(), count: cells)
-        var profiles = HugePages.array(repeating: CustomerProfile(channels: [], consent: [], reachable: [], optedOut: [],
-                                                                  seenKinds: 0, zone: 0, archetype: 0), count: customerCount)
+        self.cells = StateBuffer(repeating: CampaignCell(), count: cells)
+        let profiles = StateBuffer(repeating: CustomerProfile(channels: [], consent: [], reachable: [], optedOut: [],
+                                                              seenKinds: 0, zone: 0, archetype: 0), count: customerCount)
         for id in 0..<customerCount {
             profiles[id] = CustomerProfile(
                 channels: population.channels[id], consent: population.consent[id], reachable: population.reachable[id],
@@ -160,16 +160,32 @@ public struct TriggerCore: Sendable {
         }
         self.profiles = profiles
         caps = CapLedger(caps: spec.frequencyCaps, customers: customerCount, zones: zones)
-        rateMinute = ContiguousArray(repeating: .min, count: campaignCount)
-        rateCount = ContiguousArray(repeating: 0, count: campaignCount)
+        rateMinute = StateBuffer(repeating: .min, count: campaignCount)
+        rateCount = StateBuffer(repeating: 0, count: campaignCount)
         // Room for one running flow per customer, reserved but not touched: pages are resident
         // only once used, and the pool does not grow by copying (old and new buffer resident at
         // once) while a large run is near its peak.
-        instances = HugePages.grown([], capacity: customerCount)
-        generations = HugePages.grown([], capacity: customerCount)
-        freeInstances = []
+        instances = StateBuffer(capacity: customerCount)
+        generations = StateBuffer(capacity: customerCount)
+        freeInstances = StateBuffer(capacity: 1024)
         queue = DueQueue(lanes: compiled.laneCount)
         stats = TriggerStats(spec: spec)
+    }
+
+    /// Gives this core state of its own if a copy of it shares the state. The state lives in
+    /// `StateBuffer`s, which do not check on each write (see there), so every public mutating
+    /// method calls this first; copies of a core are then independent values. All buffers are
+    /// copied together, so the cells' uniqueness stands for all of them.
+    mutating func makeUnique() {
+        guard cells.makeUnique() else { return }
+        profiles.makeUnique()
+        rateMinute.makeUnique()
+        rateCount.makeUnique()
+        instances.makeUnique()
+        generations.makeUnique()
+        freeInstances.makeUnique()
+        caps.makeUnique()
+        queue.makeUnique()
     }
 
     /// The earliest instant a pending message or flow step falls due, if any.
@@ -177,6 +193,7 @@ public struct TriggerCore: Sendable {
     /// exact; the hot paths skip that and let `fire` discard them as they come up.
     public var nextDueTime: SimTime? {
         mutating get {
+            makeUnique()
             pruneStale()
             return queue.nextTime
         }
@@ -201,6 +218,12 @@ public struct TriggerCore: Sendable {
     /// event ends, and new entries into campaigns it triggers. Sends due strictly before the
     /// event are fired first, into `actions`.
     public mutating func handle(_ event: CustomerEvent, into actions: inout ContiguousArray<SendRequest>) {
+        makeUnique()
+        apply(event, into: &actions)
+    }
+
+    /// `handle(_:into:)` once the state is known to be this core's own.
+    mutating func apply(_ event: CustomerEvent, into actions: inout ContiguousArray<SendRequest>) {
         if let due = queue.nextTime, due.milliseconds < event.time.milliseconds {
             fire(through: event.time.milliseconds &- 1, into: &actions)
         }
@@ -236,6 +259,7 @@ public struct TriggerCore: Sendable {
     /// Records that the customer opted out of a channel: no more messages on it.
     public mutating func optOut(customer: UInt32, channel: Channel) {
         guard Int(customer) < customerCount else { return }
+        makeUnique()
         profiles[Int(customer)].optedOut.insert(ChannelSet(channel))
     }
 
@@ -245,6 +269,7 @@ public struct TriggerCore: Sendable {
     /// order. Each one is processed at its own due time, so results do not depend on how
     /// finely the driver advances.
     public mutating func advance(to now: SimTime, into actions: inout ContiguousArray<SendRequest>) {
+        makeUnique()
         fire(through: now.milliseconds, into: &actions)
     }
 
@@ -279,7 +304,8 @@ public struct TriggerCore: Sendable {
     /// ended by `end` expires, any other is `pendingAtEnd`; flows still running are counted.
     /// Call `advance(to: end)` first so that messages due by then are sent.
     public mutating func finish(at end: SimTime) {
-        for index in instances.indices where instances[index].phase != .free {
+        makeUnique()
+        for index in 0..<instances.count where instances[index].phase != .free {
             let instance = instances[index]
             let campaign = Int(instance.campaign)
             if instance.phase == .messagePending {
@@ -628,9 +654,6 @@ public struct TriggerCore: Sendable {
             return Int(free)
         }
         precondition(instances.count < 0x3FFF_FFFF, "more than 2^30 flows running at once")
-        if instances.count == instances.capacity {
-            instances = HugePages.grown(instances, capacity: max(1024, instances.capacity &* 2))
-        }
         instances.append(instance)
         generations.append(0)
         return instances.count - 1
@@ -655,11 +678,9 @@ public struct TriggerCore: Sendable {
         generations[index] &+= 1
         instances[index].phase = phase
         if lane >= 0, staleEntries > 0, queue.isFull(lane: Int(lane)) {
-            let generations = self.generations
-            staleEntries &-= generations.withUnsafeBufferPointer { generations in
-                queue.compact(lane: Int(lane), isLive: { generations[Int($0.instance)] == $0.generation },
-                              prefetch: { journeysim_prefetch(generations.baseAddress! + Int($0.instance)) })
-            }
+            let generations = self.generations.base
+            staleEntries &-= queue.compact(lane: Int(lane), isLive: { generations[Int($0.instance)] == $0.generation },
+                                           prefetch: { journeysim_prefetch(generations + Int($0.instance)) })
         }
         queue.schedule(DueEntry(instance: UInt32(index), generation: generations[index]),
                        at: time.milliseconds, lane: Int(lane))
