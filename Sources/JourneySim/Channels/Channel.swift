@@ -65,9 +65,9 @@ public enum Channel: UInt8, CaseIterable, Sendable, Codable, Comparable, Bitwise
 public struct ChannelSet: OptionSet, Hashable, Sendable, BitwiseCopyable {
     public var rawValue: UInt16
     @inlinable public init(rawValue: UInt16) { self.rawValue = rawValue }
-    @inlinable public init(_ channel: Channel) { rawValue = 1 << UInt16(channel.rawValue) }
+    @inlinable @inline(__always) public init(_ channel: Channel) { rawValue = 1 << UInt16(channel.rawValue) }
 
-    @inlinable public func contains(_ channel: Channel) -> Bool {
+    @inlinable @inline(__always) public func contains(_ channel: Channel) -> Bool {
         rawValue & (1 << UInt16(channel.rawValue)) != 0
     }
 

@@ -35,7 +35,7 @@ struct CompiledCampaign: Sendable {
     var stepBase: Int32
     var stepCount: Int32
 
-    func channel(at index: Int32) -> Channel {
+    @inline(__always) func channel(at index: Int32) -> Channel {
         Channel(rawValue: UInt8(truncatingIfNeeded: (channelOrder >> (UInt64(index) &* 4)) & 0xF)) ?? .sms
     }
 }
@@ -80,7 +80,7 @@ struct KindIndex: Sendable {
         }
     }
 
-    func range(_ kind: EventKind) -> Range<Int> {
+    @inline(__always) func range(_ kind: EventKind) -> Range<Int> {
         Int(offsets[Int(kind.rawValue)])..<Int(offsets[Int(kind.rawValue) + 1])
     }
 

@@ -91,6 +91,12 @@ struct DueQueue: Sendable {
     var headDue: StateBuffer<Int64>
     var headSequence: StateBuffer<UInt64>
     var tailDue: StateBuffer<Int64>
+    /// Per lane, the due time of the first entry the core's prefetcher has not yet visited in
+    /// its far and near stage (`Int64.max` when it has visited them all). The prefetcher skips
+    /// a lane in one compare when nothing new falls in its horizon; a value may be lower than
+    /// the truth (an entry since popped), never higher.
+    var farPending: StateBuffer<Int64>
+    var nearPending: StateBuffer<Int64>
     var heap = StateBuffer<Entry>()
     var nextSequence: UInt64 = 0
     var count = 0
@@ -109,6 +115,8 @@ struct DueQueue: Sendable {
         headDue = StateBuffer(repeating: .max, count: laneCount)
         headSequence = StateBuffer(repeating: .max, count: laneCount)
         tailDue = StateBuffer(repeating: .min, count: laneCount)
+        farPending = StateBuffer(repeating: .max, count: laneCount)
+        nearPending = StateBuffer(repeating: .max, count: laneCount)
     }
 
     /// Gives this queue storage of its own if a copy shares it. Mutating methods do not check
@@ -119,6 +127,8 @@ struct DueQueue: Sendable {
         headDue.makeUnique()
         headSequence.makeUnique()
         tailDue.makeUnique()
+        farPending.makeUnique()
+        nearPending.makeUnique()
         heap.makeUnique()
         for lane in rings.indices {
             rings[lane].makeUnique()
@@ -154,6 +164,9 @@ struct DueQueue: Sendable {
             }
             if lanes[lane].isFull { grow(lane: lane) }
             lanes[lane].append(entry)
+            // Every earlier entry was prefetched: this one is next.
+            if farPending[lane] == .max { farPending[lane] = due }
+            if nearPending[lane] == .max { nearPending[lane] = due }
             source = lane
         } else {
             heap.append(entry)
@@ -279,6 +292,8 @@ struct DueQueue: Sendable {
             headDue[index] = lanes[index].first.due
             headSequence[index] = lanes[index].first.sequence
         }
+        farPending[index] = headDue[index]
+        nearPending[index] = headDue[index]
         cachedSource = DueQueue.unknown
         return dropped
     }
@@ -286,6 +301,8 @@ struct DueQueue: Sendable {
     mutating func removeAll() {
         for lane in 0..<lanes.count {
             lanes[lane].removeAll()
+            farPending[lane] = .max
+            nearPending[lane] = .max
             headDue[lane] = .max
             headSequence[lane] = .max
             tailDue[lane] = .min
@@ -299,6 +316,7 @@ struct DueQueue: Sendable {
         var total = heap.allocatedBytes + lanes.allocatedBytes
         for ring in rings { total += ring.allocatedBytes }
         return total + headDue.allocatedBytes + headSequence.allocatedBytes + tailDue.allocatedBytes
+            + farPending.allocatedBytes + nearPending.allocatedBytes
     }
 
     mutating func siftUp(_ start: Int) {

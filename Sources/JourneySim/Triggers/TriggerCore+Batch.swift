@@ -84,7 +84,7 @@ extension TriggerCore {
         let laneCount = queue.lanes.count
         var lane = 0
         while lane < laneCount {
-            if queue.headDue[lane] < far { prefetchLane(lane, near: near, far: far) }
+            if queue.farPending[lane] < far || queue.nearPending[lane] < near { prefetchLane(lane, near: near, far: far) }
             lane &+= 1
         }
     }
@@ -100,6 +100,7 @@ extension TriggerCore {
             cursor &+= 1
         }
         queue.lanes[lane].prefetchedFar = cursor
+        queue.farPending[lane] = queue.lanes[lane].entry(logical: cursor)?.due ?? .max
         // The lane's own entries a few places on: written long ago and read only a few at a
         // time, so the hardware prefetcher does not keep up with a dozen such slow streams.
         // Every line up to 16 entries past the cursor, each once (an entry is 24 bytes, so a
@@ -121,6 +122,7 @@ extension TriggerCore {
             cursor &+= 1
         }
         queue.lanes[lane].prefetchedNear = cursor
+        queue.nearPending[lane] = queue.lanes[lane].entry(logical: cursor)?.due ?? .max
     }
 
     /// What `fireMessage` reads for a customer: profile, campaign cell and cap rings.
