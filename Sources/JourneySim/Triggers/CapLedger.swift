@@ -150,10 +150,12 @@ struct CapLedger: Sendable {
         if rules.isEmpty { return }
         let stamp = code(time)
         let block = customer &* bytesPerCustomer
+        var stampDay: UInt32 = 0  // the send's local day code, looked up once for all day rules
         for rule in rules where rule.channels.contains(channel) {
             let at = block &+ rule.base
             if rule.countsDays {
-                let day = Self.dayCode(zones.localDay(zone: zone, at: instant(stamp)))
+                if stampDay == 0 { stampDay = Self.dayCode(zones.localDay(zone: zone, at: instant(stamp))) }
+                let day = stampDay
                 let word = word(at: at)
                 setWord(at: at, day > word >> 8 ? day << 8 | 1 : (word & ~0xFF) | min(word & 0xFF &+ 1, 0xFF))
                 continue

@@ -87,9 +87,18 @@ struct DueQueue: Sendable {
     /// Storage of each lane's ring (`lanes[i].ring` is `rings[i].base`).
     var rings: ContiguousArray<StateBuffer<Entry>>
     var lanes: StateBuffer<Lane>
-    /// Due time and sequence of each lane's head (`Int64.max` when empty), scanned for the minimum.
+    /// Due time and sequence of each source's first entry (`Int64.max` when empty): the lanes,
+    /// then the heap's top at `heapSource`, then unused leaves up to a power of two.
     var headDue: StateBuffer<Int64>
     var headSequence: StateBuffer<UInt64>
+    /// A winner tree over the sources: node `n` holds whichever of its two children's winners
+    /// comes first, leaves are `leafCount + source`, the root (node 1) is the minimum. A change
+    /// at one source replays only its path (four compares for up to fifteen lanes) where a scan
+    /// compared every lane after each pop.
+    var winners: StateBuffer<Int32>
+    let leafCount: Int
+    /// The heap's leaf, after the lanes.
+    let heapSource: Int
     var tailDue: StateBuffer<Int64>
     /// Per lane, the due time of the first entry the core's prefetcher has not yet visited in
     /// its far and near stage (`Int64.max` when it has visited them all). The prefetcher skips
@@ -100,10 +109,6 @@ struct DueQueue: Sendable {
     var heap = StateBuffer<Entry>()
     var nextSequence: UInt64 = 0
     var count = 0
-    /// Where the minimum is (a lane, or -1 for the heap), or `unknown` until the next scan:
-    /// caching it makes a peek followed by a pop cost one scan of the lanes instead of two.
-    var cachedSource = DueQueue.unknown
-    static let unknown = Int.min
     static let none = Int.max
     static let filler = Entry(due: .max, sequence: .max, payload: DueEntry(instance: 0, generation: 0))
 
@@ -112,11 +117,55 @@ struct DueQueue: Sendable {
         for lane in 0..<laneCount { rings[lane] = StateBuffer(capacity: 1) }
         lanes = StateBuffer(capacity: laneCount)
         for lane in 0..<laneCount { lanes.append(Lane(ring: rings[lane].base)) }
-        headDue = StateBuffer(repeating: .max, count: laneCount)
-        headSequence = StateBuffer(repeating: .max, count: laneCount)
+        heapSource = laneCount
+        var leaves = 1
+        while leaves < laneCount + 1 { leaves <<= 1 }
+        leafCount = leaves
+        headDue = StateBuffer(repeating: .max, count: leaves)
+        headSequence = StateBuffer(repeating: .max, count: leaves)
+        winners = StateBuffer(repeating: 0, count: 2 * leaves)
         tailDue = StateBuffer(repeating: .min, count: laneCount)
         farPending = StateBuffer(repeating: .max, count: laneCount)
         nearPending = StateBuffer(repeating: .max, count: laneCount)
+        rebuildWinners()
+    }
+
+    /// Whether source `a`'s first entry comes before source `b`'s: (due, sequence) order.
+    @inline(__always) func precedes(_ a: Int, _ b: Int) -> Bool {
+        let dueA = headDue[a], dueB = headDue[b]
+        return dueA < dueB || (dueA == dueB && headSequence[a] < headSequence[b])
+    }
+
+    /// Replays the matches on the path from a source whose first entry changed to the root.
+    @inline(__always) mutating func replay(_ source: Int) {
+        var node = (leafCount &+ source) >> 1
+        while node > 0 {
+            let left = Int(winners[node &* 2]), right = Int(winners[node &* 2 &+ 1])
+            winners[node] = Int32(truncatingIfNeeded: precedes(right, left) ? right : left)
+            node >>= 1
+        }
+    }
+
+    mutating func rebuildWinners() {
+        for leaf in 0..<leafCount { winners[leafCount &+ leaf] = Int32(leaf) }
+        var node = leafCount &- 1
+        while node > 0 {
+            let left = Int(winners[node &* 2]), right = Int(winners[node &* 2 &+ 1])
+            winners[node] = Int32(truncatingIfNeeded: precedes(right, left) ? right : left)
+            node &-= 1
+        }
+    }
+
+    /// Sets the heap's leaf to its top and replays it.
+    @inline(__always) mutating func heapTopChanged() {
+        if heap.isEmpty {
+            headDue[heapSource] = .max
+            headSequence[heapSource] = .max
+        } else {
+            headDue[heapSource] = heap[0].due
+            headSequence[heapSource] = heap[0].sequence
+        }
+        replay(heapSource)
     }
 
     /// Gives this queue storage of its own if a copy shares it. Mutating methods do not check
@@ -126,6 +175,7 @@ struct DueQueue: Sendable {
         guard lanes.makeUnique() else { return }
         headDue.makeUnique()
         headSequence.makeUnique()
+        winners.makeUnique()
         tailDue.makeUnique()
         farPending.makeUnique()
         nearPending.makeUnique()
@@ -155,64 +205,34 @@ struct DueQueue: Sendable {
         let entry = Entry(due: due, sequence: nextSequence, payload: payload)
         nextSequence &+= 1
         count &+= 1
-        var source = -1
         if lane >= 0, due >= tailDue[lane] {
             tailDue[lane] = due
             if lanes[lane].isEmpty {
                 headDue[lane] = due
                 headSequence[lane] = entry.sequence
+                replay(lane)
             }
             if lanes[lane].isFull { grow(lane: lane) }
             lanes[lane].append(entry)
             // Every earlier entry was prefetched: this one is next.
             if farPending[lane] == .max { farPending[lane] = due }
             if nearPending[lane] == .max { nearPending[lane] = due }
-            source = lane
         } else {
             heap.append(entry)
             siftUp(heap.count &- 1)
-        }
-        // The new entry has the largest sequence, so it becomes the minimum only if it is due
-        // strictly earlier than the current one.
-        if cachedSource == DueQueue.none {
-            cachedSource = source
-        } else if cachedSource != DueQueue.unknown, due < minimumDue(cachedSource) {
-            cachedSource = source
+            if heap[0].sequence == entry.sequence { heapTopChanged() }
         }
     }
 
-    func minimumDue(_ source: Int) -> Int64 {
-        source < 0 ? heap[0].due : headDue[source]
+    @inline(__always) func minimumDue(_ source: Int) -> Int64 {
+        source < 0 ? headDue[heapSource] : headDue[source]
     }
 
     /// Where the minimum is: a lane index, -1 for the heap, or `none` when empty.
-    func scanMinimum() -> Int {
-        var best = DueQueue.none
-        var bestDue = Int64.max
-        var bestSequence = UInt64.max
-        if !heap.isEmpty {
-            let top = heap[0]
-            best = -1
-            bestDue = top.due
-            bestSequence = top.sequence
-        }
-        var lane = 0
-        let laneCount = headDue.count
-        while lane < laneCount {
-            let due = headDue[lane]
-            if due < bestDue || (due == bestDue && due != .max && headSequence[lane] < bestSequence) {
-                best = lane
-                bestDue = due
-                bestSequence = headSequence[lane]
-            }
-            lane &+= 1
-        }
-        return best
-    }
-
-    mutating func minimumSource() -> Int {
-        if cachedSource == DueQueue.unknown { cachedSource = scanMinimum() }
-        return cachedSource
+    @inline(__always) func minimumSource() -> Int {
+        let winner = Int(winners[1])
+        if headDue[winner] == .max { return DueQueue.none }
+        return winner == heapSource ? -1 : winner
     }
 
     mutating func peek() -> Entry? {
@@ -231,7 +251,6 @@ struct DueQueue: Sendable {
         let source = minimumSource()
         if source == DueQueue.none || minimumDue(source) > limit { return nil }
         count &-= 1
-        cachedSource = DueQueue.unknown
         if source < 0 {
             let first = heap[0]
             let last = heap.popLast()!
@@ -239,6 +258,7 @@ struct DueQueue: Sendable {
                 heap[0] = last
                 siftDown(0)
             }
+            heapTopChanged()
             return first
         }
         let entry = lanes[source].removeFirst()
@@ -250,6 +270,7 @@ struct DueQueue: Sendable {
             headDue[source] = next.due
             headSequence[source] = next.sequence
         }
+        replay(source)
         return entry
     }
 
@@ -294,7 +315,7 @@ struct DueQueue: Sendable {
         }
         farPending[index] = headDue[index]
         nearPending[index] = headDue[index]
-        cachedSource = DueQueue.unknown
+        replay(index)
         return dropped
     }
 
@@ -308,14 +329,16 @@ struct DueQueue: Sendable {
             tailDue[lane] = .min
         }
         heap.removeAll()
+        headDue[heapSource] = .max
+        headSequence[heapSource] = .max
         count = 0
-        cachedSource = DueQueue.unknown
+        rebuildWinners()
     }
 
     var allocatedBytes: Int {
         var total = heap.allocatedBytes + lanes.allocatedBytes
         for ring in rings { total += ring.allocatedBytes }
-        return total + headDue.allocatedBytes + headSequence.allocatedBytes + tailDue.allocatedBytes
+        return total + headDue.allocatedBytes + headSequence.allocatedBytes + winners.allocatedBytes + tailDue.allocatedBytes
             + farPending.allocatedBytes + nearPending.allocatedBytes
     }
 

@@ -73,6 +73,16 @@ public struct TriggerCore: Sendable {
     let conversionIndex: KindIndex
     /// Per event kind, the campaigns whose cells `handle` reads (see `KindIndex.cellSpans`).
     let cellSpans: ContiguousArray<(low: Int32, high: Int32)>
+    /// Per campaign, the queue lane of its window deferrals for zone 0 (zone `z` uses this + z),
+    /// or -1: the next opening of one window in one zone only moves forward as time does, so
+    /// deferrals arrive in due order like a step's delay and get a FIFO lane, and the prefetcher
+    /// sees them coming. Deferrals to the same window share lanes.
+    let deferLanes: ContiguousArray<Int32>
+    let deferZones: Int
+    /// The lane of rate-limit holds (all are due at the start of a minute), or -1.
+    let holdLane: Int32
+    /// At most this many deferral lanes (windows × zones); beyond, deferrals use the heap.
+    static let maxDeferLanes = 64
 
     // Per (customer, campaign), index customer * campaignCount + campaign.
     var cells: StateBuffer<CampaignCell>
@@ -168,7 +178,25 @@ public struct TriggerCore: Sendable {
         instances = StateBuffer(capacity: customerCount)
         generations = StateBuffer(capacity: customerCount)
         freeInstances = StateBuffer(capacity: 1024)
-        queue = DueQueue(lanes: compiled.laneCount)
+        var windows: [DeliveryWindow] = []
+        var deferLanes = ContiguousArray<Int32>(repeating: -1, count: campaignCount)
+        let zoneCount = max(1, zones.identifiers.count)
+        for (index, campaign) in compiled.campaigns.enumerated() where campaign.hasWindow && campaign.window.outside == .defer {
+            let key = windows.firstIndex(of: campaign.window) ?? windows.count
+            if key == windows.count { windows.append(campaign.window) }
+            deferLanes[index] = Int32(compiled.laneCount + key * zoneCount)
+        }
+        var laneCount = compiled.laneCount
+        if windows.count * zoneCount <= TriggerCore.maxDeferLanes {
+            laneCount += windows.count * zoneCount
+        } else {
+            deferLanes = ContiguousArray(repeating: -1, count: campaignCount)
+        }
+        self.deferLanes = deferLanes
+        deferZones = zoneCount
+        holdLane = spec.campaigns.contains { ($0.rateLimitPerMinute ?? 0) > 0 } ? Int32(laneCount) : -1
+        if holdLane >= 0 { laneCount += 1 }
+        queue = DueQueue(lanes: laneCount)
         stats = TriggerStats(spec: spec)
     }
 
@@ -530,7 +558,8 @@ public struct TriggerCore: Sendable {
                 let opening = campaign.window.nextOpening(after: time, zone: zone, zones: zones)
                 instances[index].flags |= FlowInstance.deferred
                 instances[index].intendedAt = opening.milliseconds
-                schedule(instance: index, phase: .messagePending, at: opening, lane: -1)
+                let lanes = deferLanes[campaignIndex]
+                schedule(instance: index, phase: .messagePending, at: opening, lane: lanes < 0 || zone >= deferZones ? -1 : lanes &+ Int32(zone))
                 return
             }
             return skip(.droppedByWindow, instance: index, at: time, into: &actions)
@@ -557,7 +586,7 @@ public struct TriggerCore: Sendable {
                 if next &- instance.intendedAt > campaign.maxHoldMs {
                     return skip(.aborted, instance: index, at: time, into: &actions)
                 }
-                schedule(instance: index, phase: .messagePending, at: SimTime(milliseconds: next), lane: -1)
+                schedule(instance: index, phase: .messagePending, at: SimTime(milliseconds: next), lane: holdLane)
                 return
             }
             rateCount[campaignIndex] &+= 1
