@@ -87,10 +87,12 @@ struct DueQueue: Sendable {
     /// Storage of each lane's ring (`lanes[i].ring` is `rings[i].base`).
     var rings: ContiguousArray<StateBuffer<Entry>>
     var lanes: StateBuffer<Lane>
-    /// Due time and sequence of each source's first entry (`Int64.max` when empty): the lanes,
-    /// then the heap's top at `heapSource`, then unused leaves up to a power of two.
+    /// Due time of each source's first entry (`Int64.max` when empty): the lanes, then the
+    /// heap's top at `heapSource`, then unused leaves up to a power of two.
     var headDue: StateBuffer<Int64>
-    var headSequence: StateBuffer<UInt64>
+    /// The same entries' (due, sequence) as one unsigned key (`UInt128.max` when empty), so the
+    /// winner tree compares with one comparison and no unpredictable branch.
+    var headKey: StateBuffer<UInt128>
     /// A winner tree over the sources: node `n` holds whichever of its two children's winners
     /// comes first, leaves are `leafCount + source`, the root (node 1) is the minimum. A change
     /// at one source replays only its path (four compares for up to fifteen lanes) where a scan
@@ -122,7 +124,7 @@ struct DueQueue: Sendable {
         while leaves < laneCount + 1 { leaves <<= 1 }
         leafCount = leaves
         headDue = StateBuffer(repeating: .max, count: leaves)
-        headSequence = StateBuffer(repeating: .max, count: leaves)
+        headKey = StateBuffer(repeating: .max, count: leaves)
         winners = StateBuffer(repeating: 0, count: 2 * leaves)
         tailDue = StateBuffer(repeating: .min, count: laneCount)
         farPending = StateBuffer(repeating: .max, count: laneCount)
@@ -131,9 +133,17 @@ struct DueQueue: Sendable {
     }
 
     /// Whether source `a`'s first entry comes before source `b`'s: (due, sequence) order.
-    @inline(__always) func precedes(_ a: Int, _ b: Int) -> Bool {
-        let dueA = headDue[a], dueB = headDue[b]
-        return dueA < dueB || (dueA == dueB && headSequence[a] < headSequence[b])
+    @inline(__always) func precedes(_ a: Int, _ b: Int) -> Bool { headKey[a] < headKey[b] }
+
+    @inline(__always) mutating func setHead(_ source: Int, due: Int64, sequence: UInt64) {
+        headDue[source] = due
+        // Flipping the sign bit maps signed order onto unsigned order.
+        headKey[source] = UInt128(UInt64(bitPattern: due) ^ (1 << 63)) << 64 | UInt128(sequence)
+    }
+
+    @inline(__always) mutating func clearHead(_ source: Int) {
+        headDue[source] = .max
+        headKey[source] = .max
     }
 
     /// Replays the matches on the path from a source whose first entry changed to the root.
@@ -159,11 +169,9 @@ struct DueQueue: Sendable {
     /// Sets the heap's leaf to its top and replays it.
     @inline(__always) mutating func heapTopChanged() {
         if heap.isEmpty {
-            headDue[heapSource] = .max
-            headSequence[heapSource] = .max
+            clearHead(heapSource)
         } else {
-            headDue[heapSource] = heap[0].due
-            headSequence[heapSource] = heap[0].sequence
+            setHead(heapSource, due: heap[0].due, sequence: heap[0].sequence)
         }
         replay(heapSource)
     }
@@ -174,7 +182,7 @@ struct DueQueue: Sendable {
     mutating func makeUnique() {
         guard lanes.makeUnique() else { return }
         headDue.makeUnique()
-        headSequence.makeUnique()
+        headKey.makeUnique()
         winners.makeUnique()
         tailDue.makeUnique()
         farPending.makeUnique()
@@ -208,8 +216,7 @@ struct DueQueue: Sendable {
         if lane >= 0, due >= tailDue[lane] {
             tailDue[lane] = due
             if lanes[lane].isEmpty {
-                headDue[lane] = due
-                headSequence[lane] = entry.sequence
+                setHead(lane, due: due, sequence: entry.sequence)
                 replay(lane)
             }
             if lanes[lane].isFull { grow(lane: lane) }
@@ -263,12 +270,10 @@ struct DueQueue: Sendable {
         }
         let entry = lanes[source].removeFirst()
         if lanes[source].isEmpty {
-            headDue[source] = .max
-            headSequence[source] = .max
+            clearHead(source)
         } else {
             let next = lanes[source].first
-            headDue[source] = next.due
-            headSequence[source] = next.sequence
+            setHead(source, due: next.due, sequence: next.sequence)
         }
         replay(source)
         return entry
@@ -284,6 +289,7 @@ struct DueQueue: Sendable {
     /// a nearly live lane is not scanned again on every append.
     /// `prefetch` is shown each entry a few places before `isLive` is asked about it, so the
     /// state `isLive` reads (scattered, one cache miss per entry otherwise) can be loaded early.
+    @inline(__always)
     mutating func compact(lane index: Int, isLive: (DueEntry) -> Bool, prefetch: (DueEntry) -> Void) -> Int {
         var lane = lanes[index]
         var kept = 0
@@ -307,11 +313,9 @@ struct DueQueue: Sendable {
         if dropped < lane.size >> 3 { grow(lane: index) }
         count &-= dropped
         if kept == 0 {
-            headDue[index] = .max
-            headSequence[index] = .max
+            clearHead(index)
         } else {
-            headDue[index] = lanes[index].first.due
-            headSequence[index] = lanes[index].first.sequence
+            setHead(index, due: lanes[index].first.due, sequence: lanes[index].first.sequence)
         }
         farPending[index] = headDue[index]
         nearPending[index] = headDue[index]
@@ -324,13 +328,11 @@ struct DueQueue: Sendable {
             lanes[lane].removeAll()
             farPending[lane] = .max
             nearPending[lane] = .max
-            headDue[lane] = .max
-            headSequence[lane] = .max
+            clearHead(lane)
             tailDue[lane] = .min
         }
         heap.removeAll()
-        headDue[heapSource] = .max
-        headSequence[heapSource] = .max
+        clearHead(heapSource)
         count = 0
         rebuildWinners()
     }
@@ -338,7 +340,7 @@ struct DueQueue: Sendable {
     var allocatedBytes: Int {
         var total = heap.allocatedBytes + lanes.allocatedBytes
         for ring in rings { total += ring.allocatedBytes }
-        return total + headDue.allocatedBytes + headSequence.allocatedBytes + winners.allocatedBytes + tailDue.allocatedBytes
+        return total + headDue.allocatedBytes + headKey.allocatedBytes + winners.allocatedBytes + tailDue.allocatedBytes
             + farPending.allocatedBytes + nearPending.allocatedBytes
     }
 

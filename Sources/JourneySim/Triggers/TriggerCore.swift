@@ -706,13 +706,17 @@ public struct TriggerCore: Sendable {
         instances[index].flags |= FlowInstance.queued
         generations[index] &+= 1
         instances[index].phase = phase
-        if lane >= 0, staleEntries > 0, queue.isFull(lane: Int(lane)) {
-            let generations = self.generations.base
-            staleEntries &-= queue.compact(lane: Int(lane), isLive: { generations[Int($0.instance)] == $0.generation },
-                                           prefetch: { journeysim_prefetch(generations + Int($0.instance)) })
-        }
+        if lane >= 0, staleEntries > 0, queue.isFull(lane: Int(lane)) { compact(lane: Int(lane)) }
         queue.schedule(DueEntry(instance: UInt32(index), generation: generations[index]),
                        at: time.milliseconds, lane: Int(lane))
+    }
+
+    /// Drops a full lane's stale entries before it grows (out of line: rare, and a loop).
+    @inline(never)
+    mutating func compact(lane: Int) {
+        let generations = self.generations.base
+        staleEntries &-= queue.compact(lane: lane, isLive: { generations[Int($0.instance)] == $0.generation },
+                                       prefetch: { journeysim_prefetch(generations + Int($0.instance)) })
     }
 
     /// The instance's queued entry, if any, no longer counts.
