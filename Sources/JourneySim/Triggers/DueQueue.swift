@@ -108,6 +108,12 @@ struct DueQueue: Sendable {
     /// the truth (an entry since popped), never higher.
     var farPending: StateBuffer<Int64>
     var nearPending: StateBuffer<Int64>
+    /// Per lane, how many more times a full ring grows without a compaction scan: set after a
+    /// scan that freed less than an eighth. A lane's share of cancelled entries is a property of
+    /// its campaigns (a week-long wait is nearly all live, a rescheduled browse reminder mostly
+    /// stale), so a scan that found little will likely find little next time either.
+    var skipCompactions: StateBuffer<Int32>
+    static let compactionsSkippedAfterAPoorOne: Int32 = 2
     var heap = StateBuffer<Entry>()
     var nextSequence: UInt64 = 0
     var count = 0
@@ -129,6 +135,7 @@ struct DueQueue: Sendable {
         tailDue = StateBuffer(repeating: .min, count: laneCount)
         farPending = StateBuffer(repeating: .max, count: laneCount)
         nearPending = StateBuffer(repeating: .max, count: laneCount)
+        skipCompactions = StateBuffer(repeating: 0, count: laneCount)
         rebuildWinners()
     }
 
@@ -187,6 +194,7 @@ struct DueQueue: Sendable {
         tailDue.makeUnique()
         farPending.makeUnique()
         nearPending.makeUnique()
+        skipCompactions.makeUnique()
         heap.makeUnique()
         for lane in rings.indices {
             rings[lane].makeUnique()
@@ -282,6 +290,15 @@ struct DueQueue: Sendable {
     /// Whether the lane's next entry would make its ring grow.
     func isFull(lane: Int) -> Bool { lanes[lane].isFull }
 
+    /// Whether a full lane should be compacted now rather than grown (see `skipCompactions`).
+    @inline(__always) mutating func shouldCompact(lane: Int) -> Bool {
+        if skipCompactions[lane] > 0 {
+            skipCompactions[lane] &-= 1
+            return false
+        }
+        return true
+    }
+
     /// Drops the entries `isLive` rejects from a lane, keeping the others in order, and returns
     /// how many it dropped. Cancelled and rescheduled entries otherwise sit in a lane until they
     /// fall due (up to the lane's whole duration, a week for a 7-day wait), and a lane's ring is
@@ -310,7 +327,10 @@ struct DueQueue: Sendable {
         lane.prefetchedNear = lane.popped
         lane.prefetchedRing = lane.popped
         lanes[index] = lane
-        if dropped < lane.size >> 3 { grow(lane: index) }
+        if dropped < lane.size >> 3 {
+            grow(lane: index)
+            skipCompactions[index] = DueQueue.compactionsSkippedAfterAPoorOne
+        }
         count &-= dropped
         if kept == 0 {
             clearHead(index)
@@ -341,7 +361,7 @@ struct DueQueue: Sendable {
         var total = heap.allocatedBytes + lanes.allocatedBytes
         for ring in rings { total += ring.allocatedBytes }
         return total + headDue.allocatedBytes + headKey.allocatedBytes + winners.allocatedBytes + tailDue.allocatedBytes
-            + farPending.allocatedBytes + nearPending.allocatedBytes
+            + farPending.allocatedBytes + nearPending.allocatedBytes + skipCompactions.allocatedBytes
     }
 
     mutating func siftUp(_ start: Int) {

@@ -116,8 +116,11 @@ public struct TriggerCore: Sendable {
     /// either; otherwise the merged parts may differ from the whole run.
     public private(set) var sharedLimitMayBind = false
 
-    /// What happened to every message so far.
-    public private(set) var stats: TriggerStats
+    /// What happened to every message so far (a copy of the running counts).
+    public var stats: TriggerStats { counters.stats(layout: statsLayout) }
+    /// Campaign names and step rows of `stats`, all counts zero.
+    let statsLayout: TriggerStats
+    var counters: TriggerCounters
 
     /// The most zero-time steps (branches) a flow may take in a row before it is ended, a guard
     /// against `goto` loops.
@@ -197,7 +200,8 @@ public struct TriggerCore: Sendable {
         holdLane = spec.campaigns.contains { ($0.rateLimitPerMinute ?? 0) > 0 } ? Int32(laneCount) : -1
         if holdLane >= 0 { laneCount += 1 }
         queue = DueQueue(lanes: laneCount)
-        stats = TriggerStats(spec: spec)
+        statsLayout = TriggerStats(spec: spec)
+        counters = TriggerCounters(layout: statsLayout)
     }
 
     /// Gives this core state of its own if a copy of it shares the state. The state lives in
@@ -209,6 +213,7 @@ public struct TriggerCore: Sendable {
         profiles.makeUnique()
         rateMinute.makeUnique()
         rateCount.makeUnique()
+        counters.makeUnique()
         instances.makeUnique()
         generations.makeUnique()
         freeInstances.makeUnique()
@@ -338,9 +343,9 @@ public struct TriggerCore: Sendable {
             let campaign = Int(instance.campaign)
             if instance.phase == .messagePending {
                 let state: TerminalState = end.milliseconds >= campaigns[campaign].endMs ? .expired : .pendingAtEnd
-                stats.finish(state, campaign: campaign, step: Int(instance.step))
+                counters.finish(state, campaign: campaign, step: Int(instance.step))
             }
-            stats.add(.runningAtEnd, campaign: campaign)
+            counters.add(.runningAtEnd, campaign: campaign)
             release(instance: index)
         }
         queue.removeAll()
@@ -354,13 +359,14 @@ public struct TriggerCore: Sendable {
     public mutating func reportDelivery(_ message: MessageID, outcome: DeliveryOutcome, at time: SimTime,
                                         into actions: inout ContiguousArray<SendRequest>) {
         let campaign = Int(message.campaign)
-        guard campaign < campaignCount, Int(message.step) < stats.stepCount(campaign: campaign) else { return }
+        guard campaign < campaignCount, Int(message.step) < counters.stepCount(campaign: campaign) else { return }
+        makeUnique()
         let step = Int(message.step)
         switch outcome {
-        case .delivered: stats.add(.delivered, campaign: campaign, step: step)
-        case .read: stats.add(.read, campaign: campaign, step: step)
+        case .delivered: counters.add(.delivered, campaign: campaign, step: step)
+        case .read: counters.add(.read, campaign: campaign, step: step)
         case .failed:
-            stats.add(.failed, campaign: campaign, step: step)
+            counters.add(.failed, campaign: campaign, step: step)
             let compiled = campaigns[campaign]
             guard compiled.fallback, Int(message.customer) < customerCount else { return }
             let customer = Int(message.customer)
@@ -372,8 +378,8 @@ public struct TriggerCore: Sendable {
                 break
             }
             guard let next else { return }
-            if !message.isFallback { stats.move(from: .sent, to: .fellBack, campaign: campaign, step: step) }
-            stats.add(.fallbackAttempts, campaign: campaign, step: step)
+            if !message.isFallback { counters.move(from: .sent, to: .fellBack, campaign: campaign, step: step) }
+            counters.add(.fallbackAttempts, campaign: campaign, step: step)
             let definition = steps[Int(compiled.stepBase) &+ step]
             var id = message
             id.isFallback = true
@@ -409,7 +415,7 @@ public struct TriggerCore: Sendable {
             journeyChannel: event.channel, stars: event.stars, cartValue: event.cartValue,
             serial: 0, intendedAt: time))
         cells[cell].slot = UInt32(instance &+ 1)
-        stats.add(.entered, campaign: index)
+        counters.add(.entered, campaign: index)
         run(instance: instance, at: event.time, into: &actions)
     }
 
@@ -425,7 +431,7 @@ public struct TriggerCore: Sendable {
             switch step.kind {
             case .message:
                 let due = time + SimDuration(milliseconds: step.durationMs)
-                stats.create(campaign: Int(instances[index].campaign), step: stepIndex)
+                counters.create(campaign: Int(instances[index].campaign), step: stepIndex)
                 instances[index].serial = nextSerial
                 nextSerial &+= 1
                 instances[index].flags &= ~FlowInstance.deferred
@@ -471,14 +477,14 @@ public struct TriggerCore: Sendable {
                 instances[index].flags &= ~FlowInstance.deferred
                 let due = event.time + SimDuration(milliseconds: step.durationMs)
                 instances[index].intendedAt = due.milliseconds
-                stats.add(.rescheduled, campaign: campaignIndex, step: Int(instance.step))
+                counters.add(.rescheduled, campaign: campaignIndex, step: Int(instance.step))
                 schedule(instance: index, phase: .messagePending, at: due, lane: step.lane)
                 return
             }
             let state: TerminalState = instance.flags & FlowInstance.sentAny == 0 ? .cancelledByException : .skippedFlowExit
-            stats.finish(state, campaign: campaignIndex, step: Int(instance.step))
+            counters.finish(state, campaign: campaignIndex, step: Int(instance.step))
         }
-        stats.add(.exited, campaign: campaignIndex)
+        counters.add(.exited, campaign: campaignIndex)
         release(instance: index)
     }
 
@@ -507,12 +513,12 @@ public struct TriggerCore: Sendable {
         let t = time.milliseconds
 
         if t >= campaign.endMs {
-            stats.finish(.expired, campaign: campaignIndex, step: stepIndex)
+            counters.finish(.expired, campaign: campaignIndex, step: stepIndex)
             release(instance: index)
             return
         }
         if campaign.recheckAudience && !inAudience(customer: customer, campaign: campaignIndex) {
-            stats.finish(.suppressedAudience, campaign: campaignIndex, step: stepIndex)
+            counters.finish(.suppressedAudience, campaign: campaignIndex, step: stepIndex)
             release(instance: index)
             return
         }
@@ -567,7 +573,7 @@ public struct TriggerCore: Sendable {
         let cell = customer &* campaignCount &+ campaignIndex
         if instance.flags & FlowInstance.control != 0 {
             cells[cell].expose(at: time, control: true)
-            stats.add(.controlExposures, campaign: campaignIndex)
+            counters.add(.controlExposures, campaign: campaignIndex)
             return skip(.heldOut, instance: index, at: time, into: &actions)
         }
         if !campaign.overrideCaps,
@@ -595,9 +601,9 @@ public struct TriggerCore: Sendable {
         // Send.
         if campaign.countsTowardCaps { caps.record(customer: customer, channel: channel, at: time, zone: zone, zones: zones) }
         cells[cell].expose(at: time, control: false)
-        stats.add(.treatmentExposures, campaign: campaignIndex)
+        counters.add(.treatmentExposures, campaign: campaignIndex)
         let deferred = instance.flags & FlowInstance.deferred != 0
-        if deferred { stats.add(.deferred, campaign: campaignIndex, step: stepIndex) }
+        if deferred { counters.add(.deferred, campaign: campaignIndex, step: stepIndex) }
         let step = steps[Int(campaign.stepBase) &+ stepIndex]
         actions.append(SendRequest(
             message: MessageID(serial: instance.serial, customer: instance.customer, campaign: instance.campaign,
@@ -606,7 +612,7 @@ public struct TriggerCore: Sendable {
             intendedAt: SimTime(milliseconds: instance.intendedAt), time: time, isFallback: fellBack,
             wasDeferred: deferred, routeToAgent: step.routeToAgent))
         instances[index].flags |= FlowInstance.sentAny
-        stats.finish(fellBack ? .fellBack : .sent, campaign: campaignIndex, step: stepIndex)
+        counters.finish(fellBack ? .fellBack : .sent, campaign: campaignIndex, step: stepIndex)
         goToNext(instance: index)
         run(instance: index, at: time, into: &actions)
     }
@@ -619,7 +625,7 @@ public struct TriggerCore: Sendable {
     /// Records a message that will not be sent and lets the flow go on (in a multi-step flow a
     /// capped, dropped or held-out message step is skipped; a single message ends its campaign).
     mutating func skip(_ state: TerminalState, instance index: Int, at time: SimTime, into actions: inout ContiguousArray<SendRequest>) {
-        stats.finish(state, campaign: Int(instances[index].campaign), step: Int(instances[index].step))
+        counters.finish(state, campaign: Int(instances[index].campaign), step: Int(instances[index].step))
         goToNext(instance: index)
         run(instance: index, at: time, into: &actions)
     }
@@ -630,7 +636,7 @@ public struct TriggerCore: Sendable {
               time.milliseconds &- Int64(last) &* 1000 <= campaigns[index].conversionWindowMs,
               time.milliseconds >= Int64(last) &* 1000 &- 999 else { return }
         cells[cell].converted = true
-        stats.add(cells[cell].exposureIsControl ? .controlConversions : .treatmentConversions, campaign: index)
+        counters.add(cells[cell].exposureIsControl ? .controlConversions : .treatmentConversions, campaign: index)
     }
 
     // MARK: Checks
@@ -706,7 +712,7 @@ public struct TriggerCore: Sendable {
         instances[index].flags |= FlowInstance.queued
         generations[index] &+= 1
         instances[index].phase = phase
-        if lane >= 0, staleEntries > 0, queue.isFull(lane: Int(lane)) { compact(lane: Int(lane)) }
+        if lane >= 0, staleEntries > 0, queue.isFull(lane: Int(lane)), queue.shouldCompact(lane: Int(lane)) { compact(lane: Int(lane)) }
         queue.schedule(DueEntry(instance: UInt32(index), generation: generations[index]),
                        at: time.milliseconds, lane: Int(lane))
     }
