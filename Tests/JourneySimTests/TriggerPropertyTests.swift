@@ -251,24 +251,30 @@ struct TriggerBenchmarkTests {
 
 @Suite("Trigger core batch intake")
 struct TriggerBatchTests {
+    /// A synthetic population and a time-ordered session stream over it, one event every `step` ms.
+    static func sessionStream(customers: Int, zoneNames: [String], seed: UInt64, sessions: Int, events count: Int,
+                              step: Int64) -> (population: Population, zones: TimeZoneTable, events: [CustomerEvent]) {
+        let start = SimTime(unixSeconds: 1_772_409_600)
+        let population = TriggerBenchmark.syntheticPopulation(customers: customers, zones: zoneNames.count, seed: seed)
+        let zones = TimeZoneTable(identifiers: zoneNames, start: start, end: start + .days(40))
+        var stream = TriggerBenchmark.SessionStream(customers: customers, concurrentSessions: sessions, seed: seed)
+        var events: [CustomerEvent] = []
+        var time = start.milliseconds
+        for _ in 0..<count {
+            time += step
+            events.append(stream.next(time: time))
+        }
+        return (population, zones, events)
+    }
+
     /// `handle(batch:)` prefetches ahead but must act exactly like `handle(_:)` per event: same
     /// send requests in the same order, same counts, same state afterwards. Batch sizes that do
     /// and do not divide the stream, and one shorter than the prefetch distance, are all used.
     @Test(arguments: [1, 3, 64, 1000])
     func batchEqualsOneByOne(batchSize: Int) {
-        let customers = 3_000
-        let start = SimTime(unixSeconds: 1_772_409_600)
-        let zoneNames = ["America/New_York", "Europe/London", "Asia/Tokyo"]
-        let population = TriggerBenchmark.syntheticPopulation(customers: customers, zones: zoneNames.count, seed: 9)
-        let zones = TimeZoneTable(identifiers: zoneNames, start: start, end: start + .days(40))
+        let (population, zones, events) = Self.sessionStream(customers: 3_000, zoneNames: ["America/New_York", "Europe/London", "Asia/Tokyo"],
+                                                             seed: 9, sessions: 64, events: 60_000, step: 20_000)
         let spec = TriggerBenchmark.syntheticSpec(campaigns: 20)
-        var stream = TriggerBenchmark.SessionStream(customers: customers, concurrentSessions: 64, seed: 9)
-        var events: [CustomerEvent] = []
-        var time = start.milliseconds
-        for _ in 0..<60_000 {
-            time += 20_000
-            events.append(stream.next(time: time))
-        }
         var single = TriggerCore(spec: spec, population: population, zones: zones, seed: 9)
         var batched = TriggerCore(spec: spec, population: population, zones: zones, seed: 9)
         var singleActions = ContiguousArray<SendRequest>(), batchActions = ContiguousArray<SendRequest>()
@@ -283,7 +289,7 @@ struct TriggerBatchTests {
         #expect(singleActions == batchActions)
         #expect(single.stats == batched.stats)
         #expect(single.nextDueTime == batched.nextDueTime)
-        let end = SimTime(milliseconds: time) + .days(20)
+        let end = events[events.count - 1].time + .days(20)
         single.advance(to: end, into: &singleActions)
         batched.advance(to: end, into: &batchActions)
         single.finish(at: end)
@@ -299,18 +305,10 @@ struct TriggerBatchTests {
     /// the original must then finish exactly like a core that never had a copy.
     @Test func copiesAreIndependentValues() {
         let customers = 2_000
-        let start = SimTime(unixSeconds: 1_772_409_600)
-        let zoneNames = ["America/New_York", "Asia/Tokyo"]
-        let population = TriggerBenchmark.syntheticPopulation(customers: customers, zones: zoneNames.count, seed: 4)
-        let zones = TimeZoneTable(identifiers: zoneNames, start: start, end: start + .days(40))
+        let (population, zones, events) = Self.sessionStream(customers: customers, zoneNames: ["America/New_York", "Asia/Tokyo"],
+                                                             seed: 4, sessions: 32, events: 40_000, step: 30_000)
         let spec = TriggerBenchmark.syntheticSpec(campaigns: 10)
-        var stream = TriggerBenchmark.SessionStream(customers: customers, concurrentSessions: 32, seed: 4)
-        var events: [CustomerEvent] = []
-        var time = start.milliseconds
-        for _ in 0..<40_000 {
-            time += 30_000
-            events.append(stream.next(time: time))
-        }
+        var time = events[events.count - 1].time.milliseconds
         let half = events.count / 2
         var reference = TriggerCore(spec: spec, population: population, zones: zones, seed: 4)
         var original = TriggerCore(spec: spec, population: population, zones: zones, seed: 4)

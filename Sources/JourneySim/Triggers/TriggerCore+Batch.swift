@@ -3,9 +3,9 @@ import JourneySimPrefetch
 /// Batch intake with software prefetching.
 ///
 /// With a million customers the core's state (cells, profiles, cap rings, flow pool) is far
-/// larger than the caches, and profiling showed three quarters of the time stalled on DRAM: each
-/// due message reads its flow instance, then the customer's profile, cap rings and campaign
-/// cell, one miss after another. A stream consumer that has a batch of events in hand knows
+/// larger than the caches: each due message reads its flow instance, then the customer's
+/// profile, cap rings and campaign cell, one miss after another (without the near stage below,
+/// the 1 M-customer benchmark ran at 2.4 M instead of 3.1 M events/s). A stream consumer that has a batch of events in hand knows
 /// what comes next: the customers of the next few events, and the lane entries falling due
 /// before them. Touching those cache lines a few events early lets the misses overlap.
 /// Prefetching is only a hint, so results are identical to calling `handle(_:into:)` per event.

@@ -46,15 +46,17 @@ import JourneySimPrefetch
 /// reachability, zone, archetype, event kinds seen, opt-outs) and one block of cap rings; running
 /// flows (32 bytes each) in a pool with a free list, their generation counters in a separate
 /// 4-byte array so a cancelled queue entry is recognised without touching the flow; due times
-/// in a `DueQueue` (FIFO lanes per fixed duration plus a heap). The per-customer arrays are
-/// allocated on transparent huge pages where the kernel allows (`HugePages`). Nothing is
-/// allocated per event once the pool and queue have grown to the working set.
+/// in a `DueQueue` (FIFO lanes per fixed duration, per deferral window and zone and for
+/// rate-limit holds, plus a heap). All of it lives in `StateBuffer`s: 64-byte aligned, large
+/// ones on transparent huge pages where the kernel allows, and written without a copy-on-write
+/// check per access; every public mutating method calls `makeUnique()` first, so a copied core
+/// is still an independent value. Nothing is allocated per event once the pool and queue have
+/// grown to the working set.
 ///
 /// ## Batches
 /// A consumer holding several events (a stream poll, the benchmark) should pass them to
 /// `handle(batch:into:)`: same results, but the state the next events and due messages need is
-/// prefetched a few events ahead, which overlaps the cache misses that dominate at a million
-/// customers.
+/// prefetched a few events ahead, which overlaps the cache misses of a million customers' state.
 public struct TriggerCore: Sendable {
     public let spec: TriggerSpec
     let population: Population
