@@ -102,10 +102,12 @@ struct CapLedger: Sendable {
     }
 
     func word(at offset: Int) -> UInt32 {
-        UInt32(littleEndian: UnsafeRawPointer(bytes.base).loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+        assert(offset >= 0 && offset &+ 4 <= bytes.count, "cap ledger offset \(offset) out of 0..<\(bytes.count)")
+        return UInt32(littleEndian: UnsafeRawPointer(bytes.base).loadUnaligned(fromByteOffset: offset, as: UInt32.self))
     }
 
     mutating func setWord(at offset: Int, _ value: UInt32) {
+        assert(offset >= 0 && offset &+ 4 <= bytes.count, "cap ledger offset \(offset) out of 0..<\(bytes.count)")
         UnsafeMutableRawPointer(bytes.base).storeBytes(of: value.littleEndian, toByteOffset: offset, as: UInt32.self)
     }
 
