@@ -5,9 +5,10 @@ import JourneySimPrefetch
 /// With a million customers the core's state (cells, profiles, cap rings, flow pool) is far
 /// larger than the caches: each due message reads its flow instance, then the customer's
 /// profile, cap rings and campaign cell, one miss after another (without the near stage below,
-/// the 1 M-customer benchmark ran at 2.4 M instead of 3.1 M events/s). A stream consumer that has a batch of events in hand knows
-/// what comes next: the customers of the next few events, and the lane entries falling due
-/// before them. Touching those cache lines a few events early lets the misses overlap.
+/// the 1 M-customer benchmark ran at 2.4 M instead of 3.1 M events/s). A stream consumer that
+/// has a batch of events in hand knows what comes next: the customers of the next few events,
+/// and the lane entries falling due before them. Touching those cache lines a few events early
+/// lets the misses overlap.
 /// Prefetching is only a hint, so results are identical to calling `handle(_:into:)` per event.
 ///
 /// The helpers are `@inline(__always)`: called out of line from a mutating method, a
