@@ -63,37 +63,8 @@ public struct TriggerStats: Sendable, Equatable, Codable {
     public var campaignCount: Int { campaignNames.count }
     public func stepCount(campaign: Int) -> Int { stepOffsets[campaign + 1] - stepOffsets[campaign] }
 
-    // MARK: Recording (used by the core)
-
+    /// First counter of a step's row (the core's `TriggerCounters` uses the same layout).
     func row(_ campaign: Int, _ step: Int) -> Int { (stepOffsets[campaign] + step) * TriggerStats.columns }
-
-    mutating func add(_ counter: MessageCounter, campaign: Int, step: Int, _ amount: UInt64 = 1) {
-        messageCounts[row(campaign, step) + counter.rawValue] &+= amount
-    }
-
-    mutating func create(campaign: Int, step: Int) {
-        let base = row(campaign, step)
-        messageCounts[base + MessageCounter.created.rawValue] &+= 1
-        messageCounts[base + MessageCounter.pending.rawValue] &+= 1
-    }
-
-    /// Moves one pending message to its terminal state.
-    mutating func finish(_ state: TerminalState, campaign: Int, step: Int) {
-        let base = row(campaign, step)
-        messageCounts[base + MessageCounter.pending.rawValue] &-= 1
-        messageCounts[base + MessageCounter.allCases.count + Int(state.rawValue)] &+= 1
-    }
-
-    /// Moves one message from one terminal state to another (sent → fell back on a delivery failure).
-    mutating func move(from old: TerminalState, to new: TerminalState, campaign: Int, step: Int) {
-        let base = row(campaign, step) + MessageCounter.allCases.count
-        messageCounts[base + Int(old.rawValue)] &-= 1
-        messageCounts[base + Int(new.rawValue)] &+= 1
-    }
-
-    mutating func add(_ counter: CampaignCounter, campaign: Int, _ amount: UInt64 = 1) {
-        campaignCounts[campaign * CampaignCounter.allCases.count + counter.rawValue] &+= amount
-    }
 
     // MARK: Reading
 
