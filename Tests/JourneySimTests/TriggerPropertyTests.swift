@@ -402,9 +402,14 @@ struct DueQueueTests {
 @Suite("State buffers")
 struct StateBufferTests {
     /// Growth keeps every element; a copy shares storage until `makeUnique`, which copies only
-    /// when the storage is shared, after which the two are independent.
+    /// when the storage is shared, after which the two are independent. The larger size (6 MB)
+    /// is above `HugePages.threshold`, so its storage is advised onto huge pages: contents must
+    /// be the same either way.
     @Test(arguments: [10, 1_500_000])
     func growthAndCopies(count: Int) {
+        let filled = StateBuffer(repeating: UInt32(7), count: count)
+        #expect(filled.count == count)
+        #expect((0..<count).allSatisfy { filled[$0] == 7 })
         var buffer = StateBuffer<UInt32>(capacity: 4)
         for value in 0..<count { buffer.append(UInt32(truncatingIfNeeded: value &* 7)) }
         #expect(buffer.count == count)
@@ -449,22 +454,5 @@ struct StateBufferTests {
         #expect(order == expected)
         let next: UInt32? = copy.pop()?.payload.instance
         #expect(next == 7)
-    }
-}
-
-@Suite("Huge-page arrays")
-struct HugePagesTests {
-    /// Large enough to be advised (above the 4 MiB threshold) and small: contents must be exactly
-    /// those of an ordinary array either way, and growing keeps every element.
-    @Test(arguments: [10, 3_000_000])
-    func contentsMatchOrdinaryArrays(count: Int) {
-        let filled = HugePages.array(repeating: UInt32(7), count: count)
-        #expect(filled.count == count)
-        #expect(filled.allSatisfy { $0 == 7 })
-        var numbers = ContiguousArray<Int>()
-        for value in 0..<count { numbers.append(value &* 3) }
-        let grown = HugePages.grown(numbers, capacity: count * 2)
-        #expect(grown == numbers)
-        #expect(grown.capacity >= count * 2)
     }
 }
