@@ -121,8 +121,8 @@ struct DueQueue: Sendable {
     static let filler = Entry(due: .max, sequence: .max, payload: DueEntry(instance: 0, generation: 0))
 
     init(lanes laneCount: Int) {
-        rings = ContiguousArray(repeating: StateBuffer(), count: laneCount)
-        for lane in 0..<laneCount { rings[lane] = StateBuffer(capacity: 1) }
+        // One buffer each (not `repeating:`, which would share one between all lanes).
+        rings = ContiguousArray((0..<laneCount).map { _ in StateBuffer(capacity: 1) })
         lanes = StateBuffer(capacity: laneCount)
         for lane in 0..<laneCount { lanes.append(Lane(ring: rings[lane].base)) }
         heapSource = laneCount
