@@ -44,9 +44,10 @@ public struct MemoryEstimate: Sendable, Equatable {
         totalBytes = overflow ? Int.max : product.addingReportingOverflow(Self.fixedBytes).partialValue
     }
 
-    /// Bytes of cap ledger per customer for these rules (see `CapLedger`), at 4-byte times.
+    /// Bytes of cap ledger per customer for these rules (see `CapLedger`), at 4-byte times and
+    /// with each ring's position byte.
     public static func capLedgerBytes(_ caps: [FrequencyCap]) -> Int {
-        caps.reduce(0) { total, cap in total + (cap.period == .calendarDays(1) ? 4 : 4 * cap.limit) }
+        caps.reduce(0) { total, cap in total + (cap.period == .calendarDays(1) ? 4 : 4 * cap.limit + 1) }
     }
 
     /// The refusal when the estimate exceeds `available` bytes, nil when it fits (or nothing is known).
