@@ -29,9 +29,10 @@ import Testing
         let withCampaigns = MemoryEstimate(scenario: campaigns)
         let count = campaigns.triggers.campaigns.count
         #expect(count > 0)
-        // abandoned-cart's caps: 3 a day (one word), 10 a rolling week (ten times), 2 a day on WhatsApp (one word).
-        #expect(MemoryEstimate.capLedgerBytes(campaigns.triggers.frequencyCaps) == 4 + 40 + 4)
-        #expect(withCampaigns.bytesPerCustomer == 96 + 15 * count + 32 + 48 + 24)
+        // abandoned-cart's caps: 3 a day (one word), 10 a rolling week (ten times and the ring's
+        // position byte), 2 a day on WhatsApp (one word).
+        #expect(MemoryEstimate.capLedgerBytes(campaigns.triggers.frequencyCaps) == 4 + 40 + 1 + 4)
+        #expect(withCampaigns.bytesPerCustomer == 96 + 15 * count + 32 + 49 + 24)
         #expect(MemoryEstimate(scenario: campaigns, comparedStrategies: 2).bytesPerCustomer
                     == withCampaigns.bytesPerCustomer + 2 * ComparisonMetric.allCases.count * 8)
 
