@@ -397,6 +397,42 @@ struct DueQueueTests {
         while let entry = queue.pop() { popped.append((entry.due, entry.sequence)) }
         #expect(popped.map(\.sequence) == expected.map(\.sequence))
     }
+
+    /// The winner tree over 40 lanes and the heap (64 leaves, six levels), with due times on
+    /// both sides of zero (the keys flip the sign bit) and ties at one instant: every pop is the
+    /// smallest (due, sequence) left, checked against a plain sorted list.
+    @Test func winnerTreeOverManyLanesPopsTheMinimum() {
+        var rng = Xoshiro256StarStar(seed: 41)
+        let lanes = 40
+        var queue = DueQueue(lanes: lanes)
+        #expect(queue.leafCount == 64)
+        var pending: [(due: Int64, sequence: UInt64)] = []
+        var now: Int64 = -50_000
+        var sequence: UInt64 = 0
+        var mismatches = 0, pops = 0
+        for _ in 0..<8_000 {
+            now += Int64(rng.below(40))
+            let lane = rng.below(lanes + 1) - 1
+            // Lane durations of 0 to 39 seconds; irregular times (lane -1) to the heap.
+            let due = lane < 0 ? now + Int64(rng.below(60_000)) - 10_000 : now + Int64(lane) * 1_000
+            queue.schedule(DueEntry(instance: UInt32(truncatingIfNeeded: sequence), generation: 0), at: due, lane: lane)
+            pending.append((due, sequence))
+            sequence += 1
+            if rng.below(2) == 0, let got = queue.pop(dueThrough: now) {
+                pops += 1
+                let smallest = pending.indices.min { pending[$0].due < pending[$1].due
+                    || (pending[$0].due == pending[$1].due && pending[$0].sequence < pending[$1].sequence) }!
+                if pending[smallest].sequence != got.sequence || pending[smallest].due > now { mismatches += 1 }
+                pending.remove(at: smallest)
+            }
+        }
+        pending.sort { $0.due < $1.due || ($0.due == $1.due && $0.sequence < $1.sequence) }
+        var rest: [UInt64] = []
+        while let entry = queue.pop() { rest.append(entry.sequence) }
+        #expect(mismatches == 0)
+        #expect(pops > 3_000)
+        #expect(rest == pending.map(\.sequence))
+    }
 }
 
 @Suite("State buffers")

@@ -90,14 +90,19 @@ struct DueQueue: Sendable {
     /// Due time of each source's first entry (`Int64.max` when empty): the lanes, then the
     /// heap's top at `heapSource`, then unused leaves up to a power of two.
     var headDue: StateBuffer<Int64>
-    /// The same entries' (due, sequence) as one unsigned key (`UInt128.max` when empty), so the
-    /// winner tree compares with one comparison and no unpredictable branch.
-    var headKey: StateBuffer<UInt128>
-    /// A winner tree over the sources: node `n` holds whichever of its two children's winners
-    /// comes first, leaves are `leafCount + source`, the root (node 1) is the minimum. A change
-    /// at one source replays only its path (four compares for up to fifteen lanes) where a scan
-    /// compared every lane after each pop.
-    var winners: StateBuffer<Int32>
+    /// A winner tree over the sources' first entries, as keys (see `key(due:sequence:source:)`):
+    /// leaf `leafCount + source` holds the source's key (`UInt128.max` when empty), node `n` the
+    /// smaller of its two children's, the root (node 1) the minimum. A change at one source
+    /// replays only its path (five levels for up to 31 lanes) where a scan compared every lane
+    /// after each pop.
+    ///
+    /// Why keys and not source indices in the nodes: a replay then carries its key up in
+    /// registers and reads only each level's sibling, whose address does not depend on the level
+    /// below, so the loads of all levels overlap and the chain is one compare-and-select per
+    /// level (`journeysim_replay`). With indices, each level waited for the store of the level
+    /// below, then loaded the keys it named and branched on their order, mispredicted about
+    /// every other level.
+    var tree: StateBuffer<UInt128>
     let leafCount: Int
     /// The heap's leaf, after the lanes.
     let heapSource: Int
@@ -129,9 +134,9 @@ struct DueQueue: Sendable {
         var leaves = 1
         while leaves < laneCount + 1 { leaves <<= 1 }
         leafCount = leaves
+        precondition(leaves <= DueQueue.maxSources, "more than \(DueQueue.maxSources - 1) queue lanes")
         headDue = StateBuffer(repeating: .max, count: leaves)
-        headKey = StateBuffer(repeating: .max, count: leaves)
-        winners = StateBuffer(repeating: 0, count: 2 * leaves)
+        tree = StateBuffer(repeating: .max, count: 2 * leaves)
         tailDue = StateBuffer(repeating: .min, count: laneCount)
         farPending = StateBuffer(repeating: .max, count: laneCount)
         nearPending = StateBuffer(repeating: .max, count: laneCount)
@@ -139,36 +144,39 @@ struct DueQueue: Sendable {
         rebuildWinners()
     }
 
-    /// Whether source `a`'s first entry comes before source `b`'s: (due, sequence) order.
-    @inline(__always) func precedes(_ a: Int, _ b: Int) -> Bool { headKey[a] < headKey[b] }
+    /// Sources (lanes and the heap, rounded up to a power of two) a key can name.
+    static let maxSources = 1 << 16
+    /// Sequences a key can hold: 2⁴⁸ schedules, 160 days at 20 million a second.
+    static let maxSequence: UInt64 = 1 << 48
+
+    /// An entry's place in (due, sequence) order as one unsigned number, with the source it heads
+    /// in the low 16 bits (sequences are unique, so those bits never decide an order). Flipping
+    /// the due time's sign bit maps signed order onto unsigned order.
+    @inline(__always) static func key(due: Int64, sequence: UInt64, source: Int) -> UInt128 {
+        UInt128(UInt64(bitPattern: due) ^ (1 << 63)) << 64 | UInt128(sequence << 16 | UInt64(truncatingIfNeeded: source))
+    }
 
     @inline(__always) mutating func setHead(_ source: Int, due: Int64, sequence: UInt64) {
+        assert(sequence < DueQueue.maxSequence, "due-queue sequence \(sequence) beyond 2^48")
         headDue[source] = due
-        // Flipping the sign bit maps signed order onto unsigned order.
-        headKey[source] = UInt128(UInt64(bitPattern: due) ^ (1 << 63)) << 64 | UInt128(sequence)
+        tree[leafCount &+ source] = DueQueue.key(due: due, sequence: sequence, source: source)
     }
 
     @inline(__always) mutating func clearHead(_ source: Int) {
         headDue[source] = .max
-        headKey[source] = .max
+        tree[leafCount &+ source] = .max
     }
 
     /// Replays the matches on the path from a source whose first entry changed to the root.
     @inline(__always) mutating func replay(_ source: Int) {
-        var node = (leafCount &+ source) >> 1
-        while node > 0 {
-            let left = Int(winners[node &* 2]), right = Int(winners[node &* 2 &+ 1])
-            winners[node] = Int32(truncatingIfNeeded: precedes(right, left) ? right : left)
-            node >>= 1
-        }
+        journeysim_replay(UnsafeMutableRawPointer(tree.base), leafCount &+ source)
     }
 
     mutating func rebuildWinners() {
-        for leaf in 0..<leafCount { winners[leafCount &+ leaf] = Int32(leaf) }
         var node = leafCount &- 1
         while node > 0 {
-            let left = Int(winners[node &* 2]), right = Int(winners[node &* 2 &+ 1])
-            winners[node] = Int32(truncatingIfNeeded: precedes(right, left) ? right : left)
+            let left = tree[node &* 2], right = tree[node &* 2 &+ 1]
+            tree[node] = right < left ? right : left
             node &-= 1
         }
     }
@@ -189,8 +197,7 @@ struct DueQueue: Sendable {
     mutating func makeUnique() {
         guard lanes.makeUnique() else { return }
         headDue.makeUnique()
-        headKey.makeUnique()
-        winners.makeUnique()
+        tree.makeUnique()
         tailDue.makeUnique()
         farPending.makeUnique()
         nearPending.makeUnique()
@@ -245,8 +252,9 @@ struct DueQueue: Sendable {
 
     /// Where the minimum is: a lane index, -1 for the heap, or `none` when empty.
     @inline(__always) func minimumSource() -> Int {
-        let winner = Int(winners[1])
-        if headDue[winner] == .max { return DueQueue.none }
+        let root = tree[1]
+        if root == .max { return DueQueue.none }
+        let winner = Int(truncatingIfNeeded: UInt64(truncatingIfNeeded: root) & 0xFFFF)
         return winner == heapSource ? -1 : winner
     }
 
@@ -360,7 +368,7 @@ struct DueQueue: Sendable {
     var allocatedBytes: Int {
         var total = heap.allocatedBytes + lanes.allocatedBytes
         for ring in rings { total += ring.allocatedBytes }
-        return total + headDue.allocatedBytes + headKey.allocatedBytes + winners.allocatedBytes + tailDue.allocatedBytes
+        return total + headDue.allocatedBytes + tree.allocatedBytes + tailDue.allocatedBytes
             + farPending.allocatedBytes + nearPending.allocatedBytes + skipCompactions.allocatedBytes
     }
 

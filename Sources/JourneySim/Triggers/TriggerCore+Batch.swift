@@ -34,7 +34,11 @@ extension TriggerCore {
             let near = index &+ distance / 2
             if far < end { prefetchCustomer(of: events[far]) }
             if near < end { prefetchFlows(of: events[near]) }
-            prefetchDue(near: events[min(near, last)].time.milliseconds, far: events[min(far, last)].time.milliseconds)
+            // Every other event, one event further: the lane scan then costs half as much, and
+            // a due entry is still fetched 3 to 4 events (near) or 7 to 8 (far) before it falls due.
+            if (index &- events.startIndex) & 1 == 0 {
+                prefetchDue(near: events[min(near &+ 1, last)].time.milliseconds, far: events[min(far &+ 1, last)].time.milliseconds)
+            }
             apply(events[index], into: &actions)
             index &+= 1
         }

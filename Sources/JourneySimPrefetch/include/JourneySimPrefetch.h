@@ -11,4 +11,40 @@ static inline void journeysim_prefetch(const void *address) {
     __builtin_prefetch(address, 1, 3);
 }
 
+/// Replays a winner tree of 128-bit keys (`DueQueue.tree`: node `n` holds the smaller of nodes
+/// `2n` and `2n + 1`, the root is node 1; each key is two 64-bit words, low word first) from the
+/// leaf at index `leaf`, whose key changed, up to the root. `nodes` is 16-byte aligned.
+///
+/// Why C, and on x86-64 assembly: which sibling wins is a coin toss, so each level must be a
+/// conditional move. Written in Swift, or in C even with `__builtin_unpredictable`, LLVM
+/// turned the 128-bit select into a branch. Here the key travels up in two registers and each
+/// level is a compare, a subtract with borrow and two conditional moves.
+static inline void journeysim_replay(void *nodes, long leaf) {
+    unsigned long long *tree = (unsigned long long *)nodes;
+    unsigned long long low = tree[2 * leaf], high = tree[2 * leaf + 1];
+    while (leaf > 1) {
+        unsigned long long siblingLow = tree[2 * (leaf ^ 1)], siblingHigh = tree[2 * (leaf ^ 1) + 1];
+#if defined(__x86_64__)
+        unsigned long long scratch;
+        /* The borrow out of sibling - key (128 bits) is set exactly when sibling < key. */
+        __asm__("mov %[sh], %[t]\n\t"
+                "cmp %[lo], %[sl]\n\t"
+                "sbb %[hi], %[t]\n\t"
+                "cmovb %[sl], %[lo]\n\t"
+                "cmovb %[sh], %[hi]"
+                : [lo] "+r"(low), [hi] "+r"(high), [t] "=&r"(scratch)
+                : [sl] "r"(siblingLow), [sh] "r"(siblingHigh)
+                : "cc");
+#else
+        if (siblingHigh < high || (siblingHigh == high && siblingLow < low)) {
+            low = siblingLow;
+            high = siblingHigh;
+        }
+#endif
+        leaf >>= 1;
+        tree[2 * leaf] = low;
+        tree[2 * leaf + 1] = high;
+    }
+}
+
 #endif
