@@ -34,10 +34,12 @@ extension TriggerCore {
             let near = index &+ distance / 2
             if far < end { prefetchCustomer(of: events[far]) }
             if near < end { prefetchFlows(of: events[near]) }
-            // Every other event, one event further: the lane scan then costs half as much, and
-            // a due entry is still fetched 3 to 4 events (near) or 7 to 8 (far) before it falls due.
-            if (index &- events.startIndex) & 1 == 0 {
-                prefetchDue(near: events[min(near &+ 1, last)].time.milliseconds, far: events[min(far &+ 1, last)].time.milliseconds)
+            // Every fourth event, three events further: the scan of every lane costs a quarter
+            // as much, and a due entry is still fetched 4 to 7 events (near) or 8 to 11 (far)
+            // before it falls due. (Every event: 3.57 M events/s at a million customers; every
+            // other: 3.76 M; every fourth: 3.72 M against 3.58 M for every other, medians of 8.)
+            if (index &- events.startIndex) & 3 == 0 {
+                prefetchDue(near: events[min(near &+ 3, last)].time.milliseconds, far: events[min(far &+ 3, last)].time.milliseconds)
             }
             apply(events[index], into: &actions)
             index &+= 1
