@@ -36,8 +36,9 @@ extension TriggerCore {
             if near < end { prefetchFlows(of: events[near]) }
             // Every fourth event, three events further: the scan of every lane costs a quarter
             // as much, and a due entry is still fetched 4 to 7 events (near) or 8 to 11 (far)
-            // before it falls due. (Every event: 3.57 M events/s at a million customers; every
-            // other: 3.76 M; every fourth: 3.72 M against 3.58 M for every other, medians of 8.)
+            // before it falls due. (A million customers, medians of 8 runs alternating with the
+            // build before: every event 3.57 M events/s against every other 3.76 M; later, on a
+            // noisier machine, every other 3.58 M against every fourth 3.72 M.)
             if (index &- events.startIndex) & 3 == 0 {
                 prefetchDue(near: events[min(near &+ 3, last)].time.milliseconds, far: events[min(far &+ 3, last)].time.milliseconds)
             }
