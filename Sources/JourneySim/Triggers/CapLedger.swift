@@ -77,7 +77,9 @@ struct CapLedger: Sendable {
             rules[index].position = base
             base += 1
         }
-        precondition(caps.allSatisfy { $0.limit <= Int(UInt8.max) }, "a ring position is one byte: FrequencyCap.maxLimit is \(FrequencyCap.maxLimit)")
+        // A ring position is one byte (FrequencyCap.maxLimit is 255).
+        precondition(caps.allSatisfy { (1...FrequencyCap.maxLimit).contains($0.limit) },
+                     "a frequency cap's limit must be 1 to \(FrequencyCap.maxLimit)")
         self.rules = rules
         bytesPerCustomer = (base + 3) & ~3
         bytes = StateBuffer(repeating: 0, count: customers * bytesPerCustomer + (rules.isEmpty ? 0 : 4))

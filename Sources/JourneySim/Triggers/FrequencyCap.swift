@@ -11,6 +11,8 @@ public struct FrequencyCap: Sendable, Equatable {
         case calendarDays(Int)
     }
 
+    /// 1 to `maxLimit`. Scenario files are checked when loaded; a spec built in code with a limit
+    /// outside that range stops the trigger core with a precondition failure.
     public var limit: Int
     public var period: Period
     /// The channel the rule limits, or nil for any channel.
