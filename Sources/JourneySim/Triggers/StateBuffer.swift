@@ -15,7 +15,7 @@ import Glibc
 /// mutated afterwards copies its buffers.
 ///
 /// The storage is aligned to 64 bytes (so a 16- or 32-byte record never straddles two cache
-/// lines) and, from 4 MiB, advised onto transparent huge pages like `HugePages` arrays.
+/// lines) and, from 4 MiB, advised onto transparent huge pages (`HugePages.advise`).
 /// Elements are `BitwiseCopyable`: nothing to release, and a copy is a `memcpy`.
 ///
 /// Indices are checked by `assert`, that is in debug builds (the tests), not in release builds.
@@ -89,13 +89,6 @@ struct StateBuffer<Element: BitwiseCopyable>: @unchecked Sendable {
     }
 
     mutating func removeAll() { count = 0 }
-
-    /// Sets the count to `newCount` (at most the capacity): the elements beyond the old count
-    /// are whatever was stored there (the owner writes them before reading).
-    mutating func resize(to newCount: Int) {
-        precondition(newCount >= 0 && newCount <= capacity, "StateBuffer resize to \(newCount) beyond capacity \(capacity)")
-        count = newCount
-    }
 
     /// Grows (or shrinks down to the count) to exactly `newCapacity` elements, keeping them.
     mutating func reallocate(capacity newCapacity: Int) {
