@@ -1,6 +1,6 @@
 /// The typed events a simulated customer emits. These are what the trigger core listens to and
 /// what `--trace` writes.
-public enum EventKind: UInt8, CaseIterable, Sendable {
+public enum EventKind: UInt8, CaseIterable, Sendable, BitwiseCopyable {
     case needArises = 0
     case sessionStart
     case view

@@ -37,7 +37,9 @@ struct CapLedger: Sendable {
         var countsDays: Bool
     }
 
-    let rules: ContiguousArray<Rule>
+    /// In a `StateBuffer` rather than an array: the send path reads every rule on every send,
+    /// and array reads paid a bounds check and a 56-byte copy each.
+    let rules: StateBuffer<Rule>
     /// Bytes per customer (a multiple of 4).
     let bytesPerCustomer: Int
     /// Bytes per send time: 3 or 4.
@@ -80,7 +82,7 @@ struct CapLedger: Sendable {
         // A ring position is one byte (FrequencyCap.maxLimit is 255).
         precondition(caps.allSatisfy { (1...FrequencyCap.maxLimit).contains($0.limit) },
                      "a frequency cap's limit must be 1 to \(FrequencyCap.maxLimit)")
-        self.rules = rules
+        self.rules = StateBuffer(copying: rules)
         bytesPerCustomer = (base + 3) & ~3
         bytes = StateBuffer(repeating: 0, count: customers * bytesPerCustomer + (rules.isEmpty ? 0 : 4))
     }
@@ -92,22 +94,26 @@ struct CapLedger: Sendable {
     // MARK: Codes
 
     /// The send time `time` is stored as: its second rounded up, from `origin`, never 0.
+    @inline(__always)
     func code(_ time: SimTime) -> UInt32 {
         UInt32(clamping: min(max(Self.roundedUpSecond(time) - origin, 1), Int64(maxCode)))
     }
 
     /// The instant a stored (non-zero) code stands for.
+    @inline(__always)
     func instant(_ code: UInt32) -> SimTime {
         SimTime(milliseconds: (origin + Int64(code)) * 1000)
     }
 
     /// A local day number as the high 24 bits of a day word (offset so days before 1970 fit and
     /// no real day codes as 0, the never-sent word).
+    @inline(__always)
     static func dayCode(_ day: Int64) -> UInt32 {
         UInt32(clamping: min(max(day &+ (1 << 23), 1), (1 << 24) - 1))
     }
 
     /// The second `time` falls in, rounded up: the resolution of caps and exposure times.
+    @inline(__always)
     static func roundedUpSecond(_ time: SimTime) -> Int64 { (time.milliseconds + 999) / 1000 }
 
     /// Seconds since 1970 rounded up, the resolution of exposure times.
@@ -115,54 +121,86 @@ struct CapLedger: Sendable {
         UInt32(clamping: roundedUpSecond(time))
     }
 
+    @inline(__always)
     func word(at offset: Int) -> UInt32 {
         assert(offset >= 0 && offset &+ 4 <= bytes.count, "cap ledger offset \(offset) out of 0..<\(bytes.count)")
         return UInt32(littleEndian: UnsafeRawPointer(bytes.base).loadUnaligned(fromByteOffset: offset, as: UInt32.self))
     }
 
+    @inline(__always)
     mutating func setWord(at offset: Int, _ value: UInt32) {
         assert(offset >= 0 && offset &+ 4 <= bytes.count, "cap ledger offset \(offset) out of 0..<\(bytes.count)")
         UnsafeMutableRawPointer(bytes.base).storeBytes(of: value.littleEndian, toByteOffset: offset, as: UInt32.self)
     }
 
     /// The stored time at `offset` (0: none).
+    @inline(__always)
     func storedTime(at offset: Int) -> UInt32 {
         timeWidth == 4 ? word(at: offset) : word(at: offset) & 0xFF_FFFF
     }
 
+    @inline(__always)
     mutating func setStoredTime(at offset: Int, _ code: UInt32) {
         setWord(at: offset, timeWidth == 4 ? code : (word(at: offset) & 0xFF00_0000) | code)
     }
 
     // MARK: Rules
 
+    /// What a check and a record at one instant need from the customer's clock: the local day
+    /// of the instant (today, for day rules), the code the send is stored as (its second
+    /// rounded up) and that second's local day code. The trigger core works these out once per
+    /// send (see `TriggerCore.capMoment`).
+    struct Moment {
+        var time: SimTime
+        var today: Int64
+        var stamp: UInt32
+        var stampDay: UInt32
+    }
+
+    /// The moment of `time` in the customer's zone.
+    func moment(at time: SimTime, zone: Int, zones: TimeZoneTable) -> Moment {
+        let stamp = code(time)
+        return Moment(time: time, today: zones.localDay(zone: zone, at: time), stamp: stamp,
+                      stampDay: Self.dayCode(zones.localDay(zone: zone, at: instant(stamp))))
+    }
+
+    /// The same from the core's flat offsets.
+    @inline(__always) func moment(at time: SimTime, zone: Int, offsets: ZoneOffsets) -> Moment {
+        let stamp = code(time)
+        let stampMs = instant(stamp).milliseconds
+        return Moment(time: time, today: ZoneOffsets.day(local: time.milliseconds &+ offsets.offset(zone: zone, at: time.milliseconds)),
+                      stamp: stamp, stampDay: Self.dayCode(ZoneOffsets.day(local: stampMs &+ offsets.offset(zone: zone, at: stampMs))))
+    }
+
     /// Whether one more send on `channel` at `time` keeps every rule.
     func allows(customer: Int, channel: Channel, at time: SimTime, zone: Int, zones: TimeZoneTable) -> Bool {
-        if rules.isEmpty { return true }
+        allows(customer: customer, channel: channel, at: moment(at: time, zone: zone, zones: zones), zone: zone, zones: zones)
+    }
+
+    /// `allows` at a moment worked out beforehand; `zones` is read only for rules of several
+    /// calendar days.
+    @inline(__always)
+    func allows(customer: Int, channel: Channel, at moment: Moment, zone: Int, zones: TimeZoneTable) -> Bool {
         let block = customer &* bytesPerCustomer
-        var today = Int64.min  // the local day, looked up once for all day rules
+        let bit = UInt16(1) << UInt16(channel.rawValue)
         var index = 0
         while index < rules.count {
-            let rule = rules[index]
+            let rule = rules.address(index)
             index &+= 1
-            guard rule.channels.contains(channel) else { continue }
-            let at = block &+ rule.base
-            if rule.countsDays {
+            guard rule.pointee.channels.rawValue & bit != 0 else { continue }
+            let at = block &+ rule.pointee.base
+            if rule.pointee.countsDays {
                 let word = word(at: at)
-                if word & 0xFF >= rule.limit {
-                    if today == .min { today = zones.localDay(zone: zone, at: time) }
-                    if word >> 8 >= Self.dayCode(today) { return false }
-                }
+                if word & 0xFF >= rule.pointee.limit, word >> 8 >= Self.dayCode(moment.today) { return false }
                 continue
             }
-            let oldest = storedTime(at: at &+ position(block &+ rule.position) &* timeWidth)
+            let oldest = storedTime(at: at &+ position(block &+ rule.pointee.position) &* timeWidth)
             if oldest == 0 { continue }  // fewer than `limit` sends ever
             let then = instant(oldest)
-            if rule.rollingMs > 0 {
-                if then.milliseconds > time.milliseconds - rule.rollingMs { return false }
+            if rule.pointee.rollingMs > 0 {
+                if then.milliseconds > moment.time.milliseconds &- rule.pointee.rollingMs { return false }
             } else {
-                if today == .min { today = zones.localDay(zone: zone, at: time) }
-                if zones.localDay(zone: zone, at: then) > today - rule.calendarDays { return false }
+                if zones.localDay(zone: zone, at: then) > moment.today &- rule.pointee.calendarDays { return false }
             }
         }
         return true
@@ -170,27 +208,31 @@ struct CapLedger: Sendable {
 
     /// Counts a send at `time`; sends must be recorded in time order.
     mutating func record(customer: Int, channel: Channel, at time: SimTime, zone: Int, zones: TimeZoneTable) {
-        if rules.isEmpty { return }
-        let stamp = code(time)
+        record(customer: customer, channel: channel, at: moment(at: time, zone: zone, zones: zones))
+    }
+
+    /// `record` at a moment worked out beforehand.
+    @inline(__always)
+    mutating func record(customer: Int, channel: Channel, at moment: Moment) {
         let block = customer &* bytesPerCustomer
-        var stampDay: UInt32 = 0  // the send's local day code, looked up once for all day rules
+        let bit = UInt16(1) << UInt16(channel.rawValue)
+        let stamp = moment.stamp
         var index = 0
         while index < rules.count {
-            let rule = rules[index]
+            let rule = rules.address(index)
             index &+= 1
-            guard rule.channels.contains(channel) else { continue }
-            let at = block &+ rule.base
-            if rule.countsDays {
-                if stampDay == 0 { stampDay = Self.dayCode(zones.localDay(zone: zone, at: instant(stamp))) }
-                let day = stampDay
+            guard rule.pointee.channels.rawValue & bit != 0 else { continue }
+            let at = block &+ rule.pointee.base
+            if rule.pointee.countsDays {
+                let day = moment.stampDay
                 let word = word(at: at)
                 setWord(at: at, day > word >> 8 ? day << 8 | 1 : (word & ~0xFF) | min(word & 0xFF &+ 1, 0xFF))
                 continue
             }
-            let slot = position(block &+ rule.position)
+            let slot = position(block &+ rule.pointee.position)
             setStoredTime(at: at &+ slot &* timeWidth, stamp)
             let next = slot &+ 1
-            bytes[block &+ rule.position] = UInt8(truncatingIfNeeded: next == rule.limit ? 0 : next)
+            bytes[block &+ rule.pointee.position] = UInt8(truncatingIfNeeded: next == rule.pointee.limit ? 0 : next)
         }
     }
 

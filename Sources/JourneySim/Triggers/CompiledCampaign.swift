@@ -1,6 +1,6 @@
 /// A campaign flattened into plain integers for the hot path: no strings, arrays or optionals,
 /// so reading it costs no reference counting.
-struct CompiledCampaign: Sendable {
+struct CompiledCampaign: Sendable, BitwiseCopyable {
     var triggerKind: EventKind
     var firstTimeOnly: Bool
     var filterStart: Int32
@@ -35,13 +35,28 @@ struct CompiledCampaign: Sendable {
     var stepBase: Int32
     var stepCount: Int32
 
+    /// The first channel in preference order that `set` holds, if any. Works on raw values (no
+    /// failable `Channel(rawValue:)` per position, which was an outlined call per send).
+    @inline(__always) func firstChannel(in set: ChannelSet) -> Channel? {
+        var order = channelOrder
+        var left = channelCount
+        while left > 0 {
+            let raw = UInt8(truncatingIfNeeded: order & 0xF)
+            // Every nibble was written from a `Channel` (see `compiled()`), so it is a valid case.
+            if set.rawValue >> UInt16(raw) & 1 != 0 { return unsafeBitCast(raw, to: Channel.self) }
+            order >>= 4
+            left &-= 1
+        }
+        return nil
+    }
+
     @inline(__always) func channel(at index: Int32) -> Channel {
         Channel(rawValue: UInt8(truncatingIfNeeded: (channelOrder >> (UInt64(index) &* 4)) & 0xF)) ?? .sms
     }
 }
 
-struct CompiledStep: Sendable {
-    enum Kind: UInt8, Sendable { case message, delay, wait, branch }
+struct CompiledStep: Sendable, BitwiseCopyable {
+    enum Kind: UInt8, Sendable, BitwiseCopyable { case message, delay, wait, branch }
     var kind: Kind
     /// Message delay, delay length or wait timeout.
     var durationMs: Int64
@@ -66,29 +81,32 @@ struct CompiledCase: Sendable {
 }
 
 /// For each event kind, the campaigns that react to it in one role (trigger, exception, wait,
-/// conversion), as one flat array with offsets.
+/// conversion), as one flat list with offsets. In `StateBuffer`s: every event walks four of
+/// these lists, and array reads checked bounds on each step.
 struct KindIndex: Sendable {
-    var offsets: ContiguousArray<Int32>
-    var campaigns: ContiguousArray<UInt16>
+    let offsets: StateBuffer<Int32>
+    let campaigns: StateBuffer<UInt16>
 
     init(_ lists: [[UInt16]]) {
-        offsets = [0]
-        campaigns = []
+        var offsets: [Int32] = [0]
+        var campaigns: [UInt16] = []
         for list in lists {
             campaigns.append(contentsOf: list)
             offsets.append(Int32(campaigns.count))
         }
+        self.offsets = StateBuffer(copying: offsets)
+        self.campaigns = StateBuffer(copying: campaigns)
     }
 
     @inline(__always) func range(_ kind: EventKind) -> Range<Int> {
-        Int(offsets[Int(kind.rawValue)])..<Int(offsets[Int(kind.rawValue) + 1])
+        Int(offsets[Int(kind.rawValue)])..<Int(offsets[Int(kind.rawValue) &+ 1])
     }
 
     /// The lowest and highest campaign listed for `kind`, or nil when there is none.
     func span(_ kind: EventKind) -> ClosedRange<Int>? {
-        let listed = campaigns[range(kind)]
+        let listed = range(kind).map { Int(campaigns[$0]) }
         guard let low = listed.min(), let high = listed.max() else { return nil }
-        return Int(low)...Int(high)
+        return low...high
     }
 
     /// Per event kind, the campaigns whose cells handling the kind reads in any of `indexes`:

@@ -1,7 +1,7 @@
 /// The local hours in which a campaign may send, in each recipient's own time zone
 /// (e.g. 09:00–21:00), and what happens to a message that falls due outside them.
-public struct DeliveryWindow: Sendable, Equatable {
-    public enum Outside: UInt8, Sendable {
+public struct DeliveryWindow: Sendable, Equatable, BitwiseCopyable {
+    public enum Outside: UInt8, Sendable, BitwiseCopyable {
         /// The message is dropped (`TerminalState.droppedByWindow`).
         case drop
         /// The message waits for the next opening of the window and is then sent (flagged deferred).

@@ -42,25 +42,12 @@ struct DueQueue: Sendable {
         var isEmpty: Bool { count == 0 }
         var isFull: Bool { count == size }
 
-        /// The entry at a logical index, if it is still in the lane.
-        @inline(__always) func entry(logical index: Int) -> Entry? {
-            let offset = index &- popped
-            return offset >= 0 && offset < count ? ring[slot(offset)] : nil
-        }
-
         var first: Entry { ring[head] }
 
         /// Ring index of the entry `offset` places behind the head (`offset` < the ring's size).
         @inline(__always) func slot(_ offset: Int) -> Int {
             let index = head &+ offset
             return index >= size ? index &- size : index
-        }
-
-        /// Starts loading the entry at a logical index into cache, if it is in the lane.
-        @inline(__always) func prefetchEntry(logical index: Int) {
-            let offset = index &- popped
-            guard offset >= 0, offset < count else { return }
-            journeysim_prefetch(ring + slot(offset))
         }
 
         /// Appends to a ring with room (`DueQueue.schedule` grows full rings first).

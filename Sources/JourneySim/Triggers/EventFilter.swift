@@ -81,7 +81,7 @@ public struct EventFilter: Sendable, Equatable {
 }
 
 /// A set of event kinds as a bit mask (exception events, exit criteria).
-public struct EventKindSet: OptionSet, Hashable, Sendable {
+public struct EventKindSet: OptionSet, Hashable, Sendable, BitwiseCopyable {
     public var rawValue: UInt16
     public init(rawValue: UInt16) { self.rawValue = rawValue }
     public init(_ kind: EventKind) { rawValue = 1 << UInt16(kind.rawValue) }

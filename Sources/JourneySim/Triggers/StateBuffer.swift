@@ -58,6 +58,11 @@ struct StateBuffer<Element: BitwiseCopyable>: @unchecked Sendable {
         self.count = count
     }
 
+    init(copying elements: some Collection<Element>) {
+        self.init(capacity: elements.count)
+        for element in elements { append(element) }
+    }
+
     var isEmpty: Bool { count == 0 }
     var allocatedBytes: Int { capacity * MemoryLayout<Element>.stride }
 

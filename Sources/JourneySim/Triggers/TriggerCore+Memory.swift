@@ -29,6 +29,6 @@ extension TriggerCore {
             perCustomerBytes: profiles.allocatedBytes + caps.stateBytes,
             flowPoolBytes: instances.allocatedBytes + generations.allocatedBytes + freeInstances.allocatedBytes,
             heapBytes: queue.allocatedBytes,
-            campaignBytes: rateMinute.allocatedBytes + rateCount.allocatedBytes + bytes(campaigns) + bytes(steps) + bytes(filters) + bytes(cases))
+            campaignBytes: rateMinute.allocatedBytes + rateCount.allocatedBytes + campaigns.allocatedBytes + steps.allocatedBytes + bytes(filters) + bytes(cases))
     }
 }
