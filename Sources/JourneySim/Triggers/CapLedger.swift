@@ -164,17 +164,12 @@ struct CapLedger: Sendable {
                       stampDay: Self.dayCode(zones.localDay(zone: zone, at: instant(stamp))))
     }
 
-    /// The same from the core's flat offsets, given the zone's segment at `time` (which the
-    /// core has looked up already for the delivery window): the send's rounded-up second is
-    /// looked up again only when it falls past that segment's end.
-    @inline(__always) func moment(at time: SimTime, zone: Int, segment: Int, offsets: ZoneOffsets) -> Moment {
+    /// The same from the core's flat offsets.
+    @inline(__always) func moment(at time: SimTime, zone: Int, offsets: ZoneOffsets) -> Moment {
         let stamp = code(time)
         let stampMs = instant(stamp).milliseconds
-        let offset = offsets.offsets[segment]
-        let stampOffset = stampMs >= time.milliseconds && stampMs < offsets.end(of: segment, zone: zone)
-            ? offset : offsets.offset(zone: zone, at: stampMs)
-        return Moment(time: time, today: ZoneOffsets.day(local: time.milliseconds &+ offset),
-                      stamp: stamp, stampDay: Self.dayCode(ZoneOffsets.day(local: stampMs &+ stampOffset)))
+        return Moment(time: time, today: ZoneOffsets.day(local: time.milliseconds &+ offsets.offset(zone: zone, at: time.milliseconds)),
+                      stamp: stamp, stampDay: Self.dayCode(ZoneOffsets.day(local: stampMs &+ offsets.offset(zone: zone, at: stampMs))))
     }
 
     /// Whether one more send on `channel` at `time` keeps every rule.

@@ -568,13 +568,9 @@ public struct TriggerCore: Sendable {
             tried.insert(ChannelSet(found))
         }
         // Delivery window in the recipient's local time.
-        // The customer's zone offset, looked up once for the window and the caps.
         let zone = Int(profile.zone)
-        let checksCaps = !campaign.pointee.overrideCaps, countsTowardCaps = campaign.pointee.countsTowardCaps
-        let needsCaps = (checksCaps || countsTowardCaps) && !caps.rules.isEmpty
-        let segment = campaign.pointee.hasWindow || needsCaps ? zoneOffsets.segment(zone: zone, at: t) : 0
         if campaign.pointee.hasWindow {
-            let minute = ZoneOffsets.millisecondOfDay(local: t &+ zoneOffsets.offsets[segment]) / 60_000
+            let minute = ZoneOffsets.millisecondOfDay(local: t &+ zoneOffsets.offset(zone: zone, at: t)) / 60_000
             if !campaign.pointee.window.contains(minuteOfDay: Int32(truncatingIfNeeded: minute)) {
                 if campaign.pointee.window.outside == .defer {
                     let opening = campaign.pointee.window.nextOpening(after: time, zone: zone, zones: zones)
@@ -593,7 +589,10 @@ public struct TriggerCore: Sendable {
             counters.add(.controlExposures, campaign: campaignIndex)
             return skip(.heldOut, instance: index, at: time, into: &actions)
         }
-        let moment = needsCaps ? caps.moment(at: time, zone: zone, segment: segment, offsets: zoneOffsets) : nil
+        // The customer's local day, looked up once for the cap check and the record.
+        let checksCaps = !campaign.pointee.overrideCaps, countsTowardCaps = campaign.pointee.countsTowardCaps
+        let moment = (checksCaps || countsTowardCaps) && !caps.rules.isEmpty
+            ? caps.moment(at: time, zone: zone, offsets: zoneOffsets) : nil
         if checksCaps, let moment, !caps.allows(customer: customer, channel: channel, at: moment, zone: zone, zones: zones) {
             return skip(.suppressedByCap, instance: index, at: time, into: &actions)
         }

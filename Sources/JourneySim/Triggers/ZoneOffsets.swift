@@ -43,21 +43,11 @@ struct ZoneOffsets: Sendable {
 
     /// The offset `TimeZoneTable.offset(zone:at:)` gives, for a zone the table has.
     @inline(__always) func offset(zone: Int, at milliseconds: Int64) -> Int64 {
-        offsets[segment(zone: zone, at: milliseconds)]
-    }
-
-    /// The segment in force in `zone` at `milliseconds`.
-    @inline(__always) func segment(zone: Int, at milliseconds: Int64) -> Int {
         precondition(zone >= 0 && zone < zoneCount, "a customer's time zone \(zone) is not in the zone table (\(zoneCount) zones)")
         var index = Int(first[zone])
         let end = Int(first[zone &+ 1])
         while index &+ 1 < end, milliseconds >= starts[index &+ 1] { index &+= 1 }
-        return index
-    }
-
-    /// When `segment` of `zone` ends (`Int64.max` for the zone's last).
-    @inline(__always) func end(of segment: Int, zone: Int) -> Int64 {
-        segment &+ 1 < Int(first[zone &+ 1]) ? starts[segment &+ 1] : .max
+        return offsets[index]
     }
 
     /// Milliseconds since local midnight, as `TimeZoneTable.localMillisecondOfDay`.
