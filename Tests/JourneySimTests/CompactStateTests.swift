@@ -123,6 +123,51 @@ import Testing
         }
     }
 
+    // MARK: Flat zone offsets and cached local days
+
+    /// The send path reads local days and times of day from `ZoneOffsets` and a cached
+    /// `LocalDay` per zone instead of the `TimeZoneTable`: both must agree with the table at every
+    /// instant, across daylight-saving changes of whole hours, half hours (Lord Howe) and zones
+    /// off the hour (St John's, Chatham, Kolkata).
+    @Test func flatZoneOffsetsAndCachedLocalDaysMatchTheZoneTable() {
+        let identifiers = ["America/New_York", "Europe/London", "Asia/Kolkata", "Australia/Lord_Howe",
+                           "America/St_Johns", "Pacific/Chatham"]
+        let start = SimTime(milliseconds: monday.milliseconds - 10 * 86_400_000)
+        let end = monday + .days(250)
+        let table = TimeZoneTable(identifiers: identifiers, start: start, end: end)
+        let flat = ZoneOffsets(table)
+        #expect(flat.zoneCount == identifiers.count)
+        var cached = [LocalDay](repeating: .empty, count: identifiers.count)
+        var refreshes = 0
+        var time = start
+        // An odd step, so instants land at every time of day and right after offset changes.
+        let step = SimDuration(milliseconds: 17 * 60_000 + 13_701)
+        while time < end {
+            for zone in identifiers.indices {
+                let t = time.milliseconds
+                let fresh = flat.localDay(zone: zone, at: t)
+                #expect(fresh.contains(t))
+                #expect(fresh.day == table.localDay(zone: zone, at: time), "\(identifiers[zone]) at \(t)")
+                #expect(t - fresh.midnight == table.localMillisecondOfDay(zone: zone, at: time), "\(identifiers[zone]) at \(t)")
+                // Every instant of the span has that day and that time of day.
+                for edge in [fresh.from, fresh.until - 1] where edge >= start.milliseconds && edge < end.milliseconds {
+                    let instant = SimTime(milliseconds: edge)
+                    #expect(table.localDay(zone: zone, at: instant) == fresh.day)
+                    #expect(edge - fresh.midnight == table.localMillisecondOfDay(zone: zone, at: instant))
+                }
+                // The core's cache: reused while it holds the instant, refreshed after.
+                if !cached[zone].contains(t) {
+                    cached[zone] = fresh
+                    refreshes += 1
+                }
+                #expect(cached[zone].day == fresh.day && cached[zone].midnight == fresh.midnight)
+            }
+            time = time + step
+        }
+        // About one refresh per zone and day, plus one per offset change.
+        #expect(refreshes > identifiers.count * 255 && refreshes < identifiers.count * 270)
+    }
+
     // MARK: Due-queue lanes
 
     @Test func compactingALaneKeepsTheLiveEntriesInOrder() {

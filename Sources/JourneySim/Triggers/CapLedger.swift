@@ -96,13 +96,14 @@ struct CapLedger: Sendable {
     /// The send time `time` is stored as: its second rounded up, from `origin`, never 0.
     @inline(__always)
     func code(_ time: SimTime) -> UInt32 {
-        UInt32(clamping: min(max(Self.roundedUpSecond(time) - origin, 1), Int64(maxCode)))
+        UInt32(truncatingIfNeeded: min(max(Self.roundedUpSecond(time) &- origin, 1), Int64(maxCode)))
     }
 
     /// The instant a stored (non-zero) code stands for.
     @inline(__always)
     func instant(_ code: UInt32) -> SimTime {
-        SimTime(milliseconds: (origin + Int64(code)) * 1000)
+        // Cannot overflow: `origin` is a second inside the zone table's window, `code` 32 bits.
+        SimTime(milliseconds: (origin &+ Int64(code)) &* 1000)
     }
 
     /// A local day number as the high 24 bits of a day word (offset so days before 1970 fit and
@@ -153,6 +154,8 @@ struct CapLedger: Sendable {
     struct Moment {
         var time: SimTime
         var today: Int64
+        /// `dayCode(today)`.
+        var todayCode: UInt32
         var stamp: UInt32
         var stampDay: UInt32
     }
@@ -160,16 +163,9 @@ struct CapLedger: Sendable {
     /// The moment of `time` in the customer's zone.
     func moment(at time: SimTime, zone: Int, zones: TimeZoneTable) -> Moment {
         let stamp = code(time)
-        return Moment(time: time, today: zones.localDay(zone: zone, at: time), stamp: stamp,
+        let today = zones.localDay(zone: zone, at: time)
+        return Moment(time: time, today: today, todayCode: Self.dayCode(today), stamp: stamp,
                       stampDay: Self.dayCode(zones.localDay(zone: zone, at: instant(stamp))))
-    }
-
-    /// The same from the core's flat offsets.
-    @inline(__always) func moment(at time: SimTime, zone: Int, offsets: ZoneOffsets) -> Moment {
-        let stamp = code(time)
-        let stampMs = instant(stamp).milliseconds
-        return Moment(time: time, today: ZoneOffsets.day(local: time.milliseconds &+ offsets.offset(zone: zone, at: time.milliseconds)),
-                      stamp: stamp, stampDay: Self.dayCode(ZoneOffsets.day(local: stampMs &+ offsets.offset(zone: zone, at: stampMs))))
     }
 
     /// Whether one more send on `channel` at `time` keeps every rule.
@@ -191,7 +187,7 @@ struct CapLedger: Sendable {
             let at = block &+ rule.pointee.base
             if rule.pointee.countsDays {
                 let word = word(at: at)
-                if word & 0xFF >= rule.pointee.limit, word >> 8 >= Self.dayCode(moment.today) { return false }
+                if word & 0xFF >= rule.pointee.limit, word >> 8 >= moment.todayCode { return false }
                 continue
             }
             let oldest = storedTime(at: at &+ position(block &+ rule.pointee.position) &* timeWidth)

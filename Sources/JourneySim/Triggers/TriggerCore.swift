@@ -61,8 +61,10 @@ public struct TriggerCore: Sendable {
     public let spec: TriggerSpec
     let population: Population
     let zones: TimeZoneTable
-    /// The zone table flattened for the send path (one offset lookup per send).
+    /// The zone table flattened for the send path.
     let zoneOffsets: ZoneOffsets
+    /// Per zone, the local day of the latest send there (see `LocalDay`).
+    var localDays: StateBuffer<LocalDay>
     let seed: UInt64
     let customerCount: Int
     let campaignCount: Int
@@ -138,6 +140,7 @@ public struct TriggerCore: Sendable {
         self.population = population
         self.zones = zones
         zoneOffsets = ZoneOffsets(zones)
+        localDays = StateBuffer(repeating: .empty, count: zoneOffsets.zoneCount)
         self.seed = seed
         customerCount = population.count
         campaignCount = spec.campaigns.count
@@ -227,6 +230,7 @@ public struct TriggerCore: Sendable {
         freeInstances.makeUnique()
         caps.makeUnique()
         queue.makeUnique()
+        localDays.makeUnique()
     }
 
     /// The earliest instant a pending message or flow step falls due, if any.
@@ -570,7 +574,7 @@ public struct TriggerCore: Sendable {
         // Delivery window in the recipient's local time.
         let zone = Int(profile.zone)
         if campaign.pointee.hasWindow {
-            let minute = ZoneOffsets.millisecondOfDay(local: t &+ zoneOffsets.offset(zone: zone, at: t)) / 60_000
+            let minute = (t &- localDay(zone: zone, at: t).midnight) / 60_000
             if !campaign.pointee.window.contains(minuteOfDay: Int32(truncatingIfNeeded: minute)) {
                 if campaign.pointee.window.outside == .defer {
                     let opening = campaign.pointee.window.nextOpening(after: time, zone: zone, zones: zones)
@@ -591,8 +595,7 @@ public struct TriggerCore: Sendable {
         }
         // The customer's local day, looked up once for the cap check and the record.
         let checksCaps = !campaign.pointee.overrideCaps, countsTowardCaps = campaign.pointee.countsTowardCaps
-        let moment = (checksCaps || countsTowardCaps) && !caps.rules.isEmpty
-            ? caps.moment(at: time, zone: zone, offsets: zoneOffsets) : nil
+        let moment = (checksCaps || countsTowardCaps) && !caps.rules.isEmpty ? capMoment(at: time, zone: zone) : nil
         if checksCaps, let moment, !caps.allows(customer: customer, channel: channel, at: moment, zone: zone, zones: zones) {
             return skip(.suppressedByCap, instance: index, at: time, into: &actions)
         }
@@ -632,6 +635,33 @@ public struct TriggerCore: Sendable {
         counters.finish(fellBack ? .fellBack : .sent, campaign: campaignIndex, step: stepIndex)
         instances[index].step = UInt16(truncatingIfNeeded: step.pointee.next)
         run(instance: index, at: time, into: &actions)
+    }
+
+    /// The local day in force in `zone` at `milliseconds`, from the zone's cached day when it
+    /// holds the instant (nearly always: sends come in time order).
+    @inline(__always)
+    mutating func localDay(zone: Int, at milliseconds: Int64) -> LocalDay {
+        if zone < localDays.count, localDays[zone].contains(milliseconds) { return localDays[zone] }
+        return refreshLocalDay(zone: zone, at: milliseconds)
+    }
+
+    @inline(never)
+    mutating func refreshLocalDay(zone: Int, at milliseconds: Int64) -> LocalDay {
+        let day = zoneOffsets.localDay(zone: zone, at: milliseconds)
+        localDays[zone] = day
+        return day
+    }
+
+    /// The cap ledger's view of a send at `time`: the local day of the send and of its
+    /// rounded-up second (the same day but within a second of midnight or of an offset change).
+    @inline(__always)
+    mutating func capMoment(at time: SimTime, zone: Int) -> CapLedger.Moment {
+        let today = localDay(zone: zone, at: time.milliseconds)
+        let stamp = caps.code(time)
+        let stampMs = caps.instant(stamp).milliseconds
+        let stampDay = today.contains(stampMs) ? today.day : localDay(zone: zone, at: stampMs).day
+        return CapLedger.Moment(time: time, today: today.day, todayCode: CapLedger.dayCode(today.day), stamp: stamp,
+                                stampDay: CapLedger.dayCode(stampDay))
     }
 
     mutating func goToNext(instance index: Int) {
