@@ -252,6 +252,12 @@ struct DueQueue: Sendable {
         return lanes[source].first
     }
 
+    /// The due time of the minimum, `Int64.max` when empty: the root key's high word with its
+    /// sign bit flipped back (an empty tree's `UInt128.max` gives `Int64.max`), no entry read.
+    @inline(__always) var nextDue: Int64 {
+        Int64(bitPattern: UInt64(truncatingIfNeeded: tree[1] >> 64) ^ (1 << 63))
+    }
+
     var nextTime: SimTime? {
         mutating get { peek().map { SimTime(milliseconds: $0.due) } }
     }

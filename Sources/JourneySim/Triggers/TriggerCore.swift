@@ -269,7 +269,7 @@ public struct TriggerCore: Sendable {
 
     /// `handle(_:into:)` once the state is known to be this core's own.
     mutating func apply(_ event: CustomerEvent, into actions: inout ContiguousArray<SendRequest>) {
-        if let due = queue.nextTime, due.milliseconds < event.time.milliseconds {
+        if queue.nextDue < event.time.milliseconds {
             fire(through: event.time.milliseconds &- 1, into: &actions)
         }
         let customer = Int(event.customer)
@@ -647,7 +647,8 @@ public struct TriggerCore: Sendable {
 
     @inline(never)
     mutating func refreshLocalDay(zone: Int, at milliseconds: Int64) -> LocalDay {
-        let day = zoneOffsets.localDay(zone: zone, at: milliseconds)
+        var day = zoneOffsets.localDay(zone: zone, at: milliseconds)
+        day.capDay = CapLedger.dayCode(day.day)
         localDays[zone] = day
         return day
     }
@@ -659,9 +660,8 @@ public struct TriggerCore: Sendable {
         let today = localDay(zone: zone, at: time.milliseconds)
         let stamp = caps.code(time)
         let stampMs = caps.instant(stamp).milliseconds
-        let stampDay = today.contains(stampMs) ? today.day : localDay(zone: zone, at: stampMs).day
-        return CapLedger.Moment(time: time, today: today.day, todayCode: CapLedger.dayCode(today.day), stamp: stamp,
-                                stampDay: CapLedger.dayCode(stampDay))
+        let stampDay = today.contains(stampMs) ? today.capDay : localDay(zone: zone, at: stampMs).capDay
+        return CapLedger.Moment(time: time, today: today.day, todayCode: today.capDay, stamp: stamp, stampDay: stampDay)
     }
 
     mutating func goToNext(instance index: Int) {

@@ -78,6 +78,8 @@ struct LocalDay: Sendable, BitwiseCopyable {
     var until: Int64
     var midnight: Int64
     var day: Int64
+    /// `CapLedger.dayCode(day)`, worked out once per day instead of once per send.
+    var capDay: UInt32 = 0
 
     /// Holds no instant: the cache entry of a zone not yet looked up.
     static let empty = LocalDay(from: 0, until: 0, midnight: 0, day: 0)
