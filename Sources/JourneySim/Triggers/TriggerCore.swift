@@ -729,6 +729,11 @@ public struct TriggerCore: Sendable {
 
     // MARK: Pool and heap
 
+    // The pool and queue helpers below are inlined: each is called once or twice per event, and
+    // as calls their register saves and spills cost about as much as their work (schedule was
+    // 19.3 M calls per 10 M events at a million customers).
+
+    @inline(__always)
     mutating func allocate(_ instance: FlowInstance) -> Int {
         if let free = freeInstances.popLast() {
             generations[Int(free)] &+= 1
@@ -741,6 +746,7 @@ public struct TriggerCore: Sendable {
         return instances.count - 1
     }
 
+    @inline(__always)
     mutating func release(instance index: Int) {
         let instance = instances[index]
         let cell = Int(instance.customer) &* campaignCount &+ Int(instance.campaign)
@@ -754,6 +760,7 @@ public struct TriggerCore: Sendable {
 
     /// Puts the instance in `phase` until `time`; `lane` is the step's duration lane, or -1 for
     /// times not a fixed duration after now.
+    @inline(__always)
     mutating func schedule(instance index: Int, phase: FlowInstance.Phase, at time: SimTime, lane: Int32) {
         markUnqueued(index)
         instances[index].flags |= FlowInstance.queued
@@ -773,6 +780,7 @@ public struct TriggerCore: Sendable {
     }
 
     /// The instance's queued entry, if any, no longer counts.
+    @inline(__always)
     mutating func markUnqueued(_ index: Int) {
         if instances[index].flags & FlowInstance.queued != 0 {
             instances[index].flags &= ~FlowInstance.queued
