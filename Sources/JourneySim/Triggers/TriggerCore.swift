@@ -856,7 +856,7 @@ struct CampaignCell: Sendable {
         set { word = newValue ? word | 0x8000_0000 : word & 0x7FFF_FFFF }
     }
 
-    mutating func expose(at time: SimTime, control: Bool) {
+    @inline(__always) mutating func expose(at time: SimTime, control: Bool) {
         exposure = max(1, CapLedger.seconds(time))
         word = (word & 0x3FFF_FFFF) | (control ? 0x4000_0000 : 0)
     }
