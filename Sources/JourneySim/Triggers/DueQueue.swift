@@ -336,14 +336,26 @@ struct DueQueue: Sendable {
         var lane = lanes[index]
         var kept = 0
         let ahead = 16
-        for offset in 0..<min(ahead, lane.count) { prefetch(lane.ring[lane.slot(offset)].payload) }
+        let ring = lane.ring, size = lane.size
+        // Ring slots advance one by one (wrapping at the size) instead of each being worked out
+        // from the head: three slots per entry (ahead, read, write).
+        var read = lane.head, write = lane.head, early = lane.head
+        for _ in 0..<min(ahead, lane.count) {
+            prefetch(ring[early].payload)
+            early = early &+ 1 == size ? 0 : early &+ 1
+        }
         for offset in 0..<lane.count {
-            if offset &+ ahead < lane.count { prefetch(lane.ring[lane.slot(offset &+ ahead)].payload) }
-            let entry = lane.ring[lane.slot(offset)]
+            if offset &+ ahead < lane.count {
+                prefetch(ring[early].payload)
+                early = early &+ 1 == size ? 0 : early &+ 1
+            }
+            let entry = ring[read]
             if isLive(entry.payload) {
-                lane.ring[lane.slot(kept)] = entry
+                ring[write] = entry
+                write = write &+ 1 == size ? 0 : write &+ 1
                 kept &+= 1
             }
+            read = read &+ 1 == size ? 0 : read &+ 1
         }
         let dropped = lane.count &- kept
         lane.count = kept
