@@ -75,7 +75,7 @@ struct CompiledStep: Sendable, BitwiseCopyable {
     var lane: Int32
 }
 
-struct CompiledCase: Sendable {
+struct CompiledCase: Sendable, BitwiseCopyable {
     var condition: EventFilter
     var goto: Int32
 }

@@ -1,8 +1,8 @@
 /// One condition on a customer event, such as `cart_value > 100` or `stage == cart`, parsed once
 /// from the scenario into a flat value so matching an event is a switch and a comparison.
-public struct EventFilter: Sendable, Equatable {
+public struct EventFilter: Sendable, Equatable, BitwiseCopyable {
     /// The event attribute a filter reads.
-    public enum Field: UInt8, Sendable, CaseIterable {
+    public enum Field: UInt8, Sendable, CaseIterable, BitwiseCopyable {
         case cartValue
         case stars
         case stage
@@ -26,7 +26,7 @@ public struct EventFilter: Sendable, Equatable {
         var isOrdered: Bool { self == .cartValue || self == .stars }
     }
 
-    public enum Comparison: UInt8, Sendable, CaseIterable {
+    public enum Comparison: UInt8, Sendable, CaseIterable, BitwiseCopyable {
         case equal, notEqual, less, lessOrEqual, greater, greaterOrEqual
 
         public var symbol: String {

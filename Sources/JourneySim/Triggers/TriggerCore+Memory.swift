@@ -23,12 +23,11 @@ public struct TriggerMemoryFootprint: Sendable, Equatable {
 
 extension TriggerCore {
     public var memoryFootprint: TriggerMemoryFootprint {
-        func bytes<T>(_ array: ContiguousArray<T>) -> Int { array.capacity * MemoryLayout<T>.stride }
-        return TriggerMemoryFootprint(
+        TriggerMemoryFootprint(
             perCustomerCampaignBytes: cells.allocatedBytes,
             perCustomerBytes: profiles.allocatedBytes + caps.stateBytes,
             flowPoolBytes: instances.allocatedBytes + generations.allocatedBytes + freeInstances.allocatedBytes,
             heapBytes: queue.allocatedBytes,
-            campaignBytes: rateMinute.allocatedBytes + rateCount.allocatedBytes + campaigns.allocatedBytes + steps.allocatedBytes + bytes(filters) + bytes(cases))
+            campaignBytes: rateMinute.allocatedBytes + rateCount.allocatedBytes + campaigns.allocatedBytes + steps.allocatedBytes + filters.allocatedBytes + cases.allocatedBytes)
     }
 }

@@ -69,13 +69,13 @@ public struct TriggerCore: Sendable {
     let customerCount: Int
     let campaignCount: Int
 
-    /// Campaigns and steps in `StateBuffer`s, not arrays: the hot paths read single fields
-    /// through the buffer's address, where an array read copied the whole record (140 bytes for
-    /// a campaign) and checked bounds.
+    /// Campaigns, steps, filters and branch cases in `StateBuffer`s, not arrays: the hot paths
+    /// read single fields through the buffer's address, where an array read copied the whole
+    /// record (140 bytes for a campaign) and checked bounds.
     let campaigns: StateBuffer<CompiledCampaign>
     let steps: StateBuffer<CompiledStep>
-    let filters: ContiguousArray<EventFilter>
-    let cases: ContiguousArray<CompiledCase>
+    let filters: StateBuffer<EventFilter>
+    let cases: StateBuffer<CompiledCase>
     let triggerIndex: KindIndex
     let exceptionIndex: KindIndex
     let waitIndex: KindIndex
@@ -148,8 +148,8 @@ public struct TriggerCore: Sendable {
         let compiled = spec.compiled()
         campaigns = StateBuffer(copying: compiled.campaigns)
         steps = StateBuffer(copying: compiled.steps)
-        filters = compiled.filters
-        cases = compiled.cases
+        filters = StateBuffer(copying: compiled.filters)
+        cases = StateBuffer(copying: compiled.cases)
         let kinds = EventKind.allCases.count
         var triggers = [[UInt16]](repeating: [], count: kinds)
         var exceptions = [[UInt16]](repeating: [], count: kinds)
