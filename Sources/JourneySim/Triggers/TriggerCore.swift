@@ -408,7 +408,7 @@ public struct TriggerCore: Sendable {
 
     /// The checks of entry that read only the campaign and the customer's cell: the time span,
     /// first-time-only, a flow already running and re-eligibility. Inlined into `apply`, because
-    /// most trigger events stop here (15.6 M of 22 M at a million customers: the customer is
+    /// half the trigger checks stop here (10.7 M of 22 M at a million customers: the customer is
     /// already in the flow or not yet eligible again), and a call only to find that out cost
     /// more than the checks.
     @inline(__always)
