@@ -74,9 +74,6 @@ struct DueQueue: Sendable {
     /// Storage of each lane's ring (`lanes[i].ring` is `rings[i].base`).
     var rings: ContiguousArray<StateBuffer<Entry>>
     var lanes: StateBuffer<Lane>
-    /// Due time of each source's first entry (`Int64.max` when empty): the lanes, then the
-    /// heap's top at `heapSource`, then unused leaves up to a power of two.
-    var headDue: StateBuffer<Int64>
     /// A winner tree over the sources' first entries, as keys (see `key(due:sequence:source:)`):
     /// leaf `leafCount + source` holds the source's key (`UInt128.max` when empty), node `n` the
     /// smaller of its two children's, the root (node 1) the minimum. A change at one source
@@ -122,7 +119,6 @@ struct DueQueue: Sendable {
         while leaves < laneCount + 1 { leaves <<= 1 }
         leafCount = leaves
         precondition(leaves <= DueQueue.maxSources, "more than \(DueQueue.maxSources - 1) queue lanes")
-        headDue = StateBuffer(repeating: .max, count: leaves)
         tree = StateBuffer(repeating: .max, count: 2 * leaves)
         tailDue = StateBuffer(repeating: .min, count: laneCount)
         farPending = StateBuffer(repeating: .max, count: laneCount)
@@ -143,14 +139,21 @@ struct DueQueue: Sendable {
         UInt128(UInt64(bitPattern: due) ^ (1 << 63)) << 64 | UInt128(sequence << 16 | UInt64(truncatingIfNeeded: source))
     }
 
+    /// The due time a key holds: its high word with the sign bit flipped back (`UInt128.max`,
+    /// an empty source, gives `Int64.max`).
+    @inline(__always) static func due(ofKey key: UInt128) -> Int64 {
+        Int64(bitPattern: UInt64(truncatingIfNeeded: key >> 64) ^ (1 << 63))
+    }
+
+    /// The due time of a source's first entry, `Int64.max` when it is empty.
+    @inline(__always) func headDue(_ source: Int) -> Int64 { DueQueue.due(ofKey: tree[leafCount &+ source]) }
+
     @inline(__always) mutating func setHead(_ source: Int, due: Int64, sequence: UInt64) {
         assert(sequence < DueQueue.maxSequence, "due-queue sequence \(sequence) beyond 2^48")
-        headDue[source] = due
         tree[leafCount &+ source] = DueQueue.key(due: due, sequence: sequence, source: source)
     }
 
     @inline(__always) mutating func clearHead(_ source: Int) {
-        headDue[source] = .max
         tree[leafCount &+ source] = .max
     }
 
@@ -183,7 +186,6 @@ struct DueQueue: Sendable {
     /// a `DueQueue` directly must call it before mutating a copy.
     mutating func makeUnique() {
         guard lanes.makeUnique() else { return }
-        headDue.makeUnique()
         tree.makeUnique()
         tailDue.makeUnique()
         farPending.makeUnique()
@@ -214,16 +216,12 @@ struct DueQueue: Sendable {
     ///
     /// The common case, an append to a lane that has entries and room, is inlined into the
     /// caller; the rest is out of line (a call for every schedule cost about 15 instructions of
-    /// register saves and spills, twice per event at a million customers).
+    /// register saves and spills, twice per event at a million customers, and a call in the
+    /// middle of the inlined part for the rare cases cost 16 more per event than this split).
     @inline(__always)
     mutating func schedule(_ payload: DueEntry, at due: Int64, lane: Int) {
         if lane >= 0, due >= tailDue[lane], !lanes[lane].isEmpty, !lanes[lane].isFull {
-            lanes[lane].append(Entry(due: due, sequence: nextSequence, payload: payload))
-            nextSequence &+= 1
-            count &+= 1
-            tailDue[lane] = due
-            if farPending[lane] == .max { farPending[lane] = due }
-            if nearPending[lane] == .max { nearPending[lane] = due }
+            append(nextEntry(payload, at: due), lane: lane)
             return
         }
         scheduleAnywhere(payload, at: due, lane: lane)
@@ -231,20 +229,14 @@ struct DueQueue: Sendable {
 
     @inline(never)
     mutating func scheduleAnywhere(_ payload: DueEntry, at due: Int64, lane: Int) {
-        let entry = Entry(due: due, sequence: nextSequence, payload: payload)
-        nextSequence &+= 1
-        count &+= 1
+        let entry = nextEntry(payload, at: due)
         if lane >= 0, due >= tailDue[lane] {
-            tailDue[lane] = due
             if lanes[lane].isEmpty {
                 setHead(lane, due: due, sequence: entry.sequence)
                 replay(lane)
             }
             if lanes[lane].isFull { grow(lane: lane) }
-            lanes[lane].append(entry)
-            // Every earlier entry was prefetched: this one is next.
-            if farPending[lane] == .max { farPending[lane] = due }
-            if nearPending[lane] == .max { nearPending[lane] = due }
+            append(entry, lane: lane)
         } else {
             heap.append(entry)
             siftUp(heap.count &- 1)
@@ -252,8 +244,21 @@ struct DueQueue: Sendable {
         }
     }
 
-    @inline(__always) func minimumDue(_ source: Int) -> Int64 {
-        source < 0 ? headDue[heapSource] : headDue[source]
+    /// The entry for `payload`, with the next sequence number, counted in.
+    @inline(__always) mutating func nextEntry(_ payload: DueEntry, at due: Int64) -> Entry {
+        let entry = Entry(due: due, sequence: nextSequence, payload: payload)
+        nextSequence &+= 1
+        count &+= 1
+        return entry
+    }
+
+    /// Appends to a lane whose ring has room and whose tail is due no later than `entry`.
+    @inline(__always) mutating func append(_ entry: Entry, lane: Int) {
+        tailDue[lane] = entry.due
+        lanes[lane].append(entry)
+        // Every earlier entry was prefetched: this one is next.
+        if farPending[lane] == .max { farPending[lane] = entry.due }
+        if nearPending[lane] == .max { nearPending[lane] = entry.due }
     }
 
     /// Where the minimum is: a lane index, -1 for the heap, or `none` when empty.
@@ -271,11 +276,8 @@ struct DueQueue: Sendable {
         return lanes[source].first
     }
 
-    /// The due time of the minimum, `Int64.max` when empty: the root key's high word with its
-    /// sign bit flipped back (an empty tree's `UInt128.max` gives `Int64.max`), no entry read.
-    @inline(__always) var nextDue: Int64 {
-        Int64(bitPattern: UInt64(truncatingIfNeeded: tree[1] >> 64) ^ (1 << 63))
-    }
+    /// The due time of the minimum, `Int64.max` when empty, from the root's key: no entry read.
+    @inline(__always) var nextDue: Int64 { DueQueue.due(ofKey: tree[1]) }
 
     var nextTime: SimTime? {
         mutating get { peek().map { SimTime(milliseconds: $0.due) } }
@@ -286,7 +288,7 @@ struct DueQueue: Sendable {
     @inline(__always)
     mutating func pop(dueThrough limit: Int64 = .max) -> Entry? {
         let source = minimumSource()
-        if source == DueQueue.none || minimumDue(source) > limit { return nil }
+        if source == DueQueue.none || nextDue > limit { return nil }
         count &-= 1
         if source < 0 { return popHeap() }
         let entry = lanes[source].removeFirst()
@@ -374,8 +376,8 @@ struct DueQueue: Sendable {
         } else {
             setHead(index, due: lanes[index].first.due, sequence: lanes[index].first.sequence)
         }
-        farPending[index] = headDue[index]
-        nearPending[index] = headDue[index]
+        farPending[index] = headDue(index)
+        nearPending[index] = headDue(index)
         replay(index)
         return dropped
     }
@@ -397,7 +399,7 @@ struct DueQueue: Sendable {
     var allocatedBytes: Int {
         var total = heap.allocatedBytes + lanes.allocatedBytes
         for ring in rings { total += ring.allocatedBytes }
-        return total + headDue.allocatedBytes + tree.allocatedBytes + tailDue.allocatedBytes
+        return total + tree.allocatedBytes + tailDue.allocatedBytes
             + farPending.allocatedBytes + nearPending.allocatedBytes + skipCompactions.allocatedBytes
     }
 
