@@ -4,7 +4,7 @@
 /// daylight-saving changes in a customer's IANA time zone come out right without a conversion
 /// at every use. Millisecond resolution is fine enough for backend latencies and coarse enough
 /// that `Int64` covers hundreds of millions of years.
-public struct SimTime: Hashable, Comparable, Sendable {
+public struct SimTime: Hashable, Comparable, Sendable, BitwiseCopyable {
     public var milliseconds: Int64
 
     @inlinable public init(milliseconds: Int64) { self.milliseconds = milliseconds }

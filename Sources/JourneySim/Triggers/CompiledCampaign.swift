@@ -24,6 +24,9 @@ struct CompiledCampaign: Sendable, BitwiseCopyable {
     /// Channels in preference order, 4 bits each, lowest first.
     var channelOrder: UInt64
     var channelCount: Int32
+    /// The preference order is ascending raw order (the default, WhatsApp → SMS → email), so
+    /// the first channel of a set is its lowest bit.
+    var channelsAscending: Bool
     var preferJourneyChannel: Bool
     var fallback: Bool
     var hasConversion: Bool
@@ -38,6 +41,12 @@ struct CompiledCampaign: Sendable, BitwiseCopyable {
     /// The first channel in preference order that `set` holds, if any. Works on raw values (no
     /// failable `Channel(rawValue:)` per position, which was an outlined call per send).
     @inline(__always) func firstChannel(in set: ChannelSet) -> Channel? {
+        if channelsAscending {
+            // One bit scan instead of a data-dependent loop over the order (22 instructions a
+            // send at a million customers, and its exit branch was hard to predict).
+            let bits = set.rawValue & channelMask.rawValue
+            return bits == 0 ? nil : unsafeBitCast(UInt8(truncatingIfNeeded: bits.trailingZeroBitCount), to: Channel.self)
+        }
         var order = channelOrder
         var left = channelCount
         while left > 0 {
@@ -139,7 +148,9 @@ extension TriggerSpec {
             var order: UInt64 = 0
             var mask: ChannelSet = []
             var count: Int32 = 0
+            var ascending = true
             for channel in campaign.channels where !mask.contains(channel) {
+                if count > 0, channel.rawValue < UInt8(truncatingIfNeeded: order >> (UInt64(count - 1) * 4) & 0xF) { ascending = false }
                 order |= UInt64(channel.rawValue) << (UInt64(count) * 4)
                 mask.insert(ChannelSet(channel))
                 count += 1
@@ -192,7 +203,7 @@ extension TriggerSpec {
                 window: campaign.deliveryWindow ?? DeliveryWindow(fromMinute: 0, toMinute: 0),
                 reeligibilityMs: campaign.reeligibility?.milliseconds ?? -1,
                 overrideCaps: campaign.overrideCaps, countsTowardCaps: campaign.countsTowardCaps,
-                controlShare: campaign.controlGroup, channelMask: mask, channelOrder: order, channelCount: count,
+                controlShare: campaign.controlGroup, channelMask: mask, channelOrder: order, channelCount: count, channelsAscending: ascending,
                 preferJourneyChannel: campaign.preferJourneyChannel, fallback: campaign.fallback,
                 hasConversion: campaign.conversion != nil, conversionKind: campaign.conversion?.event ?? .purchase,
                 conversionWindowMs: campaign.conversion?.window.milliseconds ?? 0,

@@ -1,6 +1,6 @@
 /// Identifies one send attempt of one message. Everything the core needs to handle a delivery
 /// report is in the id itself, so the core keeps no table of messages in flight.
-public struct MessageID: Hashable, Sendable {
+public struct MessageID: Hashable, Sendable, BitwiseCopyable {
     /// Unique per message within a core (fallback attempts keep the serial of their message).
     public var serial: UInt64
     public var customer: UInt32
@@ -23,7 +23,7 @@ public struct MessageID: Hashable, Sendable {
 
 /// A message the core wants sent now. Strings stay in the `TriggerSpec` tables (`templates`,
 /// `discountCodes`) so a request is a flat value that costs no allocation.
-public struct SendRequest: Sendable, Equatable {
+public struct SendRequest: Sendable, Equatable, BitwiseCopyable {
     public var message: MessageID
     public var channel: Channel
     /// Index into `TriggerSpec.templates`.

@@ -42,9 +42,10 @@ extension TriggerCore {
             if (index &- events.startIndex) & 3 == 0 {
                 prefetchDue(near: events[min(near &+ 3, last)].time.milliseconds, far: events[min(far &+ 3, last)].time.milliseconds)
             }
-            apply(events[index], into: &actions)
+            apply(events[index])
             index &+= 1
         }
+        flush(into: &actions)
     }
 
     /// The customer's profile and the cells of the campaigns the event's kind concerns.

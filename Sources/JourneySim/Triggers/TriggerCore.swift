@@ -113,6 +113,11 @@ public struct TriggerCore: Sendable {
     var generations: StateBuffer<UInt32>
     var freeInstances: StateBuffer<UInt32>
     var queue: DueQueue
+    /// Sends made during the current public call, handed to the caller's array at its end:
+    /// an append here is a bounds check and a store, where `ContiguousArray.append` also
+    /// checked uniqueness and capacity out of line (92 instructions a send at a million
+    /// customers).
+    var outbox: StateBuffer<SendRequest>
     /// Queue entries whose instance moved on (cancelled, rescheduled, resumed); pruning the
     /// queue's top is needed only while there are some.
     var staleEntries = 0
@@ -211,6 +216,7 @@ public struct TriggerCore: Sendable {
         holdLane = spec.campaigns.contains { ($0.rateLimitPerMinute ?? 0) > 0 } ? Int32(laneCount) : -1
         if holdLane >= 0 { laneCount += 1 }
         queue = DueQueue(lanes: laneCount)
+        outbox = StateBuffer(capacity: 1024)
         statsLayout = TriggerStats(spec: spec)
         counters = TriggerCounters(layout: statsLayout)
     }
@@ -231,6 +237,14 @@ public struct TriggerCore: Sendable {
         caps.makeUnique()
         queue.makeUnique()
         localDays.makeUnique()
+        outbox.makeUnique()
+    }
+
+    /// Moves the sends of this call to the caller's array, in the order they were made.
+    mutating func flush(into actions: inout ContiguousArray<SendRequest>) {
+        guard !outbox.isEmpty else { return }
+        actions.append(contentsOf: UnsafeBufferPointer(start: outbox.base, count: outbox.count))
+        outbox.removeAll()
     }
 
     /// The earliest instant a pending message or flow step falls due, if any.
@@ -264,13 +278,14 @@ public struct TriggerCore: Sendable {
     /// event are fired first, into `actions`.
     public mutating func handle(_ event: CustomerEvent, into actions: inout ContiguousArray<SendRequest>) {
         makeUnique()
-        apply(event, into: &actions)
+        apply(event)
+        flush(into: &actions)
     }
 
     /// `handle(_:into:)` once the state is known to be this core's own.
-    mutating func apply(_ event: CustomerEvent, into actions: inout ContiguousArray<SendRequest>) {
+    mutating func apply(_ event: CustomerEvent) {
         if queue.nextDue < event.time.milliseconds {
-            fire(through: event.time.milliseconds &- 1, into: &actions)
+            fire(through: event.time.milliseconds &- 1)
         }
         let customer = Int(event.customer)
         guard customer < customerCount else { return }
@@ -288,17 +303,18 @@ public struct TriggerCore: Sendable {
         for index in exceptionIndex.range(kind) {
             let campaign = Int(exceptionIndex.campaigns[index])
             let slot = cells[cellBase &+ campaign].slot
-            if slot != 0 { applyException(instance: Int(slot &- 1), event: event, into: &actions) }
+            if slot != 0 { applyException(instance: Int(slot &- 1), event: event) }
         }
         for index in waitIndex.range(kind) {
             let campaign = Int(waitIndex.campaigns[index])
             let slot = cells[cellBase &+ campaign].slot
-            if slot != 0 { resumeWait(instance: Int(slot &- 1), event: event, into: &actions) }
+            if slot != 0 { resumeWait(instance: Int(slot &- 1), event: event) }
         }
         for index in triggerIndex.range(kind) {
             let campaign = Int(triggerIndex.campaigns[index])
-            if mayEnter(campaign: campaign, cell: cellBase &+ campaign, time: event.time.milliseconds, firstOfKind: firstOfKind) {
-                enter(campaign: campaign, event: event, into: &actions)
+            if mayEnter(campaign: campaign, cell: cellBase &+ campaign, time: event.time.milliseconds, firstOfKind: firstOfKind),
+               passesFilters(campaign: campaign, cartValue: event.cartValue, stars: event.stars, stage: event.stage, channel: event.channel) {
+                enter(campaign: campaign, event: event)
             }
         }
     }
@@ -317,10 +333,11 @@ public struct TriggerCore: Sendable {
     /// finely the driver advances.
     public mutating func advance(to now: SimTime, into actions: inout ContiguousArray<SendRequest>) {
         makeUnique()
-        fire(through: now.milliseconds, into: &actions)
+        fire(through: now.milliseconds)
+        flush(into: &actions)
     }
 
-    mutating func fire(through limit: Int64, into actions: inout ContiguousArray<SendRequest>) {
+    mutating func fire(through limit: Int64) {
         while let top = queue.pop(dueThrough: limit) {
             let index = Int(top.payload.instance)
             guard generations[index] == top.payload.generation else {
@@ -334,13 +351,13 @@ public struct TriggerCore: Sendable {
             case .delaying:
                 let step = steps[Int(campaigns[Int(instance.campaign)].stepBase) &+ Int(instance.step)]
                 instances[index].step = UInt16(truncatingIfNeeded: step.next)
-                run(instance: index, at: time, into: &actions)
+                run(instance: index, at: time)
             case .waiting:
                 let step = steps[Int(campaigns[Int(instance.campaign)].stepBase) &+ Int(instance.step)]
                 instances[index].step = UInt16(truncatingIfNeeded: step.onTimeout)
-                run(instance: index, at: time, into: &actions)
+                run(instance: index, at: time)
             case .messagePending:
-                fireMessage(instance: index, at: time, into: &actions)
+                fireMessage(instance: index, at: time)
             case .free:
                 break
             }
@@ -425,14 +442,15 @@ public struct TriggerCore: Sendable {
         return true
     }
 
-    /// Enters the customer into the campaign if the event passes its filters and audience;
-    /// call it only when `mayEnter` holds.
-    mutating func enter(campaign index: Int, event: CustomerEvent, into actions: inout ContiguousArray<SendRequest>) {
+    /// Enters the customer into the campaign if the audience holds; call it only when `mayEnter`
+    /// and the trigger's filters hold. (The filters are checked inline by the caller: they stop
+    /// 4.9 M of the 11.3 M entries that pass `mayEnter` at a million customers, mostly a
+    /// session end without a cart, and a call only to find that out cost more than the check.)
+    mutating func enter(campaign index: Int, event: CustomerEvent) {
         let time = event.time.milliseconds
         let customer = Int(event.customer)
         let cell = customer &* campaignCount &+ index
-        guard passesFilters(campaign: index, cartValue: event.cartValue, stars: event.stars, stage: event.stage, channel: event.channel),
-              inAudience(customer: customer, campaign: index) else { return }
+        guard inAudience(customer: customer, campaign: index) else { return }
         let instance = allocate(FlowInstance(
             customer: event.customer, campaign: UInt16(index), step: 0, phase: .free,
             flags: isControl(customer: customer, campaign: index, share: campaigns[index].controlShare) ? FlowInstance.control : 0,
@@ -440,11 +458,11 @@ public struct TriggerCore: Sendable {
             serial: 0, intendedAt: time))
         cells[cell].slot = UInt32(instance &+ 1)
         counters.add(.entered, campaign: index)
-        run(instance: instance, at: event.time, into: &actions)
+        run(instance: instance, at: event.time)
     }
 
     /// Runs zero-time steps from the instance's current step until it waits or ends.
-    mutating func run(instance index: Int, at time: SimTime, into actions: inout ContiguousArray<SendRequest>) {
+    mutating func run(instance index: Int, at time: SimTime) {
         let campaignIndex = Int(instances[index].campaign)
         let stepBase = Int(campaigns[campaignIndex].stepBase)
         let stepCount = Int(campaigns[campaignIndex].stepCount)
@@ -485,7 +503,7 @@ public struct TriggerCore: Sendable {
         release(instance: index)
     }
 
-    mutating func applyException(instance index: Int, event: CustomerEvent, into actions: inout ContiguousArray<SendRequest>) {
+    mutating func applyException(instance index: Int, event: CustomerEvent) {
         let instance = instances[index]
         let campaignIndex = Int(instance.campaign)
         let customer = Int(instance.customer)
@@ -512,7 +530,7 @@ public struct TriggerCore: Sendable {
         release(instance: index)
     }
 
-    mutating func resumeWait(instance index: Int, event: CustomerEvent, into actions: inout ContiguousArray<SendRequest>) {
+    mutating func resumeWait(instance index: Int, event: CustomerEvent) {
         let instance = instances[index]
         guard instance.phase == .waiting else { return }
         let step = steps[Int(campaigns[Int(instance.campaign)].stepBase) &+ Int(instance.step)]
@@ -522,13 +540,13 @@ public struct TriggerCore: Sendable {
         instances[index].stars = event.stars
         instances[index].cartValue = event.cartValue
         instances[index].step = UInt16(truncatingIfNeeded: step.onEvent)
-        run(instance: index, at: event.time, into: &actions)
+        run(instance: index, at: event.time)
     }
 
     /// The checks and the send for a message that fell due, in this order: campaign end
     /// (expired), audience re-check, opted out / no channel, delivery window (drop or defer),
     /// control group (held out), frequency caps, rate limit (hold or abort), then send.
-    mutating func fireMessage(instance index: Int, at time: SimTime, into actions: inout ContiguousArray<SendRequest>) {
+    mutating func fireMessage(instance index: Int, at time: SimTime) {
         let instance = instances[index]
         let campaignIndex = Int(instance.campaign)
         // Read field by field through the address: a copy of the campaign was 26 instructions
@@ -552,21 +570,21 @@ public struct TriggerCore: Sendable {
         let profile = profiles[customer]
         let eligible = ChannelSet(rawValue: campaign.pointee.channelMask.rawValue
                                   & (campaign.pointee.requireConsent ? profile.consent : profile.channels).rawValue)
-        if eligible.rawValue == 0 { return skip(.suppressedNoReachableChannel, instance: index, at: time, into: &actions) }
+        if eligible.rawValue == 0 { return skip(.suppressedNoReachableChannel, instance: index, at: time) }
         let allowed = ChannelSet(rawValue: eligible.rawValue & ~profile.optedOut.rawValue)
-        if allowed.rawValue == 0 { return skip(.suppressedOptedOut, instance: index, at: time, into: &actions) }
+        if allowed.rawValue == 0 { return skip(.suppressedOptedOut, instance: index, at: time) }
         let reachable = profile.reachable
         var first: Channel?
         if campaign.pointee.preferJourneyChannel, allowed.contains(instance.journeyChannel) { first = instance.journeyChannel }
         if first == nil { first = campaign.pointee.firstChannel(in: allowed) }
-        guard let firstChoice = first else { return skip(.suppressedNoReachableChannel, instance: index, at: time, into: &actions) }
+        guard let firstChoice = first else { return skip(.suppressedNoReachableChannel, instance: index, at: time) }
         var channel = firstChoice
         var fellBack = false
         var tried = ChannelSet(firstChoice)
         if !reachable.contains(firstChoice) {
             guard campaign.pointee.fallback,
                   let found = campaign.pointee.firstChannel(in: ChannelSet(rawValue: allowed.rawValue & reachable.rawValue & ~tried.rawValue))
-            else { return skip(.suppressedNoReachableChannel, instance: index, at: time, into: &actions) }
+            else { return skip(.suppressedNoReachableChannel, instance: index, at: time) }
             channel = found
             fellBack = true
             tried.insert(ChannelSet(found))
@@ -584,20 +602,20 @@ public struct TriggerCore: Sendable {
                     schedule(instance: index, phase: .messagePending, at: opening, lane: lanes < 0 || zone >= deferZones ? -1 : lanes &+ Int32(zone))
                     return
                 }
-                return skip(.droppedByWindow, instance: index, at: time, into: &actions)
+                return skip(.droppedByWindow, instance: index, at: time)
             }
         }
         let cell = customer &* campaignCount &+ campaignIndex
         if instance.flags & FlowInstance.control != 0 {
             cells[cell].expose(at: time, control: true)
             counters.add(.controlExposures, campaign: campaignIndex)
-            return skip(.heldOut, instance: index, at: time, into: &actions)
+            return skip(.heldOut, instance: index, at: time)
         }
         // The customer's local day, looked up once for the cap check and the record.
         let checksCaps = !campaign.pointee.overrideCaps, countsTowardCaps = campaign.pointee.countsTowardCaps
         let moment = (checksCaps || countsTowardCaps) && !caps.rules.isEmpty ? capMoment(at: time, zone: zone) : nil
         if checksCaps, let moment, !caps.allows(customer: customer, channel: channel, at: moment, zone: zone, zones: zones) {
-            return skip(.suppressedByCap, instance: index, at: time, into: &actions)
+            return skip(.suppressedByCap, instance: index, at: time)
         }
         let rateLimit = campaign.pointee.rateLimitPerMinute
         if rateLimit > 0 {
@@ -610,7 +628,7 @@ public struct TriggerCore: Sendable {
                 sharedLimitMayBind = true
                 let next = (minute &+ 1) &* 60_000
                 if next &- instance.intendedAt > campaign.pointee.maxHoldMs {
-                    return skip(.aborted, instance: index, at: time, into: &actions)
+                    return skip(.aborted, instance: index, at: time)
                 }
                 schedule(instance: index, phase: .messagePending, at: SimTime(milliseconds: next), lane: holdLane)
                 return
@@ -625,7 +643,7 @@ public struct TriggerCore: Sendable {
         let deferred = instance.flags & FlowInstance.deferred != 0
         if deferred { counters.add(.deferred, campaign: campaignIndex, step: stepIndex) }
         let step = steps.address(Int(campaign.pointee.stepBase) &+ stepIndex)
-        actions.append(SendRequest(
+        outbox.append(SendRequest(
             message: MessageID(serial: instance.serial, customer: instance.customer, campaign: instance.campaign,
                                step: UInt8(truncatingIfNeeded: stepIndex), isFallback: fellBack, tried: tried),
             channel: channel, template: step.pointee.template, discount: step.pointee.discount,
@@ -633,8 +651,14 @@ public struct TriggerCore: Sendable {
             wasDeferred: deferred, routeToAgent: step.pointee.routeToAgent))
         instances[index].flags |= FlowInstance.sentAny
         counters.finish(fellBack ? .fellBack : .sent, campaign: campaignIndex, step: stepIndex)
-        instances[index].step = UInt16(truncatingIfNeeded: step.pointee.next)
-        run(instance: index, at: time, into: &actions)
+        let next = UInt16(truncatingIfNeeded: step.pointee.next)
+        instances[index].step = next
+        // Most messages end their flow: release here rather than call `run` to find that out.
+        if Int32(next) >= campaign.pointee.stepCount {
+            release(instance: index)
+        } else {
+            run(instance: index, at: time)
+        }
     }
 
     /// The local day in force in `zone` at `milliseconds`, from the zone's cached day when it
@@ -671,10 +695,10 @@ public struct TriggerCore: Sendable {
 
     /// Records a message that will not be sent and lets the flow go on (in a multi-step flow a
     /// capped, dropped or held-out message step is skipped; a single message ends its campaign).
-    mutating func skip(_ state: TerminalState, instance index: Int, at time: SimTime, into actions: inout ContiguousArray<SendRequest>) {
+    mutating func skip(_ state: TerminalState, instance index: Int, at time: SimTime) {
         counters.finish(state, campaign: Int(instances[index].campaign), step: Int(instances[index].step))
         goToNext(instance: index)
-        run(instance: index, at: time, into: &actions)
+        run(instance: index, at: time)
     }
 
     mutating func attributeConversion(cell: Int, campaign index: Int, at time: SimTime) {
