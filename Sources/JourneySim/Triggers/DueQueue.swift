@@ -31,14 +31,6 @@ struct DueQueue: Sendable {
         var size = 0
         var head = 0
         var count = 0
-        /// Entries ever removed from the head: the logical index of the head, so positions
-        /// remembered by the core's prefetcher stay valid when the ring grows or wraps.
-        var popped = 0
-        /// Logical indices up to which the core has prefetched flow state (two stages).
-        var prefetchedFar = 0
-        var prefetchedNear = 0
-        /// Logical index up to which the lane's own entries have been prefetched.
-        var prefetchedRing = 0
         var isEmpty: Bool { count == 0 }
         var isFull: Bool { count == size }
 
@@ -60,13 +52,11 @@ struct DueQueue: Sendable {
             let entry = ring[head]
             head = head &+ 1 == size ? 0 : head &+ 1
             count &-= 1
-            popped &+= 1
             return entry
         }
 
         mutating func removeAll() {
             head = 0
-            popped &+= count
             count = 0
         }
     }
@@ -91,12 +81,6 @@ struct DueQueue: Sendable {
     /// The heap's leaf, after the lanes.
     let heapSource: Int
     var tailDue: StateBuffer<Int64>
-    /// Per lane, the due time of the first entry the core's prefetcher has not yet visited in
-    /// its far and near stage (`Int64.max` when it has visited them all). The prefetcher skips
-    /// a lane in one compare when nothing new falls in its horizon; a value may be lower than
-    /// the truth (an entry since popped), never higher.
-    var farPending: StateBuffer<Int64>
-    var nearPending: StateBuffer<Int64>
     /// Per lane, how many more times a full ring grows without a compaction scan: set after a
     /// scan that freed less than an eighth. A lane's share of cancelled entries is a property of
     /// its campaigns (a week-long wait is nearly all live, a rescheduled browse reminder mostly
@@ -121,8 +105,6 @@ struct DueQueue: Sendable {
         precondition(leaves <= DueQueue.maxSources, "more than \(DueQueue.maxSources - 1) queue lanes")
         tree = StateBuffer(repeating: .max, count: 2 * leaves)
         tailDue = StateBuffer(repeating: .min, count: laneCount)
-        farPending = StateBuffer(repeating: .max, count: laneCount)
-        nearPending = StateBuffer(repeating: .max, count: laneCount)
         skipCompactions = StateBuffer(repeating: 0, count: laneCount)
         rebuildWinners()
     }
@@ -188,8 +170,6 @@ struct DueQueue: Sendable {
         guard lanes.makeUnique() else { return }
         tree.makeUnique()
         tailDue.makeUnique()
-        farPending.makeUnique()
-        nearPending.makeUnique()
         skipCompactions.makeUnique()
         heap.makeUnique()
         for lane in rings.indices {
@@ -256,9 +236,6 @@ struct DueQueue: Sendable {
     @inline(__always) mutating func append(_ entry: Entry, lane: Int) {
         tailDue[lane] = entry.due
         lanes[lane].append(entry)
-        // Every earlier entry was prefetched: this one is next.
-        if farPending[lane] == .max { farPending[lane] = entry.due }
-        if nearPending[lane] == .max { nearPending[lane] = entry.due }
     }
 
     /// Where the minimum is: a lane index, -1 for the heap, or `none` when empty.
@@ -284,10 +261,15 @@ struct DueQueue: Sendable {
     }
 
     /// Removes and returns the minimum if it is due at or before `limit`.
-    /// Inlined into the core's fire loop, all but the heap's part.
     @inline(__always)
     mutating func pop(dueThrough limit: Int64 = .max) -> Entry? {
-        let source = minimumSource()
+        pop(dueThrough: limit, from: minimumSource())
+    }
+
+    /// `pop(dueThrough:)` for a caller that has looked up `minimumSource()` (the core's fire
+    /// loop, which prefetches behind the entry in its lane). Inlined, all but the heap's part.
+    @inline(__always)
+    mutating func pop(dueThrough limit: Int64, from source: Int) -> Entry? {
         if source == DueQueue.none || nextDue > limit { return nil }
         count &-= 1
         if source < 0 { return popHeap() }
@@ -361,10 +343,6 @@ struct DueQueue: Sendable {
         }
         let dropped = lane.count &- kept
         lane.count = kept
-        // Logical indices after the head moved; the prefetcher starts again from the head.
-        lane.prefetchedFar = lane.popped
-        lane.prefetchedNear = lane.popped
-        lane.prefetchedRing = lane.popped
         lanes[index] = lane
         if dropped < lane.size >> 3 {
             grow(lane: index)
@@ -376,8 +354,6 @@ struct DueQueue: Sendable {
         } else {
             setHead(index, due: lanes[index].first.due, sequence: lanes[index].first.sequence)
         }
-        farPending[index] = headDue(index)
-        nearPending[index] = headDue(index)
         replay(index)
         return dropped
     }
@@ -385,8 +361,6 @@ struct DueQueue: Sendable {
     mutating func removeAll() {
         for lane in 0..<lanes.count {
             lanes[lane].removeAll()
-            farPending[lane] = .max
-            nearPending[lane] = .max
             clearHead(lane)
             tailDue[lane] = .min
         }
@@ -400,7 +374,7 @@ struct DueQueue: Sendable {
         var total = heap.allocatedBytes + lanes.allocatedBytes
         for ring in rings { total += ring.allocatedBytes }
         return total + tree.allocatedBytes + tailDue.allocatedBytes
-            + farPending.allocatedBytes + nearPending.allocatedBytes + skipCompactions.allocatedBytes
+            + skipCompactions.allocatedBytes
     }
 
     mutating func siftUp(_ start: Int) {

@@ -55,8 +55,9 @@ import JourneySimPrefetch
 ///
 /// ## Batches
 /// A consumer holding several events (a stream poll, the benchmark) should pass them to
-/// `handle(batch:into:)`: same results, but the state the next events and due messages need is
-/// prefetched a few events ahead, which overlaps the cache misses of a million customers' state.
+/// `handle(batch:into:)`: same results, but the state the next events need is prefetched a few
+/// events ahead, which overlaps the cache misses of a million customers' state. (Due messages
+/// are prefetched on every path, a few entries ahead in their queue lane.)
 public struct TriggerCore: Sendable {
     public let spec: TriggerSpec
     let population: Population
@@ -84,8 +85,8 @@ public struct TriggerCore: Sendable {
     let cellSpans: ContiguousArray<(low: Int32, high: Int32)>
     /// Per campaign, the queue lane of its window deferrals for zone 0 (zone `z` uses this + z),
     /// or -1: the next opening of one window in one zone only moves forward as time does, so
-    /// deferrals arrive in due order like a step's delay and get a FIFO lane, and the prefetcher
-    /// sees them coming. Deferrals to the same window share lanes.
+    /// deferrals arrive in due order like a step's delay and get a FIFO lane, where the
+    /// prefetcher sees them coming. Deferrals to the same window share lanes.
     let deferLanes: ContiguousArray<Int32>
     let deferZones: Int
     /// The lane of rate-limit holds (all are due at the start of a minute), or -1.
@@ -338,7 +339,10 @@ public struct TriggerCore: Sendable {
     }
 
     mutating func fire(through limit: Int64) {
-        while let top = queue.pop(dueThrough: limit) {
+        while true {
+            let source = queue.minimumSource()
+            guard let top = queue.pop(dueThrough: limit, from: source) else { break }
+            if source >= 0 { prefetchAhead(lane: source) }
             let index = Int(top.payload.instance)
             guard generations[index] == top.payload.generation else {
                 staleEntries &-= 1
