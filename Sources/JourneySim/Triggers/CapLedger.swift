@@ -122,29 +122,6 @@ struct CapLedger: Sendable {
         UInt32(clamping: roundedUpSecond(time))
     }
 
-    @inline(__always)
-    func word(at offset: Int) -> UInt32 {
-        assert(offset >= 0 && offset &+ 4 <= bytes.count, "cap ledger offset \(offset) out of 0..<\(bytes.count)")
-        return UInt32(littleEndian: UnsafeRawPointer(bytes.base).loadUnaligned(fromByteOffset: offset, as: UInt32.self))
-    }
-
-    @inline(__always)
-    mutating func setWord(at offset: Int, _ value: UInt32) {
-        assert(offset >= 0 && offset &+ 4 <= bytes.count, "cap ledger offset \(offset) out of 0..<\(bytes.count)")
-        UnsafeMutableRawPointer(bytes.base).storeBytes(of: value.littleEndian, toByteOffset: offset, as: UInt32.self)
-    }
-
-    /// The stored time at `offset` (0: none).
-    @inline(__always)
-    func storedTime(at offset: Int) -> UInt32 {
-        timeWidth == 4 ? word(at: offset) : word(at: offset) & 0xFF_FFFF
-    }
-
-    @inline(__always)
-    mutating func setStoredTime(at offset: Int, _ code: UInt32) {
-        setWord(at: offset, timeWidth == 4 ? code : (word(at: offset) & 0xFF00_0000) | code)
-    }
-
     // MARK: Rules
 
     /// What a check and a record at one instant need from the customer's clock: the local day
@@ -175,31 +152,49 @@ struct CapLedger: Sendable {
 
     /// `allows` at a moment worked out beforehand; `zones` is read only for rules of several
     /// calendar days.
+    ///
+    /// This and `record` read the ledger's fields into locals and address the customer's block
+    /// through one pointer: inlined into the core's send path, every access through `self`
+    /// after a store was a reload (the stores go through pointers the optimiser cannot tell
+    /// apart from the core's own fields).
     @inline(__always)
     func allows(customer: Int, channel: Channel, at moment: Moment, zone: Int, zones: TimeZoneTable) -> Bool {
-        let block = customer &* bytesPerCustomer
+        assert(customer >= 0 && (customer &+ 1) &* bytesPerCustomer <= bytes.count, "cap ledger customer \(customer) out of range")
+        let block = UnsafeRawPointer(bytes.base + customer &* bytesPerCustomer)
+        let rules = self.rules.base, ruleCount = self.rules.count
+        let width = timeWidth, origin = self.origin
         let bit = UInt16(1) << UInt16(channel.rawValue)
         var index = 0
-        while index < rules.count {
-            let rule = rules.address(index)
+        while index < ruleCount {
+            let rule = rules + index
             index &+= 1
             guard rule.pointee.channels.rawValue & bit != 0 else { continue }
-            let at = block &+ rule.pointee.base
+            let at = block + rule.pointee.base
             if rule.pointee.countsDays {
-                let word = word(at: at)
+                let word = CapLedger.load(at)
                 if word & 0xFF >= rule.pointee.limit, word >> 8 >= moment.todayCode { return false }
                 continue
             }
-            let oldest = storedTime(at: at &+ position(block &+ rule.pointee.position) &* timeWidth)
+            let slot = Int(block.load(fromByteOffset: rule.pointee.position, as: UInt8.self))
+            let raw = CapLedger.load(at + slot &* width)
+            let oldest = width == 4 ? raw : raw & 0xFF_FFFF
             if oldest == 0 { continue }  // fewer than `limit` sends ever
-            let then = instant(oldest)
+            let then = (origin &+ Int64(oldest)) &* 1000
             if rule.pointee.rollingMs > 0 {
-                if then.milliseconds > moment.time.milliseconds &- rule.pointee.rollingMs { return false }
+                if then > moment.time.milliseconds &- rule.pointee.rollingMs { return false }
             } else {
-                if zones.localDay(zone: zone, at: then) > moment.today &- rule.pointee.calendarDays { return false }
+                if zones.localDay(zone: zone, at: SimTime(milliseconds: then)) > moment.today &- rule.pointee.calendarDays { return false }
             }
         }
         return true
+    }
+
+    @inline(__always) static func load(_ address: UnsafeRawPointer) -> UInt32 {
+        UInt32(littleEndian: address.loadUnaligned(as: UInt32.self))
+    }
+
+    @inline(__always) static func store(_ value: UInt32, at address: UnsafeMutableRawPointer) {
+        address.storeBytes(of: value.littleEndian, as: UInt32.self)
     }
 
     /// Counts a send at `time`; sends must be recorded in time order.
@@ -210,30 +205,33 @@ struct CapLedger: Sendable {
     /// `record` at a moment worked out beforehand.
     @inline(__always)
     mutating func record(customer: Int, channel: Channel, at moment: Moment) {
-        let block = customer &* bytesPerCustomer
+        assert(customer >= 0 && (customer &+ 1) &* bytesPerCustomer <= bytes.count, "cap ledger customer \(customer) out of range")
+        let block = UnsafeMutableRawPointer(bytes.base + customer &* bytesPerCustomer)
+        let rules = self.rules.base, ruleCount = self.rules.count
+        let width = timeWidth
         let bit = UInt16(1) << UInt16(channel.rawValue)
         let stamp = moment.stamp
         var index = 0
-        while index < rules.count {
-            let rule = rules.address(index)
+        while index < ruleCount {
+            let rule = rules + index
             index &+= 1
             guard rule.pointee.channels.rawValue & bit != 0 else { continue }
-            let at = block &+ rule.pointee.base
+            let at = block + rule.pointee.base
             if rule.pointee.countsDays {
                 let day = moment.stampDay
-                let word = word(at: at)
-                setWord(at: at, day > word >> 8 ? day << 8 | 1 : (word & ~0xFF) | min(word & 0xFF &+ 1, 0xFF))
+                let word = CapLedger.load(at)
+                CapLedger.store(day > word >> 8 ? day << 8 | 1 : (word & ~0xFF) | min(word & 0xFF &+ 1, 0xFF), at: at)
                 continue
             }
-            let slot = position(block &+ rule.pointee.position)
-            setStoredTime(at: at &+ slot &* timeWidth, stamp)
+            let position = block + rule.pointee.position
+            let slot = Int(position.load(as: UInt8.self))
+            let time = at + slot &* width
+            // A 3-byte time keeps the byte after it (the next time, or a ring position).
+            CapLedger.store(width == 4 ? stamp : (CapLedger.load(time) & 0xFF00_0000) | stamp, at: time)
             let next = slot &+ 1
-            bytes[block &+ rule.pointee.position] = UInt8(truncatingIfNeeded: next == rule.pointee.limit ? 0 : next)
+            position.storeBytes(of: UInt8(truncatingIfNeeded: next == rule.pointee.limit ? 0 : next), as: UInt8.self)
         }
     }
-
-    /// The ring position byte at `offset`.
-    @inline(__always) func position(_ offset: Int) -> Int { Int(bytes[offset]) }
 
     var stateBytes: Int {
         bytes.allocatedBytes
