@@ -193,4 +193,28 @@ import Testing
         let expected = (live.sorted().filter { $0 < 404 } + [5_000] + live.sorted().filter { $0 >= 404 })
         #expect(order == expected)
     }
+
+    // MARK: Channel choice
+
+    /// The bit scan for ascending preference orders against the order itself, for every set of
+    /// channels and orders with and without duplicates; a descending order must take the loop.
+    @Test func firstChannelFollowsThePreferenceOrderForEverySet() {
+        let orders: [[Channel]] = [[.whatsapp, .sms, .email], [.sms, .email, .sms, .push], [.email, .whatsapp],
+                                   [.inApp, .rcs, .sms], [.whatsapp], Channel.allCases]
+        var ascendingSeen = 0
+        for order in orders {
+            var campaign = Campaign(name: "c", trigger: .init(event: .purchase), content: .init(template: "t"))
+            campaign.channels = order
+            let compiled = TriggerSpec(campaigns: [campaign], frequencyCaps: []).compiled().campaigns[0]
+            var distinct: [Channel] = []
+            for channel in order where !distinct.contains(channel) { distinct.append(channel) }
+            #expect(compiled.channelsAscending == (distinct == distinct.sorted { $0.rawValue < $1.rawValue }))
+            if compiled.channelsAscending { ascendingSeen += 1 }
+            for raw in 0..<(1 << Channel.allCases.count) {
+                let set = ChannelSet(rawValue: UInt16(raw))
+                #expect(compiled.firstChannel(in: set) == distinct.first { set.contains($0) })
+            }
+        }
+        #expect(ascendingSeen == 4)
+    }
 }

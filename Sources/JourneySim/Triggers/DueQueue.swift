@@ -270,6 +270,7 @@ struct DueQueue: Sendable {
     /// loop, which prefetches behind the entry in its lane). Inlined, all but the heap's part.
     @inline(__always)
     mutating func pop(dueThrough limit: Int64, from source: Int) -> Entry? {
+        assert(source == minimumSource(), "pop(dueThrough:from:) needs the queue's minimumSource()")
         if source == DueQueue.none || nextDue > limit { return nil }
         count &-= 1
         if source < 0 { return popHeap() }
