@@ -107,12 +107,10 @@ extension TriggerCore {
         }
         if count > TriggerCore.laneRingAhead { journeysim_prefetch(state.pointee.ring + state.pointee.slot(TriggerCore.laneRingAhead)) }
         if count > TriggerCore.laneSendStateAhead {
-            // Only for a live entry: a cancelled one's instance may be free or reused.
-            let entry = state.pointee.ring[state.pointee.slot(TriggerCore.laneSendStateAhead)]
-            let index = Int(entry.payload.instance)
-            if generations[index] == entry.payload.generation, instances[index].phase != .free {
-                prefetchSendState(customer: Int(instances[index].customer), campaign: Int(instances[index].campaign))
-            }
+            // Live or not: compaction keeps cancelled entries few, and the instance of one names
+            // a customer all the same (an earlier one, or the next user of the slot).
+            let index = Int(state.pointee.ring[state.pointee.slot(TriggerCore.laneSendStateAhead)].payload.instance)
+            prefetchSendState(customer: Int(instances[index].customer), campaign: Int(instances[index].campaign))
         }
     }
 

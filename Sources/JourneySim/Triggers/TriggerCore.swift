@@ -790,13 +790,15 @@ public struct TriggerCore: Sendable {
     /// times not a fixed duration after now.
     @inline(__always)
     mutating func schedule(instance index: Int, phase: FlowInstance.Phase, at time: SimTime, lane: Int32) {
-        markUnqueued(index)
-        instances[index].flags |= FlowInstance.queued
-        generations[index] &+= 1
+        // An entry it already has goes stale (as `markUnqueued`), and it stays queued.
+        let flags = instances[index].flags
+        if flags & FlowInstance.queued != 0 { staleEntries &+= 1 }
+        instances[index].flags = flags | FlowInstance.queued
+        let generation = generations[index] &+ 1
+        generations[index] = generation
         instances[index].phase = phase
         if lane >= 0, staleEntries > 0, queue.isFull(lane: Int(lane)), queue.shouldCompact(lane: Int(lane)) { compact(lane: Int(lane)) }
-        queue.schedule(DueEntry(instance: UInt32(index), generation: generations[index]),
-                       at: time.milliseconds, lane: Int(lane))
+        queue.schedule(DueEntry(instance: UInt32(index), generation: generation), at: time.milliseconds, lane: Int(lane))
     }
 
     /// Drops a full lane's stale entries before it grows (out of line: rare, and a loop).
