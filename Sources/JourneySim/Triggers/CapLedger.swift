@@ -162,7 +162,7 @@ struct CapLedger: Sendable {
         assert(customer >= 0 && (customer &+ 1) &* bytesPerCustomer <= bytes.count, "cap ledger customer \(customer) out of range")
         let block = UnsafeRawPointer(bytes.base + customer &* bytesPerCustomer)
         let rules = self.rules.base, ruleCount = self.rules.count
-        let width = timeWidth, origin = self.origin
+        let width = timeWidth
         let bit = UInt16(1) << UInt16(channel.rawValue)
         var index = 0
         while index < ruleCount {
@@ -179,11 +179,11 @@ struct CapLedger: Sendable {
             let raw = CapLedger.load(at + slot &* width)
             let oldest = width == 4 ? raw : raw & 0xFF_FFFF
             if oldest == 0 { continue }  // fewer than `limit` sends ever
-            let then = (origin &+ Int64(oldest)) &* 1000
+            let then = instant(oldest)
             if rule.pointee.rollingMs > 0 {
-                if then > moment.time.milliseconds &- rule.pointee.rollingMs { return false }
+                if then.milliseconds > moment.time.milliseconds &- rule.pointee.rollingMs { return false }
             } else {
-                if zones.localDay(zone: zone, at: SimTime(milliseconds: then)) > moment.today &- rule.pointee.calendarDays { return false }
+                if zones.localDay(zone: zone, at: then) > moment.today &- rule.pointee.calendarDays { return false }
             }
         }
         return true

@@ -127,9 +127,6 @@ struct DueQueue: Sendable {
         Int64(bitPattern: UInt64(truncatingIfNeeded: key >> 64) ^ (1 << 63))
     }
 
-    /// The due time of a source's first entry, `Int64.max` when it is empty.
-    @inline(__always) func headDue(_ source: Int) -> Int64 { DueQueue.due(ofKey: tree[leafCount &+ source]) }
-
     @inline(__always) mutating func setHead(_ source: Int, due: Int64, sequence: UInt64) {
         assert(sequence < DueQueue.maxSequence, "due-queue sequence \(sequence) beyond 2^48")
         tree[leafCount &+ source] = DueQueue.key(due: due, sequence: sequence, source: source)

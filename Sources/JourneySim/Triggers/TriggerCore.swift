@@ -790,10 +790,8 @@ public struct TriggerCore: Sendable {
     /// times not a fixed duration after now.
     @inline(__always)
     mutating func schedule(instance index: Int, phase: FlowInstance.Phase, at time: SimTime, lane: Int32) {
-        // An entry it already has goes stale (as `markUnqueued`), and it stays queued.
-        let flags = instances[index].flags
-        if flags & FlowInstance.queued != 0 { staleEntries &+= 1 }
-        instances[index].flags = flags | FlowInstance.queued
+        markUnqueued(index)
+        instances[index].flags |= FlowInstance.queued
         let generation = generations[index] &+ 1
         generations[index] = generation
         instances[index].phase = phase
