@@ -351,10 +351,13 @@ struct TriggerBatchTests {
 @Suite("Due queue")
 struct DueQueueTests {
     /// Lanes plus heap pop exactly like a single binary heap keyed by (due, sequence), including
-    /// schedules that go back in time (which must fall back to the heap) and interleaved pops.
-    @Test func popsLikeASingleHeap() {
+    /// schedules that go back in time (which must fall back to the heap) and interleaved pops;
+    /// also with one lane kept out of the winner tree (the zero-duration one as in the core, or
+    /// another).
+    @Test(arguments: [nil, 0, 2] as [Int?])
+    func popsLikeASingleHeap(directLane: Int?) {
         var rng = Xoshiro256StarStar(seed: 17)
-        var queue = DueQueue(lanes: 4)
+        var queue = DueQueue(lanes: 4, directLane: directLane)
         var reference = EventQueue<UInt64>()
         let durations: [Int64] = [0, 1_000, 60_000, 3_600_000]
         var now: Int64 = 1_000_000
@@ -400,12 +403,14 @@ struct DueQueueTests {
 
     /// The winner tree over 40 lanes and the heap (64 leaves, six levels), with due times on
     /// both sides of zero (the keys flip the sign bit) and ties at one instant: every pop is the
-    /// smallest (due, sequence) left, checked against a plain sorted list.
-    @Test func winnerTreeOverManyLanesPopsTheMinimum() {
+    /// smallest (due, sequence) left, checked against a plain sorted list. Also over 16 lanes
+    /// with one of them direct (15 lanes and the heap: 16 leaves), where the leaves past the
+    /// direct lane and the heap's shift down by one.
+    @Test(arguments: [(40, nil, 64), (16, 0, 16), (16, 9, 16), (16, 15, 16), (16, nil, 32)] as [(Int, Int?, Int)])
+    func winnerTreeOverManyLanesPopsTheMinimum(lanes: Int, directLane: Int?, leaves: Int) {
         var rng = Xoshiro256StarStar(seed: 41)
-        let lanes = 40
-        var queue = DueQueue(lanes: lanes)
-        #expect(queue.leafCount == 64)
+        var queue = DueQueue(lanes: lanes, directLane: directLane)
+        #expect(queue.leafCount == leaves)
         var pending: [(due: Int64, sequence: UInt64)] = []
         var now: Int64 = -50_000
         var sequence: UInt64 = 0

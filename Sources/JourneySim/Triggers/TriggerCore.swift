@@ -216,7 +216,11 @@ public struct TriggerCore: Sendable {
         deferZones = zoneCount
         holdLane = spec.campaigns.contains { ($0.rateLimitPerMinute ?? 0) > 0 } ? Int32(laneCount) : -1
         if holdLane >= 0 { laneCount += 1 }
-        queue = DueQueue(lanes: laneCount)
+        // The lane of messages without a delay stays out of the queue's winner tree (see
+        // `DueQueue`): 2.7 M of 11 M pops at a million customers, and half its schedules found
+        // it empty.
+        let zeroLane = compiled.steps.first { $0.kind != .branch && $0.durationMs == 0 }.map { Int($0.lane) }
+        queue = DueQueue(lanes: laneCount, directLane: zeroLane)
         outbox = StateBuffer(capacity: 1024)
         statsLayout = TriggerStats(spec: spec)
         counters = TriggerCounters(layout: statsLayout)
