@@ -217,4 +217,39 @@ import Testing
         }
         #expect(ascendingSeen == 4)
     }
+
+    /// The core's event routes for the benchmark's twenty campaigns against the campaigns
+    /// themselves: for every kind, each role lists exactly the campaigns with that kind as
+    /// conversion, exception, wait or trigger, in campaign order, and the cell span covers them.
+    @Test func eventRoutesListEveryCampaignUnderItsKinds() {
+        let spec = TriggerBenchmark.syntheticSpec(campaigns: 20)
+        let population = TriggerBenchmark.syntheticPopulation(customers: 10, zones: 1, seed: 1)
+        let start = SimTime(unixSeconds: 1_772_409_600)
+        let core = TriggerCore(spec: spec, population: population,
+                               zones: TimeZoneTable(identifiers: ["UTC"], start: start, end: start + .days(2)), seed: 1)
+        var listed = 0
+        for kind in EventKind.allCases {
+            let row = core.routes.rows[Int(kind.rawValue)]
+            let indices = Array(spec.campaigns.indices)
+            let conversions = indices.filter { spec.campaigns[$0].conversion?.event == kind }
+            let exceptions = indices.filter { spec.campaigns[$0].exceptionEvents.contains(kind) }
+            let waits = indices.filter { index in
+                spec.campaigns[index].flow.steps.contains { if case let .wait(wait) = $0 { wait.event == kind } else { false } }
+            }
+            let triggers = indices.filter { spec.campaigns[$0].trigger.event == kind }
+            #expect(core.routes.campaigns(from: row.conversions, to: row.exceptions) == conversions)
+            #expect(core.routes.campaigns(from: row.exceptions, to: row.waits) == exceptions)
+            #expect(core.routes.campaigns(from: row.waits, to: row.triggers) == waits)
+            #expect(core.routes.campaigns(from: row.triggers, to: row.end) == triggers)
+            let named = conversions + exceptions + waits + triggers
+            listed += named.count
+            if named.isEmpty {
+                #expect(row.cellLow > row.cellHigh)
+            } else {
+                #expect(Int(row.cellLow) == named.min() && Int(row.cellHigh) == named.max())
+            }
+        }
+        #expect(listed == core.routes.campaigns.count)
+        #expect(listed > 40)
+    }
 }

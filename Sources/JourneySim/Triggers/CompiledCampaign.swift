@@ -89,46 +89,6 @@ struct CompiledCase: Sendable, BitwiseCopyable {
     var goto: Int32
 }
 
-/// For each event kind, the campaigns that react to it in one role (trigger, exception, wait,
-/// conversion), as one flat list with offsets. In `StateBuffer`s: every event walks four of
-/// these lists, and array reads checked bounds on each step.
-struct KindIndex: Sendable {
-    let offsets: StateBuffer<Int32>
-    let campaigns: StateBuffer<UInt16>
-
-    init(_ lists: [[UInt16]]) {
-        var offsets: [Int32] = [0]
-        var campaigns: [UInt16] = []
-        for list in lists {
-            campaigns.append(contentsOf: list)
-            offsets.append(Int32(campaigns.count))
-        }
-        self.offsets = StateBuffer(copying: offsets)
-        self.campaigns = StateBuffer(copying: campaigns)
-    }
-
-    @inline(__always) func range(_ kind: EventKind) -> Range<Int> {
-        Int(offsets[Int(kind.rawValue)])..<Int(offsets[Int(kind.rawValue) &+ 1])
-    }
-
-    /// The lowest and highest campaign listed for `kind`, or nil when there is none.
-    func span(_ kind: EventKind) -> ClosedRange<Int>? {
-        let listed = range(kind).map { Int(campaigns[$0]) }
-        guard let low = listed.min(), let high = listed.max() else { return nil }
-        return low...high
-    }
-
-    /// Per event kind, the campaigns whose cells handling the kind reads in any of `indexes`:
-    /// the span the prefetcher loads; `(1, 0)`, low above high, when there are none.
-    static func cellSpans(_ indexes: [KindIndex]) -> ContiguousArray<(low: Int32, high: Int32)> {
-        ContiguousArray(EventKind.allCases.map { kind in
-            let spans = indexes.compactMap { $0.span(kind) }
-            guard let low = spans.map(\.lowerBound).min(), let high = spans.map(\.upperBound).max() else { return (1, 0) }
-            return (Int32(low), Int32(high))
-        })
-    }
-}
-
 extension TriggerSpec {
     /// Flattens the campaigns for the core.
     func compiled() -> (campaigns: ContiguousArray<CompiledCampaign>, steps: ContiguousArray<CompiledStep>,

@@ -63,10 +63,11 @@ extension TriggerCore {
         journeysim_prefetch(profiles.address(customer))
         let row = cells.address(customer &* campaignCount)
         // The lines between the first and last cell the kind concerns (usually one or two).
-        let span = cellSpans[Int(event.kind.rawValue)]
-        guard span.low <= span.high else { return }
-        var line = Int(bitPattern: UnsafeRawPointer(row + Int(span.low))) & ~63
-        let last = Int(bitPattern: UnsafeRawPointer(row + Int(span.high)))
+        let route = routes.rows.address(Int(event.kind.rawValue))
+        let low = Int(route.pointee.cellLow), high = Int(route.pointee.cellHigh)
+        guard low <= high else { return }
+        var line = Int(bitPattern: UnsafeRawPointer(row + low)) & ~63
+        let last = Int(bitPattern: UnsafeRawPointer(row + high))
         while line <= last {
             journeysim_prefetch(UnsafeRawPointer(bitPattern: line))
             line &+= 64
@@ -80,14 +81,14 @@ extension TriggerCore {
         let customer = Int(event.customer)
         guard customer < customerCount else { return }
         let base = customer &* campaignCount
-        let kind = event.kind
-        for position in exceptionIndex.range(kind) {
-            let slot = Int(cells[base &+ Int(exceptionIndex.campaigns[position])].slot)
+        let route = routes.rows.address(Int(event.kind.rawValue))
+        // Exceptions and waits are one run of the list.
+        var position = Int(route.pointee.exceptions)
+        let end = Int(route.pointee.triggers)
+        while position < end {
+            let slot = Int(cells[base &+ Int(routes.campaigns[position])].slot)
             if slot != 0 { prefetchInstance(slot &- 1) }
-        }
-        for position in waitIndex.range(kind) {
-            let slot = Int(cells[base &+ Int(waitIndex.campaigns[position])].slot)
-            if slot != 0 { prefetchInstance(slot &- 1) }
+            position &+= 1
         }
     }
 
