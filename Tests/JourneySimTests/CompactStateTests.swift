@@ -243,13 +243,30 @@ import Testing
             #expect(core.routes.campaigns(from: row.triggers, to: row.end) == triggers)
             let named = conversions + exceptions + waits + triggers
             listed += named.count
+            let columns = named.map { Int(core.routes.columns[$0]) }
             if named.isEmpty {
                 #expect(row.cellLow > row.cellHigh)
             } else {
-                #expect(Int(row.cellLow) == named.min() && Int(row.cellHigh) == named.max())
+                #expect(Int(row.cellLow) == columns.min() && Int(row.cellHigh) == columns.max())
+            }
+            for position in row.conversions..<row.end {
+                let entry = core.routes.entries[Int(position)]
+                #expect(entry.column == core.routes.columns[Int(entry.campaign)])
+            }
+            // Rows of 20 cells start at a line or half-way into one; the mask of each start
+            // names exactly the lines of the kind's cells.
+            for offset in [0, 4] {
+                let lines = Set(columns.map { (offset + $0) / 8 })
+                let mask = core.routes.lineMasks[Int(kind.rawValue) * 8 + offset]
+                #expect(mask == lines.reduce(0) { $0 | 1 << UInt64($1) })
+                // What the column order is for: the benchmark's most frequent events (views,
+                // session starts and ends, adds to cart) read one line of cells.
+                if [.view, .sessionStart, .sessionEnd, .addToCart].contains(kind) { #expect(lines.count == 1) }
             }
         }
-        #expect(listed == core.routes.campaigns.count)
+        #expect(listed == core.routes.entries.count)
         #expect(listed > 40)
+        // Every campaign has a column of its own.
+        #expect(Set((0..<20).map { core.routes.columns[$0] }) == Set(0..<20))
     }
 }

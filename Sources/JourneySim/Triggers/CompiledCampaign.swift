@@ -37,6 +37,8 @@ struct CompiledCampaign: Sendable, BitwiseCopyable {
     var maxHoldMs: Int64
     var stepBase: Int32
     var stepCount: Int32
+    /// Where the campaign's cell sits in a customer's row (`EventRoutes.columns(of:)`).
+    var cellColumn: Int32 = 0
 
     /// The first channel in preference order that `set` holds, if any. Works on raw values (no
     /// failable `Channel(rawValue:)` per position, which was an outlined call per send).

@@ -62,7 +62,18 @@ extension TriggerCore {
         guard customer < customerCount else { return }
         journeysim_prefetch(profiles.address(customer))
         let row = cells.address(customer &* campaignCount)
-        // The lines between the first and last cell the kind concerns (usually one or two).
+        // The lines holding a cell the kind concerns (see `EventRoutes.lineMasks`).
+        let address = Int(bitPattern: UnsafeRawPointer(row))
+        var lines = routes.lineMasks[Int(event.kind.rawValue) &* 8 &+ (address & 63) >> 3]
+        if lines != 0 {
+            let first = address & ~63
+            repeat {
+                journeysim_prefetch(UnsafeRawPointer(bitPattern: first &+ lines.trailingZeroBitCount &* 64))
+                lines &= lines &- 1
+            } while lines != 0
+            return
+        }
+        // Rows of more than 64 lines: the lines between the first and last cell the kind concerns.
         let route = routes.rows.address(Int(event.kind.rawValue))
         let low = Int(route.pointee.cellLow), high = Int(route.pointee.cellHigh)
         guard low <= high else { return }
@@ -86,7 +97,7 @@ extension TriggerCore {
         var position = Int(route.pointee.exceptions)
         let end = Int(route.pointee.triggers)
         while position < end {
-            let slot = Int(cells[base &+ Int(routes.campaigns[position])].slot)
+            let slot = Int(cells[base &+ Int(routes.entries[position].column)].slot)
             if slot != 0 { prefetchInstance(slot &- 1) }
             position &+= 1
         }
@@ -122,7 +133,7 @@ extension TriggerCore {
     func prefetchSendState(customer: Int, campaign: Int) {
         guard customer < customerCount else { return }
         journeysim_prefetch(profiles.address(customer))
-        journeysim_prefetch(cells.address(customer &* campaignCount &+ campaign))
+        journeysim_prefetch(cells.address(customer &* campaignCount &+ Int(campaigns[campaign].cellColumn)))
         let size = caps.bytesPerCustomer
         if size > 0 {
             let block = caps.bytes.address(customer &* size)

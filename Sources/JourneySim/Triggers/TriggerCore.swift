@@ -90,7 +90,8 @@ public struct TriggerCore: Sendable {
     /// At most this many deferral lanes (windows × zones); beyond, deferrals use the heap.
     static let maxDeferLanes = 64
 
-    // Per (customer, campaign), index customer * campaignCount + campaign.
+    // Per (customer, campaign), index customer * campaignCount + the campaign's cell column
+    // (`EventRoutes`: the cells an event reads sit together).
     var cells: StateBuffer<CampaignCell>
 
     // Per customer.
@@ -148,29 +149,14 @@ public struct TriggerCore: Sendable {
         campaignCount = spec.campaigns.count
         partitions = Int32(clamping: max(1, population.idStride))
         let compiled = spec.compiled()
-        campaigns = StateBuffer(copying: compiled.campaigns)
+        let routes = EventRoutes(campaigns: spec.campaigns)
+        var compiledCampaigns = compiled.campaigns
+        for index in compiledCampaigns.indices { compiledCampaigns[index].cellColumn = Int32(routes.columns[index]) }
+        campaigns = StateBuffer(copying: compiledCampaigns)
         steps = StateBuffer(copying: compiled.steps)
         filters = StateBuffer(copying: compiled.filters)
         cases = StateBuffer(copying: compiled.cases)
-        let kinds = EventKind.allCases.count
-        var triggers = [[UInt16]](repeating: [], count: kinds)
-        var exceptions = [[UInt16]](repeating: [], count: kinds)
-        var waits = [[UInt16]](repeating: [], count: kinds)
-        var conversions = [[UInt16]](repeating: [], count: kinds)
-        for (index, campaign) in spec.campaigns.enumerated() {
-            let id = UInt16(index)
-            triggers[Int(campaign.trigger.event.rawValue)].append(id)
-            for kind in EventKind.allCases where campaign.exceptionEvents.contains(kind) {
-                exceptions[Int(kind.rawValue)].append(id)
-            }
-            var waitKinds = EventKindSet()
-            for step in campaign.flow.steps {
-                if case let .wait(wait) = step { waitKinds.insert(EventKindSet(wait.event)) }
-            }
-            for kind in EventKind.allCases where waitKinds.contains(kind) { waits[Int(kind.rawValue)].append(id) }
-            if let conversion = campaign.conversion { conversions[Int(conversion.event.rawValue)].append(id) }
-        }
-        routes = EventRoutes(conversions: conversions, exceptions: exceptions, waits: waits, triggers: triggers)
+        self.routes = routes
         let cells = customerCount * campaignCount
         self.cells = StateBuffer(repeating: CampaignCell(), count: cells)
         let profiles = StateBuffer(repeating: CustomerProfile(channels: [], consent: [], reachable: [], optedOut: [],
@@ -263,7 +249,7 @@ public struct TriggerCore: Sendable {
     /// behaviour of both groups from these instants; nil when there was none.
     public func lastExposure(customer: UInt32, campaign: Int) -> (time: SimTime, isControl: Bool)? {
         guard Int(customer) < customerCount, campaign >= 0, campaign < campaignCount else { return nil }
-        let cell = cells[Int(customer) &* campaignCount &+ campaign]
+        let cell = cells[Int(customer) &* campaignCount &+ Int(campaigns[campaign].cellColumn)]
         guard cell.exposure != 0 else { return nil }
         return (SimTime(unixSeconds: Int64(cell.exposure)), cell.exposureIsControl)
     }
@@ -295,32 +281,31 @@ public struct TriggerCore: Sendable {
         // The row's bounds and the list's address in locals: the calls below store through
         // pointers, after which a read through `routes` would be a reload.
         let route = routes.rows[Int(kind.rawValue)]
-        let list = routes.campaigns.base
+        let list = routes.entries.base
         var position = Int(route.conversions)
         let exceptions = Int(route.exceptions), waits = Int(route.waits), triggers = Int(route.triggers), end = Int(route.end)
         while position < exceptions {
-            let campaign = Int(list[position])
-            attributeConversion(cell: cellBase &+ campaign, campaign: campaign, at: event.time)
+            let entry = list[position]
+            attributeConversion(cell: cellBase &+ Int(entry.column), campaign: Int(entry.campaign), at: event.time)
             position &+= 1
         }
         while position < waits {
-            let campaign = Int(list[position])
-            let slot = cells[cellBase &+ campaign].slot
+            let slot = cells[cellBase &+ Int(list[position].column)].slot
             if slot != 0 { applyException(instance: Int(slot &- 1), event: event) }
             position &+= 1
         }
         while position < triggers {
-            let campaign = Int(list[position])
-            let slot = cells[cellBase &+ campaign].slot
+            let slot = cells[cellBase &+ Int(list[position].column)].slot
             if slot != 0 { resumeWait(instance: Int(slot &- 1), event: event) }
             position &+= 1
         }
         while position < end {
-            let campaign = Int(list[position])
+            let entry = list[position]
+            let campaign = Int(entry.campaign), cell = cellBase &+ Int(entry.column)
             position &+= 1
-            if mayEnter(campaign: campaign, cell: cellBase &+ campaign, time: event.time.milliseconds, firstOfKind: firstOfKind),
+            if mayEnter(campaign: campaign, cell: cell, time: event.time.milliseconds, firstOfKind: firstOfKind),
                passesFilters(campaign: campaign, cartValue: event.cartValue, stars: event.stars, stage: event.stage, channel: event.channel) {
-                enter(campaign: campaign, event: event)
+                enter(campaign: campaign, cell: cell, event: event)
             }
         }
     }
@@ -455,10 +440,9 @@ public struct TriggerCore: Sendable {
     /// and the trigger's filters hold. (The filters are checked inline by the caller: they stop
     /// 4.9 M of the 11.3 M entries that pass `mayEnter` at a million customers, mostly a
     /// session end without a cart, and a call only to find that out cost more than the check.)
-    mutating func enter(campaign index: Int, event: CustomerEvent) {
+    mutating func enter(campaign index: Int, cell: Int, event: CustomerEvent) {
         let time = event.time.milliseconds
         let customer = Int(event.customer)
-        let cell = customer &* campaignCount &+ index
         guard inAudience(customer: customer, campaign: index) else { return }
         let instance = allocate(FlowInstance(
             customer: event.customer, campaign: UInt16(index), step: 0, phase: .free,
@@ -646,7 +630,7 @@ public struct TriggerCore: Sendable {
                 return skip(.droppedByWindow, instance: index, at: time)
             }
         }
-        let cell = customer &* campaignCount &+ campaignIndex
+        let cell = customer &* campaignCount &+ Int(campaign.pointee.cellColumn)
         if instance.flags & FlowInstance.control != 0 {
             cells[cell].expose(at: time, control: true)
             counters.add(.controlExposures, campaign: campaignIndex)
@@ -815,7 +799,7 @@ public struct TriggerCore: Sendable {
     @inline(__always)
     mutating func release(instance index: Int) {
         let instance = instances[index]
-        let cell = Int(instance.customer) &* campaignCount &+ Int(instance.campaign)
+        let cell = Int(instance.customer) &* campaignCount &+ Int(campaigns[Int(instance.campaign)].cellColumn)
         guard instance.phase != .free || cells[cell].slot == UInt32(index &+ 1) else { return }
         cells[cell].slot = 0
         markUnqueued(index)
