@@ -73,7 +73,8 @@ extension TriggerCore {
             } while lines != 0
             return
         }
-        // Rows of more than 64 lines: the lines between the first and last cell the kind concerns.
+        // No mask: the kind reads no cell (then low > high), or rows are longer than 64 lines;
+        // then the lines between the first and last cell the kind reads.
         let route = routes.rows.address(Int(event.kind.rawValue))
         let low = Int(route.pointee.cellLow), high = Int(route.pointee.cellHigh)
         guard low <= high else { return }
