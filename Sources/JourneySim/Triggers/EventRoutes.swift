@@ -12,8 +12,8 @@
 /// A customer's cells are not in campaign order: campaigns with the same trigger event sit
 /// together, and trigger events whose campaigns react to the same events sit next to each
 /// other (see `columns(of:)`). An event then finds the cells it reads in one cache line, not
-/// spread over the row (160 bytes, three lines, with twenty campaigns): at a million customers
-/// a view read two lines and a session start three, each one line now.
+/// spread over the row (160 bytes, three lines, with twenty campaigns): in the benchmark's
+/// twenty campaigns, a view or a session start read two or three lines of cells, one now.
 struct EventRoutes: Sendable {
     /// Where each role's entries begin in `entries`; `end` is where the kind's list ends.
     struct Row: Sendable, BitwiseCopyable {
