@@ -243,7 +243,7 @@ import Testing
             #expect(core.routes.campaigns(from: row.triggers, to: row.end) == triggers)
             let named = conversions + exceptions + waits + triggers
             listed += named.count
-            let columns = named.map { Int(core.routes.columns[$0]) }
+            let columns = named.map { Int(core.campaigns[$0].cellColumn) }
             if named.isEmpty {
                 #expect(row.cellLow > row.cellHigh)
             } else {
@@ -251,7 +251,7 @@ import Testing
             }
             for position in row.conversions..<row.end {
                 let entry = core.routes.entries[Int(position)]
-                #expect(entry.column == core.routes.columns[Int(entry.campaign)])
+                #expect(Int32(entry.column) == core.campaigns[Int(entry.campaign)].cellColumn)
             }
             // Rows of 20 cells start at a line or half-way into one; the mask of each start
             // names exactly the lines of the kind's cells.
@@ -267,6 +267,6 @@ import Testing
         #expect(listed == core.routes.entries.count)
         #expect(listed > 40)
         // Every campaign has a column of its own.
-        #expect(Set((0..<20).map { core.routes.columns[$0] }) == Set(0..<20))
+        #expect(Set((0..<20).map { core.campaigns[$0].cellColumn }) == Set(0..<20))
     }
 }

@@ -37,15 +37,16 @@ struct EventRoutes: Sendable {
     /// One row per `EventKind.rawValue`.
     let rows: StateBuffer<Row>
     let entries: StateBuffer<Entry>
-    /// Per campaign, the column of its cell in a customer's row.
-    let columns: StateBuffer<UInt16>
     /// Per kind and per offset of a customer's row of cells in its first cache line (in cells,
     /// 0...7; index `kind * 8 + offset`), the lines of the row holding a cell the kind reads,
     /// bit `n` for the row's `n`th line; 0 when a kind reads no cell, or when a row spans more
     /// than 64 lines (then the prefetcher loads the span from `cellLow` to `cellHigh`).
     let lineMasks: StateBuffer<UInt64>
 
-    init(campaigns: [Campaign]) {
+    /// `columns[c]`: the cell column of campaign `c` (`columns(of:)`; the core keeps it in
+    /// `CompiledCampaign.cellColumn`).
+    init(campaigns: [Campaign], columns columnOf: [UInt16]) {
+        precondition(columnOf.count == campaigns.count, "one cell column per campaign")
         let kinds = EventKind.allCases.count
         var conversions = [[UInt16]](repeating: [], count: kinds)
         var exceptions = conversions, waits = conversions, triggers = conversions
@@ -61,7 +62,6 @@ struct EventRoutes: Sendable {
             }
             triggers[Int(campaign.trigger.event.rawValue)].append(id)
         }
-        let columnOf = EventRoutes.columns(of: campaigns)
         var rows = StateBuffer<Row>(capacity: kinds)
         var entries = StateBuffer<Entry>(capacity: 16)
         var masks = StateBuffer<UInt64>(repeating: 0, count: kinds * 8)
@@ -83,7 +83,6 @@ struct EventRoutes: Sendable {
         }
         self.rows = rows
         self.entries = entries
-        columns = StateBuffer(copying: columnOf)
         lineMasks = masks
     }
 

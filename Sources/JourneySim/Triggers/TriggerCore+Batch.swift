@@ -134,7 +134,7 @@ extension TriggerCore {
     func prefetchSendState(customer: Int, campaign: Int) {
         guard customer < customerCount else { return }
         journeysim_prefetch(profiles.address(customer))
-        journeysim_prefetch(cells.address(customer &* campaignCount &+ Int(campaigns[campaign].cellColumn)))
+        journeysim_prefetch(cells.address(cellIndex(customer: customer, campaign: campaign)))
         let size = caps.bytesPerCustomer
         if size > 0 {
             let block = caps.bytes.address(customer &* size)
