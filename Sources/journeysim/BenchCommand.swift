@@ -116,9 +116,9 @@ struct BenchCommand: ParsableCommand {
         }
         if let write {
             do {
-                try ResultsWriter.json(results).write(to: URL(fileURLWithPath: write), options: .atomic)
+                try OutputFile.write(ResultsWriter.json(results), to: URL(fileURLWithPath: write), what: "benchmark results")
             } catch {
-                printError("cannot write \(write): \(error.localizedDescription)")
+                printError(error.description)
                 throw ExitCode(2)
             }
         }

@@ -34,6 +34,9 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Folder for results; the comparison goes into <output>/compare-<strategies>-<seed>/.")
     var output: String = "results"
 
+    @Flag(help: "Replace a results folder that holds a comparison with other options (never a folder with files journeysim did not write).")
+    var overwrite = false
+
     @Flag(help: "Print only the results folder.")
     var quiet = false
 
@@ -69,7 +72,9 @@ struct CompareCommand: ParsableCommand {
         let folderName = "compare-" + strategies.map(\.name).joined(separator: "-vs-").prefix(120) + "-\(comparison.seed)"
         let directory = (output as NSString).appendingPathComponent(String(folderName))
         do {
-            let writer = try ResultsWriter(directory: directory)
+            let writer = try ResultsWriter(directory: directory,
+                                           identity: overrides.resultsIdentity("compare", paths: scenarios, extra: ["--replications \(replications)"]),
+                                           overwrite: overwrite)
             var files = [("comparison.json", ResultsWriter.json(comparison)),
                          ("report.html", Data(ComparisonReportPage.html(comparison.reportInput).utf8))]
             for (name, summary) in comparison.summaries.sorted(by: { $0.key < $1.key }) {

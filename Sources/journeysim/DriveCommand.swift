@@ -57,6 +57,12 @@ struct DriveCommand: AsyncParsableCommand {
             throw bad("--duration '\(duration)' is not a duration from 1ms to 24h (e.g. 10s).")
         }
         let thresholds = try http.thresholds()
+        do {
+            if let summary { try OutputFile.check(summary, what: "summary") }
+            if let junit { try OutputFile.check(junit, what: "JUnit report") }
+        } catch {
+            throw bad(error.description)
+        }
         if let problem = HTTPTargetSpec.urlProblem(url) { throw bad("--url: \(problem)") }
         var target = HTTPTargetSpec(url: url)
         http.configure(&target)
@@ -83,10 +89,10 @@ struct DriveCommand: AsyncParsableCommand {
         print(DriveCommand.table(results))
         for outcome in outcomes { print(outcome) }
         do {
-            if let summary { try Data(LoadReport.summaryJSON(results, thresholds: outcomes)).write(to: URL(fileURLWithPath: summary)) }
-            if let junit { try Data(LoadReport.junitXML(outcomes).utf8).write(to: URL(fileURLWithPath: junit)) }
+            if let summary { try OutputFile.write(Data(LoadReport.summaryJSON(results, thresholds: outcomes)), to: URL(fileURLWithPath: summary), what: "summary") }
+            if let junit { try OutputFile.write(Data(LoadReport.junitXML(outcomes).utf8), to: URL(fileURLWithPath: junit), what: "JUnit report") }
         } catch {
-            throw bad("cannot write the results: \(error.localizedDescription)")
+            throw bad(error.description)
         }
         if outcomes.contains(where: { !$0.passed }) { throw ExitCode(1) }
     }

@@ -24,14 +24,11 @@ struct InitCommand: ParsableCommand {
     var force = false
 
     func run() throws {
-        if FileManager.default.fileExists(atPath: file), !force {
-            printError("\(file) already exists; pass --force to replace it, or give another file name.")
-            throw ExitCode(2)
-        }
         do {
-            try Data(StarterScenario.text.utf8).write(to: URL(fileURLWithPath: file), options: .atomic)
+            let url = try OutputFile.check(file, replacing: force, what: "scenario")
+            try OutputFile.write(Data(StarterScenario.text.utf8), to: url, what: "scenario")
         } catch {
-            printError("\(file): cannot write it (\(error.localizedDescription)).")
+            printError(error.description)
             throw ExitCode(2)
         }
         print("wrote \(file); next: journeysim validate \(file) && journeysim run \(file)")

@@ -24,6 +24,9 @@ struct MergeCommand: ParsableCommand {
     @Flag(help: "Merge even if shards are missing; the summary is then marked incomplete.")
     var allowPartial = false
 
+    @Flag(help: "Replace a results folder that holds another merge (never a folder with files journeysim did not write).")
+    var overwrite = false
+
     @Flag(help: "Print only the results folder, not the summary table.")
     var quiet = false
 
@@ -58,7 +61,8 @@ struct MergeCommand: ParsableCommand {
         let summary = RunSummary(record: whole)
         let directory = output ?? "results/\(merged.scenarioName)-\(merged.seed)-merged"
         do {
-            let writer = try ResultsWriter(directory: directory)
+            let identity = "merge " + records.map { URL(fileURLWithPath: $0.0).standardizedFileURL.path }.sorted().joined(separator: " ")
+            let writer = try ResultsWriter(directory: directory, identity: identity, overwrite: overwrite)
             try writer.write([("summary.json", ResultsWriter.json(summary)), ("record.json", ResultsWriter.json(whole))])
             if !quiet { print(SummaryTable.render(summary)) }
             print("merged \(records.count) shard\(records.count == 1 ? "" : "s"): \(writer.directory.path)/summary.json")

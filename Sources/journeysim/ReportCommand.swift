@@ -43,13 +43,14 @@ struct ReportCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let folder = output ?? resultsDir
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            for file in RunReportFiles.files(for: summary) {
-                try file.data.write(to: URL(fileURLWithPath: (folder as NSString).appendingPathComponent(file.name)), options: .atomic)
-            }
+        do throws(ResultsError) {
+            try OutputFile.makeFolder(folder)
+            let files = RunReportFiles.files(for: summary).map { (URL(fileURLWithPath: (folder as NSString).appendingPathComponent($0.name)), $0.data) }
+            // Every path is checked before the first is written, so a refusal leaves all as they were.
+            for (url, _) in files { try OutputFile.check(url.path, inputs: [path], what: "report") }
+            for (url, data) in files { try OutputFile.write(data, to: url, inputs: [path], what: "report") }
         } catch {
-            printError("\(folder): cannot write the reports there (\(error.localizedDescription)). Choose another folder with --output.")
+            printError(error.description)
             throw ExitCode(2)
         }
         print("report: \((folder as NSString).appendingPathComponent("report.html")) (with summary.md, daily.csv)")

@@ -53,6 +53,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Independent replications with seeds seed, seed+1, …: reports each metric's mean with a 95% confidence interval.")
     var replications: Int = 1
 
+    @Flag(help: "Replace a results folder that holds a run with other options (never a folder with files journeysim did not write).")
+    var overwrite = false
+
     @Flag(help: "Print only the results folder, not the summary table.")
     var quiet = false
 
@@ -90,9 +93,11 @@ struct RunCommand: ParsableCommand {
         if let split { name += "-shard\(split.index)of\(split.count)" }
         let directory = (output as NSString).appendingPathComponent(name)
         let writer: ResultsWriter
+        var traceURL: URL?
         do {
-            writer = try ResultsWriter(directory: directory)
-            if let trace { try checkWritable(trace) }
+            writer = try ResultsWriter(directory: directory, identity: options.resultsIdentity("run", extra: shard.map { ["--shard \($0)"] } ?? []),
+                                       overwrite: overwrite)
+            if let trace { traceURL = try OutputFile.check(trace, inputs: [options.scenario], what: "trace") }
         } catch {
             printError(String(describing: error))
             throw ExitCode(2)
@@ -123,8 +128,8 @@ struct RunCommand: ParsableCommand {
                 ("record.json", ResultsWriter.json(result.record)),
                 ("performance.json", ResultsWriter.json(result.performance)),
             ] + RunReportFiles.files(for: result.summary))
-            if let trace, let bytes = result.trace {
-                try Data(bytes).write(to: URL(fileURLWithPath: trace), options: .atomic)
+            if let traceURL, let bytes = result.trace {
+                try OutputFile.write(Data(bytes), to: traceURL, inputs: [options.scenario], what: "trace")
             }
         } catch {
             printError(String(describing: error))
@@ -162,7 +167,8 @@ struct RunCommand: ParsableCommand {
         let directory = (output as NSString).appendingPathComponent("\(base.name)-\(base.seed)-x\(replications)")
         let writer: ResultsWriter
         do {
-            writer = try ResultsWriter(directory: directory)
+            writer = try ResultsWriter(directory: directory, identity: options.resultsIdentity("run", extra: ["--replications \(replications)"]),
+                                       overwrite: overwrite)
         } catch {
             printError(String(describing: error))
             throw ExitCode(2)
@@ -201,16 +207,6 @@ struct RunCommand: ParsableCommand {
 
     func parseShard() throws -> (index: Int, count: Int)? {
         try shard.map(ShardArgument.parse)
-    }
-
-    func checkWritable(_ path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent().path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue,
-              FileManager.default.isWritableFile(atPath: folder) else {
-            throw ResultsError.notWritable(path: folder, reason: "the trace's folder does not exist or is not writable")
-        }
     }
 }
 

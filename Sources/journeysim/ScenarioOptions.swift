@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import JourneySim
 
 /// Options shared by the commands that load one scenario file.
@@ -17,6 +18,13 @@ struct ScenarioOptions: ParsableArguments {
     /// Loads every strategy of the scenario file with the overrides applied.
     func loadStrategies() throws -> [Scenario] {
         try overrides.loadStrategies(path: scenario)
+    }
+
+    /// Names a run for its results folder's stamp (see `ResultsWriter`): the command, the
+    /// scenario file and the options that change results. Running the same command again
+    /// replaces the folder; the same folder with other options needs --overwrite.
+    func resultsIdentity(_ command: String, extra: [String] = []) -> String {
+        overrides.resultsIdentity(command, paths: [scenario], extra: extra)
     }
 
     /// Identifies the scenario as run (file text plus overrides) for merging shards.
@@ -68,6 +76,15 @@ struct ScenarioOverrides: ParsableArguments {
             scenario.duration = .days(days)
         }
         return scenario
+    }
+
+    /// See `ScenarioOptions.resultsIdentity`.
+    func resultsIdentity(_ command: String, paths: [String], extra: [String] = []) -> String {
+        var parts = [command] + paths.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        if let seed { parts.append("--seed \(seed)") }
+        if let customers { parts.append("--customers \(customers)") }
+        if let days { parts.append("--days \(days)") }
+        return (parts + extra).joined(separator: " ")
     }
 
     var digestParts: [String] {

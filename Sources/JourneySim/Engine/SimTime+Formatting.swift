@@ -28,6 +28,18 @@ extension SimTime {
         let month = mp < 10 ? mp + 3 : mp - 9
         return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
+
+    /// The inverse of `civil(fromDays:)`: days since 1970-01-01 of a proleptic Gregorian date
+    /// (which the caller has checked exists).
+    static func days(fromCivil date: (year: Int64, month: Int64, day: Int64)) -> Int64 {
+        // Years counted from March, so the leap day ends its year.
+        let year = date.month <= 2 ? date.year - 1 : date.year
+        let era = (year >= 0 ? year : year - 399) / 400
+        let yoe = year - era * 400
+        let doy = (153 * ((date.month + 9) % 12) + 2) / 5 + date.day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
 }
 
 private func pad(_ value: Int64, _ width: Int) -> String {
@@ -40,5 +52,17 @@ extension Int64 {
     func floorDivided(by divisor: Int64) -> (Int64, Int64) {
         let q = self / divisor, r = self % divisor
         return r < 0 ? (q - 1, r + divisor) : (q, r)
+    }
+}
+
+extension SimDuration {
+    /// The duration in the largest unit that states it exactly, as scenario files write it
+    /// (`1ms`, `90s`, `30m`, `1h`, `3d`).
+    public var compactText: String {
+        for (unit, size) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1000)]
+        where milliseconds != 0 && milliseconds % size == 0 {
+            return "\(milliseconds / size)\(unit)"
+        }
+        return "\(milliseconds)ms"
     }
 }

@@ -92,7 +92,7 @@ public struct Simulator<Observer: EventObserver> {
     }
 
     /// Runs until the scenario's end (or `until`, if earlier). Returns false when it stopped early
-    /// because `shouldStop` said so (checked every 65,536 events). `progress` is told the
+    /// because `shouldStop` said so (checked every 65,536 events or trigger-core advances). `progress` is told the
     /// simulated time and the events processed so far at the same checkpoints.
     /// With `stopWhenSharedLimitMayBind`, it also stops (at the same checkpoints) once
     /// `sharedLimitMayBind` is true, for a part whose results will be thrown away.
@@ -102,22 +102,26 @@ public struct Simulator<Observer: EventObserver> {
                              progress: (_ now: SimTime, _ events: Int) -> Void = { _, _ in }) -> Bool {
         let end = min(limit ?? scenario.end, scenario.end)
         var processed = 0
+        // Customer events and trigger-core advances both count towards the checkpoints, so a
+        // stretch of flow steps with no customer event in it still stops when asked.
+        var steps = 0
         while true {
             let next = queue.nextTime
+            steps &+= 1
             // Events at an instant go before sends due at that instant, so an exception event
             // cancels a message due at the same millisecond.
             if messagingEnabled, let due = triggers.nextDueTime, due < end, next == nil || due < next! {
                 now = due
                 triggers.advance(to: due, into: &actions)
                 dispatchActions()
-                continue
+            } else {
+                guard let next, next < end else { break }
+                let entry = queue.pop()!
+                now = entry.time
+                process(entry.payload)
+                processed &+= 1
             }
-            guard let next, next < end else { break }
-            let entry = queue.pop()!
-            now = entry.time
-            process(entry.payload)
-            processed &+= 1
-            if processed & 0xFFFF == 0 {
+            if steps & 0xFFFF == 0 {
                 progress(now, processed)
                 if shouldStop() || (stopWhenSharedLimitMayBind && sharedLimitMayBind) {
                     metrics.eventsProcessed &+= processed

@@ -105,16 +105,13 @@ public enum SummaryTable {
 
     static func percent(_ share: Double) -> String { "\((share * 100).formatted2)%" }
 
+    /// `1,234.50`, `-0.38`: the sign is taken apart from the digits, so an amount between -1 and
+    /// 0 keeps it.
     static func money(_ value: Double) -> String {
         let cents = Int64((value * 100).rounded())
-        let whole = String(cents / 100)
-        var grouped = ""
-        for (i, ch) in whole.reversed().enumerated() {
-            if i > 0, i % 3 == 0, ch != "-" { grouped.append(",") }
-            grouped.append(ch)
-        }
-        let fraction = abs(cents % 100)
-        return String(grouped.reversed()) + "." + (fraction < 10 ? "0" : "") + String(fraction)
+        let fraction = cents.magnitude % 100
+        return (cents < 0 ? "-" : "") + ChartValueFormat.grouped(Int64(cents.magnitude / 100)) + "."
+            + (fraction < 10 ? "0" : "") + String(fraction)
     }
 }
 

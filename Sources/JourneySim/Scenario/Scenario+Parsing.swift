@@ -60,22 +60,19 @@ extension Scenario {
 }
 
 extension ConfigNode {
-    /// An ISO 8601 instant (`2026-03-02T00:00:00Z`) or a date (`2026-03-02`, midnight UTC).
+    /// An ISO 8601 instant (`2026-03-02T00:00:00Z`) or a date (`2026-03-02`, midnight UTC),
+    /// checked against the calendar (see `CalendarInstant`).
     func instant() throws(ScenarioError) -> SimTime {
         let text = try string().trimmingCharacters(in: .whitespaces)
-        let full = ISO8601DateFormatter()
-        let dateOnly = ISO8601DateFormatter()
-        dateOnly.formatOptions = [.withFullDate]
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        guard let date = full.date(from: text) ?? fractional.date(from: text) ?? dateOnly.date(from: text) else {
-            throw invalid("'\(text)' is not a date: write e.g. 2026-03-02 or 2026-03-02T08:00:00Z.")
+        let milliseconds: Int64
+        switch CalendarInstant.parse(text) {
+        case let .success(value): milliseconds = value
+        case let .failure(problem): throw invalid("'\(text)' is not a date: \(problem).")
         }
-        let seconds = date.timeIntervalSince1970
-        guard seconds > -2_208_988_800, seconds < 4_102_444_800 else {
-            throw outOfRange(text, "the start must lie between 1900 and 2100")
+        guard milliseconds > -2_208_988_800_000, milliseconds < 4_102_444_800_000 else {
+            throw outOfRange(text, "dates must lie between 1900 and 2100")
         }
-        return SimTime(milliseconds: Int64((seconds * 1000).rounded()))
+        return SimTime(milliseconds: milliseconds)
     }
 }
 

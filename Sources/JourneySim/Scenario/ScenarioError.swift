@@ -51,14 +51,22 @@ public enum ScenarioError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .wrongType(location, path, expected, found):
             return "\(location): \(path): expected \(expected), found \(found)."
         case let .outOfRange(location, path, value, requirement):
-            return "\(location): \(path): \(value) is out of range: \(requirement)."
+            return "\(location): \(path): \(Self.clip(value)) is out of range: \(requirement)."
         case let .invalidValue(location, path, message):
-            return "\(location): \(path): \(message)"
+            return "\(location): \(path): \(Self.clip(message, limit: 600))"
         case let .mixDoesNotSumToOne(location, path, sum):
             return "\(location): \(path): the shares add up to \(sum.formatted6); they must add up to 1."
         case let .tooDeep(location, path, limit):
             return "\(location): \(path): nested more than \(limit) levels deep; scenario files are flat mappings."
         }
+    }
+}
+
+extension ScenarioError {
+    /// Values and messages quote what the file says; a long value (a whole document pasted into
+    /// one field, say) is cut so an error stays a line or two.
+    static func clip(_ text: String, limit: Int = 160) -> String {
+        text.count <= limit ? text : String(text.prefix(limit)) + " …"
     }
 }
 

@@ -46,29 +46,49 @@ public enum ScenarioLoader {
         do {
             node = try Yams.compose(yaml: text)
         } catch let error as YamlError {
-            throw syntaxError(error, file: file)
+            throw syntaxError(error, file: file, text: text)
         } catch {
-            throw .syntax(SourceLocation(file: file, line: 0, column: 0), problem: String(describing: error))
+            throw .syntax(SourceLocation(file: file, line: 0, column: 0), problem: clipped(String(describing: error)))
         }
         guard let node else { return nil }
         if case .scalar = node, node.null != nil { return nil }
         return ConfigNode(node: node, path: "", file: file)
     }
 
-    static func syntaxError(_ error: YamlError, file: String) -> ScenarioError {
+    /// A located syntax error that quotes the offending line, never the document: the parser's
+    /// own context for some errors is the whole mapping it was reading (for a duplicate key at the
+    /// top level, the whole file).
+    static func syntaxError(_ error: YamlError, file: String, text: String) -> ScenarioError {
+        func located(line: Int, column: Int, _ problem: String) -> ScenarioError {
+            let quoted = SourceExcerpt.line(line, of: text).map { "\n  | \($0)" } ?? ""
+            return .syntax(SourceLocation(file: file, line: line, column: column), problem: clipped(problem) + quoted)
+        }
         switch error {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
              let .composer(context, problem, mark, _):
-            let prefix = context.map { "\($0.text) " } ?? ""
-            return .syntax(SourceLocation(file: file, line: mark.line, column: mark.column), problem: prefix + problem)
+            let prefix = context.map { "\(clipped($0.text)) " } ?? ""
+            return located(line: mark.line, column: mark.column, prefix + problem)
         case let .reader(problem, _, _, _):
-            return .syntax(SourceLocation(file: file, line: 0, column: 0), problem: problem)
+            return .syntax(SourceLocation(file: file, line: 0, column: 0), problem: clipped(problem))
         case let .duplicatedKeysInMapping(duplicates, context):
-            return .syntax(SourceLocation(file: file, line: context.mark.line, column: context.mark.column),
-                           problem: "duplicated key \(duplicates.joined(separator: ", ")) \(context.text)")
+            let key = duplicates.first ?? "?"
+            if let place = SourceExcerpt.secondKey(key, from: context.mark.line, in: text) {
+                return located(line: place.line, column: place.column,
+                               "key '\(key)' appears twice in one mapping (first on line \(place.firstLine)); keep one")
+            }
+            return located(line: context.mark.line, column: context.mark.column,
+                           "duplicated key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) in the mapping that starts here; keep one of each")
         default:
-            return .syntax(SourceLocation(file: file, line: 0, column: 0), problem: String(describing: error))
+            return .syntax(SourceLocation(file: file, line: 0, column: 0), problem: clipped(String(describing: error)))
         }
+    }
+
+    /// The first line of a parser's message, clipped: some of them carry the input they were reading.
+    static func clipped(_ text: String, limit: Int = 160) -> String {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let firstLine = trimmed.prefix { $0 != "\n" }
+        let cut = firstLine.count > limit || firstLine.count < trimmed.count
+        return cut ? String(firstLine.prefix(limit)) + " …" : String(firstLine)
     }
 
     /// Refuses documents nested deeper than `maxNesting` before the recursive composer sees them:

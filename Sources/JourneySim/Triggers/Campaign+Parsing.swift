@@ -303,6 +303,10 @@ extension Flow {
             }
         }
         self.init(steps: steps, names: names, next: nextSteps)
+        if let problem = loopProblem {
+            let first = switch problem { case let .instant(cycle), let .tooFast(cycle, _): cycle[0] }
+            throw items[first].invalid(describe(problem))
+        }
     }
 }
 

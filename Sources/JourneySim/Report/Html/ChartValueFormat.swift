@@ -28,6 +28,13 @@ public enum ChartValueFormat: Sendable, Equatable {
         }
     }
 
+    /// The exact figure of a difference, always with its sign (`+0.22`, `-0.38`, `+1.20pp`), as
+    /// the terminal's comparison table writes it.
+    public func signed(_ value: Double) -> String {
+        let text = exact(value)
+        return value.isFinite && !text.hasPrefix("-") && !text.hasPrefix("+") ? "+" + text : text
+    }
+
     /// A short tick label: `12k`, `1.5M`, `20%`, `0.25 s`.
     public func tick(_ value: Double) -> String {
         switch self {

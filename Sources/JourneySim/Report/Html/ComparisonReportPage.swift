@@ -43,7 +43,6 @@ public enum ComparisonReportPage {
     static func difference(_ interval: ConfidenceInterval?, format: ChartValueFormat) -> String {
         guard let i = interval else { return "-" }
         let f: ChartValueFormat = format == .percent ? .percentagePoints : format
-        let sign = i.estimate > 0 && f != .percentagePoints ? "+" : ""
-        return "\(sign)\(f.exact(i.estimate)) [\(f.exact(i.lower)), \(f.exact(i.upper))]\(i.excludesZero ? " *" : "")"
+        return "\(f.signed(i.estimate)) [\(f.signed(i.lower)), \(f.signed(i.upper))]\(i.excludesZero ? " *" : "")"
     }
 }

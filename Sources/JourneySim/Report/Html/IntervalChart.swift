@@ -32,7 +32,7 @@ struct IntervalChart {
             canvas.line(x1: scale(i.lower), y1: y, x2: scale(i.upper), y2: y, stroke: row.color, width: 2.5)
             canvas.line(x1: scale(i.lower), y1: y - 7, x2: scale(i.lower), y2: y + 7, stroke: row.color, width: 2)
             canvas.line(x1: scale(i.upper), y1: y - 7, x2: scale(i.upper), y2: y + 7, stroke: row.color, width: 2)
-            let text = "\(format.exact(i.estimate)) [\(format.exact(i.lower)), \(format.exact(i.upper))]"
+            let text = "\(format.signed(i.estimate)) [\(format.signed(i.lower)), \(format.signed(i.upper))]"
             canvas.circle(cx: scale(i.estimate), cy: y, r: 5, fill: row.color, title: "\(row.label): \(text)")
             canvas.text(text + (i.excludesZero ? " *" : ""), x: right + 12, y: y + 4, size: 12, bold: i.excludesZero)
         }
