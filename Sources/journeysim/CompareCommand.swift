@@ -59,22 +59,31 @@ struct CompareCommand: ParsableCommand {
         if let first = strategies.first?.scenario {
             try MemoryGuard.check(first, comparedStrategies: strategies.count)
         }
+        // The folder is checked (and locked) before the strategies run.
+        let folderName = "compare-" + strategies.map(\.name).joined(separator: "-vs-").prefix(120) + "-\(strategies.first?.scenario.seed ?? 0)"
+        let writer: ResultsWriter
+        do {
+            writer = try ResultsWriter(directory: (output as NSString).appendingPathComponent(String(folderName)),
+                                       identity: overrides.resultsIdentity("compare", paths: scenarios, extra: ["--replications \(replications)"]),
+                                       overwrite: overwrite)
+        } catch {
+            printError(error.description)
+            throw ExitCode(2)
+        }
         let comparison: StrategyComparison
         do {
             let threads = workers ?? ProcessInfo.processInfo.activeProcessorCount
             let outcome = try StrategyComparison.runCountingThreads(strategies, replications: replications, workers: threads)
             comparison = outcome.comparison
+            if let reason = comparison.unpairedBecause {
+                printNote("not paired by customer: \(reason). The strategies have other customers, so differences are of independent samples (wider intervals).")
+            }
             if outcome.threads < min(threads, strategies[0].scenario.population.customers) { printNote(SimulationRun.sharedLimitNote) }
         } catch {
             printError(error.description)
             throw ExitCode(2)
         }
-        let folderName = "compare-" + strategies.map(\.name).joined(separator: "-vs-").prefix(120) + "-\(comparison.seed)"
-        let directory = (output as NSString).appendingPathComponent(String(folderName))
         do {
-            let writer = try ResultsWriter(directory: directory,
-                                           identity: overrides.resultsIdentity("compare", paths: scenarios, extra: ["--replications \(replications)"]),
-                                           overwrite: overwrite)
             var files = [("comparison.json", ResultsWriter.json(comparison)),
                          ("report.html", Data(ComparisonReportPage.html(comparison.reportInput).utf8))]
             for (name, summary) in comparison.summaries.sorted(by: { $0.key < $1.key }) {

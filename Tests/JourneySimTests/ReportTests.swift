@@ -124,7 +124,7 @@ import Testing
         #expect(html.contains("id=\"chart-comparison-table\""))
         #expect(html.contains("id=\"chart-metric-0\"") && html.contains("id=\"chart-metric-1\""))
         #expect(html.contains("<td>31.25%</td><td>33.91%</td><td>+2.66pp [+1.01pp, +4.31pp] *</td>"))
-        #expect(html.contains("<td>120</td><td>181</td><td>+61 [40, 82] *</td>"))
+        #expect(html.contains("<td>120</td><td>181</td><td>+61 [+40, +82] *</td>"))
         #expect(html.contains("#dc3912"))  // more opt-outs is worse: drawn red
     }
 

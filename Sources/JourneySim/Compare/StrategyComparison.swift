@@ -31,6 +31,9 @@ public struct StrategyComparison: Sendable, Codable {
     public var differences: [String: [String: ConfidenceInterval]]
     /// Per metric: a plain-language verdict.
     public var verdicts: [String: String]
+    /// Why the strategies were compared as independent samples rather than customer by
+    /// customer (their populations differ); nil when paired.
+    public var unpairedBecause: String? = nil
 
     /// One summary per strategy (first replication), for the full picture.
     public var summaries: [String: RunSummary]
@@ -57,31 +60,40 @@ public struct StrategyComparison: Sendable, Codable {
             try check("duration", "\(first.duration.days)d", "\(scenario.duration.days)d")
             try check("population.customers", String(first.population.customers), String(scenario.population.customers))
         }
+        // Who the customers are (archetype, channels, consent, time zone, multichannel effect) is
+        // drawn from the population section: strategies with another one have other customers,
+        // and are compared as independent samples instead of customer by customer.
+        let unpaired = strategies.dropFirst().lazy.compactMap { strategy -> String? in
+            guard let difference = first.population.differences(from: strategy.scenario.population).first else { return nil }
+            return "strategy '\(strategy.name)' has population.\(difference.field) \(difference.found) where '\(strategies[0].name)' has \(difference.expected)"
+        }.first
         let shards = max(1, min(workers, first.population.customers))
-        var outcome = accumulate(strategies, replications: replications, shards: shards)
+        var outcome = accumulate(strategies, replications: replications, shards: shards, paired: unpaired == nil)
         var threads = shards
         if outcome.sharedLimitMayBind {
-            outcome = accumulate(strategies, replications: replications, shards: 1)
+            outcome = accumulate(strategies, replications: replications, shards: 1, paired: unpaired == nil)
             threads = 1
         }
-        return (summarise(strategies, replications: replications, total: outcome.total, summaries: outcome.summaries), threads)
+        var comparison = summarise(strategies, replications: replications, total: outcome.total, summaries: outcome.summaries)
+        comparison.unpairedBecause = unpaired
+        return (comparison, threads)
     }
 
     /// Runs every strategy and replication with the customers split into `shards` parts, one
     /// thread each, and says whether a shared limit may have acted differently than in one part.
-    static func accumulate(_ strategies: [(name: String, scenario: Scenario)], replications: Int, shards: Int)
+    static func accumulate(_ strategies: [(name: String, scenario: Scenario)], replications: Int, shards: Int, paired: Bool)
         -> (total: Accumulator, summaries: [String: RunSummary], sharedLimitMayBind: Bool) {
         let first = strategies[0].scenario
         let k = strategies.count
         let metrics = ComparisonMetric.allCases
         let mayBind = Atomic<Bool>(false)
-        var total = Accumulator(strategies: k)
+        var total = Accumulator(strategies: k, paired: paired)
         var summaries: [String: RunSummary] = [:]
         for replication in 0..<max(1, replications) {
             let parts = Mutex([Accumulator?](repeating: nil, count: shards))
             let records = Mutex([[RunRecord?]](repeating: [RunRecord?](repeating: nil, count: shards), count: k))
             DispatchQueue.concurrentPerform(iterations: shards) { shard in
-                var accumulator = Accumulator(strategies: k)
+                var accumulator = Accumulator(strategies: k, paired: paired)
                 var outcomes: [[[Double]]] = []  // strategy, metric, customer
                 for (index, strategy) in strategies.enumerated() {
                     var scenario = strategy.scenario
@@ -132,7 +144,7 @@ public struct StrategyComparison: Sendable, Codable {
             means[metric.name] = perStrategy
             var pairs: [String: ConfidenceInterval] = [:]
             for a in 0..<k { for b in (a + 1)..<k where b < k {
-                pairs["\(names[b]) vs \(names[a])"] = total.differences[total.pairIndex(a, b)][metric.rawValue].confidenceInterval95.rounded6
+                pairs["\(names[b]) vs \(names[a])"] = total.difference(b, minus: a, metric: metric).rounded6
             } }
             differences[metric.name] = pairs
             verdicts[metric.name] = verdict(metric: metric, names: names, total: total)
@@ -169,15 +181,18 @@ public struct StrategyComparison: Sendable, Codable {
         return metric.isShare ? "\(sign)\((value * 100).formatted2) pp" : "\(sign)\(value.formatted2)"
     }
 
-    /// Mergeable per-customer sufficient statistics: moments of each strategy's values and of
-    /// each pair's per-customer differences.
+    /// Mergeable per-customer sufficient statistics: moments of each strategy's values and, for
+    /// strategies run on the same customers, of each pair's per-customer differences.
     struct Accumulator: Sendable {
         let strategies: Int
+        /// The strategies share their customers, so differences are taken customer by customer.
+        let paired: Bool
         var values: [[RunningMoments]]
         var differences: [[RunningMoments]]
 
-        init(strategies: Int) {
+        init(strategies: Int, paired: Bool = true) {
             self.strategies = strategies
+            self.paired = paired
             let metrics = ComparisonMetric.allCases.count
             values = Array(repeating: Array(repeating: RunningMoments(), count: metrics), count: strategies)
             differences = Array(repeating: Array(repeating: RunningMoments(), count: metrics), count: strategies * strategies)
@@ -190,7 +205,7 @@ public struct StrategyComparison: Sendable, Codable {
             for s in 0..<strategies {
                 for m in outcomes[s].indices { for value in outcomes[s][m] { values[s][m].add(value) } }
             }
-            for a in 0..<strategies {
+            for a in 0..<strategies where paired {
                 for b in (a + 1)..<max(a + 1, strategies) {
                     for m in outcomes[a].indices {
                         for customer in outcomes[a][m].indices {
@@ -206,8 +221,16 @@ public struct StrategyComparison: Sendable, Codable {
             for p in differences.indices { for m in differences[p].indices { differences[p][m].merge(other.differences[p][m]) } }
         }
 
-        /// CI of (a − b) per customer.
+        /// CI of (a − b): per customer when paired, else of the difference of the two means
+        /// (Welch: each side's own variance, normal quantile at these sample sizes).
         func difference(_ a: Int, minus b: Int, metric: ComparisonMetric) -> ConfidenceInterval {
+            guard paired else {
+                let x = values[a][metric.rawValue], y = values[b][metric.rawValue]
+                let estimate = x.mean - y.mean
+                let se = (x.standardError * x.standardError + y.standardError * y.standardError).squareRoot()
+                let half = x.count > 1 && y.count > 1 ? 1.959964 * se : .infinity
+                return ConfidenceInterval(estimate: estimate, lower: estimate - half, upper: estimate + half)
+            }
             let ci = differences[pairIndex(min(a, b), max(a, b))][metric.rawValue].confidenceInterval95
             // Stored as (larger index − smaller index); flip when asked the other way round.
             return a > b ? ci : ConfidenceInterval(estimate: -ci.estimate, lower: -ci.upper, upper: -ci.lower)
@@ -231,7 +254,8 @@ extension StrategyComparison {
                 higherIsBetter: metric.higherIsBetter)
         }
         let subtitle = "seed \(seed), \(customers) customers" + (replications > 1 ? " × \(replications) replications" : "")
-            + "; paired by customer (common random numbers). " + ComparisonMetric.allCases.compactMap { verdicts[$0.name] }.joined(separator: " ")
+            + (unpairedBecause.map { "; not paired: \($0), so strategies are compared as independent samples. " }
+                ?? "; paired by customer (common random numbers). ") + ComparisonMetric.allCases.compactMap { verdicts[$0.name] }.joined(separator: " ")
         return ComparisonReportInput(title: "journeysim compare: " + strategies.joined(separator: " vs "), subtitle: subtitle,
                                      strategies: strategies, metrics: metrics)
     }

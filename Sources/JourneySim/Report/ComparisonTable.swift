@@ -22,7 +22,11 @@ public enum ComparisonTable {
             rows.append(row)
         }
         out += SummaryTable.table(header: header, rows: rows)
-        out += "* = significant at 95% (paired by customer: the same customers under every strategy)\n\n"
+        if let reason = c.unpairedBecause {
+            out += "* = significant at 95% (NOT paired: \(reason); strategies are compared as independent samples)\n\n"
+        } else {
+            out += "* = significant at 95% (paired by customer: the same customers under every strategy)\n\n"
+        }
         for metric in ComparisonMetric.allCases {
             if let verdict = c.verdicts[metric.name] { out += "- \(verdict)\n" }
         }

@@ -50,7 +50,7 @@ public final class ResultsWriter: Sendable {
     public let directory: URL
     /// What identifies the run whose results these are (see `stampName`).
     let identity: String
-    let lock: Int32
+    let lock: FolderLock
 
     /// The stamp file in every results folder: one line naming the run.
     public static let stampName = ".journeysim-run"
@@ -79,26 +79,8 @@ public final class ResultsWriter: Sendable {
         guard access(parent.path, W_OK) == 0 else {
             throw .notWritable(path: parent.path, reason: "permission denied or the file system is read-only")
         }
-        let lockPath = parent.appendingPathComponent(".\(self.directory.lastPathComponent).lock").path
-        let descriptor = open(lockPath, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw .notWritable(path: parent.path, reason: "cannot create the lock file (\(String(cString: strerror(errno))))")
-        }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            close(descriptor)
-            throw .busy(path: self.directory.path)
-        }
-        lock = descriptor
-        do {
-            try Self.checkReplaceable(self.directory, identity: self.identity, overwrite: overwrite)
-        } catch {
-            close(descriptor)
-            throw error
-        }
-    }
-
-    deinit {
-        close(lock)
+        lock = try FolderLock(for: self.directory)
+        try Self.checkReplaceable(self.directory, identity: self.identity, overwrite: overwrite)
     }
 
     /// Whether `directory` may be replaced by this run's results (see the type's rules).
@@ -182,5 +164,43 @@ public final class ResultsWriter: Sendable {
         var data = (try? encoder.encode(value)) ?? Data("{}".utf8)
         data.append(UInt8(ascii: "\n"))
         return data
+    }
+}
+
+/// An exclusive `flock` on a hidden file beside a results folder (`.<name>.lock`), held from
+/// creation until the last reference goes, when the file is removed again.
+///
+/// The lock is taken without waiting, so a second writer fails at once. After locking, the
+/// path must still name the locked file: a holder that just finished unlinks it, and a writer
+/// that opened the old file a moment before would otherwise hold a lock nobody else can see.
+final class FolderLock: Sendable {
+    let path: String
+    let descriptor: Int32
+
+    init(for directory: URL) throws(ResultsError) {
+        path = directory.deletingLastPathComponent().appendingPathComponent(".\(directory.lastPathComponent).lock").path
+        for _ in 0..<8 {
+            let descriptor = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else {
+                throw .notWritable(path: directory.deletingLastPathComponent().path,
+                                   reason: "cannot create the lock file \(path) (\(String(cString: strerror(errno))))")
+            }
+            guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+                close(descriptor)
+                throw .busy(path: directory.path)
+            }
+            var locked = stat(), named = stat()
+            if fstat(descriptor, &locked) == 0, lstat(path, &named) == 0, locked.st_ino == named.st_ino, locked.st_dev == named.st_dev {
+                self.descriptor = descriptor
+                return
+            }
+            close(descriptor)
+        }
+        throw .busy(path: directory.path)
+    }
+
+    deinit {
+        unlink(path)
+        close(descriptor)
     }
 }

@@ -144,3 +144,32 @@ public struct SessionSpec: Sendable, Equatable {
                          1.30, 1.20, 1.00, 1.00, 1.10, 1.30, 1.60, 1.90, 2.00, 1.80, 1.20, 0.60],
         channelStickiness: 0.6, maxSteps: 60)
 }
+
+extension PopulationSpec {
+    /// The fields (besides `customers`) in which `other` draws other customers than this spec,
+    /// with each side's value as scenario files write it; empty when both give the same people.
+    public func differences(from other: PopulationSpec) -> [(field: String, expected: String, found: String)] {
+        func shares(_ values: [Double]) -> String { "[" + values.map(\.formatted6).joined(separator: ", ") + "]" }
+        func zones(_ list: [TimeZoneShare]) -> String { list.map { "\($0.identifier): \($0.share.formatted6)" }.joined(separator: ", ") }
+        var found: [(String, String, String)] = []
+        if archetypeMix != other.archetypeMix { found.append(("archetypes", shares(archetypeMix), shares(other.archetypeMix))) }
+        if channelCountMix != other.channelCountMix {
+            found.append(("channel_counts", shares(channelCountMix), shares(other.channelCountMix)))
+        }
+        for channel in Channel.allCases where channels[Int(channel.rawValue)] != other.channels[Int(channel.rawValue)] {
+            func text(_ p: ChannelProfile) -> String {
+                "{weight: \(p.weight.formatted6), consent: \(p.consent.formatted6), reachable: \(p.reachable.formatted6)}"
+            }
+            found.append(("channels.\(channel.name)", text(channels[Int(channel.rawValue)]), text(other.channels[Int(channel.rawValue)])))
+        }
+        if timeZones != other.timeZones { found.append(("time_zones", zones(timeZones), zones(other.timeZones))) }
+        if multichannel != other.multichannel {
+            func text(_ m: MultichannelEffect) -> String {
+                let names = Archetype.allCases.filter { m.archetypes[Int($0.rawValue)] }.map(\.name).joined(separator: ", ")
+                return "{min_channels: \(m.minChannels), archetypes: [\(names)], frequency: \(m.frequencyMultiplier.formatted6), spend: \(m.spendMultiplier.formatted6)}"
+            }
+            found.append(("multichannel", text(multichannel), text(other.multichannel)))
+        }
+        return found
+    }
+}
