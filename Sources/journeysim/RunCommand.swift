@@ -88,7 +88,7 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let split = try parseShard()
-        try MemoryGuard.check(scenario, shards: split?.count ?? 1)
+        let estimate = try MemoryGuard.check(scenario, shards: split?.count ?? 1, traceLimit: trace == nil ? nil : traceLimit)
         var name = "\(scenario.name)-\(scenario.seed)"
         if let split { name += "-shard\(split.index)of\(split.count)" }
         let directory = (output as NSString).appendingPathComponent(name)
@@ -106,7 +106,7 @@ struct RunCommand: ParsableCommand {
         let progress = RunProgress(scenario: scenario)
         let progressLine = ProgressLine(progress: progress)
         let shouldStop: @Sendable () -> Bool = { interrupt.isRaised }
-        let result: SimulationRun
+        var result: SimulationRun
         if let split {
             result = SimulationRun.execute(scenario, digest: digest, shard: split.index, of: split.count,
                                            traceLimit: trace == nil ? nil : traceLimit, shouldStop: shouldStop, progress: progress)
@@ -118,6 +118,7 @@ struct RunCommand: ParsableCommand {
             result = SimulationRun.executeParallel(scenario, digest: digest, workers: threads, shouldStop: shouldStop, progress: progress)
         }
         progressLine?.finish()
+        result.performance.estimatedBytes = estimate.totalBytes
         if result.performance.reranOnOneThread == true { printNote(SimulationRun.sharedLimitNote) }
         if split != nil, result.record.sharedLimitMayBind == true {
             printNote(SimulationRun.shardSharedLimitNote)

@@ -9,7 +9,10 @@ import Foundation
 /// radix heap's partly filled chunks), and, when the scenario has campaigns, ~15 B per customer
 /// per campaign in the trigger core plus a packed profile, the frequency-cap ledger (4 B per
 /// one-day rule, 4 B per unit of limit for any other, the wider of its two time widths) and
-/// ~24 B of messaging and fatigue state.
+/// ~24 B of messaging and fatigue state. Beside the per-customer state it counts everything
+/// else whose size the input sets: each campaign's compiled tables and each flow step, each
+/// frequency-cap rule, and a trace buffer of up to `--trace-limit` lines (held, grown by
+/// doubling and copied once for writing).
 public struct MemoryEstimate: Sendable, Equatable {
     public static let populationBytes = 16
     public static let journeyBytes = 40
@@ -21,15 +24,24 @@ public struct MemoryEstimate: Sendable, Equatable {
     public static let comparisonBytesPerMetric = 8
     /// The process itself (code, Foundation, buffers) before any customer exists.
     public static let fixedBytes = 64 << 20
+    /// Per campaign, whatever its customers: the compiled campaign, its routes, counters and
+    /// statistics rows, its queue lanes.
+    public static let campaignBytes = 2048
+    /// Per flow step: the compiled step, its counters and its statistics row.
+    public static let stepBytes = 256
+    /// Per trace line as written (JSON), times three: the buffer grows by doubling and is copied once to be written.
+    public static let traceBytesPerLine = 3 * 160
 
     /// Customers held by this process (one shard's share).
     public var customers: Int
     public var bytesPerCustomer: Int
+    /// Bytes sized by the input but not by customers (campaign tables, the trace).
+    public var inputBytes: Int
     public var totalBytes: Int
 
     /// Estimates one process running `scenario` as shard 1 of `shards`; `comparedStrategies` > 0
     /// adds the per-customer outcomes `compare` keeps for that many strategies.
-    public init(scenario: Scenario, shards: Int = 1, comparedStrategies: Int = 0) {
+    public init(scenario: Scenario, shards: Int = 1, comparedStrategies: Int = 0, traceLimit: Int? = nil) {
         let shards = max(1, shards)
         customers = (scenario.population.customers + shards - 1) / shards
         var perCustomer = Self.populationBytes + Self.journeyBytes + Self.eventHeapBytes
@@ -40,8 +52,15 @@ public struct MemoryEstimate: Sendable, Equatable {
         }
         perCustomer += comparedStrategies * ComparisonMetric.allCases.count * Self.comparisonBytesPerMetric
         bytesPerCustomer = perCustomer
+        var fixed = Self.fixedBytes
+        if campaigns > 0 {
+            let steps = scenario.triggers.campaigns.reduce(0) { $0 + $1.flow.steps.count }
+            fixed += campaigns * Self.campaignBytes + steps * Self.stepBytes
+        }
+        if let traceLimit { fixed = fixed.addingReportingOverflow(traceLimit.multipliedReportingOverflow(by: Self.traceBytesPerLine).partialValue).partialValue }
         let (product, overflow) = customers.multipliedReportingOverflow(by: perCustomer)
-        totalBytes = overflow ? Int.max : product.addingReportingOverflow(Self.fixedBytes).partialValue
+        totalBytes = overflow ? Int.max : product.addingReportingOverflow(fixed).partialValue
+        inputBytes = fixed - Self.fixedBytes
     }
 
     /// Bytes of cap ledger per customer for these rules (see `CapLedger`), at 4-byte times and
@@ -64,7 +83,7 @@ public struct MemoryEstimateError: Error, Sendable, Equatable, CustomStringConve
 
     /// Shards needed so that each fits, leaving the fixed overhead aside.
     public var suggestedShards: Int {
-        let room = max(1, availableBytes - MemoryEstimate.fixedBytes)
+        let room = max(1, availableBytes - MemoryEstimate.fixedBytes - estimate.inputBytes)
         let perCustomer = max(1, estimate.bytesPerCustomer)
         let fitting = max(1, room / perCustomer)
         return max(2, (estimate.customers + fitting - 1) / fitting)
@@ -72,7 +91,7 @@ public struct MemoryEstimateError: Error, Sendable, Equatable, CustomStringConve
 
     public var description: String {
         "this run needs about \(MemoryEstimate.megabytes(estimate.totalBytes)) MB (\(estimate.customers) customers × "
-            + "\(estimate.bytesPerCustomer) B + \(MemoryEstimate.megabytes(MemoryEstimate.fixedBytes)) MB) but only "
+            + "\(estimate.bytesPerCustomer) B + \(MemoryEstimate.megabytes(MemoryEstimate.fixedBytes + estimate.inputBytes)) MB) but only "
             + "\(MemoryEstimate.megabytes(availableBytes)) MB of memory is available. Split it with --shard 0/\(suggestedShards) … "
             + "\(suggestedShards - 1)/\(suggestedShards) (one process or machine each, then `journeysim merge`), or lower --customers."
     }

@@ -136,6 +136,9 @@ public struct RunPerformance: Codable, Sendable {
     /// bound, and the run was repeated on one thread so its results do not depend on the
     /// thread count (`wallSeconds` includes the abandoned attempt).
     public var reranOnOneThread: Bool? = nil
+    /// What `MemoryEstimate` said the run would hold, set by the command that checked it, so
+    /// the estimate can be held against `peakResidentBytes`.
+    public var estimatedBytes: Int? = nil
 
     mutating func recompute(customerDays: Double) {
         eventsPerSecond = simulationSeconds > 0 ? rounded(Double(events) / simulationSeconds) : 0

@@ -60,7 +60,10 @@ public struct Simulator<Observer: EventObserver> {
         purchaseLifts = lifts
         messagingEnabled = !scenario.triggers.isEmpty
         let messagingCustomers = messagingEnabled ? population.count : 0
-        triggers = TriggerCore(spec: scenario.triggers, population: population, zones: zones, seed: scenario.seed)
+        // Without campaigns nothing is sent, so frequency caps have nothing to count: the core is
+        // built empty rather than with a cap ledger sized by customers × caps.
+        triggers = TriggerCore(spec: messagingEnabled ? scenario.triggers : .empty,
+                               population: messagingEnabled ? population : Population.empty, zones: zones, seed: scenario.seed)
         backend = MockBackend(spec: scenario.backend, scenarioSeed: scenario.seed, partitions: population.idStride)
         response = ResponseModel(spec: scenario.behavior)
         fatigue = FatigueState(count: messagingCustomers, start: scenario.start, end: scenario.end)

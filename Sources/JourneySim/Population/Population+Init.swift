@@ -19,3 +19,8 @@ extension Population {
         self.boosted = ContiguousArray(repeating: false, count: count)
     }
 }
+
+extension Population {
+    /// No customers: what the trigger core is built on when a scenario has no campaigns.
+    public static let empty = Population(archetype: [], channels: [], consent: [], reachable: [], timeZone: [])
+}

@@ -28,6 +28,7 @@ public enum ScenarioError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidValue(SourceLocation, path: String, message: String)
     case mixDoesNotSumToOne(SourceLocation, path: String, sum: Double)
     case tooDeep(SourceLocation, path: String, limit: Int)
+    case tooManyValues(SourceLocation, limit: Int)
 
     public var description: String {
         switch self {
@@ -56,6 +57,8 @@ public enum ScenarioError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(location): \(path): \(Self.clip(message, limit: 600))"
         case let .mixDoesNotSumToOne(location, path, sum):
             return "\(location): \(path): the shares add up to \(sum.formatted6); they must add up to 1."
+        case let .tooManyValues(location, limit):
+            return "\(location): the document holds more than \(limit) values once its YAML aliases (*name) are expanded; write the repeated parts out, or fewer of them."
         case let .tooDeep(location, path, limit):
             return "\(location): \(path): nested more than \(limit) levels deep; scenario files are flat mappings."
         }

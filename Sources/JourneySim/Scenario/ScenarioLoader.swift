@@ -7,6 +7,10 @@ public enum ScenarioLoader {
     public static let maxFileBytes = 1 << 20
     /// Deepest flow nesting (`[` / `{`) accepted before parsing, to keep the parser's recursion bounded.
     public static let maxNesting = 64
+    /// Most values a document may hold once its aliases are expanded. A 1 MiB file of plain YAML
+    /// holds far fewer; aliases that repeat aliases can multiply a few lines into millions of
+    /// campaigns, steps or caps, each of which the run would hold in memory.
+    public static let maxExpandedValues = 200_000
 
     /// Loads a single-strategy scenario file (for a file with `strategies:`, its first strategy).
     public static func load(path: String) throws(ScenarioError) -> Scenario {
@@ -51,8 +55,34 @@ public enum ScenarioLoader {
             throw .syntax(SourceLocation(file: file, line: 0, column: 0), problem: clipped(String(describing: error)))
         }
         guard let node else { return nil }
+        try checkExpandedSize(node, file: file)
         if case .scalar = node, node.null != nil { return nil }
         return ConfigNode(node: node, path: "", file: file)
+    }
+
+    /// Refuses a document that holds more than `maxExpandedValues` values, or nests deeper than
+    /// `maxNesting`, with its aliases expanded (as every later reader sees it). Walked with an
+    /// explicit stack that stops at the limit, so the check itself costs at most the limit.
+    static func checkExpandedSize(_ root: Node, file: String) throws(ScenarioError) {
+        var stack: [(node: Node, depth: Int)] = [(root, 0)]
+        var values = 0
+        while let (node, depth) = stack.popLast() {
+            values += 1
+            let mark = node.mark
+            let location = SourceLocation(file: file, line: mark?.line ?? 0, column: mark?.column ?? 0)
+            if values > maxExpandedValues {
+                throw .tooManyValues(location, limit: maxExpandedValues)
+            }
+            if depth > maxNesting { throw .tooDeep(location, path: "(document)", limit: maxNesting) }
+            switch node {
+            case let .mapping(mapping):
+                for (key, value) in mapping { stack.append((key, depth + 1)); stack.append((value, depth + 1)) }
+            case let .sequence(sequence):
+                for item in sequence { stack.append((item, depth + 1)) }
+            case .scalar, .alias:
+                break
+            }
+        }
     }
 
     /// A located syntax error that quotes the offending line, never the document: the parser's

@@ -1,6 +1,10 @@
 import Foundation
 
 extension TriggerSpec {
+    /// Most frequency caps a scenario may set: real programmes set a handful (per day, per week,
+    /// per channel), and every send checks every cap.
+    public static let maxFrequencyCaps = 64
+
     /// Reads the scenario's top-level `campaigns:` and `frequency_caps:` lists (either may be absent).
     public init(campaigns campaignsNode: ConfigNode?, frequencyCaps capsNode: ConfigNode?) throws(ScenarioError) {
         var campaigns: [Campaign] = []
@@ -16,7 +20,11 @@ extension TriggerSpec {
         }
         var caps: [FrequencyCap] = []
         if let capsNode {
-            for item in try capsNode.list() { caps.append(try FrequencyCap(node: item)) }
+            let items = try capsNode.list()
+            guard items.count <= TriggerSpec.maxFrequencyCaps else {
+                throw capsNode.invalid("\(items.count) frequency caps; at most \(TriggerSpec.maxFrequencyCaps) (every send checks each one).")
+            }
+            for item in items { caps.append(try FrequencyCap(node: item)) }
         }
         self.init(campaigns: campaigns, frequencyCaps: caps)
     }
