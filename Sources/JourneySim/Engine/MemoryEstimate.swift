@@ -23,7 +23,7 @@ public struct MemoryEstimate: Sendable, Equatable {
     /// Per customer, strategy and metric: one `Double` outcome kept by `compare`.
     public static let comparisonBytesPerMetric = 8
     /// The process itself (code, Foundation, buffers) before any customer exists.
-    public static let fixedBytes = 64 << 20
+    public static let fixedBytes = 40 << 20
     /// Per campaign, whatever its customers: the compiled campaign, its routes, counters and
     /// statistics rows, its queue lanes.
     public static let campaignBytes = 2048
