@@ -30,8 +30,11 @@ import Testing
         #expect(prefixed.host == "api.example.test" && prefixed.port == 80 && prefixed.pathPrefix == "/v2")
         let ipv6 = try #require(HTTP1Endpoint(url: "http://[::1]:9000/x"))
         #expect(ipv6.host == "::1" && ipv6.port == 9000 && ipv6.hostHeader == "[::1]:9000" && ipv6.pathPrefix == "/x")
-        // Shapes the lean transport does not take are left to AsyncHTTPClient.
-        for url in ["https://127.0.0.1:8443", "http://user:secret@host", "http://host/?q=1", "http://host/#top", "http://host:0",
+        // The same parser as every other part: a query follows the routes, user info is no
+        // part of the Host header; https and URLs TargetURL refuses have no plain endpoint.
+        let queried = try #require(HTTP1Endpoint(url: "http://user:secret@host:81/api?key=1"))
+        #expect(queried.pathPrefix == "/api" && queried.querySuffix == "?key=1" && queried.hostHeader == "host:81")
+        for url in ["https://127.0.0.1:8443", "http://host/#top", "http://host:0", "http://host:99999",
                     "http://host:70000", "http://host:80a", "http://:80", "http://[::1"] {
             #expect(HTTP1Endpoint(url: url) == nil, "\(url)")
         }
