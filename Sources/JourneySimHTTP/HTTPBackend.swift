@@ -23,6 +23,9 @@ public final class HTTPBackend: CallbackMessagingBackend {
         /// Network threads of the client's own event loop group; nil shares the process-wide one
         /// (one thread per core).
         public var eventLoopThreads: Int?
+        /// Sends plain `http://` over AsyncHTTPClient too: for the tests that hold the lean
+        /// transport to the client's behaviour on the same URLs.
+        var prefersAsyncHTTPClient = false
 
         public init(target: HTTPTargetSpec, renderer: PayloadRenderer? = nil, maxRetryAfter: Duration = .seconds(30), eventLoopThreads: Int? = nil) {
             self.target = target
@@ -86,7 +89,7 @@ public final class HTTPBackend: CallbackMessagingBackend {
             ownGroup = nil
             group = MultiThreadedEventLoopGroup.singleton
         }
-        if let endpoint = HTTP1Endpoint(url) {
+        if !configuration.prefersAsyncHTTPClient, let endpoint = HTTP1Endpoint(url) {
             transport = .plain(HTTP1Transport(
                 endpoint: endpoint, group: group, connections: target.concurrency,
                 connectTimeout: .milliseconds(target.connectTimeout.milliseconds),

@@ -85,6 +85,9 @@ struct LoadCommand: AsyncParsableCommand {
             var mockSpec = MockServerSpec()
             mockSpec.host = "127.0.0.1"
             mockSpec.port = 0
+            // Its one client is this driver: all of its connections come from one address.
+            mockSpec.maxConnections = max(mockSpec.maxConnections, http.concurrency)
+            mockSpec.maxConnectionsPerAddress = mockSpec.maxConnections
             let mock = MockServer(spec: mockSpec)
             do {
                 let port = try await mock.start()
