@@ -77,6 +77,7 @@ struct HTTPAttempts {
                 result = .rejected(.malformedAnswer(problem))
                 return nil
             }
+            // Without a malformation the header or the body named the id.
             result = .accepted(Acceptance(providerMessageID: response.messageID ?? response.bodyMessageID ?? ""))
             return nil
         case 429:
