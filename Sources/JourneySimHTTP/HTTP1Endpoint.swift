@@ -1,51 +1,31 @@
-/// Where a plain `http://` target is: host, port and the path its routes are appended to.
-///
-/// Only the URL shapes the lean transport understands exactly are accepted
-/// (`http://host[:port][/path]`, IPv6 hosts in brackets); anything else (user info, a query, a
-/// fragment, an odd port) returns nil so the backend falls back to AsyncHTTPClient, which either
-/// handles it or reports the problem as before.
+import JourneySim
+
+/// Where a plain `http://` target is: host, port, the path its routes are appended to and the
+/// query that follows them. Built from a parsed `TargetURL`, so it takes exactly the URLs every
+/// other part accepts; `https://` targets return nil and go over AsyncHTTPClient.
 struct HTTP1Endpoint: Sendable, Equatable {
     /// The host to connect to, without IPv6 brackets.
     var host: String
     var port: Int
     /// The base URL's path without a trailing `/` (often empty); a route is appended to it.
     var pathPrefix: String
-    /// The `Host` header: the authority as written in the URL.
+    /// `?query` from the base URL, written after each route (often empty).
+    var querySuffix: String
+    /// The `Host` header: host and explicit port, never user info.
     var hostHeader: String
 
+    init?(_ url: TargetURL) {
+        guard url.scheme == .http else { return nil }
+        host = url.host
+        port = url.port
+        pathPrefix = url.path
+        querySuffix = url.querySuffix
+        hostHeader = url.authority
+    }
+
+    /// The endpoint of a URL text, nil when it does not parse or is not plain `http://`.
     init?(url: String) {
-        guard url.count > 7, url.prefix(7).lowercased() == "http://" else { return nil }
-        let rest = url.dropFirst(7)
-        guard !rest.contains(where: { $0 == "?" || $0 == "#" || $0 == "@" || $0 == " " || $0 == "\\" || $0.isNewline }) else { return nil }
-        let authority = rest.prefix { $0 != "/" }
-        var path = String(rest.dropFirst(authority.count))
-        while path.hasSuffix("/") { path.removeLast() }
-        let hostPart: Substring
-        let portPart: Substring?
-        if authority.hasPrefix("[") {
-            guard let close = authority.firstIndex(of: "]") else { return nil }
-            hostPart = authority[authority.index(after: authority.startIndex)..<close]
-            let after = authority[authority.index(after: close)...]
-            if after.isEmpty {
-                portPart = nil
-            } else {
-                guard after.hasPrefix(":") else { return nil }
-                portPart = after.dropFirst()
-            }
-        } else {
-            let pieces = authority.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
-            hostPart = pieces[0]
-            portPart = pieces.count > 1 ? pieces[1] : nil
-        }
-        guard !hostPart.isEmpty else { return nil }
-        if let portPart {
-            guard !portPart.isEmpty, portPart.count <= 5, portPart.allSatisfy(\.isASCII), let port = Int(portPart), (1...65_535).contains(port) else { return nil }
-            self.port = port
-        } else {
-            port = 80
-        }
-        host = String(hostPart)
-        pathPrefix = path
-        hostHeader = String(authority)
+        guard let parsed = try? TargetURL(url) else { return nil }
+        self.init(parsed)
     }
 }

@@ -44,14 +44,14 @@ final class HTTP1Transport: Sendable {
     }
 
     /// A whole POST as it goes on the wire, built once per message (every attempt writes the
-    /// same bytes): the route under the base URL's path, the message's idempotency key and, when
-    /// configured, the bearer token. Header values are known not to contain line breaks (the
+    /// same bytes): the route under the base URL's path (then its query), the message's idempotency key and, when
+    /// configured, the authorization (bearer token or Basic from the URL's user info). Header values are known not to contain line breaks (the
     /// token is checked when the backend is made).
     func encode(path: String, contentType: String, body: [UInt8], idempotencyKey: String, authorization: String?) -> ByteBuffer {
         let length = String(body.count)
         let authorizationSize = authorization.map { "\r\nAuthorization: ".utf8.count + $0.utf8.count } ?? 0
         let size = "POST  HTTP/1.1\r\nHost: \r\nContent-Type: \r\nContent-Length: \r\nIdempotency-Key: \r\n\r\n".utf8.count
-            + endpoint.pathPrefix.utf8.count + path.utf8.count + endpoint.hostHeader.utf8.count + contentType.utf8.count
+            + endpoint.pathPrefix.utf8.count + path.utf8.count + endpoint.querySuffix.utf8.count + endpoint.hostHeader.utf8.count + contentType.utf8.count
             + length.utf8.count + idempotencyKey.utf8.count + authorizationSize + body.count
         var buffer = ByteBufferAllocator().buffer(capacity: size)
         // One write into the buffer, not one per part: each ByteBuffer write is a separate
@@ -70,6 +70,7 @@ final class HTTP1Transport: Sendable {
             copy("POST ")
             copy(endpoint.pathPrefix)
             copy(path)
+            copy(endpoint.querySuffix)
             copy(" HTTP/1.1\r\nHost: ")
             copy(endpoint.hostHeader)
             copy("\r\nContent-Type: ")

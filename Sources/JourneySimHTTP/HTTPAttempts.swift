@@ -7,7 +7,8 @@ import JourneySim
 /// Retries 429, 5xx, timeouts and connection failures with exponential backoff and full jitter
 /// (a uniform wait between 0 and `min(backoffMax, backoffBase · 2^(attempt-1))`), waits at least
 /// what a `Retry-After` header asks (up to `maxRetryAfter`), and gives up after `maxAttempts`.
-/// A 2xx is accepted whatever its body; other 4xx are final. Synchronous and small, so the
+/// A 2xx is accepted when it names the message's id (`HTTPResponseSummary.malformation`), else it
+/// is a malformed answer; both are final, as are other 4xx. Synchronous and small, so the
 /// async loop that drives it keeps a small frame.
 struct HTTPAttempts {
     /// The retry settings, taken from the target once per backend (not per message).
@@ -28,7 +29,6 @@ struct HTTPAttempts {
     }
 
     private let policy: Policy
-    private let idempotencyKey: String
     private var rng: Xoshiro256StarStar
     private var attempt = 0
     private var errors = AttemptErrors()
@@ -37,7 +37,6 @@ struct HTTPAttempts {
     @inline(never)
     init(message: OutboundMessage, policy: Policy) {
         self.policy = policy
-        idempotencyKey = message.idempotencyKey
         rng = Xoshiro256StarStar(seed: SplitMix64.hash(message.id, 0x6874_7470))
     }
 
@@ -71,16 +70,15 @@ struct HTTPAttempts {
         var retryAfter: Duration?
         switch status {
         case 200..<300:
-            // Accepted is accepted, whatever the body: the id falls back to the idempotency key,
-            // and a garbage or oversized body is counted, never retried (a retry would only be a
-            // duplicate).
-            var parsedID: String?
-            switch response.body {
-            case let .id(id): parsedID = id
-            case .empty, .idPresent: break
-            case .tooLarge, .withoutID, .unread: errors.malformedResponses += 1
+            if let problem = response.malformation {
+                // Counted and final, never retried: a retry of a request the server processed
+                // would get the same answer (or be a duplicate).
+                errors.malformedResponses += 1
+                result = .rejected(.malformedAnswer(problem))
+                return nil
             }
-            result = .accepted(Acceptance(providerMessageID: response.messageID ?? parsedID ?? idempotencyKey))
+            // Without a malformation the header or the body named the id.
+            result = .accepted(Acceptance(providerMessageID: response.messageID ?? response.bodyMessageID ?? ""))
             return nil
         case 429:
             errors.rateLimited += 1

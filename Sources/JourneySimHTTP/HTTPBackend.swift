@@ -12,7 +12,8 @@ import NIOPosix
 /// what a `Retry-After` header asks (up to `maxRetryAfter`), and gives up after `maxAttempts`.
 /// Every attempt carries the message's `Idempotency-Key`, so a retry of a request the server did
 /// process is not counted twice. The bearer token is read once from the environment variable
-/// named in the configuration and is only ever put in the `Authorization` header.
+/// named in the configuration, or user info in the URL is turned into Basic authorization;
+/// either is only ever put in the `Authorization` header.
 public final class HTTPBackend: CallbackMessagingBackend {
     public struct Configuration: Sendable {
         public var target: HTTPTargetSpec
@@ -22,6 +23,9 @@ public final class HTTPBackend: CallbackMessagingBackend {
         /// Network threads of the client's own event loop group; nil shares the process-wide one
         /// (one thread per core).
         public var eventLoopThreads: Int?
+        /// Sends plain `http://` over AsyncHTTPClient too: for the tests that hold the lean
+        /// transport to the client's behaviour on the same URLs.
+        var prefersAsyncHTTPClient = false
 
         public init(target: HTTPTargetSpec, renderer: PayloadRenderer? = nil, maxRetryAfter: Duration = .seconds(30), eventLoopThreads: Int? = nil) {
             self.target = target
@@ -37,7 +41,8 @@ public final class HTTPBackend: CallbackMessagingBackend {
     public let configuration: Configuration
     let transport: Transport
     let ownGroup: MultiThreadedEventLoopGroup?
-    let baseURL: String
+    /// The parsed target: requests go to its base, its user info only into `authorization`.
+    let url: TargetURL
     let authorization: String?
     let counters = Locked(HTTPBackendCounters())
     /// From the configuration, once: read for every message.
@@ -52,22 +57,29 @@ public final class HTTPBackend: CallbackMessagingBackend {
         case client(HTTPClient)
     }
 
-    /// Fails when the URL has no http/https scheme or the token variable is named but unset.
+    /// Fails when the URL does not parse as a `TargetURL`, the token variable is named but unset,
+    /// or both a token and user info in the URL ask for the `Authorization` header.
     public init(_ configuration: Configuration, environment: [String: String] = ProcessInfo.processInfo.environment) throws(HTTPBackendError) {
         let target = configuration.target
-        if let problem = HTTPTargetSpec.urlProblem(target.url) { throw .invalidURL(problem) }
+        let url: TargetURL
+        do {
+            url = try TargetURL(target.url)
+        } catch {
+            throw .invalidURL(error.description)
+        }
         if let name = target.tokenEnvironmentVariable {
+            guard !url.hasUserInfo else { throw .twoCredentials(url: url.description, tokenVariable: name) }
             guard let token = environment[name], !token.isEmpty else { throw .tokenVariableUnset(name: name) }
             // Requests are written as bytes, so a line break in the token would start a new header.
             guard HTTPBackend.isHeaderValue(token) else { throw .tokenNotAHeaderValue(name: name) }
             authorization = "Bearer " + token
         } else {
-            authorization = nil
+            authorization = url.basicAuthorization
         }
+        self.url = url
         self.configuration = configuration
         retryPolicy = HTTPAttempts.Policy(target: target, maxRetryAfter: configuration.maxRetryAfter)
         requestTimeout = .milliseconds(target.requestTimeout.milliseconds)
-        baseURL = target.url.hasSuffix("/") ? String(target.url.dropLast()) : target.url
         let group: any EventLoopGroup
         if let threads = configuration.eventLoopThreads {
             let own = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
@@ -77,7 +89,7 @@ public final class HTTPBackend: CallbackMessagingBackend {
             ownGroup = nil
             group = MultiThreadedEventLoopGroup.singleton
         }
-        if let endpoint = HTTP1Endpoint(url: baseURL) {
+        if !configuration.prefersAsyncHTTPClient, let endpoint = HTTP1Endpoint(url) {
             transport = .plain(HTTP1Transport(
                 endpoint: endpoint, group: group, connections: target.concurrency,
                 connectTimeout: .milliseconds(target.connectTimeout.milliseconds),
@@ -215,7 +227,7 @@ public final class HTTPBackend: CallbackMessagingBackend {
     @inline(never)
     func clientRequest(_ message: OutboundMessage, _ content: MessageContent) -> HTTPClientRequest {
         let wire = configuration.renderer.render(message, content)
-        var request = HTTPClientRequest(url: baseURL + wire.path)
+        var request = HTTPClientRequest(url: url.base + wire.path + url.querySuffix)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: wire.contentType)
         request.headers.add(name: "Idempotency-Key", value: message.idempotencyKey)
@@ -279,12 +291,15 @@ public enum HTTPBackendError: Error, Sendable, Equatable, CustomStringConvertibl
     case tokenVariableUnset(name: String)
     /// The token has a line break or another control character, so it cannot go in a header.
     case tokenNotAHeaderValue(name: String)
+    /// A token variable and user info in the URL: two credentials for one header.
+    case twoCredentials(url: String, tokenVariable: String)
 
     public var description: String {
         switch self {
         case let .invalidURL(problem): "target URL: \(problem)"
         case let .tokenVariableUnset(name): "the token variable \(name) is not set (or empty); export it, or leave out the token option."
         case let .tokenNotAHeaderValue(name): "the token in \(name) contains a line break or another control character; export the token alone, without a trailing newline."
+        case let .twoCredentials(url, name): "the target \(url) carries user info (sent as Basic authorization) and a token is named in \(name) (sent as Bearer); give one of them."
         }
     }
 }

@@ -27,10 +27,30 @@ struct HTTPResponseSummary: Sendable {
         case withoutID
     }
 
+    /// The provider's id from the body, when the body named one.
+    var bodyMessageID: String? {
+        if case let .id(id) = body { return id }
+        return nil
+    }
+
+    /// Why a 2xx answer cannot be used as an acceptance, nil when it names the message's id (in
+    /// `X-Message-Id` or the body) and its body, if any, is the JSON object a provider sends.
+    /// Such an answer is a `Rejection.malformedAnswer`, whatever the transport.
+    var malformation: String? {
+        guard (200..<300).contains(status) else { return nil }
+        switch body {
+        case .id, .idPresent: return nil
+        case .empty: return messageID == nil ? "HTTP \(status) with an empty body and no X-Message-Id header, so no message id" : nil
+        case .tooLarge: return "HTTP \(status) with a body larger than \(HTTPBackend.maxResponseBytes) bytes, or cut off"
+        case .withoutID: return "HTTP \(status) with a body that is not a JSON object naming the message id (id, message_id, sid, name or messages[0].id)"
+        case .unread: return "HTTP \(status) whose body was not read"
+        }
+    }
+
     /// - Parameter body: the body up to the cap, or nil when it was larger or cut off.
     init(status: Int, messageID: String?, retryAfter: String?, body: ByteBuffer?) {
         self.status = status
-        self.messageID = messageID
+        self.messageID = messageID?.isEmpty == true ? nil : messageID
         self.retryAfter = retryAfter
         guard (200..<300).contains(status) else {
             self.body = .unread
@@ -44,7 +64,7 @@ struct HTTPResponseSummary: Sendable {
             self.body = .empty
             return
         }
-        if messageID != nil {
+        if self.messageID != nil {
             self.body = body.withUnsafeReadableBytes { MessageIDParser.hasMessageID(in: $0) } ? .idPresent : .withoutID
         } else {
             self.body = body.withUnsafeReadableBytes { MessageIDParser.messageID(in: $0) }.map(Body.id) ?? .withoutID

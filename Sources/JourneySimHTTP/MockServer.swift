@@ -15,6 +15,11 @@ import ServiceLifecycle
 /// answer again and is counted as a duplicate, not as a new message. Only accepted answers are
 /// remembered, so a retry after a 503 or 429 can still succeed. `/metrics` serves Prometheus
 /// text, `/healthz` answers `ok`.
+///
+/// No client can keep it from others: connections are capped in all (`max_connections`) and
+/// per client address (`max_connections_per_address`), a request head must arrive within
+/// `header_timeout` and an idle keep-alive connection is closed after `idle_timeout`
+/// (`MockServerChannel`).
 public final class MockServer: Sendable {
     public let spec: MockServerSpec
     let state: Locked<MockServerState>
@@ -46,6 +51,7 @@ public final class MockServer: Sendable {
         }
         let app = Application(
             responder: responder,
+            server: HTTPServerBuilder { [spec, state] responder in MockServerChannel(responder: responder, spec: spec, state: state) },
             configuration: .init(address: .hostname(spec.host, port: spec.port), serverName: "journeysim-mock",
                                  availableConnectionsDelegate: MaximumAvailableConnections(spec.maxConnections)),
             onServerRunning: { [self] channel in
@@ -129,7 +135,8 @@ public final class MockServer: Sendable {
             return Self.error(404, "no such route: \(path)")
         }
         let route = spec.routes[channel]
-        if let authorization = request.headers[.authorization], authorization.hasPrefix("Bearer "), authorization.count > 7 {
+        if let authorization = request.headers[.authorization],
+           ["Bearer ", "Basic "].contains(where: { authorization.hasPrefix($0) && authorization.count > $0.count }) {
             state.withLock { $0.counters.authorized += 1 }
         }
         guard request.method == .post else {
@@ -269,10 +276,12 @@ public struct MockServerContext: RequestContext {
 
 enum MockServerError: Error, CustomStringConvertible {
     case connectionDropped, stoppedBeforeListening
+    case tooManyConnections(address: String)
 
     var description: String {
         switch self {
         case .connectionDropped: "connection dropped (scheduled outage)"
+        case let .tooManyConnections(address): "connection from \(address) closed: that address already has max_connections_per_address open"
         case .stoppedBeforeListening: "the server stopped before it was listening (is the port in use?)"
         }
     }
@@ -322,8 +331,13 @@ public struct MockServerCounters: Sendable, Equatable {
     public var rejected: [String: Int] = [:]
     /// Request body bytes received on message routes.
     public var bytes = 0
-    /// Message requests that carried an `Authorization: Bearer …` header (the token is not kept).
+    /// Message requests that carried an `Authorization: Bearer …` or `Basic …` header (the
+    /// credentials are not kept).
     public var authorized = 0
+    /// Connections closed because their request head did not arrive within `header_timeout`.
+    public var headerTimeouts = 0
+    /// Connections closed on arrival because their address had `max_connections_per_address` open.
+    public var connectionsOverAddressLimit = 0
     var nextID = 0
 
     public var acceptedTotal: Int { accepted.reduce(0, +) }
@@ -361,6 +375,10 @@ public struct MockServerCounters: Sendable, Equatable {
         lines.append("# HELP journeysim_mock_request_bytes_total Request body bytes received on message routes.")
         lines.append("# TYPE journeysim_mock_request_bytes_total counter")
         lines.append("journeysim_mock_request_bytes_total \(bytes)")
+        lines.append("# HELP journeysim_mock_connections_closed_total Connections the server closed to protect itself, by reason.")
+        lines.append("# TYPE journeysim_mock_connections_closed_total counter")
+        lines.append("journeysim_mock_connections_closed_total{reason=\"header_timeout\"} \(headerTimeouts)")
+        lines.append("journeysim_mock_connections_closed_total{reason=\"per_address_limit\"} \(connectionsOverAddressLimit)")
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -21,7 +21,11 @@ struct BenchCommand: ParsableCommand {
         Prints the median of the repetitions and the spread (min–max). With --compare, prints each
         benchmark's median beside the baseline's with the ratio current/baseline and exits 1 when a
         throughput fell below 1 - tolerance of its baseline or a size in bytes rose above
-        1 + tolerance (see scripts/perf-check). Exit codes: 0 ok, 1 regression, 2 bad input.
+        1 + tolerance (see scripts/perf-check). The baseline must exist, hold rows and have every
+        one of them measured by this run (rows of groups left out by --only, and allocation or
+        memory rows that cannot be measured here, are skipped with a note): a missing, empty or
+        unreadable baseline, one sharing no row with the run, or a row the run does not have (a
+        benchmark renamed or removed) is bad input. Exit codes: 0 ok, 1 regression, 2 bad input.
         """)
 
     @Option(help: "Repetitions of each measurement; the median is reported.")
@@ -60,12 +64,12 @@ struct BenchCommand: ParsableCommand {
             printError("--tolerance \(tolerance) is out of range: give a fraction between 0 and 1, e.g. 0.25.")
             throw ExitCode(2)
         }
-        var baseline: [BenchmarkResult]?
+        var baseline: BenchmarkBaseline?
         if let compare {
             do {
-                baseline = try JSONDecoder().decode([BenchmarkResult].self, from: Data(contentsOf: URL(fileURLWithPath: compare)))
+                baseline = try BenchmarkBaseline(contentsOf: compare)
             } catch {
-                printError("cannot read the baseline \(compare): \(error). Write one with --write \(compare).")
+                printError(error.description)
                 throw ExitCode(2)
             }
         }
@@ -111,8 +115,12 @@ struct BenchCommand: ParsableCommand {
             results.append(measured.throughput)
             if let perEvent = measured.allocationsPerEvent { results.append(perEvent) }
         }
+        var memoryMeasured = false
         if only == nil || only == .memory {
-            if let memory = try peakMemoryPerCustomer() { results.append(memory) }
+            if let memory = try peakMemoryPerCustomer() {
+                results.append(memory)
+                memoryMeasured = true
+            }
         }
         if let write {
             do {
@@ -132,13 +140,35 @@ struct BenchCommand: ParsableCommand {
             }
         }
         if let baseline {
-            let rows = BenchmarkComparison.compare(baseline: baseline, current: results, tolerance: tolerance)
+            let skipped = { (row: BenchmarkResult) in
+                self.reasonNotMeasured(row, countingAllocations: counter != nil, memoryMeasured: memoryMeasured)
+            }
+            for row in baseline.rows {
+                if let reason = skipped(row) { printNote("baseline row '\(row.name)' not compared: \(reason).") }
+            }
+            let rows: [BenchmarkComparison]
+            do {
+                rows = try baseline.compare(with: results, tolerance: tolerance, meant: { skipped($0) == nil })
+            } catch {
+                printError(error.description)
+                throw ExitCode(2)
+            }
             print(BenchmarkComparison.table(rows, tolerance: tolerance), terminator: "")
             if BenchmarkComparison.anyRegression(rows) {
-                printError("performance regression against \(compare ?? "the baseline") (tolerance \(tolerance)).")
+                printError("performance regression against \(baseline.file) (tolerance \(tolerance)).")
                 throw ExitCode(1)
             }
         }
+    }
+
+    /// Why this run did not set out to measure a baseline row, nil when it did (and so must have
+    /// it): another group than --only, or allocations or peak memory that could not be measured
+    /// here (each already explained by a note).
+    func reasonNotMeasured(_ row: BenchmarkResult, countingAllocations: Bool, memoryMeasured: Bool) -> String? {
+        if let only, let group = BenchGroup.owning(row.name), group != only { return "it is in the \(group.rawValue) group, not --only \(only.rawValue)" }
+        if BenchmarkComparison.isAllocationCount(unit: row.unit), !countingAllocations { return "allocations are not counted in this run" }
+        if BenchGroup.owning(row.name) == .memory, !memoryMeasured { return "peak memory was not measured in this run" }
+        return nil
     }
 
     /// The running process's allocation count, when the counter library is preloaded into it.
@@ -262,4 +292,17 @@ enum BenchGroup: String, ExpressibleByArgument, CaseIterable {
     case triggerCore = "trigger-core"
     case simulation
     case memory
+
+    /// How the names of the group's rows begin.
+    var rowPrefix: String {
+        switch self {
+        case .eventLoop: "event loop"
+        case .triggerCore: "trigger core"
+        case .simulation: "full simulation"
+        case .memory: "peak memory"
+        }
+    }
+
+    /// The group a row of results belongs to, by its name; nil for a name no group makes.
+    static func owning(_ name: String) -> BenchGroup? { allCases.first { name.hasPrefix($0.rowPrefix) } }
 }

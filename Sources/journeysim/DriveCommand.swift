@@ -12,8 +12,9 @@ struct DriveCommand: AsyncParsableCommand {
         discussion: """
         Sends --rate messages per second on one channel for --duration, open-model (each message
         at its scheduled time whether or not earlier ones returned), and prints throughput,
-        latency percentiles from the scheduled send time, and errors. Thresholds set the exit
-        code: 0 all passed, 1 one failed, 2 bad input.
+        latency percentiles from the scheduled send time, and errors. Exit codes as for `load`: 0
+        the backend accepted messages and every threshold passed, 1 a threshold failed or the
+        backend accepted none of the messages sent, 2 bad input.
 
         Examples:
           journeysim drive --url http://127.0.0.1:8080 --channel sms --rate 2000 --duration 10s
@@ -63,7 +64,12 @@ struct DriveCommand: AsyncParsableCommand {
         } catch {
             throw bad(error.description)
         }
-        if let problem = HTTPTargetSpec.urlProblem(url) { throw bad("--url: \(problem)") }
+        let shown: String
+        do {
+            shown = try TargetURL(url).description
+        } catch {
+            throw bad("--url: \(error)")
+        }
         var target = HTTPTargetSpec(url: url)
         http.configure(&target)
         if let clientThreads, !(1...64).contains(clientThreads) { throw bad("--client-threads \(clientThreads) is out of range: give 1 to 64.") }
@@ -86,13 +92,24 @@ struct DriveCommand: AsyncParsableCommand {
         await backend.shutdown()
 
         let outcomes = thresholds.map { $0.evaluate(results) }
+        let failure = BackendFailure.check(results, target: shown)
         print(DriveCommand.table(results))
         for outcome in outcomes { print(outcome) }
         do {
-            if let summary { try OutputFile.write(Data(LoadReport.summaryJSON(results, thresholds: outcomes)), to: URL(fileURLWithPath: summary), what: "summary") }
-            if let junit { try OutputFile.write(Data(LoadReport.junitXML(outcomes).utf8), to: URL(fileURLWithPath: junit), what: "JUnit report") }
+            if let summary {
+                try OutputFile.write(Data(LoadReport.summaryJSON(results, thresholds: outcomes, backendFailure: failure)),
+                                     to: URL(fileURLWithPath: summary), what: "summary")
+            }
+            if let junit {
+                try OutputFile.write(Data(LoadReport.junitXML(outcomes, backendCheck: true, backendFailure: failure).utf8),
+                                     to: URL(fileURLWithPath: junit), what: "JUnit report")
+            }
         } catch {
             throw bad(error.description)
+        }
+        if let failure {
+            printError(failure.description)
+            throw ExitCode(1)
         }
         if outcomes.contains(where: { !$0.passed }) { throw ExitCode(1) }
     }
@@ -100,8 +117,10 @@ struct DriveCommand: AsyncParsableCommand {
     static func table(_ results: LoadResults) -> String {
         let s = results.overall
         func ms(_ value: Double) -> String { String(format: "%.2f", value) }
+        func percent(_ share: Double) -> String { String(format: "%.2f%%", share * 100) }
         var lines = [
-            "sent \(s.started) of \(s.intended) scheduled (late \(s.late), dropped \(s.dropped)); accepted \(s.accepted), rejected \(s.completed - s.accepted), retries \(s.retries)",
+            "sent \(s.started) of \(s.intended) scheduled (late \(s.late), dropped \(s.dropped)); accepted \(s.accepted), failed \(s.failedMessages) (malformed answers \(s.rejected["malformed_answer", default: 0])), retries \(s.retries)",
+            "errors: failed attempts \(s.failedAttempts) of \(s.attempts) (error_rate \(percent(s.attemptErrorRate))), failed messages \(s.failedMessages) of \(s.completed) (message_error_rate \(percent(s.messageErrorRate)))",
             String(format: "throughput: intended %.1f/s, achieved %.1f/s over %.2fs", results.intendedThroughput, results.achievedThroughput, results.wallSeconds),
             "latency from scheduled send (ms): p50 \(ms(s.latencyMilliseconds(percentile: 50))) p90 \(ms(s.latencyMilliseconds(percentile: 90))) p99 \(ms(s.latencyMilliseconds(percentile: 99))) p99.9 \(ms(s.latencyMilliseconds(percentile: 99.9))) max \(ms(s.maxLatencyMilliseconds))",
             "attempt errors: timeouts \(s.errors.timeouts), refused \(s.errors.connectionRefused), reset \(s.errors.connectionReset), other \(s.errors.otherConnection), 429 \(s.errors.rateLimited), 4xx \(s.errors.clientErrors), 5xx \(s.errors.serverErrors), malformed answers \(s.errors.malformedResponses)",

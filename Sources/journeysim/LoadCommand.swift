@@ -13,8 +13,20 @@ struct LoadCommand: AsyncParsableCommand {
         minute). Open model: each message goes out at its scheduled time whether or not earlier
         ones returned; latency is measured from that scheduled time, so a stalled backend cannot
         hide (no coordinated omission). Arrivals the driver could not start on time are counted
-        as late or dropped. Thresholds (from the scenario's `thresholds:` and --threshold) set the
-        exit code: 0 all passed, 1 one failed, 2 bad input.
+        as late or dropped.
+
+        Exit codes: 0 the backend accepted messages and every threshold passed; 1 a threshold
+        failed, or the backend failed the run: messages were sent and it accepted none of them
+        (unreachable, refusing connections, answering only errors or malformed answers), which
+        is checked with or without thresholds; 2 bad input. Thresholds come from the scenario's
+        `thresholds:` and --threshold. `error_rate` (= `attempt_error_rate`) is failed attempts
+        over attempts, so retried 5xx, 429s and timeouts count; `message_error_rate` is messages
+        finally not accepted over completed ones. A 2xx answer without a message id (or with a
+        body that is not the provider's JSON) is a malformed answer: an error, not an acceptance.
+
+        The target URL takes http:// or https://, a host, a port from 1 to 65535 and an optional
+        path and query (the query is appended after each route); user:password@ in it is sent
+        as HTTP Basic authorization and printed and written only as user:***@.
 
         Examples:
           journeysim load scenarios/abandoned-cart.yaml --target http://127.0.0.1:8080 --days 1
@@ -27,7 +39,7 @@ struct LoadCommand: AsyncParsableCommand {
     @OptionGroup var options: ScenarioOptions
     @OptionGroup var http: HTTPDriverOptions
 
-    @Option(help: "Base URL of the backend, with an explicit http:// or https:// (default: the scenario's backend.http.url).")
+    @Option(help: "Base URL of the backend: http:// or https://, host, optional port, path and query; user:password@ becomes Basic authorization (default: the scenario's backend.http.url).")
     var target: String?
 
     @Flag(help: "Start the bundled mock provider server on 127.0.0.1 (an ephemeral port) and drive it.")
@@ -67,11 +79,15 @@ struct LoadCommand: AsyncParsableCommand {
         // The target: a URL, the scenario's HTTP backend, or the bundled mock server.
         var server: MockServer?
         let url: String
+        var source = "--target"
         if mockServer {
             guard target == nil else { throw bad("give either --target or --mock-server, not both.") }
             var mockSpec = MockServerSpec()
             mockSpec.host = "127.0.0.1"
             mockSpec.port = 0
+            // Its one client is this driver: all of its connections come from one address.
+            mockSpec.maxConnections = max(mockSpec.maxConnections, http.concurrency)
+            mockSpec.maxConnectionsPerAddress = mockSpec.maxConnections
             let mock = MockServer(spec: mockSpec)
             do {
                 let port = try await mock.start()
@@ -82,10 +98,18 @@ struct LoadCommand: AsyncParsableCommand {
             server = mock
         } else if let given = target ?? scenario.backend.http?.url {
             url = given
+            if target == nil { source = "backend.http.url" }
         } else {
             throw bad("no target: give --target URL (with http:// or https://), --mock-server, or backend.http.url in the scenario.")
         }
-        if let problem = HTTPTargetSpec.urlProblem(url) { throw bad("--target: \(problem)") }
+        // Printed and written only in this form: user info masked.
+        let shown: String
+        do {
+            shown = try TargetURL(url).description
+        } catch {
+            await server?.shutdown()
+            throw bad("\(source): \(error)")
+        }
         var spec = scenario.backend.http ?? HTTPTargetSpec(url: url)
         spec.url = url
         http.configure(&spec)
@@ -100,7 +124,7 @@ struct LoadCommand: AsyncParsableCommand {
         } catch {
             throw bad(String(describing: error))
         }
-        print("target: \(url) (resolved before start; messages are sent there and nowhere else)")
+        print("target: \(shown) (resolved before start; messages are sent there and nowhere else)")
 
         let (simulation, items) = JourneyTraffic.record(scenario, shard: split.index, of: split.count, limit: maxMessages)
         let simulatedSpan = items.last.map { ($0.intendedTime - items[0].intendedTime).seconds } ?? 0
@@ -149,20 +173,26 @@ struct LoadCommand: AsyncParsableCommand {
         await server?.shutdown()
 
         let outcomes = thresholds.map { $0.evaluate(results) }
+        let failure = BackendFailure.check(results, target: shown)
         print(DriveCommand.table(results))
         for outcome in outcomes { print(outcome) }
         do {
             try writer.write([
-                ("load.json", Data(LoadReport.summaryJSON(results, thresholds: outcomes))),
-                ("junit.xml", Data(LoadReport.junitXML(outcomes).utf8)),
-                ("report.html", Data(LoadReportPage.html(results, title: "journeysim load: \(scenario.name) → \(url)",
-                                                         throughput: Self.throughput(results), thresholds: outcomes).utf8)),
+                ("load.json", Data(LoadReport.summaryJSON(results, thresholds: outcomes, backendFailure: failure))),
+                ("junit.xml", Data(LoadReport.junitXML(outcomes, backendCheck: true, backendFailure: failure).utf8)),
+                ("report.html", Data(LoadReportPage.html(results, title: "journeysim load: \(scenario.name) → \(shown)",
+                                                         throughput: Self.throughput(results), thresholds: outcomes,
+                                                         backendFailure: failure).utf8)),
                 ("summary.json", ResultsWriter.json(simulation.summary)),
             ])
         } catch {
             throw bad(String(describing: error))
         }
         print("results: \(writer.directory.path)/load.json")
+        if let failure {
+            printError(failure.description)
+            throw ExitCode(1)
+        }
         if outcomes.contains(where: { !$0.passed }) { throw ExitCode(1) }
     }
 

@@ -13,7 +13,10 @@ struct MockServerCommand: AsyncParsableCommand {
         /viber/v1/messages, /telegram/v1/sendMessage, /rcs/v1/phones/{msisdn}/agentMessages,
         /apple-messages/v1/messages, /in-app/v1/messages), validates them (400 with a JSON
         error), limits body size (413) and connections, and serves /metrics (Prometheus text)
-        and /healthz. A repeated Idempotency-Key gets the original answer and counts as a
+        and /healthz. No client can hold it: connections are capped in all (--max-connections)
+        and per client address (--max-connections-per-address, more are closed at once), a
+        request head must arrive within --header-timeout (default 10s) and an idle keep-alive
+        connection is closed after --idle-timeout (default 60s). A repeated Idempotency-Key gets the original answer and counts as a
         duplicate. Prints "listening on http://HOST:PORT" once bound. Stops on SIGINT/SIGTERM
         (gracefully) or after --duration. Flags override --config.
 
@@ -63,6 +66,15 @@ struct MockServerCommand: AsyncParsableCommand {
 
     @Option(help: "Most open connections (default 512).")
     var maxConnections: Int?
+
+    @Option(help: "Most open connections from one client address (default 256).")
+    var maxConnectionsPerAddress: Int?
+
+    @Option(help: "Time a request's head may take to arrive, from its first byte or the connection's start, e.g. 10s (default 10s).")
+    var headerTimeout: String?
+
+    @Option(help: "Time a keep-alive connection may wait for its next request, e.g. 60s (default 60s).")
+    var idleTimeout: String?
 
     @Option(help: "Stop by itself after this long, e.g. 60s.")
     var duration: String?
@@ -148,6 +160,19 @@ struct MockServerCommand: AsyncParsableCommand {
             guard (1...100_000).contains(maxConnections) else { throw bad("--max-connections \(maxConnections) is out of range: give 1 to 100000.") }
             spec.maxConnections = maxConnections
         }
+        if let maxConnectionsPerAddress {
+            guard (1...100_000).contains(maxConnectionsPerAddress) else {
+                throw bad("--max-connections-per-address \(maxConnectionsPerAddress) is out of range: give 1 to 100000.")
+            }
+            spec.maxConnectionsPerAddress = maxConnectionsPerAddress
+        }
+        func parseTimeout(_ text: String, _ flag: String) throws -> SimDuration {
+            let value = try parseDuration(text, flag)
+            guard value.milliseconds > 0, value <= MockServerSpec.maxTimeout else { throw bad("\(flag) '\(text)' is out of range: give 1ms to 1h.") }
+            return value
+        }
+        if let headerTimeout { spec.headerTimeout = try parseTimeout(headerTimeout, "--header-timeout") }
+        if let idleTimeout { spec.idleTimeout = try parseTimeout(idleTimeout, "--idle-timeout") }
         if let responseFault {
             guard let fault = MockServerSpec.ResponseFault(rawValue: responseFault) else {
                 throw bad("--response-fault '\(responseFault)': give garbage or huge.")

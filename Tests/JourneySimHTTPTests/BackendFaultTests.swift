@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import JourneySim
 @testable import JourneySimHTTP
+import struct NIOCore.ByteBuffer
 import Testing
 
 /// Faults a real backend has, injected by the mock server over loopback: each is counted by its
@@ -66,17 +67,38 @@ import Testing
         }
     }
 
+    /// A 2xx the client cannot use is its own outcome, an error and never an acceptance: the
+    /// message ends as `malformed_answer`, every such attempt is a failed one (so both error rates
+    /// are 100%), and it is not retried (the server did take it once).
     @Test(arguments: MockServerSpec.ResponseFault.allCases)
-    func malformedOrHugeAnswersAreAcceptedOnceAndCounted(fault: MockServerSpec.ResponseFault) async throws {
+    func malformedOrHugeAnswersAreTheirOwnOutcomeAndCountAsErrors(fault: MockServerSpec.ResponseFault) async throws {
         try await HTTPBackendTests.withServer({ $0.responseFault = fault }) { server, url in
             let s = await Self.drive(try HTTPBackendTests.backend(url))
             Self.expectConserved(s, server)
-            // 2xx is accepted whatever the body; the body is capped at 64 KB, never buffered whole.
-            #expect(s.accepted == Self.count)
-            #expect(s.errors.malformedResponses == Self.count)
+            // The body is capped at 64 KB, never buffered whole.
+            #expect(s.accepted == 0)
+            #expect(s.rejected["malformed_answer"] == Self.count)
+            #expect(s.errors.malformedResponses == Self.count && s.failedAttempts == Self.count)
+            #expect(s.attemptErrorRate == 1 && s.messageErrorRate == 1 && s.errorRate == 1)
             #expect(s.retries == 0)
             #expect(server.counters.acceptedTotal == Self.count && server.counters.duplicates == 0)
         }
+    }
+
+    /// Which 2xx answers are usable: one naming the message id in `X-Message-Id` or in a JSON
+    /// body; empty without the header, not JSON, JSON without an id, or too large is malformed.
+    /// Other statuses are not judged by their body.
+    @Test(arguments: [
+        (200, "m-1", "", false), (202, nil, #"{"id":"m-1"}"#, false), (201, nil, #"{"messages":[{"id":"wamid.1"}]}"#, false),
+        (200, "m-1", #"{"id":"m-1","status":"accepted"}"#, false),
+        (200, nil, "", true), (200, nil, "<html>OK</html>", true), (200, nil, #"{"status":"accepted"}"#, true),
+        (200, "m-1", "not json", true), (204, "", "", true), (503, nil, "<html>down</html>", false), (429, nil, "", false),
+    ] as [(Int, String?, String, Bool)])
+    func a2xxWithoutAMessageIDIsMalformed(status: Int, header: String?, body: String, malformed: Bool) {
+        let summary = HTTPResponseSummary(status: status, messageID: header, retryAfter: nil, body: ByteBuffer(string: body))
+        #expect((summary.malformation != nil) == malformed, "\(status) \(header ?? "-") \(body)")
+        let tooLarge = HTTPResponseSummary(status: 200, messageID: "m-1", retryAfter: nil, body: nil)
+        #expect(tooLarge.malformation?.contains("larger than") == true)
     }
 
     @Test func a429StormIsRetriedWithinBoundsThenGivenUp() async throws {

@@ -30,8 +30,11 @@ import Testing
         #expect(prefixed.host == "api.example.test" && prefixed.port == 80 && prefixed.pathPrefix == "/v2")
         let ipv6 = try #require(HTTP1Endpoint(url: "http://[::1]:9000/x"))
         #expect(ipv6.host == "::1" && ipv6.port == 9000 && ipv6.hostHeader == "[::1]:9000" && ipv6.pathPrefix == "/x")
-        // Shapes the lean transport does not take are left to AsyncHTTPClient.
-        for url in ["https://127.0.0.1:8443", "http://user:secret@host", "http://host/?q=1", "http://host/#top", "http://host:0",
+        // The same parser as every other part: a query follows the routes, user info is no
+        // part of the Host header; https and URLs TargetURL refuses have no plain endpoint.
+        let queried = try #require(HTTP1Endpoint(url: "http://user:secret@host:81/api?key=1"))
+        #expect(queried.pathPrefix == "/api" && queried.querySuffix == "?key=1" && queried.hostHeader == "host:81")
+        for url in ["https://127.0.0.1:8443", "http://host/#top", "http://host:0", "http://host:99999",
                     "http://host:70000", "http://host:80a", "http://:80", "http://[::1"] {
             #expect(HTTP1Endpoint(url: url) == nil, "\(url)")
         }
@@ -126,16 +129,26 @@ import Testing
         }
     }
 
-    @Test func aURLTheLeanTransportDoesNotTakeStillWorksOverAsyncHTTPClient() async throws {
+    /// User info and a query mean the same over both transports: the query follows each route,
+    /// the user info arrives as Basic authorization, and retries are counted alike.
+    @Test(arguments: [false, true])
+    func userInfoAndAQueryAreSentAlikeOverBothTransports(asyncHTTPClient: Bool) async throws {
         try await HTTPBackendTests.withServer({ $0.errorRate = 0.3 }) { server, url in
-            // User info in the URL: not the lean transport's shape, so AsyncHTTPClient sends it.
-            let backend = try HTTPBackendTests.backend(url.replacingOccurrences(of: "http://", with: "http://user@")) { $0.maxAttempts = 10 }
-            #expect(Self.transport(of: backend) == nil)
+            var target = HTTPTargetSpec(url: url.replacingOccurrences(of: "http://", with: "http://user:p%40ss@") + "/?key=1")
+            target.maxAttempts = 10
+            target.backoffBase = SimDuration(milliseconds: 5)
+            target.backoffMax = SimDuration(milliseconds: 100)
+            var configuration = HTTPBackend.Configuration(target: target)
+            configuration.prefersAsyncHTTPClient = asyncHTTPClient
+            let backend = try HTTPBackend(configuration)
+            #expect((Self.transport(of: backend) == nil) == asyncHTTPClient)
+            #expect(backend.authorization == "Basic " + Data("user:p@ss".utf8).base64EncodedString())
             let results = await LoadDriver(backend: backend).run(SyntheticLoad(channels: [.sms, .push], ratePerSecond: 500, count: 30))
             #expect(results.overall.accepted == 30)
             #expect(results.overall.errors.serverErrors == server.counters.rejected["error_rate", default: 0])
             #expect(results.overall.retries == results.overall.errors.serverErrors)
             #expect(server.counters.acceptedTotal == 30 && server.counters.duplicates == 0)
+            #expect(server.counters.authorized == results.overall.attempts)
             await backend.shutdown()
         }
     }

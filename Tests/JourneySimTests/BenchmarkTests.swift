@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import JourneySim
 
@@ -8,18 +9,19 @@ import Testing
     ]
 
     /// The default population keeps the baseline's row name, so `--compare` still pairs it;
-    /// other sizes get their own rows, which a baseline of 1M customers leaves "not compared".
+    /// other sizes get their own rows, which a baseline of 1M customers does not have: an
+    /// error naming the file, not a pass with nothing compared.
     @Test func triggerBenchmarkRowNamesThePopulation() {
         #expect(TriggerBenchmark.name(customers: TriggerBenchmark.defaultCustomers) == "trigger core, 20 campaigns, 1M customers")
         #expect(TriggerBenchmark.name(customers: 100_000) == "trigger core, 20 campaigns, 100k customers")
         #expect(TriggerBenchmark.name(customers: 2_500_000) == "trigger core, 20 campaigns, 2.5M customers")
         #expect(TriggerBenchmark.name(customers: 999) == "trigger core, 20 campaigns, 999 customers")
-        let rows = BenchmarkComparison.compare(
-            baseline: [BenchmarkResult(name: TriggerBenchmark.name(customers: 1_000_000), unit: "events/s", samples: [2e6])],
-            current: [BenchmarkResult(name: TriggerBenchmark.name(customers: 10_000), unit: "events/s", samples: [8e6])],
-            tolerance: 0.25)
-        #expect(rows.map(\.verdict) == [.missing, .missing])
-        #expect(!BenchmarkComparison.anyRegression(rows))
+        let baseline = BenchmarkBaseline(file: "base.json", rows: [
+            BenchmarkResult(name: TriggerBenchmark.name(customers: 1_000_000), unit: "events/s", samples: [2e6])])
+        #expect(throws: BenchmarkBaselineError.self) {
+            try baseline.compare(with: [BenchmarkResult(name: TriggerBenchmark.name(customers: 10_000), unit: "events/s", samples: [8e6])],
+                                 tolerance: 0.25)
+        }
     }
 
     @Test func withinToleranceOrBetterPasses() {
@@ -68,10 +70,50 @@ import Testing
         #expect(verdict(baseline: 0.09, current: 0.0003) == .improved)
     }
 
-    @Test func benchmarksOnOneSideOnlyAreNotCompared() {
-        let current = [BenchmarkResult(name: "new one", unit: "events/s", samples: [1])]
-        let rows = BenchmarkComparison.compare(baseline: Self.baseline, current: current, tolerance: 0.25)
-        #expect(rows.map(\.verdict) == [.missing, .missing, .missing])
-        #expect(!BenchmarkComparison.anyRegression(rows))
+    /// A benchmark that only the run has is new, shown as "not compared"; one that only the
+    /// baseline has was renamed or removed, an error naming the file and the row; a baseline
+    /// sharing no row with the run is an error too. Rows the run did not set out to measure
+    /// (`meant` false: another `--only` group) are left out.
+    @Test func aBaselineRowTheRunDoesNotHaveIsAnErrorNamingIt() throws {
+        let baseline = BenchmarkBaseline(file: "results/baselines/bench.json", rows: Self.baseline)
+        func failure(_ current: [BenchmarkResult], meant: @escaping (BenchmarkResult) -> Bool = { _ in true }) -> String {
+            do {
+                _ = try baseline.compare(with: current, tolerance: 0.25, meant: meant)
+                return ""
+            } catch {
+                return error.description
+            }
+        }
+        let renamed = failure([BenchmarkResult(name: "event loop, 1000 pending", unit: "events/s", samples: [11e6]),
+                               BenchmarkResult(name: "state (renamed)", unit: "bytes", samples: [16])])
+        #expect(renamed.contains("results/baselines/bench.json") && renamed.contains("a row this run does not have: 'state'"), "\(renamed)")
+        let disjoint = failure([BenchmarkResult(name: "new one", unit: "events/s", samples: [1])])
+        #expect(disjoint.contains("shares no benchmark with this run") && disjoint.contains("'new one'"), "\(disjoint)")
+        #expect(failure([]).contains("shares no benchmark"))
+        let rows = try baseline.compare(with: Self.baseline + [BenchmarkResult(name: "new one", unit: "events/s", samples: [1])],
+                                        tolerance: 0.25)
+        #expect(rows.map(\.verdict) == [.pass, .pass, .missing])
+        let onlyEventLoop = try baseline.compare(with: [Self.baseline[0]], tolerance: 0.25, meant: { $0.name.hasPrefix("event loop") })
+        #expect(onlyEventLoop.map(\.name) == ["event loop, 1000 pending"])
+    }
+
+    /// A baseline that would compare nothing is refused when read, naming the file: missing,
+    /// empty, `[]`, `{}`, not benchmark rows, or a row without samples.
+    @Test(arguments: [
+        (nil, "there is no such file"), ("", "has no benchmark rows"), ("  \n", "has no benchmark rows"), ("[]", "has no benchmark rows"),
+        ("{}", "not a JSON list of benchmark rows"), ("[{\"name\": \"a\"}]", "not a JSON list of benchmark rows"),
+        ("[{\"name\": \"a\", \"unit\": \"events/s\", \"samples\": []}]", "row 'a' has no samples"),
+    ] as [(String?, String)])
+    func aBaselineThatComparesNothingIsRefusedNamingTheFile(content: String?, message: String) throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("baseline.json").path
+        if let content { try content.write(toFile: file, atomically: true, encoding: .utf8) }
+        do {
+            let baseline = try BenchmarkBaseline(contentsOf: file)
+            Issue.record("read \(baseline.rows.count) rows")
+        } catch {
+            #expect(error.description.contains(file) && error.description.contains(message), "\(error.description)")
+        }
     }
 }

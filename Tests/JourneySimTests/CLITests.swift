@@ -134,6 +134,7 @@ import Testing
         #expect(overall?["accepted"] as? Int == intended)
         let junit = try String(contentsOf: folder.appendingPathComponent("out/abandoned-cart-7-load/junit.xml"), encoding: .utf8)
         #expect(junit.contains("error_rate"))
+        #expect(junit.contains("the backend accepted at least one message"))
         #expect(!junit.contains("<failure"))
     }
 
@@ -248,5 +249,32 @@ import Testing
             #expect(result.stderr.contains("allocations per event are not measured"))
         }
         #endif
+    }
+
+    /// `bench --compare` refuses, with exit 2 and the file's name, a baseline that would compare
+    /// nothing (missing, empty, `[]`, `{}`) before measuring anything, and one with a row this
+    /// run does not have after measuring.
+    @Test func benchCompareRefusesABaselineThatComparesNothing() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for (name, content) in [("missing.json", nil), ("empty.json", ""), ("list.json", "[]"), ("object.json", "{}")] as [(String, String?)] {
+            if let content { try content.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8) }
+            let result = try Self.run(["bench", "--only", "event-loop", "--compare", name], in: folder)
+            #expect(result.status == 2, "\(name): \(result.stdout) \(result.stderr)")
+            #expect(result.stderr.contains("baseline \(name)"), "\(name): \(result.stderr)")
+            #expect(result.stdout.isEmpty, "\(name) measured before refusing: \(result.stdout)")
+        }
+        // A row renamed since the baseline: measured, then refused naming the row; the other
+        // groups' rows are skipped with a note, not errors.
+        let baseline = """
+        [{"name": "event loop, 1000 pending", "unit": "events/s", "samples": [1]},
+         {"name": "event loop, 999 pending", "unit": "events/s", "samples": [1]},
+         {"name": "full simulation, 100000 customers × 30 d", "unit": "customer-days/s", "samples": [1]}]
+        """
+        try baseline.write(to: folder.appendingPathComponent("renamed.json"), atomically: true, encoding: .utf8)
+        let renamed = try Self.run(["bench", "--only", "event-loop", "--quick", "--repetitions", "1", "--compare", "renamed.json"], in: folder)
+        #expect(renamed.status == 2, "\(renamed.stdout) \(renamed.stderr)")
+        #expect(renamed.stderr.contains("baseline renamed.json has a row this run does not have: 'event loop, 999 pending'"), "\(renamed.stderr)")
+        #expect(renamed.stderr.contains("'full simulation, 100000 customers × 30 d' not compared: it is in the simulation group"), "\(renamed.stderr)")
     }
 }

@@ -101,3 +101,99 @@ struct DelayBackend: MessagingBackend {
         #expect((summary["thresholds"] as? [Any])?.count == 4)
     }
 }
+
+/// A backend whose every message is accepted on its third attempt, after two 503s: what a
+/// load run against a struggling backend with retries looks like.
+struct RetriedErrorsBackend: MessagingBackend {
+    func send(_ message: OutboundMessage, content: MessageContent) async -> SendReport {
+        var errors = AttemptErrors()
+        errors.serverErrors = 2
+        return SendReport(result: .accepted(Acceptance(providerMessageID: "x-\(message.id)")), attempts: 3, errors: errors)
+    }
+}
+
+/// A backend that accepts nothing: every attempt is refused.
+struct RefusingBackend: MessagingBackend {
+    func send(_ message: OutboundMessage, content: MessageContent) async -> SendReport {
+        var errors = AttemptErrors()
+        errors.connectionRefused = 2
+        return SendReport(result: .rejected(.connectionFailed("connection refused")), attempts: 2, errors: errors)
+    }
+}
+
+/// What a load run's error rates and implicit check mean.
+@Suite struct LoadVerdictTests {
+    /// Retries cannot hide errors: with every message accepted after two 503s, `error_rate` is
+    /// failed attempts over attempts (2/3) while `message_error_rate` is 0, and the report shows
+    /// both counts.
+    @Test func retriedErrorsCountInTheErrorRateThoughEveryMessageIsAccepted() async throws {
+        let results = await LoadDriver(backend: RetriedErrorsBackend()).run(SyntheticLoad(channels: [.sms], ratePerSecond: 2000, count: 30))
+        let s = results.overall
+        #expect(s.accepted == 30 && s.failedMessages == 0 && s.attempts == 90 && s.failedAttempts == 60)
+        #expect(abs(s.errorRate - 2.0 / 3.0) < 1e-12 && s.attemptErrorRate == s.errorRate && s.messageErrorRate == 0)
+        let outcomes = try ["error_rate < 1%", "attempt_error_rate < 1%", "message_error_rate < 1%"].map { try Threshold($0).evaluate(results) }
+        #expect(outcomes.map(\.passed) == [false, false, true])
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(LoadReport.summaryJSON(results))) as? [String: Any])
+        let overall = try #require(summary["overall"] as? [String: Any])
+        #expect(overall["failed_attempts"] as? Int == 60 && overall["failed_messages"] as? Int == 0)
+        #expect((overall["error_rate"] as? Double).map { abs($0 - 2.0 / 3.0) < 1e-6 } == true)
+        #expect(overall["message_error_rate"] as? Double == 0)
+        #expect(BackendFailure.check(results, target: "http://127.0.0.1:8080") == nil)
+    }
+
+    /// A run in which nothing was accepted fails by itself, naming the target and the cause;
+    /// reports carry the failed check. A run that sent nothing has nothing to judge.
+    @Test func aRunWithNoAcceptedMessageFailsNamingTheTargetAndCause() async throws {
+        let results = await LoadDriver(backend: RefusingBackend()).run(SyntheticLoad(channels: [.sms], ratePerSecond: 2000, count: 10))
+        let failure = try #require(BackendFailure.check(results, target: "http://127.0.0.1:1"))
+        #expect(failure.description.contains("the backend failed the run: http://127.0.0.1:1 accepted none of the 10 messages sent"))
+        #expect(failure.description.contains("connection refused on 20 of 20 attempts"))
+        let junit = LoadReport.junitXML([], backendCheck: true, backendFailure: failure)
+        #expect(junit.contains("tests=\"1\" failures=\"1\"") && junit.contains(BackendFailure.checkName))
+        let summary = try #require(try JSONSerialization.jsonObject(
+            with: Data(LoadReport.summaryJSON(results, backendFailure: failure))) as? [String: Any])
+        #expect((summary["backend_check"] as? [String: Any])?["passed"] as? Bool == false)
+        let nothing = await LoadDriver(backend: RefusingBackend()).run(SyntheticLoad(channels: [.sms], ratePerSecond: 2000, count: 0))
+        #expect(BackendFailure.check(nothing, target: "http://127.0.0.1:1") == nil)
+    }
+
+    /// A threshold that no result could satisfy, or that every result satisfies, or whose value
+    /// the metric can never take, is refused when parsed, naming the text and the allowed range.
+    @Test(arguments: [
+        ("error_rate < 200%", "out of range for error_rate; give a rate from 0% to 100%"),
+        ("error_rate < -1%", "out of range"),
+        ("message_error_rate <= 1.5", "fraction"),
+        ("p99 < -5ms", "out of range for p99; give a latency of 0ms or more"),
+        ("throughput >= -1/s", "out of range for throughput"),
+        ("dropped == -1", "out of range for dropped; give a whole number from 0 up"),
+        ("dropped == 1.5", "whole number"),
+        ("p99 < nan", "out of range"),
+        ("p99 < inf", "out of range"),
+        ("error_rate < infinity%", "out of range"),
+        ("error_rate <= 100%", "can never fail"),
+        ("error_rate >= 0%", "can never fail"),
+        ("p99 >= 0ms", "can never fail"),
+        ("dropped >= 0", "can never fail"),
+        ("error_rate > 100%", "can never pass"),
+        ("error_rate < 0%", "can never pass"),
+        ("p50 < 0ms", "can never pass"),
+        ("late < 0", "can never pass"),
+    ])
+    func impossibleOrUndecidableThresholdsAreRefused(text: String, message: String) {
+        do {
+            let threshold = try Threshold(text)
+            Issue.record("'\(text)' was accepted as \(threshold.metric) \(threshold.comparison) \(threshold.value)")
+        } catch {
+            #expect(error.description.contains("threshold '\(text)'"), "\(error.description)")
+            #expect(error.description.contains(message), "\(error.description)")
+        }
+    }
+
+    /// Bounds inside the range still parse, at the edges too.
+    @Test func thresholdsAtTheEdgesOfTheirRangeAreKept() throws {
+        for text in ["error_rate < 100%", "error_rate > 0%", "error_rate == 0%", "error_rate <= 0", "message_error_rate < 1",
+                     "p99 > 0ms", "p99 <= 0ms", "dropped == 0", "dropped <= 0", "throughput > 0/s", "malformed == 0"] {
+            #expect(throws: Never.self, "\(text)") { try Threshold(text) }
+        }
+    }
+}

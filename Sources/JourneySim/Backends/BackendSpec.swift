@@ -112,7 +112,9 @@ extension ConfigNode {
 /// Where and how a real HTTP backend is reached. Plain values: the HTTP client that uses them
 /// lives in the `JourneySimHTTP` module.
 public struct HTTPTargetSpec: Sendable, Equatable {
-    /// Base URL with an explicit scheme, e.g. `http://127.0.0.1:8080`.
+    /// Base URL with an explicit scheme, e.g. `http://127.0.0.1:8080`, as `TargetURL` reads it
+    /// (user info becomes Basic authorization; a query is appended after each route). Print
+    /// `TargetURL(url).description`, never this text: it may hold a password.
     public var url: String
     /// The name of the environment variable that holds the bearer token (never the token).
     public var tokenEnvironmentVariable: String?
@@ -158,20 +160,15 @@ public struct HTTPTargetSpec: Sendable, Equatable {
         if let value = mapping["backoff_max"] { backoffMax = try value.duration() }
     }
 
-    /// Why a URL cannot be a target (nil if it can): it must start with `http://` or `https://`
-    /// and name a host, so that a typo never silently goes somewhere else.
+    /// Why a URL cannot be a target (nil if it can), from `TargetURL`'s checks: an http:// or
+    /// https:// scheme, a host, a port from 1 to 65535, no fragment; the message masks user info.
     public static func urlProblem(_ url: String) -> String? {
-        let lower = url.lowercased()
-        guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else {
-            return "'\(url)' has no http:// or https:// scheme; write the full URL, e.g. http://127.0.0.1:8080."
+        do {
+            _ = try TargetURL(url)
+            return nil
+        } catch {
+            return error.description
         }
-        let rest = lower.hasPrefix("https://") ? url.dropFirst(8) : url.dropFirst(7)
-        guard let host = rest.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).first, !host.isEmpty,
-              !url.contains(where: { $0 == " " || $0 == "\n" })
-        else {
-            return "'\(url)' names no host; write e.g. http://127.0.0.1:8080."
-        }
-        return nil
     }
 
     public static func isEnvironmentName(_ name: String) -> Bool {

@@ -72,13 +72,28 @@ public struct AttemptErrors: Sendable, Equatable, Codable {
     public var clientErrors = 0
     /// HTTP 5xx answers.
     public var serverErrors = 0
-    /// 2xx answers whose body was not the expected JSON or was larger than the client reads
-    /// (the message counts as accepted once; not a failed attempt, so not in `total`).
+    /// 2xx answers without a message id, or whose body was not the expected JSON or was larger
+    /// than the client reads: failed attempts, and the message's final outcome
+    /// (`Rejection.malformedAnswer`; not retried, a retry would repeat the same answer).
     public var malformedResponses = 0
 
     public init() {}
 
-    public var total: Int { timeouts + connectionRefused + connectionReset + otherConnection + rateLimited + clientErrors + serverErrors }
+    /// Failed attempts of every kind, malformed answers included.
+    public var total: Int {
+        timeouts + connectionRefused + connectionReset + otherConnection + rateLimited + clientErrors + serverErrors + malformedResponses
+    }
+
+    /// The kinds that occurred, most frequent first, as (label, count): what a report names as
+    /// the cause when a run failed.
+    public var byKind: [(label: String, count: Int)] {
+        let kinds: [(String, Int)] = [
+            ("connection refused", connectionRefused), ("timeout", timeouts), ("connection reset or closed", connectionReset),
+            ("other connection failure", otherConnection), ("HTTP 429 (rate limited)", rateLimited), ("HTTP 4xx", clientErrors),
+            ("HTTP 5xx", serverErrors), ("malformed answer", malformedResponses),
+        ]
+        return kinds.filter { $0.1 > 0 }.sorted { $0.1 > $1.1 }.map { (label: $0.0, count: $0.1) }
+    }
 
     public static func + (a: AttemptErrors, b: AttemptErrors) -> AttemptErrors {
         var sum = a

@@ -14,6 +14,9 @@ import Foundation
 ///   - { start: 30s, end: 40s, mode: "503" }   # or mode: drop (close the connection)
 /// max_body_bytes: 65536     # larger bodies get 413
 /// max_connections: 512
+/// max_connections_per_address: 256   # per client IP; more are closed at once
+/// header_timeout: 10s       # a request's head must arrive within this (from its first byte, or the connection's start)
+/// idle_timeout: 60s         # a keep-alive connection with no request for this long is closed
 /// duration: 60s             # stop by itself
 /// response_fault: garbage   # or huge (10 MB): accepted answers with a body no client expects
 /// routes: { sms: /sms/v1/messages }
@@ -64,7 +67,17 @@ public struct MockServerSpec: Sendable, Equatable {
     public var throttle: Throttle?
     public var outages: [Outage] = []
     public var maxBodyBytes = 64 * 1024
+    /// Open connections at most, from all clients; beyond it new ones wait to be accepted.
     public var maxConnections = 512
+    /// Open connections at most from one client IP address; more are closed when accepted, so
+    /// one client cannot take every slot.
+    public var maxConnectionsPerAddress = 256
+    /// How long a request's head (request line and headers) may take to arrive, from its first
+    /// byte or, for a connection's first request, from the connection's start. A client that
+    /// sends headers slowly, or not at all, is disconnected after it.
+    public var headerTimeout: SimDuration = .seconds(10)
+    /// How long a keep-alive connection may wait for its next request before it is closed.
+    public var idleTimeout: SimDuration = .seconds(60)
     /// Remembered idempotency keys at most; older keys are forgotten beyond it.
     public var idempotencyCapacity = 1_000_000
     public var duration: SimDuration?
@@ -75,7 +88,11 @@ public struct MockServerSpec: Sendable, Equatable {
     public init() {}
 
     static let keys = ["host", "port", "seed", "latency", "error_rate", "throttle", "outages", "max_body_bytes", "max_connections",
-                       "idempotency_capacity", "duration", "response_fault", "routes"]
+                       "max_connections_per_address", "header_timeout", "idle_timeout", "idempotency_capacity", "duration",
+                       "response_fault", "routes"]
+
+    /// The longest header or idle timeout accepted.
+    public static let maxTimeout = SimDuration.hours(1)
 
     public init(from node: ConfigNode) throws(ScenarioError) {
         let mapping = try node.mapping(allowed: MockServerSpec.keys)
@@ -110,6 +127,9 @@ public struct MockServerSpec: Sendable, Equatable {
         }
         if let value = mapping["max_body_bytes"] { maxBodyBytes = try value.int(in: 64...(64 << 20)) }
         if let value = mapping["max_connections"] { maxConnections = try value.int(in: 1...100_000) }
+        if let value = mapping["max_connections_per_address"] { maxConnectionsPerAddress = try value.int(in: 1...100_000) }
+        if let value = mapping["header_timeout"] { headerTimeout = try value.timeout() }
+        if let value = mapping["idle_timeout"] { idleTimeout = try value.timeout() }
         if let value = mapping["idempotency_capacity"] { idempotencyCapacity = try value.int(in: 0...100_000_000) }
         if let value = mapping["duration"] { duration = try value.positiveDuration() }
         if let value = mapping["response_fault"] {
@@ -136,6 +156,15 @@ public struct MockServerSpec: Sendable, Equatable {
     public func isThrottled(at elapsed: SimDuration) -> Bool {
         guard let throttle, throttle.length.milliseconds > 0 else { return false }
         return elapsed.milliseconds % throttle.period.milliseconds < throttle.length.milliseconds
+    }
+}
+
+extension ConfigNode {
+    /// A server timeout: from 1ms to `MockServerSpec.maxTimeout` (never 0: a connection must not be kept forever).
+    func timeout() throws(ScenarioError) -> SimDuration {
+        let value = try positiveDuration()
+        guard value <= MockServerSpec.maxTimeout else { throw outOfRange(try string(), "a timeout is at most 1h") }
+        return value
     }
 }
 

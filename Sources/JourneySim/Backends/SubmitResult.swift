@@ -75,6 +75,10 @@ public enum Rejection: Sendable, Equatable, CustomStringConvertible {
     case timeout
     /// The connection could not be made or broke (refused, reset, closed).
     case connectionFailed(String)
+    /// A 2xx answer the client cannot use: no message id in it, a body that is not the JSON the
+    /// provider sends, or one larger than the client reads. The backend may have taken the
+    /// message, but the sender cannot tell which id it has, so it counts as an error.
+    case malformedAnswer(String)
 
     public var description: String {
         switch self {
@@ -84,6 +88,7 @@ public enum Rejection: Sendable, Equatable, CustomStringConvertible {
         case let .serverError(status): "server error (HTTP \(status))"
         case .timeout: "timeout"
         case let .connectionFailed(reason): "connection failed: \(reason)"
+        case let .malformedAnswer(reason): "malformed answer: \(reason)"
         }
     }
 
@@ -96,6 +101,7 @@ public enum Rejection: Sendable, Equatable, CustomStringConvertible {
         case .serverError: "server_error"
         case .timeout: "timeout"
         case .connectionFailed: "connection_failed"
+        case .malformedAnswer: "malformed_answer"
         }
     }
 }

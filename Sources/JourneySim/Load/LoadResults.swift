@@ -13,8 +13,9 @@ public struct LoadStatistics: Sendable {
     public var dropped = 0
     /// Started messages the backend answered for (accepted or finally rejected).
     public var completed = 0
+    /// Messages whose answer was a usable acceptance (a 2xx naming the message id).
     public var accepted = 0
-    /// Final rejections by kind (`Rejection.kind`).
+    /// Final rejections by kind (`Rejection.kind`; `malformed_answer` for a 2xx without a usable id).
     public var rejected: [String: Int] = [:]
     /// Requests made, retries included.
     public var attempts = 0
@@ -26,8 +27,20 @@ public struct LoadStatistics: Sendable {
 
     public var retries: Int { max(0, attempts - completed) }
     public var rejectedTotal: Int { rejected.values.reduce(0, +) }
-    /// Share of completed messages that were not accepted (0 when none completed).
-    public var errorRate: Double { completed == 0 ? 0 : Double(completed - accepted) / Double(completed) }
+    /// Messages whose final outcome was not an acceptance (a rejection, a timeout, a malformed
+    /// answer): what the sender lost.
+    public var failedMessages: Int { completed - accepted }
+    /// Attempts that failed, whether a retry recovered from them or not: every 5xx, 429,
+    /// timeout, connection failure, refused request and malformed answer.
+    public var failedAttempts: Int { min(errors.total, attempts) }
+    /// Failed messages over completed ones (0 when none completed).
+    public var messageErrorRate: Double { completed == 0 ? 0 : Double(failedMessages) / Double(completed) }
+    /// Failed attempts over attempts (0 when none were made): what the backend did to the
+    /// requests it got, so retries cannot hide its errors.
+    public var attemptErrorRate: Double { attempts == 0 ? 0 : Double(failedAttempts) / Double(attempts) }
+    /// The error rate thresholds and reports mean by `error_rate`: the attempt error rate. A
+    /// message accepted on its third try after two 503s adds two failed attempts out of three.
+    public var errorRate: Double { attemptErrorRate }
 
     /// A latency percentile (0–100) in milliseconds.
     public func latencyMilliseconds(percentile: Double) -> Double {

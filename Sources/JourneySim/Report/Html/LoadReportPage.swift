@@ -16,11 +16,13 @@ public enum LoadReportPage {
     }
 
     public static func html(_ results: LoadResults, title: String = "journeysim load report",
-                            throughput: [ThroughputSample] = [], thresholds: [ThresholdOutcome] = []) -> String {
+                            throughput: [ThroughputSample] = [], thresholds: [ThresholdOutcome] = [],
+                            backendFailure: BackendFailure? = nil) -> String {
         var page = HTMLReportDocument(
             title: title,
             subtitle: "wall \(results.wallSeconds.formatted2) s (scheduled \(results.scheduledSeconds.formatted2) s, speed-up ×\(results.speedup.formatted2)); \(results.overall.completed) of \(results.overall.intended) messages answered")
         if let reason = results.stopReason { page.raw("<p class=\"warning\">Stopped early: \(HTMLText.escape(reason))</p>") }
+        if let backendFailure { page.raw("<p class=\"warning\">FAILED: \(HTMLText.escape(backendFailure.description))</p>") }
         page.heading("Latency")
         let channels = results.channels.keys.sorted()
         var series = [latencySeries("overall", results.overall, color: "#111")]
@@ -62,9 +64,13 @@ public enum LoadReportPage {
         let o = results.overall
         var errorRows: [[String]] = [
             ["intended", String(o.intended)], ["started", String(o.started)], ["late", String(o.late)], ["dropped", String(o.dropped)],
-            ["completed", String(o.completed)], ["accepted", String(o.accepted)], ["retries", String(o.retries)],
-            ["error rate", SummaryTable.percent(o.errorRate)], ["timeouts", String(o.errors.timeouts)],
+            ["completed", String(o.completed)], ["accepted", String(o.accepted)], ["failed messages", String(o.failedMessages)],
+            ["attempts", String(o.attempts)], ["failed attempts", String(o.failedAttempts)], ["retries", String(o.retries)],
+            ["error rate (failed attempts / attempts)", SummaryTable.percent(o.attemptErrorRate)],
+            ["message error rate (failed messages / completed)", SummaryTable.percent(o.messageErrorRate)],
+            ["timeouts", String(o.errors.timeouts)], ["connection refused", String(o.errors.connectionRefused)],
             ["HTTP 429", String(o.errors.rateLimited)], ["HTTP 5xx", String(o.errors.serverErrors)],
+            ["malformed answers", String(o.errors.malformedResponses)],
         ]
         for kind in o.rejected.keys.sorted() { errorRows.append(["rejected: \(kind)", String(o.rejected[kind]!)]) }
         page.raw("<figure class=\"chart\" id=\"chart-errors\">\n<figcaption>Outcomes and errors</figcaption>\n\(HTMLTable(header: ["figure", "value"], rows: errorRows).html())</figure>")
