@@ -64,9 +64,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The fuzz target: the path scenario text takes through `validate` and the start of `run`.
+        // `journeysim-fuzz` is libFuzzer's harness when built by scripts/fuzz (-sanitize=fuzzer
+        // -DFUZZING), and a replayer of saved inputs otherwise; the tests replay the corpus.
+        .target(name: "JourneySimFuzzing", dependencies: ["JourneySim"]),
+        .executableTarget(name: "journeysim-fuzz", dependencies: ["JourneySimFuzzing"]),
         // What both test targets share: finding the package and the built executable.
         .target(name: "JourneySimTestSupport", path: "Tests/JourneySimTestSupport"),
-        .testTarget(name: "JourneySimTests", dependencies: ["JourneySim", "JourneySimTestSupport"]),
+        .testTarget(name: "JourneySimTests", dependencies: ["JourneySim", "JourneySimFuzzing", "JourneySimTestSupport"]),
         .testTarget(
             name: "JourneySimHTTPTests",
             dependencies: ["JourneySimHTTP", "JourneySim", "JourneySimTestSupport",

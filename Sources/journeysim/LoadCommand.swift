@@ -42,6 +42,9 @@ struct LoadCommand: AsyncParsableCommand {
     @Option(help: "Base URL of the backend: http:// or https://, host, optional port, path and query; user:password@ becomes Basic authorization (default: the scenario's backend.http.url).")
     var target: String?
 
+    @Flag(help: "Replace a results folder that holds a load run with other options (never a folder with files journeysim did not write).")
+    var overwrite = false
+
     @Flag(help: "Start the bundled mock provider server on 127.0.0.1 (an ephemeral port) and drive it.")
     var mockServer = false
 
@@ -120,8 +123,14 @@ struct LoadCommand: AsyncParsableCommand {
         let directory = (output as NSString).appendingPathComponent("\(scenario.name)-\(scenario.seed)-load\(suffix)")
         let writer: ResultsWriter
         do {
-            writer = try ResultsWriter(directory: directory)
+            // A mock server's port changes every run; what it is (and the masked target otherwise) names the run.
+            let against = mockServer ? "--mock-server" : "--target \(shown)"
+            writer = try ResultsWriter(directory: directory,
+                                       identity: options.resultsIdentity("load", extra: [against, "--speedup \(speedup)", "--duration \(duration)",
+                                                                                          "--max-messages \(maxMessages)"] + (shard.map { ["--shard \($0)"] } ?? [])),
+                                       overwrite: overwrite)
         } catch {
+            await server?.shutdown()
             throw bad(String(describing: error))
         }
         print("target: \(shown) (resolved before start; messages are sent there and nowhere else)")

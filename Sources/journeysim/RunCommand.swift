@@ -95,9 +95,9 @@ struct RunCommand: ParsableCommand {
         let writer: ResultsWriter
         var traceURL: URL?
         do {
+            if let trace { traceURL = try OutputFile.check(trace, inputs: [options.scenario], what: "trace") }
             writer = try ResultsWriter(directory: directory, identity: options.resultsIdentity("run", extra: shard.map { ["--shard \($0)"] } ?? []),
                                        overwrite: overwrite)
-            if let trace { traceURL = try OutputFile.check(trace, inputs: [options.scenario], what: "trace") }
         } catch {
             printError(String(describing: error))
             throw ExitCode(2)
