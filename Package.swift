@@ -71,7 +71,8 @@ let package = Package(
         .executableTarget(name: "journeysim-fuzz", dependencies: ["JourneySimFuzzing"]),
         // What both test targets share: finding the package and the built executable.
         .target(name: "JourneySimTestSupport", path: "Tests/JourneySimTestSupport"),
-        .testTarget(name: "JourneySimTests", dependencies: ["JourneySim", "JourneySimFuzzing", "JourneySimTestSupport"]),
+        .testTarget(name: "JourneySimTests", dependencies: ["JourneySim", "JourneySimFuzzing", "JourneySimTestSupport"],
+                    exclude: ["FuzzCorpus"]),
         .testTarget(
             name: "JourneySimHTTPTests",
             dependencies: ["JourneySimHTTP", "JourneySim", "JourneySimTestSupport",

@@ -168,12 +168,14 @@ import Testing
         #expect(estimate.bytesPerCustomer * 2000 >= simulated.triggers.memoryFootprint.perCustomerBytes)
     }
 
-    /// The trace buffer is part of the estimate: a limit of a hundred million lines needs tens of GB.
-    @Test func theTraceLimitIsInTheEstimate() throws {
-        let plain = try scenario("population: { customers: 1000 }")
+    /// The trace buffer is part of the estimate: as many lines as the limit allows or the
+    /// run's customer events can fill, whichever is fewer.
+    @Test func theTraceIsInTheEstimate() throws {
+        let plain = try scenario("population: { customers: 1000 }\nduration: 10d")
         let without = MemoryEstimate(scenario: plain).totalBytes
-        let with = MemoryEstimate(scenario: plain, traceLimit: 100_000_000).totalBytes
-        #expect(with - without == 100_000_000 * MemoryEstimate.traceBytesPerLine)
+        #expect(MemoryEstimate(scenario: plain, traceLimit: 5000).totalBytes - without == 5000 * MemoryEstimate.traceBytesPerLine)
+        let filled = Int(1000 * 10 * MemoryEstimate.traceLinesPerCustomerDay)
+        #expect(MemoryEstimate(scenario: plain, traceLimit: 100_000_000).totalBytes - without == filled * MemoryEstimate.traceBytesPerLine)
     }
 
     // MARK: Reports keep their signs

@@ -11,8 +11,8 @@ import Foundation
 /// one-day rule, 4 B per unit of limit for any other, the wider of its two time widths) and
 /// ~24 B of messaging and fatigue state. Beside the per-customer state it counts everything
 /// else whose size the input sets: each campaign's compiled tables and each flow step, each
-/// frequency-cap rule, and a trace buffer of up to `--trace-limit` lines (held, grown by
-/// doubling and copied once for writing).
+/// frequency-cap rule, and the trace buffer (`--trace-limit` lines, or as many as the run's
+/// customer events can fill).
 public struct MemoryEstimate: Sendable, Equatable {
     public static let populationBytes = 16
     public static let journeyBytes = 40
@@ -29,8 +29,11 @@ public struct MemoryEstimate: Sendable, Equatable {
     public static let campaignBytes = 2048
     /// Per flow step: the compiled step, its counters and its statistics row.
     public static let stepBytes = 256
-    /// Per trace line as written (JSON), times three: the buffer grows by doubling and is copied once to be written.
-    public static let traceBytesPerLine = 3 * 160
+    /// Per trace line: about 130 B of JSON, twice (the buffer grows by doubling).
+    public static let traceBytesPerLine = 280
+    /// Trace lines per customer and simulated day at most: a line per customer event, and the
+    /// shipped journeys emit up to 1.5 events per customer-day.
+    public static let traceLinesPerCustomerDay = 3.0
 
     /// Customers held by this process (one shard's share).
     public var customers: Int
@@ -57,7 +60,11 @@ public struct MemoryEstimate: Sendable, Equatable {
             let steps = scenario.triggers.campaigns.reduce(0) { $0 + $1.flow.steps.count }
             fixed += campaigns * Self.campaignBytes + steps * Self.stepBytes
         }
-        if let traceLimit { fixed = fixed.addingReportingOverflow(traceLimit.multipliedReportingOverflow(by: Self.traceBytesPerLine).partialValue).partialValue }
+        if let traceLimit {
+            let expected = Double(customers) * scenario.duration.days * Self.traceLinesPerCustomerDay
+            let lines = min(traceLimit, Int(min(expected.rounded(.up), Double(Int32.max))))
+            fixed += lines * Self.traceBytesPerLine
+        }
         let (product, overflow) = customers.multipliedReportingOverflow(by: perCustomer)
         totalBytes = overflow ? Int.max : product.addingReportingOverflow(fixed).partialValue
         inputBytes = fixed - Self.fixedBytes
