@@ -23,7 +23,7 @@ import Testing
                                          toPath: folder.appendingPathComponent("hard.yaml").path)
         let cases = [("/dev/null", "a character device"), ("sub", "a folder"), ("./", "a folder"), ("link", "a symbolic link"),
                      ("s.yaml", "the run's own input"), ("sub/../s.yaml", "the run's own input"), ("hard.yaml", "the run's own input"),
-                     ("missing/trace.jsonl", "folder does not exist")]
+                     ("missing/trace.jsonl", "does not exist")]
         for (path, reason) in cases {
             let result = try CLITests.run(["run", "s.yaml", "--trace", path] + Self.small, in: folder)
             #expect(result.status == 2, "\(path): \(result.stderr)")

@@ -69,10 +69,10 @@ public enum OutputFile {
         let folder = url.deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw .notWritable(path: folder, reason: "the \(what)'s folder does not exist")
+            throw .refused(path: path, reason: "its folder \(folder) does not exist")
         }
         guard access(folder, W_OK) == 0 else {
-            throw .notWritable(path: folder, reason: "the \(what)'s folder is not writable")
+            throw .refused(path: path, reason: "its folder \(folder) is not writable")
         }
         return url
     }

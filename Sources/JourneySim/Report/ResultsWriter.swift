@@ -71,6 +71,9 @@ public final class ResultsWriter: Sendable {
         self.directory = URL(fileURLWithPath: directory).standardizedFileURL
         self.identity = identity.replacingOccurrences(of: "\n", with: " ")
         let parent = self.directory.deletingLastPathComponent()
+        if case .regular = OutputFile.kind(of: parent.path) {
+            throw .notWritable(path: parent.path, reason: "it is a file, not a folder")
+        }
         do {
             try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
         } catch {
