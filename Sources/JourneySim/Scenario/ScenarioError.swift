@@ -43,24 +43,25 @@ public enum ScenarioError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .emptyDocument(path):
             return "\(path): the scenario file is empty; it needs at least `population.customers` (see scenarios/baseline.yaml)."
         case let .unknownKey(location, path, key, suggestion, allowed):
-            let field = path.isEmpty ? key : "\(path).\(key)"
+            let key = Self.clip(key)
+            let field = Self.clip(path.isEmpty ? key : "\(path).\(key)", limit: 240)
             let hint = suggestion.map { " Did you mean '\($0)'?" } ?? ""
             return "\(location): \(field): unknown key '\(key)'.\(hint) Allowed here: \(allowed.joined(separator: ", "))."
         case let .missingKey(location, path, key):
-            let field = path.isEmpty ? key : "\(path).\(key)"
+            let field = Self.clip(path.isEmpty ? key : "\(path).\(key)", limit: 240)
             return "\(location): \(field): required key is missing."
         case let .wrongType(location, path, expected, found):
-            return "\(location): \(path): expected \(expected), found \(found)."
+            return "\(location): \(Self.clip(path, limit: 240)): expected \(expected), found \(found)."
         case let .outOfRange(location, path, value, requirement):
-            return "\(location): \(path): \(Self.clip(value)) is out of range: \(requirement)."
+            return "\(location): \(Self.clip(path, limit: 240)): \(Self.clip(value)) is out of range: \(requirement)."
         case let .invalidValue(location, path, message):
-            return "\(location): \(path): \(Self.clip(message, limit: 600))"
+            return "\(location): \(Self.clip(path, limit: 240)): \(Self.clip(message, limit: 600))"
         case let .mixDoesNotSumToOne(location, path, sum):
-            return "\(location): \(path): the shares add up to \(sum.formatted6); they must add up to 1."
+            return "\(location): \(Self.clip(path, limit: 240)): the shares add up to \(sum.formatted6); they must add up to 1."
         case let .tooManyValues(location, limit):
             return "\(location): the document holds more than \(limit) values once its YAML aliases (*name) are expanded; write the repeated parts out, or fewer of them."
         case let .tooDeep(location, path, limit):
-            return "\(location): \(path): nested more than \(limit) levels deep; scenario files are flat mappings."
+            return "\(location): \(Self.clip(path, limit: 240)): nested more than \(limit) levels deep; scenario files are flat mappings."
         }
     }
 }
