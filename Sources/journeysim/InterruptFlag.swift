@@ -5,12 +5,18 @@ import Synchronization
 /// Turns SIGINT and SIGTERM into a flag that a long computation polls (`run`'s `shouldStop`), so
 /// the run stops at its next checkpoint and still writes its results, marked incomplete.
 ///
+/// Until the computation is `arm`ed (its event loop has reached a checkpoint, or it has
+/// finished), there is nothing to save, and a signal ends the process at once with 128 + the
+/// signal: building the population of a large run takes many seconds without a checkpoint, and
+/// a signal must be honoured within one whatever the run is doing.
+///
 /// `@unchecked Sendable`: the only mutable state is the atomic; the dispatch sources are set once
 /// in `init` and are themselves thread-safe.
 final class InterruptFlag: @unchecked Sendable {
     /// The signal number received, 0 for none.
     private final class Raised: Sendable {
         let value = Atomic<Int32>(0)
+        let armed = Atomic<Bool>(false)
     }
 
     private let raised = Raised()
@@ -22,10 +28,22 @@ final class InterruptFlag: @unchecked Sendable {
         sources = [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { raised.value.store(number, ordering: .relaxed) }
+            source.setEventHandler {
+                guard raised.armed.load(ordering: .acquiring) else {
+                    let message = "error: interrupted before the simulation started; nothing was written.\n"
+                    _ = message.withCString { write(2, $0, strlen($0)) }
+                    _exit(128 + number)
+                }
+                raised.value.store(number, ordering: .relaxed)
+            }
             source.resume()
             return source
         }
+    }
+
+    /// From now on a signal sets the flag instead of ending the process: there is work to save.
+    func arm() {
+        raised.armed.store(true, ordering: .releasing)
     }
 
     /// The signal received, or nil.

@@ -105,7 +105,12 @@ struct RunCommand: ParsableCommand {
         let digest = options.digest()
         let progress = RunProgress(scenario: scenario)
         let progressLine = ProgressLine(progress: progress)
-        let shouldStop: @Sendable () -> Bool = { interrupt.isRaised }
+        // The event loop's first checkpoint arms the flag: from there on a signal stops the run
+        // at its next checkpoint and what was computed is written.
+        let shouldStop: @Sendable () -> Bool = {
+            interrupt.arm()
+            return interrupt.isRaised
+        }
         var result: SimulationRun
         if let split {
             result = SimulationRun.execute(scenario, digest: digest, shard: split.index, of: split.count,
@@ -117,6 +122,7 @@ struct RunCommand: ParsableCommand {
             let threads = workers ?? (scenario.population.customers >= 20_000 ? cores : 1)
             result = SimulationRun.executeParallel(scenario, digest: digest, workers: threads, shouldStop: shouldStop, progress: progress)
         }
+        interrupt.arm()
         progressLine?.finish()
         result.performance.estimatedBytes = estimate.totalBytes
         if result.performance.reranOnOneThread == true { printNote(SimulationRun.sharedLimitNote) }
@@ -176,7 +182,10 @@ struct RunCommand: ParsableCommand {
         }
         let threads = workers ?? ProcessInfo.processInfo.activeProcessorCount
         var summaries: [RunSummary] = []
-        let shouldStop: @Sendable () -> Bool = { interrupt.isRaised }
+        let shouldStop: @Sendable () -> Bool = {
+            interrupt.arm()
+            return interrupt.isRaised
+        }
         var noted = false
         for replication in 0..<replications where !interrupt.isRaised {
             var scenario = base
@@ -186,6 +195,7 @@ struct RunCommand: ParsableCommand {
                 printNote(SimulationRun.sharedLimitNote)
                 noted = true
             }
+            interrupt.arm()
             let summary = run.summary
             if summary.complete { summaries.append(summary) }
         }

@@ -25,10 +25,11 @@ import Testing
     /// The seed inputs written by hand keep their verdicts.
     @Test(arguments: [("flow-instant-loop.yaml", false), ("flow-fast-loop.yaml", false), ("flow-gated-loop.yaml", true),
                       ("date-feb-30.yaml", false), ("date-offset.yaml", true), ("alias-caps.yaml", true),
-                      ("json-duplicate-key.json", false), ("strategies-populations.yaml", true)])
+                      ("json-duplicate-key.json", false), ("strategies-populations.yaml", true),
+                      ("crash-long-invalid-utf8-key", false)])
     func aSeedInputKeepsItsVerdict(name: String, loads: Bool) throws {
         let url = Self.corpus.appendingPathComponent(name)
-        let outcome = ScenarioFuzzTarget.run(try String(contentsOf: url, encoding: .utf8))
+        let outcome = try Data(contentsOf: url).withUnsafeBytes { ScenarioFuzzTarget.run($0) }
         if case .loaded = outcome { #expect(loads, "\(name) loaded") } else { #expect(!loads, "\(name): \(outcome)") }
     }
 }

@@ -45,6 +45,48 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("out").path) == ["baseline-42"])
     }
 
+    /// A signal while a large population is still being built (tens of seconds without an event
+    /// loop checkpoint, 84 s to stop in a debug build before) ends the run at once: exit 130 within
+    /// seconds, and nothing half-done is left. Had the event loop started already, the run stops at
+    /// its next checkpoint and writes incomplete results; either way it is quick.
+    @Test func aSignalBeforeTheEventLoopStartsEndsTheRunAtOnce() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let process = Process()
+        process.executableURL = try CLITests.binary()
+        process.arguments = ["run", "\(Self.root)/scenarios/baseline.yaml", "--customers", "3000000", "--workers", "1",
+                             "--output", "out", "--quiet"]
+        process.currentDirectoryURL = folder
+        let err = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = err
+        try process.run()
+        Thread.sleep(forTimeInterval: 0.5)
+        kill(process.processIdentifier, SIGINT)
+        let signalled = Date()
+        let deadline = signalled.addingTimeInterval(20)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+            Issue.record("the run did not stop within 20 s of SIGINT")
+            return
+        }
+        let stopped = Date().timeIntervalSince(signalled)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationReason == .exit && process.terminationStatus == 130, "\(stderr)")
+        #expect(stopped < 5, "stopped \(stopped) s after the signal")
+        let written = folder.appendingPathComponent("out/baseline-42/summary.json")
+        if FileManager.default.fileExists(atPath: written.path) {
+            let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: written)) as? [String: Any]
+            #expect(summary?["complete"] as? Bool == false)
+        } else {
+            #expect(stderr.contains("interrupted before the simulation started; nothing was written"), "\(stderr)")
+        }
+        let left = (try? FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("out").path)) ?? []
+        #expect(left.allSatisfy { !$0.contains("partial") }, "\(left)")
+    }
+
     /// A results folder that cannot be written (a read-only /proc, a file in the way) is a clear
     /// error before the run, exit 2, and leaves nothing behind.
     @Test(arguments: ["/proc/journeysim-test", "blocker/results", "."])

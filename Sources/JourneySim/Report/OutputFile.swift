@@ -20,6 +20,8 @@ public enum OutputFile {
     enum Kind: Equatable {
         case missing
         case regular(device: UInt64, inode: UInt64)
+        case folder
+        /// Anything else (a link, a device, a pipe, a socket), as a person would name it.
         case other(String)
     }
 
@@ -28,7 +30,7 @@ public enum OutputFile {
         guard lstat(path, &info) == 0 else { return .missing }
         switch info.st_mode & S_IFMT {
         case S_IFREG: return .regular(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
-        case S_IFDIR: return .other("a folder")
+        case S_IFDIR: return .folder
         case S_IFLNK: return .other("a symbolic link")
         case S_IFCHR: return .other("a character device")
         case S_IFBLK: return .other("a block device")
@@ -56,6 +58,8 @@ public enum OutputFile {
         switch kind(of: url.path) {
         case .missing:
             break
+        case .folder:
+            throw .refused(path: path, reason: "it is a folder; journeysim writes a \(what) only as a regular file")
         case let .other(kind):
             throw .refused(path: path, reason: "it is \(kind); journeysim writes a \(what) only as a regular file")
         case let .regular(device, inode):
@@ -80,7 +84,7 @@ public enum OutputFile {
     /// Creates `path` (and its parents) unless a folder is there already; anything else there is refused.
     public static func makeFolder(_ path: String) throws(ResultsError) {
         switch kind(of: path) {
-        case .other("a folder"): return
+        case .folder: return
         case .missing:
             do {
                 try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)

@@ -90,7 +90,7 @@ public final class ResultsWriter: Sendable {
     static func checkReplaceable(_ directory: URL, identity: String, overwrite: Bool) throws(ResultsError) {
         switch OutputFile.kind(of: directory.path) {
         case .missing: return
-        case .other("a folder"): break
+        case .folder: break
         case let .other(kind): throw .refused(path: directory.path, reason: "it is \(kind), not a results folder")
         case .regular: throw .notWritable(path: directory.path, reason: "a file (not a results folder) is in the way")
         }
@@ -131,12 +131,12 @@ public final class ResultsWriter: Sendable {
         let staging = directory.deletingLastPathComponent()
             .appendingPathComponent(".\(directory.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)")
         do {
-            if case .other("a folder") = OutputFile.kind(of: staging.path) { try fm.removeItem(at: staging) }
+            if OutputFile.kind(of: staging.path) == .folder { try fm.removeItem(at: staging) }
             try fm.createDirectory(at: staging, withIntermediateDirectories: false)
             for file in files + [(Self.stampName, Data((identity + "\n").utf8))] {
                 try file.data.write(to: staging.appendingPathComponent(file.name), options: .atomic)
             }
-            if case .other("a folder") = OutputFile.kind(of: directory.path) {
+            if OutputFile.kind(of: directory.path) == .folder {
                 try fm.removeItem(at: directory)
             }
             try fm.moveItem(at: staging, to: directory)
