@@ -108,6 +108,8 @@ public struct Simulator<Observer: EventObserver> {
         // Customer events and trigger-core advances both count towards the checkpoints, so a
         // stretch of flow steps with no customer event in it still stops when asked.
         var steps = 0
+        // Asked once before the first event too, so a caller learns that the loop has started.
+        if shouldStop() { return false }
         while true {
             let next = queue.nextTime
             steps &+= 1
