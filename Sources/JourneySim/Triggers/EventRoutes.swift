@@ -64,7 +64,7 @@ struct EventRoutes: Sendable {
         }
         var rows = StateBuffer<Row>(capacity: kinds)
         var entries = StateBuffer<Entry>(capacity: 16)
-        var masks = StateBuffer<UInt64>(repeating: 0, count: kinds * 8)
+        let masks = StateBuffer<UInt64>(repeating: 0, count: kinds * 8)
         let cellsPerLine = 64 / MemoryLayout<CampaignCell>.stride
         for kind in 0..<kinds {
             var bounds: [Int32] = []
