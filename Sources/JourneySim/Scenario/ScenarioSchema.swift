@@ -185,7 +185,7 @@ public enum ScenarioSchema {
             "name": .object([("type", .string("string")), ("pattern", .string("^[A-Za-z0-9._-]{1,80}$"))]),
             "seed": integer(min: 0), "start": ref("instant"), "duration": ref("duration"),
             "population": ref("population"), "journeys": ref("journeys"), "sessions": ref("sessions"), "behavior": ref("behavior"),
-            "campaigns": list(ref("campaign")), "frequency_caps": list(ref("frequencyCap")), "backend": ref("backend"),
+            "campaigns": list(ref("campaign")), "frequency_caps": list(ref("frequencyCap"), maxItems: TriggerSpec.maxFrequencyCaps), "backend": ref("backend"),
             "thresholds": list(.object([("type", .string("string")), ("pattern", .string("^\\s*[a-z0-9_.]+\\s*(<=|>=|==|!=|<|>)\\s*\\S+"))])),
             "archetypes": .object([("type", .string("object")), ("propertyNames", ref("archetype")), ("additionalProperties", number(min: 0, max: 1))]),
         ]
