@@ -46,6 +46,15 @@ final class InterruptFlag: @unchecked Sendable {
         raised.armed.store(true, ordering: .releasing)
     }
 
+    /// The `shouldStop` to hand a computation: its first call (the event loop has started)
+    /// arms the flag, and every call says whether a signal came since.
+    var shouldStop: @Sendable () -> Bool {
+        { [self] in
+            arm()
+            return isRaised
+        }
+    }
+
     /// The signal received, or nil.
     var receivedSignal: Int32? {
         let value = raised.value.load(ordering: .relaxed)

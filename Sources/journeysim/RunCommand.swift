@@ -105,12 +105,9 @@ struct RunCommand: ParsableCommand {
         let digest = options.digest()
         let progress = RunProgress(scenario: scenario)
         let progressLine = ProgressLine(progress: progress)
-        // The event loop's first checkpoint arms the flag: from there on a signal stops the run
-        // at its next checkpoint and what was computed is written.
-        let shouldStop: @Sendable () -> Bool = {
-            interrupt.arm()
-            return interrupt.isRaised
-        }
+        // Once the event loop has started, a signal stops the run at its next checkpoint and
+        // what was computed is written.
+        let shouldStop = interrupt.shouldStop
         var result: SimulationRun
         if let split {
             result = SimulationRun.execute(scenario, digest: digest, shard: split.index, of: split.count,
@@ -182,10 +179,7 @@ struct RunCommand: ParsableCommand {
         }
         let threads = workers ?? ProcessInfo.processInfo.activeProcessorCount
         var summaries: [RunSummary] = []
-        let shouldStop: @Sendable () -> Bool = {
-            interrupt.arm()
-            return interrupt.isRaised
-        }
+        let shouldStop = interrupt.shouldStop
         var noted = false
         for replication in 0..<replications where !interrupt.isRaised {
             var scenario = base
