@@ -6,6 +6,43 @@ import Testing
 @Suite(.timeLimit(.minutes(2))) struct ReliabilityCLITests {
     static let root = CLITests.packageRoot.path
 
+    /// What a run signalled part-way did: its exit, its stderr and how long it took to stop.
+    struct Signalled {
+        var status: Int32
+        var exited: Bool
+        var stderr: String
+        var secondsToStop: Double
+    }
+
+    /// Starts `journeysim run` with `arguments` in `folder`, sends `signal` after `wait` seconds
+    /// and waits (at most `limit` seconds) for it to end; nil, with an issue recorded, if it did not.
+    static func runAndSignal(_ arguments: [String], in folder: URL, after wait: Double, signal: Int32,
+                             limit: Double) throws -> Signalled? {
+        let process = Process()
+        process.executableURL = try CLITests.binary()
+        process.arguments = ["run"] + arguments
+        process.currentDirectoryURL = folder
+        let err = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = err
+        try process.run()
+        Thread.sleep(forTimeInterval: wait)
+        #expect(process.isRunning, "the run should take longer than \(wait) s")
+        kill(process.processIdentifier, signal)
+        let signalled = Date()
+        let deadline = signalled.addingTimeInterval(limit)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+            Issue.record("the run did not stop within \(limit) s of signal \(signal)")
+            return nil
+        }
+        return Signalled(status: process.terminationStatus, exited: process.terminationReason == .exit,
+                         stderr: String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
+                         secondsToStop: Date().timeIntervalSince(signalled))
+    }
+
     /// SIGINT (or SIGTERM) part-way through a large run: the run stops at its next checkpoint,
     /// writes its results marked incomplete with the simulated time reached, and exits 130 (143).
     @Test(arguments: [SIGINT, SIGTERM])
@@ -16,33 +53,15 @@ import Testing
         for wait in [1.5, 4, 10] {
             let folder = temporaryFolder()
             defer { try? FileManager.default.removeItem(at: folder) }
-            let process = Process()
-            process.executableURL = try CLITests.binary()
             // Few customers for many days: the population is built quickly, the loop runs long.
-            process.arguments = ["run", "\(Self.root)/scenarios/baseline.yaml", "--customers", "200000", "--days", "365", "--workers", "1",
-                                 "--output", "out", "--quiet"]
-            process.currentDirectoryURL = folder
-            let err = Pipe()
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = err
-            try process.run()
-            Thread.sleep(forTimeInterval: wait)
-            #expect(process.isRunning, "a 200,000-customer, 365-day run should take longer than \(wait) s")
-            kill(process.processIdentifier, signal)
             // Bounded wait: the run checks for the signal every 65,536 events.
-            let deadline = Date().addingTimeInterval(60)
-            while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-            if process.isRunning {
-                process.terminate()
-                process.waitUntilExit()
-                Issue.record("the run did not stop within 60 s of signal \(signal)")
-                return
-            }
-            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            #expect(process.terminationReason == .exit)
-            #expect(process.terminationStatus == 128 + signal, "\(stderr)")
-            if stderr.contains("interrupted before the simulation started") { continue }
-            #expect(stderr.contains("interrupted: stopped at simulated 2026-"), "\(stderr)")
+            guard let run = try Self.runAndSignal(["\(Self.root)/scenarios/baseline.yaml", "--customers", "200000", "--days", "365",
+                                                   "--workers", "1", "--output", "out", "--quiet"],
+                                                  in: folder, after: wait, signal: signal, limit: 60) else { return }
+            #expect(run.exited)
+            #expect(run.status == 128 + signal, "\(run.stderr)")
+            if run.stderr.contains("interrupted before the simulation started") { continue }
+            #expect(run.stderr.contains("interrupted: stopped at simulated 2026-"), "\(run.stderr)")
             let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("out/baseline-42/summary.json"))) as? [String: Any]
             #expect(summary?["complete"] as? Bool == false)
             let reached = try #require(summary?["simulated_until"] as? String)
@@ -61,36 +80,17 @@ import Testing
     @Test func aSignalBeforeTheEventLoopStartsEndsTheRunAtOnce() throws {
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let process = Process()
-        process.executableURL = try CLITests.binary()
-        process.arguments = ["run", "\(Self.root)/scenarios/baseline.yaml", "--customers", "3000000", "--workers", "1",
-                             "--output", "out", "--quiet"]
-        process.currentDirectoryURL = folder
-        let err = Pipe()
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = err
-        try process.run()
-        Thread.sleep(forTimeInterval: 0.5)
-        kill(process.processIdentifier, SIGINT)
-        let signalled = Date()
-        let deadline = signalled.addingTimeInterval(20)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-            Issue.record("the run did not stop within 20 s of SIGINT")
-            return
-        }
-        let stopped = Date().timeIntervalSince(signalled)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationReason == .exit && process.terminationStatus == 130, "\(stderr)")
-        #expect(stopped < 5, "stopped \(stopped) s after the signal")
+        guard let run = try Self.runAndSignal(["\(Self.root)/scenarios/baseline.yaml", "--customers", "3000000", "--workers", "1",
+                                               "--output", "out", "--quiet"],
+                                              in: folder, after: 0.5, signal: SIGINT, limit: 20) else { return }
+        #expect(run.exited && run.status == 130, "\(run.stderr)")
+        #expect(run.secondsToStop < 5, "stopped \(run.secondsToStop) s after the signal")
         let written = folder.appendingPathComponent("out/baseline-42/summary.json")
         if FileManager.default.fileExists(atPath: written.path) {
             let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: written)) as? [String: Any]
             #expect(summary?["complete"] as? Bool == false)
         } else {
-            #expect(stderr.contains("interrupted before the simulation started; nothing was written"), "\(stderr)")
+            #expect(run.stderr.contains("interrupted before the simulation started; nothing was written"), "\(run.stderr)")
         }
         let left = (try? FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("out").path)) ?? []
         #expect(left.allSatisfy { !$0.contains("partial") }, "\(left)")
