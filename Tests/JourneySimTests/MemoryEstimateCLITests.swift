@@ -5,7 +5,10 @@ import Testing
 /// inputs built to make one structure large (caps, campaigns, a trace), the estimate must bound
 /// the peak from above and stay within twice it, or the guard either lets a run be killed or
 /// refuses runs that fit.
-@Suite(.timeLimit(.minutes(4))) struct MemoryEstimateCLITests {
+@Suite(.timeLimit(.minutes(4)),
+       .disabled(if: ProcessInfo.processInfo.environment["JOURNEYSIM_SANITIZER"] != nil,
+                 "under a sanitizer the peak includes its shadow memory (scripts/test-asan)"))
+struct MemoryEstimateCLITests {
     static let root = CLITests.packageRoot.path
 
     static func hostile() -> [(name: String, text: String, options: [String])] {
