@@ -10,7 +10,7 @@ import Testing
     static let root = CLITests.packageRoot.path
     static let small = ["--customers", "300", "--days", "1", "--quiet"]
 
-    /// `--trace` at a device, a folder, a link or the scenario itself (however spelled, or a hard
+    /// `--trace` at a device or pipe, a folder, a link or the scenario itself (however spelled, or a hard
     /// link to it) is refused up front with exit 2: nothing is run, the file is untouched.
     @Test func aTraceThatIsNotARegularFileOrIsAnInputIsRefusedBeforeTheRun() throws {
         let folder = temporaryFolder()
@@ -21,7 +21,10 @@ import Testing
         try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("link").path, withDestinationPath: "s.yaml")
         try FileManager.default.linkItem(atPath: folder.appendingPathComponent("s.yaml").path,
                                          toPath: folder.appendingPathComponent("hard.yaml").path)
-        let cases = [("/dev/null", "a character device"), ("sub", "a folder"), ("./", "a folder"), ("link", "a symbolic link"),
+        // A named pipe in the test's own folder stands for a device: were the policy broken, the
+        // test would replace only it (an older build replaced /dev/null itself).
+        #expect(mkfifo(folder.appendingPathComponent("pipe").path, 0o644) == 0)
+        let cases = [("pipe", "a named pipe"), ("sub", "a folder"), ("./", "a folder"), ("link", "a symbolic link"),
                      ("s.yaml", "the run's own input"), ("sub/../s.yaml", "the run's own input"), ("hard.yaml", "the run's own input"),
                      ("missing/trace.jsonl", "does not exist")]
         for (path, reason) in cases {
