@@ -26,7 +26,7 @@ import Testing
     @Test(arguments: [("flow-instant-loop.yaml", false), ("flow-fast-loop.yaml", false), ("flow-gated-loop.yaml", true),
                       ("date-feb-30.yaml", false), ("date-offset.yaml", true), ("alias-caps.yaml", true),
                       ("json-duplicate-key.json", false), ("strategies-populations.yaml", true),
-                      ("crash-long-invalid-utf8-key", false)])
+                      ("crash-long-invalid-utf8-key", false), ("crash-sexagesimal-overflow", false)])
     func aSeedInputKeepsItsVerdict(name: String, loads: Bool) throws {
         let url = Self.corpus.appendingPathComponent(name)
         let outcome = try Data(contentsOf: url).withUnsafeBytes { ScenarioFuzzTarget.run($0) }

@@ -124,6 +124,17 @@ import Testing
         #expect(text.count < 800 && text.contains("start") && text.contains("…"), "\(text.prefix(800))")
     }
 
+    /// YAML 1.1's base-60 numbers are not numbers here: `1:30` is text, and a long one, which
+    /// trapped on overflow inside the YAML library, is a clean error (found by the fuzzer).
+    @Test func aBaseSixtyNumberIsTextNotANumberOrACrash() {
+        let long = "100035:+000:+000005:+000060:+000000000000060:+0000000:+000005:+000060:+000000000000060"
+        for value in ["1:30", long] {
+            let text = scenarioError("population:\n  customers: \(value)")?.description ?? ""
+            #expect(text.contains("population.customers: expected a whole number, found the text"), "\(text)")
+        }
+        #expect(scenarioError("\(long)\n") != nil)
+    }
+
     // MARK: Structures sized by the input
 
     /// Aliases that repeat aliases multiply a few lines into millions of values: refused before

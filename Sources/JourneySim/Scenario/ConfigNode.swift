@@ -38,11 +38,24 @@ public struct ConfigNode {
             if scalar.style == .plain || scalar.style == .any {
                 if node.null != nil { return "nothing (null)" }
                 if node.bool != nil { return "the boolean \(scalar.string)" }
-                if node.int != nil || node.float != nil { return "the number \(scalar.string)" }
+                if integer != nil || float != nil { return "the number \(scalar.string)" }
             }
             let text = scalar.string.count > 40 ? String(scalar.string.prefix(40)) + "…" : scalar.string
             return "the text \"\(text)\""
         }
+    }
+
+    /// The scalar as a whole number, as YAML reads one, except YAML 1.1's base-60 numbers
+    /// (`1:30`): YAML 1.2 dropped them, they read as times to a person, and Yams' reading of a
+    /// long one traps on overflow (`100035:+000:…`, found by the fuzzer).
+    var integer: Int? { isSexagesimal ? nil : node.int }
+
+    /// The scalar as a floating-point number, with the same exception as `integer`.
+    var float: Double? { isSexagesimal ? nil : node.float }
+
+    var isSexagesimal: Bool {
+        guard case let .scalar(scalar) = node else { return false }
+        return scalar.string.contains(":")
     }
 
     func wrongType(_ expected: String) -> ScenarioError {
@@ -78,7 +91,7 @@ public struct ConfigNode {
 
     /// A finite number (integers are accepted as numbers).
     public func double() throws(ScenarioError) -> Double {
-        guard isPlainScalar, node.bool == nil, let value = node.float ?? node.int.map(Double.init) else {
+        guard isPlainScalar, node.bool == nil, let value = float ?? integer.map(Double.init) else {
             throw wrongType("a number")
         }
         guard value.isFinite else { throw outOfRange(String(describing: value), "must be a finite number") }
@@ -105,8 +118,8 @@ public struct ConfigNode {
 
     public func int() throws(ScenarioError) -> Int {
         guard isPlainScalar, node.bool == nil else { throw wrongType("a whole number") }
-        if let value = node.int { return value }
-        if let value = node.float, value.isFinite {
+        if let value = integer { return value }
+        if let value = float, value.isFinite {
             if value == value.rounded(), abs(value) < 9e15 { return Int(value) }
             if value.rounded() == value { throw outOfRange(value.formatted6, "too large for a whole number") }
         }
@@ -125,7 +138,7 @@ public struct ConfigNode {
     /// allowed; the result is rounded to whole milliseconds).
     public func duration() throws(ScenarioError) -> SimDuration {
         let text: String
-        if isPlainScalar, node.int != nil || node.float != nil {
+        if isPlainScalar, integer != nil || float != nil {
             throw invalid("a duration needs a unit: write e.g. \"30m\", \"24h\" or \"3d\" (ms, s, m, h, d, w).")
         }
         text = try string().trimmingCharacters(in: .whitespaces)
