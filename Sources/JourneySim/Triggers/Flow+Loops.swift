@@ -78,11 +78,14 @@ extension Flow {
         return nil
     }
 
-    /// The cycle of least total time through any step (Dijkstra from each step back to itself;
-    /// flows have at most `maxSteps` steps), with that time.
+    /// The cycle of least total time through any step, with that time: Dijkstra from a step back
+    /// to itself. Every cycle has a jump back (to a step at or before the one jumping), so only
+    /// the targets of such jumps need be tried: none or one or two in a real flow.
     func shortestLoop(_ graph: [[Edge]]) -> ([Int], Int64)? {
         var best: ([Int], Int64)?
-        for start in graph.indices {
+        var starts = Set<Int>()
+        for (source, edges) in graph.enumerated() { for edge in edges where edge.target <= source { starts.insert(edge.target) } }
+        for start in starts.sorted() {
             var distance = [Int64](repeating: .max, count: graph.count)
             var previous = [Int](repeating: -1, count: graph.count)
             var settled = [Bool](repeating: false, count: graph.count)
