@@ -54,6 +54,15 @@ struct BenchCommand: ParsableCommand {
     var triggerCustomers: Int = TriggerBenchmark.defaultCustomers
 
     func run() throws {
+        // The output path is checked before anything is measured (and again when it is written).
+        if let write {
+            do {
+                try OutputFile.check(write, what: "benchmark results")
+            } catch {
+                printError(error.description)
+                throw ExitCode(2)
+            }
+        }
         if Self.allocationCounter() == nil, let status = try relaunchCountingAllocations() { throw ExitCode(status) }
         let repetitions = self.repetitions ?? (quick ? 3 : 5)
         guard (1...100).contains(repetitions) else {
