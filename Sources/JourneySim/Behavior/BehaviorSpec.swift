@@ -23,6 +23,15 @@ public struct ChannelResponse: Sendable, Equatable {
     /// Multiplier on the purchase probability at checkout for a customer brought back by this
     /// channel (1.7 for WhatsApp: customers were 1.7× more likely to buy when engaged there).
     public var purchaseLift: Double
+    /// Probability an opened message is answered (`message_replied`); 0 unless the scenario sets it.
+    public var reply: Double = 0
+
+    public init(open: Double, click: Double, purchaseLift: Double, reply: Double = 0) {
+        self.open = open
+        self.click = click
+        self.purchaseLift = purchaseLift
+        self.reply = reply
+    }
 
     public static func defaults(for channel: Channel) -> ChannelResponse {
         switch channel {

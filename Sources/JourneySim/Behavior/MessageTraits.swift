@@ -19,6 +19,8 @@ public struct MessageTraits: Sendable, Equatable {
 public struct MessageReaction: Sendable, Equatable {
     public var opened = false
     public var clicked = false
+    /// The customer answered it (only drawn when the channel's `reply` is above 0).
+    public var replied = false
     /// The message left the customer unhappy.
     public var unhappy = false
     /// The customer opted out of the channel (or uninstalled the app) because of it.

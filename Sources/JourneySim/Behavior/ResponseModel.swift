@@ -45,6 +45,8 @@ public struct ResponseModel: Sendable {
         if reaction.unhappy { engagement *= 0.5 }
         reaction.opened = rng.bernoulli(response.open * engagement)
         reaction.clicked = reaction.opened && !reaction.optedOut && rng.bernoulli(response.click * engagement)
+        // Drawn only when replies are modelled, so scenarios without them keep their streams.
+        if response.reply > 0, reaction.opened, !reaction.optedOut { reaction.replied = rng.bernoulli(response.reply * engagement) }
         return reaction
     }
 

@@ -10,4 +10,6 @@ import Darwin
 // Foundation.
 @inlinable func _log(_ x: Double) -> Double { log(x) }
 @inlinable func _exp(_ x: Double) -> Double { exp(x) }
+@inlinable func _pow(_ x: Double, _ y: Double) -> Double { pow(x, y) }
+@inlinable func _sin(_ x: Double) -> Double { sin(x) }
 @inlinable func _cos(_ x: Double) -> Double { cos(x) }

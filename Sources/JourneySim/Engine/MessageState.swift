@@ -69,3 +69,26 @@ struct MessageState: Sendable {
         freeSlots.append(UInt32(slot))
     }
 }
+
+/// Values kept in numbered slots that are reused once taken back, so steady state allocates
+/// nothing (messages waiting for their ignore window).
+struct SlotPool<Value: Sendable>: Sendable {
+    var values: ContiguousArray<Value> = []
+    var free: ContiguousArray<UInt32> = []
+
+    mutating func store(_ value: Value) -> Int {
+        if let slot = free.popLast() {
+            values[Int(slot)] = value
+            return Int(slot)
+        }
+        values.append(value)
+        return values.count - 1
+    }
+
+    mutating func take(_ slot: Int) -> Value {
+        free.append(UInt32(slot))
+        return values[slot]
+    }
+
+    var inUse: Int { values.count - free.count }
+}

@@ -34,6 +34,10 @@ public struct SimEvent: Sendable {
         case messageFailed
         /// Another attempt at a message the backend refused for now (argument: its in-flight slot).
         case messageRetry
+        /// A step of a journey program's process (argument: see `Simulator.journeyArgument`).
+        case journey
+        /// The ignore window of a delivered, unopened message ended (argument: its slot in `Simulator.ignoreRecords`).
+        case messageIgnored
     }
 }
 

@@ -83,6 +83,10 @@ extension Simulator {
         messageState.release(slot)
         messaging.byChannel[Int(entry.message.channel.rawValue)].failed &+= 1
         triggers.reportDelivery(entry.request.message, outcome: .failed, at: now, into: &actions)
+        if messageEvents != 0 { emitMessageEvent(.messageFailed, entry.request) }
+        if journeyModel != nil, journeyReactions & 1 << UInt64(EventKind.messageFailed.rawValue) != 0 {
+            journeyReact(EventKind.messageFailed.rawValue, entry.request, discount: entry.request.discount != 0)
+        }
         dispatchActions()
     }
 
@@ -113,13 +117,24 @@ extension Simulator {
             if messageState.flags[id] & 1 == 0 { messaging.unhappyRecipients &+= 1 }
             messageState.flags[id] |= 1
         }
-        if reaction.unhappy, !state.inSession[id],
-           messageState.rng[id].bernoulli(scenario.behavior.fatigue.abandonJourneyWhenUnhappy) {
+        let program = journeyModel != nil
+        if messageEvents != 0 { emitMessageEvent(.messageDelivered, request) }
+        if program {
+            if journeyReactions & 1 << 63 != 0, reaction.unhappy { journeyReact(JourneyProgram.unhappy, request, discount: traits.hasDiscount) }
+            if journeyReactions & 1 << UInt64(EventKind.messageDelivered.rawValue) != 0 {
+                journeyReact(EventKind.messageDelivered.rawValue, request, discount: traits.hasDiscount)
+            }
+        } else if reaction.unhappy, !state.inSession[id],
+                  messageState.rng[id].bernoulli(scenario.behavior.fatigue.abandonJourneyWhenUnhappy) {
             walkAway(id)
         }
         if reaction.opened {
             messaging.byChannel[c].opened &+= 1
             triggers.reportDelivery(request.message, outcome: .read, at: now, into: &actions)
+            if messageEvents != 0 { emitMessageEvent(.messageOpened, request) }
+            if program, journeyReactions & 1 << UInt64(EventKind.messageOpened.rawValue) != 0 {
+                journeyReact(EventKind.messageOpened.rawValue, request, discount: traits.hasDiscount)
+            }
         }
         dispatchActions()
         if reaction.optedOut {
@@ -132,7 +147,108 @@ extension Simulator {
         }
         if reaction.clicked {
             messaging.byChannel[c].clicked &+= 1
-            respondToClick(id, channel: channel, hasDiscount: traits.hasDiscount)
+            if messageEvents != 0 { emitMessageEvent(.messageClicked, request) }
+            if program {
+                if journeyReactions & 1 << UInt64(EventKind.messageClicked.rawValue) != 0 {
+                    journeyReact(EventKind.messageClicked.rawValue, request, discount: traits.hasDiscount)
+                }
+            } else {
+                respondToClick(id, channel: channel, hasDiscount: traits.hasDiscount)
+            }
+        }
+        if reaction.replied {
+            messaging.byChannel[c].replied &+= 1
+            if messageEvents != 0 { emitMessageEvent(.messageReplied, request) }
+            if program, journeyReactions & 1 << UInt64(EventKind.messageReplied.rawValue) != 0 {
+                journeyReact(EventKind.messageReplied.rawValue, request, discount: traits.hasDiscount)
+            }
+        }
+        if let window = ignoreWindows[Int(request.campaign)], !reaction.opened {
+            // Not opened at delivery, and opens happen at delivery: ignored once the window ends.
+            let slot = ignoreRecords.store(request)
+            queue.schedule(SimEvent(customer: request.customer, kind: .messageIgnored, argument: UInt32(slot)), at: now + window)
+        }
+    }
+
+    /// A message interaction as an event: to the trace and the trigger core (campaigns that
+    /// trigger on it, exit on it or wait for it). Carries the message's campaign, step and
+    /// template as properties 0–2 and its channel.
+    mutating func emitMessageEvent(_ kind: EventKind, _ request: SendRequest) {
+        guard messageEvents & 1 << UInt64(kind.rawValue) != 0 else { return }
+        emit(kind, Int(request.customer), channel: request.channel,
+             properties: EventProperties(Float(request.message.campaign), Float(request.message.step), Float(request.template)))
+    }
+
+    /// The ignore window of a delivered, unopened message ended.
+    mutating func messageIgnored(slot: Int) {
+        let request = ignoreRecords.take(slot)
+        messaging.ignored &+= 1
+        emitMessageEvent(.messageIgnored, request)
+        if journeyModel != nil, journeyReactions & 1 << UInt64(EventKind.messageIgnored.rawValue) != 0 {
+            journeyReact(EventKind.messageIgnored.rawValue, request, discount: request.discount != 0)
+        }
+        dispatchActions()
+    }
+
+    /// A journey program's reaction to a message interaction: the first reaction that answers
+    /// it (its trigger, campaign, template and channel) and finds a process in one of its
+    /// states moves that process, with the reaction's probability, to its target after its
+    /// delay. The customer's next session then counts as brought back by the message.
+    mutating func journeyReact(_ on: UInt8, _ request: SendRequest, discount: Bool) {
+        let id = Int(request.customer)
+        let a = archetype(id)
+        let count = journeyPrograms[a].reactions.count
+        var index = 0
+        while index < count {
+            let reaction = journeyPrograms[a].reactions[index]
+            index &+= 1
+            guard reaction.on == on,
+                  reaction.channel == 255 || reaction.channel == request.channel.rawValue,
+                  reaction.campaign < 0 || reaction.campaign == Int32(request.message.campaign),
+                  reaction.template < 0 || reaction.template == Int32(request.template) else { continue }
+            var process = -1
+            if reaction.states.isEmpty {
+                process = 0
+            } else {
+                search: for p in 0..<runtime.processes {
+                    let current = runtime.current[journeySlot(id, p)]
+                    guard current != JourneyRuntime.notRunning else { continue }
+                    for s in Int(reaction.states.lowerBound)..<Int(reaction.states.upperBound)
+                    where journeyPrograms[a].reactionStates[s] == Int32(current) {
+                        process = p
+                        break search
+                    }
+                }
+            }
+            guard process >= 0 else { continue }
+            var probability = reaction.probability * (discount ? reaction.discountMultiplier : 1)
+            if reaction.halfLifeMs > 0 {
+                let since = runtime.trackedAt[id &* runtime.trackedCount &+ Int(reaction.decaySince)]
+                let elapsed = Double(max(0, (now - since).milliseconds))
+                probability *= _exp(-0.693_147_180_559_945_3 * elapsed / reaction.halfLifeMs)
+            }
+            // The response stream decides, as it decides opens and clicks, so a reaction does not
+            // shift the journey's own draws.
+            guard messageState.rng[id].nextUnit() < min(1, probability) else { return }
+            var delay: Int64 = 0
+            if reaction.delay >= 0 {
+                let distribution = journeyPrograms[a].distributions[Int(reaction.delay)]
+                let draw = journeyPrograms[a].empirical.withUnsafeBufferPointer { table in
+                    distribution.sample(&messageState.rng[id], empirical: table)
+                }
+                delay = max(0, Int64(min(draw, 9e15)))
+            }
+            let slot = journeySlot(id, process)
+            runtime.epoch[slot] &+= 1
+            runtime.target[slot] = UInt16(truncatingIfNeeded: reaction.target)
+            queue.schedule(SimEvent(customer: request.customer, kind: .journey,
+                                    argument: Self.journeyArgument(enter: true, process: process, epoch: runtime.epoch[slot])),
+                           at: now + SimDuration(milliseconds: delay))
+            messageState.setSessionFromMessage(id, true)
+            state.sessionChannel[id] = request.channel
+            let taken = JourneyGraph.reactionTriggers.firstIndex(of: on == JourneyProgram.unhappy ? "unhappy" : EventKind(unchecked: on).name) ?? 0
+            journeyMetrics.reactionsTaken[taken] &+= 1
+            return
         }
     }
 

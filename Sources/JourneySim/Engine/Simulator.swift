@@ -30,6 +30,24 @@ public struct Simulator<Observer: EventObserver> {
     public internal(set) var fatigue: FatigueState
     public internal(set) var messaging: MessagingMetrics
     var messageState: MessageState
+    /// The scenario's journey program, when it writes one (nil: the built-in stage machine),
+    /// its per-archetype tables, its per-customer state and what it counts.
+    let journeyModel: JourneyModel?
+    let journeyPrograms: ContiguousArray<JourneyProgram>
+    var runtime: JourneyRuntime
+    public internal(set) var journeyMetrics: JourneyMetrics
+    /// Set when a customer looped without time passing; the run stops (see `JourneyRunaway`).
+    public internal(set) var journeyRunawayFound: JourneyRunaway?
+    /// Message interactions emitted as events (bit per `EventKind.rawValue`): the ones a campaign
+    /// triggers on, exits on, waits for or converts on, or a journey reaction answers. None when
+    /// nothing listens, so scenarios without them emit (and trace) what they always did.
+    let messageEvents: UInt64
+    /// Reaction triggers a journey program answers (bit per message kind; bit 63: unhappy).
+    let journeyReactions: UInt64
+    /// Per campaign, its `ignored_after` window.
+    let ignoreWindows: [SimDuration?]
+    /// Delivered, unopened messages waiting for their ignore window to end.
+    var ignoreRecords = SlotPool<SendRequest>()
     /// Reused buffer for the trigger core's send requests.
     var actions: ContiguousArray<SendRequest> = []
     /// When set, every message handed to the backend is also logged here (up to `sendLogLimit`),
@@ -70,10 +88,29 @@ public struct Simulator<Observer: EventObserver> {
         messaging = MessagingMetrics()
         messageState = MessageState(population: population, customers: messagingCustomers, seed: scenario.seed,
                                     campaigns: scenario.triggers.campaigns, start: scenario.start, end: scenario.end)
+        var listened: UInt64 = 0
+        for campaign in scenario.triggers.campaigns {
+            listened |= EventRoutes.kinds(of: campaign, roles: [.trigger, .exception, .wait, .conversion]).rawValue
+        }
+        var reactions: UInt64 = 0
+        for program in scenario.journey?.programs ?? [] { reactions |= program.reactsTo }
+        let messageMask = EventKindSet.messageInteractions.rawValue
+        messageEvents = messagingEnabled ? (listened | reactions & ~(1 << 63)) & messageMask : 0
+        journeyReactions = reactions
+        ignoreWindows = scenario.triggers.campaigns.map(\.ignoredAfter)
+        journeyModel = scenario.journey
+        journeyPrograms = ContiguousArray(scenario.journey?.programs ?? [])
+        runtime = JourneyRuntime(model: scenario.journey, customers: population.count, start: scenario.start, end: scenario.end)
+        journeyMetrics = JourneyMetrics(states: scenario.journey?.stateNames.count ?? 0,
+                                        customEvents: scenario.journey?.catalog.custom.count ?? 0)
         actions.reserveCapacity(64)
         // One pending event per customer from the start and a few more while journeys run
         // (deliveries, reviews, messages in flight); address space beyond what is used is free.
         queue.reserveCapacity(2 * population.count)
+        if scenario.journey != nil {
+            startJourneys()
+            return
+        }
         for id in 0..<population.count {
             let customer = UInt32(id)
             let needInterval = journeys[Int(population.archetype[id].rawValue)].needInterval
@@ -125,6 +162,10 @@ public struct Simulator<Observer: EventObserver> {
                 now = entry.time
                 process(entry.payload)
                 processed &+= 1
+                if journeyRunawayFound != nil {
+                    metrics.eventsProcessed &+= processed
+                    return false
+                }
             }
             if steps & 0xFFFF == 0 {
                 progress(now, processed)

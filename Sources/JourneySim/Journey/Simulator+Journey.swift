@@ -28,6 +28,8 @@ extension Simulator {
         case .messageDelivered: messageDelivered(slot: Int(event.argument))
         case .messageFailed: messageFailed(slot: Int(event.argument))
         case .messageRetry: submit(slot: Int(event.argument))
+        case .journey: journeyStep(event)
+        case .messageIgnored: messageIgnored(slot: Int(event.argument))
         }
     }
 
@@ -52,6 +54,18 @@ extension Simulator {
     }
 
     mutating func sessionStart(_ id: Int) {
+        chooseSessionChannel(id)
+        state.sessionSteps[id] = 0
+        state.inSession[id] = true
+        metrics.sessionsByLocalHour[zones.localHour(zone: Int(population.timeZone[id]), at: now)] &+= 1
+        emit(.sessionStart, id)
+        scheduleStep(id)
+    }
+
+    /// The channel of a session about to start: the message's, when a message brought the
+    /// customer back; otherwise the journey's channel, or with probability 1 − stickiness
+    /// another of the customer's channels.
+    mutating func chooseSessionChannel(_ id: Int) {
         let stickiness = scenario.sessions.channelStickiness
         let channels = population.channels[id]
         if messagingEnabled, messageState.sessionFromMessage(id) {
@@ -63,11 +77,6 @@ extension Simulator {
         } else {
             state.sessionChannel[id] = state.journeyChannel[id]
         }
-        state.sessionSteps[id] = 0
-        state.inSession[id] = true
-        metrics.sessionsByLocalHour[zones.localHour(zone: Int(population.timeZone[id]), at: now)] &+= 1
-        emit(.sessionStart, id)
-        scheduleStep(id)
     }
 
     mutating func scheduleStep(_ id: Int) {
@@ -131,8 +140,19 @@ extension Simulator {
 
     mutating func purchase(_ id: Int, deliveryDelay: SimDuration) {
         let paid = state.cartCents[id]
-        state.cartCents[id] = 0
         state.stage[id] = .purchased
+        recordPurchase(id, paid: paid)
+        emit(.purchase, id, paidCents: paid)
+        emit(.sessionEnd, id)
+        let delay = state.rng[id].exponential(mean: Double(deliveryDelay.milliseconds))
+        schedule(.delivery, for: UInt32(id), at: now + SimDuration(milliseconds: Int64(delay) &+ 1))
+    }
+
+    /// Pays the cart (`paid` cents): counts the purchase and its revenue, ends the session (in
+    /// the built-in journey, where a purchase ends it) and attributes it to a message when one
+    /// brought the customer back.
+    mutating func recordPurchase(_ id: Int, paid: UInt32, endsSession: Bool = true) {
+        state.cartCents[id] = 0
         state.purchases[id] &+= 1
         state.spentCents[id] &+= Int64(paid)
         let archetype = Int(population.archetype[id].rawValue)
@@ -150,17 +170,15 @@ extension Simulator {
             metrics.multichannelPurchases[group] &+= 1
             metrics.multichannelRevenueCents[group] &+= Int64(paid)
         }
-        state.inSession[id] = false
-        state.liftChannel[id] = 0
+        if endsSession {
+            state.inSession[id] = false
+            state.liftChannel[id] = 0
+        }
         if messagingEnabled, messageState.sessionFromMessage(id) {
             messageState.setSessionFromMessage(id, false)
             messaging.messagePurchases &+= 1
             messaging.messageRevenueCents &+= Int64(paid)
         }
-        emit(.purchase, id, paidCents: paid)
-        emit(.sessionEnd, id)
-        let delay = state.rng[id].exponential(mean: Double(deliveryDelay.milliseconds))
-        schedule(.delivery, for: UInt32(id), at: now + SimDuration(milliseconds: Int64(delay) &+ 1))
     }
 
     mutating func endSession(_ id: Int) {
@@ -231,8 +249,9 @@ extension Simulator {
     }
 
     /// Records a customer event in the metrics and hands it to the observer.
-    mutating func emit(_ kind: EventKind, _ id: Int, paidCents: UInt32 = 0, stars: UInt8 = 0, channel: Channel? = nil) {
-        metrics.eventsByKind[Int(kind.rawValue)] &+= 1
+    mutating func emit(_ kind: EventKind, _ id: Int, paidCents: UInt32 = 0, stars: UInt8 = 0, channel: Channel? = nil,
+                       properties: EventProperties = EventProperties()) {
+        if kind.rawValue < EventKind.firstMessageKind { metrics.eventsByKind[Int(kind.rawValue)] &+= 1 }
         switch kind {
         case .needArises: count(\.journeys, id)
         case .sessionStart: count(\.sessions, id); metrics.daily[dayIndex].sessions &+= 1
@@ -244,11 +263,11 @@ extension Simulator {
         case .supportRequest: count(\.supportRequests, id)
         case .review: count(\.reviews, id)
         case .referral: count(\.referrals, id)
-        case .sessionEnd, .dormant, .optOut: break
+        default: break
         }
         let cents = kind == .purchase ? paidCents : state.cartCents[id]
         let event = CustomerEvent(customer: UInt32(id), kind: kind, time: now, channel: channel ?? state.sessionChannel[id],
-                                  stage: state.stage[id], cartValue: Float(cents) / 100, stars: stars)
+                                  stage: state.stage[id], cartValue: Float(cents) / 100, stars: stars, properties: properties)
         observer.observe(event)
         if messagingEnabled {
             if kind == .purchase { messageState.lastPurchaseAt[id] = now }

@@ -16,6 +16,8 @@ public struct MessagingMetrics: Sendable, Equatable, Codable {
     /// Purchases in sessions that a message click started, and their revenue.
     public var messagePurchases = 0
     public var messageRevenueCents: Int64 = 0
+    /// Delivered messages not opened within their campaign's `ignored_after` window.
+    public var ignored = 0
 
     public init() {}
 
@@ -35,6 +37,7 @@ public struct MessagingMetrics: Sendable, Equatable, Codable {
         walkAways += other.walkAways
         messagePurchases += other.messagePurchases
         messageRevenueCents += other.messageRevenueCents
+        ignored += other.ignored
     }
 }
 
@@ -54,6 +57,7 @@ public struct ChannelMessageCounts: Sendable, Equatable, Codable {
     public var abandoned = 0
     public var opened = 0
     public var clicked = 0
+    public var replied = 0
     public var unhappy = 0
     public var optOuts = 0
     public var costMicros: Int64 = 0
@@ -72,6 +76,7 @@ public struct ChannelMessageCounts: Sendable, Equatable, Codable {
         abandoned += other.abandoned
         opened += other.opened
         clicked += other.clicked
+        replied += other.replied
         unhappy += other.unhappy
         optOuts += other.optOuts
         costMicros += other.costMicros

@@ -37,6 +37,8 @@ public struct RunRecord: Sendable, Equatable, Codable {
     /// shards may then differ from an unsharded run. Nil otherwise, so records where nothing
     /// binds are unchanged.
     public var sharedLimitMayBind: Bool?
+    /// What the scenario's journey program counted (nil for the built-in journey).
+    public var journey: JourneyRecord?
 
     public var customers: CustomerCounts {
         var total = CustomerCounts()
@@ -56,6 +58,7 @@ public struct RunRecord: Sendable, Equatable, Codable {
         if let stats = other.triggers { triggers?.merge(stats) }
         if let counts = other.messaging { messaging?.merge(counts) }
         if other.sharedLimitMayBind == true { sharedLimitMayBind = true }
+        if let counts = other.journey { journey?.metrics.merge(counts.metrics) }
     }
 }
 
@@ -108,7 +111,8 @@ extension Simulator {
                          triggers: messagingEnabled ? triggers.stats : nil, messaging: messagingEnabled ? messaging : nil,
                          stepLabels: messagingEnabled ? scenario.triggers.campaigns.map(\.flow.stepLabels) : nil,
                          conversionEvents: messagingEnabled ? scenario.triggers.campaigns.map { $0.conversion?.event.name } : nil,
-                         sharedLimitMayBind: sharedLimitMayBind ? true : nil)
+                         sharedLimitMayBind: sharedLimitMayBind ? true : nil,
+                         journey: journeyModel.map { JourneyRecord(model: $0, metrics: journeyMetrics) })
     }
 }
 
@@ -134,6 +138,7 @@ extension RunRecord {
             return "\(field) has \(found) entries where \(expected) were expected"
         }
         if metrics.daily.isEmpty { return "metrics.daily is empty" }
+        if let journey, let problem = journey.shapeProblem { return problem }
         if let stats = triggers, !stats.isWellFormed { return "triggers: the counters do not match the campaigns and steps" }
         return nil
     }

@@ -89,6 +89,7 @@ extension RunSummary {
                                          conversionEvents: record.conversionEvents ?? [],
                                          customers: customers.customers, days: reached.days, revenueCents: metrics.totals.revenueCents)
         }
+        journey = record.journey.map(JourneySummary.init(record:))
         eventsProcessed = metrics.eventsProcessed
     }
 }

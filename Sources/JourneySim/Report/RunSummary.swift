@@ -22,6 +22,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var daily: [DailySummary]
     /// Campaigns, messages and customer reactions; absent when the scenario has no campaigns.
     public var messaging: MessagingSummary?
+    /// The scenario's own journey: custom events and states (nil for the built-in journey).
+    public var journey: JourneySummary?
     public var eventsProcessed: Int
 
     public struct ScenarioInfo: Codable, Sendable, Equatable {

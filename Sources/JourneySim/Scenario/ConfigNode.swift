@@ -142,16 +142,27 @@ public struct ConfigNode {
             throw invalid("a duration needs a unit: write e.g. \"30m\", \"24h\" or \"3d\" (ms, s, m, h, d, w).")
         }
         text = try string().trimmingCharacters(in: .whitespaces)
+        switch ConfigNode.parseDuration(text) {
+        case let .success(duration): return duration
+        case .failure(.notADuration):
+            throw invalid("'\(text)' is not a duration: write a number and a unit, e.g. \"30m\", \"24h\" or \"3d\" (ms, s, m, h, d, w).")
+        case .failure(.negative): throw outOfRange(text, "a duration cannot be negative")
+        case .failure(.tooLong): throw outOfRange(text, "durations are limited to 100 years")
+        }
+    }
+
+    enum DurationProblem: Error { case notADuration, negative, tooLong }
+
+    /// `text` (`250ms`, `90s`, `3d`, …) as a duration, for durations inside other text (journey conditions).
+    static func parseDuration(_ text: String) -> Result<SimDuration, DurationProblem> {
         let milliseconds = text.hasSuffix("ms")
         let number = milliseconds ? text.dropLast(2) : text.dropLast()
         guard let unit = text.last, let factor = milliseconds ? 0.001 : ConfigNode.durationUnits[unit],
               let amount = Double(number.trimmingCharacters(in: .whitespaces)), amount.isFinite
-        else {
-            throw invalid("'\(text)' is not a duration: write a number and a unit, e.g. \"30m\", \"24h\" or \"3d\" (ms, s, m, h, d, w).")
-        }
-        guard amount >= 0 else { throw outOfRange(text, "a duration cannot be negative") }
-        guard amount * factor < 3.2e9 else { throw outOfRange(text, "durations are limited to 100 years") }
-        return .seconds(amount * factor)
+        else { return .failure(.notADuration) }
+        guard amount >= 0 else { return .failure(.negative) }
+        guard amount * factor < 3.2e9 else { return .failure(.tooLong) }
+        return .success(.seconds(amount * factor))
     }
 
     static let durationUnits: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800]

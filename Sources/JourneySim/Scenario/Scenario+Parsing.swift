@@ -1,7 +1,7 @@
 import Foundation
 
 extension Scenario {
-    static let topLevelKeys = ["name", "seed", "start", "duration", "population", "journeys", "sessions",
+    static let topLevelKeys = ["name", "seed", "start", "duration", "population", "journeys", "journey", "sessions",
                                "behavior", "campaigns", "frequency_caps", "backend", "thresholds", "strategies"]
     /// The largest population one process accepts; larger runs go through shards.
     public static let maxCustomers = 50_000_000
@@ -43,7 +43,12 @@ extension Scenario {
         }
         if let node = top["sessions"] { try sessions.override(from: node) }
         if let node = top["behavior"] { try behavior.override(from: node) }
-        triggers = try TriggerSpec(campaigns: top["campaigns"], frequencyCaps: top["frequency_caps"])
+        // The journey's custom events are read first (campaigns trigger on them); its reactions
+        // name campaigns and templates, so it is compiled once the campaigns are known.
+        let graph = try top["journey"].map { node throws(ScenarioError) in try JourneyGraph(node: node) }
+        triggers = try TriggerSpec(campaigns: top["campaigns"], frequencyCaps: top["frequency_caps"],
+                                   events: EventCatalog(custom: graph?.events ?? []))
+        if let graph { journey = try JourneyCompiler.compile(graph, triggers: triggers) }
         if let node = top["backend"] { backend = try BackendSpec(from: node) }
         if let node = top["thresholds"] {
             thresholds = []

@@ -22,6 +22,12 @@ public struct Scenario: Sendable {
     public var backend: BackendSpec = BackendSpec()
     /// Pass/fail criteria for `load` (e.g. `p99 < 250ms`); flags add to them.
     public var thresholds: [Threshold] = []
+    /// The journey the scenario writes (`journey:`), compiled; nil for the built-in e-commerce
+    /// stage machine (`Simulator+Journey`).
+    public var journey: JourneyModel?
+
+    /// The names of the scenario's events (its journey's custom events included).
+    public var events: EventCatalog { journey?.catalog ?? .builtIn }
 
     public var end: SimTime { start + duration }
 

@@ -6,11 +6,18 @@ extension TriggerSpec {
     public static let maxFrequencyCaps = 64
 
     /// Reads the scenario's top-level `campaigns:` and `frequency_caps:` lists (either may be absent).
-    public init(campaigns campaignsNode: ConfigNode?, frequencyCaps capsNode: ConfigNode?) throws(ScenarioError) {
+    public init(campaigns campaignsNode: ConfigNode?, frequencyCaps capsNode: ConfigNode?,
+                events catalog: EventCatalog = .builtIn) throws(ScenarioError) {
         var campaigns: [Campaign] = []
         if let campaignsNode {
+            // Names first, so a filter on a message interaction can name any campaign.
+            var names: [String] = []
             for item in try campaignsNode.list() {
-                let campaign = try Campaign(node: item)
+                if let mapping = try? item.openMapping(), let name = try? mapping["name"]?.string() { names.append(name) }
+            }
+            let context = EventContext(catalog: catalog, campaignNames: names)
+            for item in try campaignsNode.list() {
+                let campaign = try Campaign(node: item, context: context)
                 if campaigns.contains(where: { $0.name == campaign.name }) {
                     throw item.invalid("campaign name '\(campaign.name)' is used twice; campaign names must be unique.")
                 }
@@ -26,8 +33,21 @@ extension TriggerSpec {
             }
             for item in items { caps.append(try FrequencyCap(node: item)) }
         }
+        let firstTimeKinds = Set(campaigns.filter(\.trigger.firstTimeOnly).map(\.trigger.event))
+        if firstTimeKinds.count > 32, let campaignsNode {
+            throw campaignsNode.invalid("first_time triggers listen to \(firstTimeKinds.count) different events; at most 32.")
+        }
         self.init(campaigns: campaigns, frequencyCaps: caps)
     }
+}
+
+/// What reading a campaign needs to know about the scenario: its events (built-in, message
+/// interactions and the journey's custom ones) and its campaigns' names.
+struct EventContext {
+    var catalog: EventCatalog
+    var campaignNames: [String]
+
+    static let builtIn = EventContext(catalog: .builtIn, campaignNames: [])
 }
 
 extension FrequencyCap {
@@ -72,14 +92,14 @@ extension Campaign {
     static let keys = ["name", "trigger", "audience", "recheck_audience_at_send", "delay", "exception_events", "exit_on",
                        "start", "end", "delivery_window", "reeligibility", "priority", "override_caps", "counts_toward_caps",
                        "control_group", "channels", "prefer_journey_channel", "fallback", "content", "conversion",
-                       "rate_limit", "max_hold", "steps"]
+                       "rate_limit", "max_hold", "steps", "ignored_after"]
 
-    init(node: ConfigNode) throws(ScenarioError) {
+    init(node: ConfigNode, context: EventContext) throws(ScenarioError) {
         let mapping = try node.mapping(allowed: Campaign.keys)
         let nameNode = try mapping.required("name")
         let name = try nameNode.string()
         guard !name.isEmpty, name.count <= 80 else { throw nameNode.invalid("a campaign name is 1 to 80 characters.") }
-        let trigger = try Campaign.Trigger(node: mapping.required("trigger"))
+        let trigger = try Campaign.Trigger(node: mapping.required("trigger"), context: context)
 
         let flow: Flow
         let multiStep: Bool
@@ -87,7 +107,7 @@ extension Campaign {
             for key in ["content", "delay"] where mapping[key] != nil {
                 throw mapping[key]!.invalid("a campaign has either steps or a single message (content, delay), not both; put '\(key)' in a message step.")
             }
-            flow = try Flow(node: stepsNode)
+            flow = try Flow(node: stepsNode, context: context)
             multiStep = true
         } else {
             guard let contentNode = mapping["content"] else {
@@ -104,7 +124,7 @@ extension Campaign {
         if let value = mapping["recheck_audience_at_send"] { recheckAudienceAtSend = try value.bool() }
         for key in ["exception_events", "exit_on"] {
             guard let value = mapping[key] else { continue }
-            for item in try value.list() { exceptionEvents.insert(EventKindSet(try item.eventKind())) }
+            for item in try value.list() { exceptionEvents.insert(EventKindSet(try item.eventKind(in: context.catalog))) }
         }
         if let value = mapping["start"] { start = try value.instant() }
         if let value = mapping["end"] { end = try value.instant() }
@@ -150,21 +170,26 @@ extension Campaign {
         if let value = mapping["fallback"] { fallback = try value.bool() }
         if let value = mapping["conversion"] {
             let conversion = try value.mapping(allowed: ["event", "window"])
-            self.conversion = Conversion(event: try conversion.required("event").eventKind(),
+            self.conversion = Conversion(event: try conversion.required("event").eventKind(in: context.catalog),
                                          window: try conversion.required("window").duration())
         }
         if let value = mapping["rate_limit"] { rateLimitPerMinute = try value.int(in: 1...100_000_000) }
         if let value = mapping["max_hold"] { maxHold = try value.duration() }
+        if let value = mapping["ignored_after"] {
+            let window = try value.duration()
+            guard window.milliseconds >= 1000 else { throw value.outOfRange(try value.string(), "an ignore window is at least 1s") }
+            ignoredAfter = window
+        }
     }
 }
 
 extension Campaign.Trigger {
-    init(node: ConfigNode) throws(ScenarioError) {
+    init(node: ConfigNode, context: EventContext) throws(ScenarioError) {
         let mapping = try node.mapping(allowed: ["event", "filter", "first_time"])
-        let event = try mapping.required("event").eventKind()
+        let event = try mapping.required("event").eventKind(in: context.catalog)
         var filters: [EventFilter] = []
         if let value = mapping["filter"] {
-            for item in try value.list() { filters.append(try item.eventFilter()) }
+            for item in try value.list() { filters.append(try item.eventFilter(event: event, context: context)) }
         }
         self.init(event: event, filters: filters, firstTimeOnly: try mapping["first_time"]?.bool() ?? false)
     }
@@ -238,7 +263,7 @@ extension Flow {
 
     /// A list of steps, each a mapping with an optional `id` and exactly one of `message`,
     /// `delay`, `wait` or `branch`. Jumps name a step's `id`, `next` or `end`.
-    init(node: ConfigNode) throws(ScenarioError) {
+    init(node: ConfigNode, context: EventContext = .builtIn) throws(ScenarioError) {
         let items = try node.list()
         guard !items.isEmpty else { throw node.invalid("a flow needs at least one step.") }
         guard items.count <= Flow.maxSteps else { throw node.invalid("a flow has at most \(Flow.maxSteps) steps.") }
@@ -289,7 +314,7 @@ extension Flow {
                 steps.append(.delay(try action.value.duration()))
             case "wait":
                 let body = try action.value.mapping(allowed: ["event", "timeout", "on_event", "on_timeout"])
-                steps.append(.wait(WaitStep(event: try body.required("event").eventKind(),
+                steps.append(.wait(WaitStep(event: try body.required("event").eventKind(in: context.catalog),
                                             timeout: try body.required("timeout").duration(),
                                             onEvent: try target(body["on_event"], index: index, default: next),
                                             onTimeout: try target(body["on_timeout"], index: index, default: next))))
@@ -319,10 +344,10 @@ extension Flow {
 }
 
 extension ConfigNode {
-    func eventKind() throws(ScenarioError) -> EventKind {
+    func eventKind(in catalog: EventCatalog = .builtIn) throws(ScenarioError) -> EventKind {
         let name = try string()
-        guard let kind = EventKind(name: name) else {
-            let names = EventKind.allCases.map(\.name)
+        guard let kind = catalog.kind(named: name) else {
+            let names = catalog.allNames
             let hint = Suggestion.closest(to: name, in: names).map { " Did you mean '\($0)'?" } ?? ""
             throw invalid("unknown event '\(name)'.\(hint) Events: \(names.joined(separator: ", ")).")
         }
@@ -352,7 +377,8 @@ extension ConfigNode {
 
     /// A filter such as `cart_value > 100`, `stage == cart` or `channel != sms`; with `field`
     /// given, just the comparison and value (`<= 3`), as in branch cases.
-    func eventFilter(field fixed: EventFilter.Field? = nil) throws(ScenarioError) -> EventFilter {
+    func eventFilter(field fixed: EventFilter.Field? = nil, event: EventKind? = nil,
+                     context: EventContext = .builtIn) throws(ScenarioError) -> EventFilter {
         let text = try string().trimmingCharacters(in: .whitespaces)
         let operatorCharacters: Set<Character> = ["<", ">", "=", "!"]
         guard let opStart = text.firstIndex(where: { operatorCharacters.contains($0) }) else {
@@ -368,9 +394,17 @@ extension ConfigNode {
                 throw invalid("this branch is on '\(fixed.name)'; write just the comparison, e.g. \"<= 3\".")
             }
             field = fixed
+        } else if let event, let property = try eventProperty(fieldText, of: event, context: context) {
+            // A property of the trigger event: a custom event's, or a message interaction's.
+            guard let comparison = EventFilter.Comparison(symbol: symbol) else {
+                throw invalid("'\(symbol)' is not a comparison; use ==, !=, <, <=, > or >=.")
+            }
+            return EventFilter(field: .property(property.index), comparison: comparison,
+                               value: try property.value(valueText, comparison))
         } else {
             guard let parsed = EventFilter.Field(name: fieldText) else {
-                let names = EventFilter.Field.allCases.map(\.name)
+                var names = EventFilter.Field.common.map(\.name)
+                if let event { names += EventContext.propertyNames(of: event, catalog: context.catalog) }
                 let hint = Suggestion.closest(to: fieldText, in: names).map { " Did you mean '\($0)'?" } ?? ""
                 throw invalid("cannot filter on '\(fieldText)'.\(hint) Fields: \(names.joined(separator: ", ")).")
             }
@@ -386,6 +420,8 @@ extension ConfigNode {
                 throw invalid("'\(valueText)' is not a number; \(field.name) compares with a number.")
             }
             value = Float(number)
+        case .property0, .property1, .property2, .property3:
+            throw invalid("'\(field.name)' is not a field to filter on.")
         case .stage, .channel:
             guard comparison == .equal || comparison == .notEqual else {
                 throw invalid("\(field.name) is a name; compare it with == or != only.")
@@ -404,5 +440,66 @@ extension ConfigNode {
             }
         }
         return EventFilter(field: field, comparison: comparison, value: value)
+    }
+}
+
+extension EventContext {
+    /// The property names an event's filters may use besides the common fields.
+    static func propertyNames(of event: EventKind, catalog: EventCatalog) -> [String] {
+        if event.isMessageInteraction { return ["campaign", "step"] }
+        return catalog.declaration(of: event)?.properties.map(\.name) ?? []
+    }
+}
+
+extension ConfigNode {
+    /// A property of `event` named `name`: its slot in `CustomerEvent.properties` and how to read
+    /// a value for it. Nil when the event has no such property.
+    func eventProperty(_ name: String, of event: EventKind, context: EventContext) throws(ScenarioError)
+        -> (index: Int, value: (String, EventFilter.Comparison) throws(ScenarioError) -> Float)? {
+        func number(_ text: String) throws(ScenarioError) -> Float {
+            guard let value = Double(text), value.isFinite else { throw invalid("'\(text)' is not a number; \(name) compares with a number.") }
+            return Float(value)
+        }
+        func equality(_ comparison: EventFilter.Comparison) throws(ScenarioError) {
+            guard comparison == .equal || comparison == .notEqual else { throw invalid("\(name) is a name; compare it with == or != only.") }
+        }
+        if event.isMessageInteraction {
+            switch name {
+            case "campaign":
+                return (0, { (text: String, comparison: EventFilter.Comparison) throws(ScenarioError) -> Float in
+                    try equality(comparison)
+                    guard let index = context.campaignNames.firstIndex(of: text) else {
+                        let hint = Suggestion.closest(to: text, in: context.campaignNames).map { " Did you mean '\($0)'?" } ?? ""
+                        throw self.invalid("no campaign is named '\(text)'.\(hint)")
+                    }
+                    return Float(index)
+                })
+            case "step":
+                // Steps are numbered from 1 in filters, as people count them.
+                return (1, { (text: String, _: EventFilter.Comparison) throws(ScenarioError) -> Float in try number(text) - 1 })
+            case "template":
+                throw invalid("filtering message interactions on template is not supported; filter on campaign and step (templates belong to steps).")
+            default: return nil
+            }
+        }
+        guard let declaration = context.catalog.declaration(of: event),
+              let index = declaration.properties.firstIndex(where: { $0.name == name }) else { return nil }
+        let property = declaration.properties[index]
+        return (index, { (text: String, comparison: EventFilter.Comparison) throws(ScenarioError) -> Float in
+            switch property.kind {
+            case .number: return try number(text)
+            case .bool:
+                try equality(comparison)
+                guard text == "true" || text == "false" else { throw self.invalid("\(name) is true or false.") }
+                return text == "true" ? 1 : 0
+            case let .category(names):
+                try equality(comparison)
+                guard let value = names.firstIndex(of: text) else {
+                    let hint = Suggestion.closest(to: text, in: names).map { " Did you mean '\($0)'?" } ?? ""
+                    throw self.invalid("'\(text)' is not a value of \(name).\(hint)")
+                }
+                return Float(value)
+            }
+        })
     }
 }

@@ -39,6 +39,9 @@ public struct Campaign: Sendable, Equatable {
     public var flow: Flow
     /// Declared with `steps:` (a multi-step flow) rather than a single message.
     public var isMultiStep: Bool
+    /// A delivered message not opened within this long is ignored: `message_ignored` is emitted
+    /// at the end of the window. Nil: the campaign's messages are never reported ignored.
+    public var ignoredAfter: SimDuration?
 
     public enum Priority: UInt8, Sendable {
         case marketing
@@ -109,6 +112,7 @@ public struct Campaign: Sendable, Equatable {
         self.maxHold = .hours(72)
         self.flow = flow
         self.isMultiStep = isMultiStep
+        self.ignoredAfter = nil
     }
 
     /// A single-message campaign: `delay` after the trigger, send `content`.

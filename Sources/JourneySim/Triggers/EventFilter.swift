@@ -7,6 +7,10 @@ public struct EventFilter: Sendable, Equatable, BitwiseCopyable {
         case stars
         case stage
         case channel
+        /// The event's typed properties (`CustomerEvent.properties`): a custom event's declared
+        /// ones, or a message interaction's campaign, step and template. Named by the event's
+        /// declaration, so only trigger filters (which know their event) use them.
+        case property0, property1, property2, property3
 
         public var name: String {
             switch self {
@@ -14,16 +18,27 @@ public struct EventFilter: Sendable, Equatable, BitwiseCopyable {
             case .stars: "stars"
             case .stage: "stage"
             case .channel: "channel"
+            case .property0: "property0"
+            case .property1: "property1"
+            case .property2: "property2"
+            case .property3: "property3"
             }
         }
 
+        /// The fields every event has (the ones branch steps may test).
+        public static let common: [Field] = [.cartValue, .stars, .stage, .channel]
+
         public init?(name: String) {
-            guard let match = Field.allCases.first(where: { $0.name == name }) else { return nil }
+            guard let match = Field.common.first(where: { $0.name == name }) else { return nil }
             self = match
         }
 
+        static func property(_ index: Int) -> Field {
+            [Field.property0, .property1, .property2, .property3][index]
+        }
+
         /// Stage and channel are names, so only equality makes sense for them.
-        var isOrdered: Bool { self == .cartValue || self == .stars }
+        var isOrdered: Bool { self != .stage && self != .channel }
     }
 
     public enum Comparison: UInt8, Sendable, CaseIterable, BitwiseCopyable {
@@ -70,20 +85,28 @@ public struct EventFilter: Sendable, Equatable, BitwiseCopyable {
     }
 
     /// Whether the event (or the attributes a flow carried over from it) passes the filter.
-    func matches(cartValue: Float, stars: UInt8, stage: Stage, channel: Channel) -> Bool {
+    func matches(cartValue: Float, stars: UInt8, stage: Stage, channel: Channel,
+                 properties: EventProperties = EventProperties()) -> Bool {
         switch field {
         case .cartValue: compare(cartValue)
         case .stars: compare(Float(stars))
         case .stage: compare(Float(stage.rawValue))
         case .channel: compare(Float(channel.rawValue))
+        case .property0: compare(properties.p0)
+        case .property1: compare(properties.p1)
+        case .property2: compare(properties.p2)
+        case .property3: compare(properties.p3)
         }
     }
 }
 
 /// A set of event kinds as a bit mask (exception events, exit criteria).
 public struct EventKindSet: OptionSet, Hashable, Sendable, BitwiseCopyable {
-    public var rawValue: UInt16
-    public init(rawValue: UInt16) { self.rawValue = rawValue }
-    public init(_ kind: EventKind) { rawValue = 1 << UInt16(kind.rawValue) }
-    public func contains(_ kind: EventKind) -> Bool { rawValue & (1 << UInt16(kind.rawValue)) != 0 }
+    public var rawValue: UInt64
+    public init(rawValue: UInt64) { self.rawValue = rawValue }
+    public init(_ kind: EventKind) { rawValue = 1 << UInt64(kind.rawValue) }
+    public func contains(_ kind: EventKind) -> Bool { rawValue & (1 << UInt64(kind.rawValue)) != 0 }
+
+    /// The message interactions (`EventKind.messageKinds`).
+    public static let messageInteractions = EventKindSet(rawValue: EventKind.messageKinds.reduce(0) { $0 | 1 << UInt64($1.rawValue) })
 }

@@ -25,7 +25,8 @@ struct EventRoutes: Sendable {
         /// The lowest and highest cell column the kind reads in any role (`low > high`: none).
         var cellLow: Int32
         var cellHigh: Int32
-        var reserved: Int32 = 0
+        /// The kind's bit in `CustomerProfile.seenKinds` when a first-time trigger listens to it; 0 otherwise.
+        var seenBit: UInt32 = 0
     }
 
     /// A campaign and the column of its cell.
@@ -34,7 +35,7 @@ struct EventRoutes: Sendable {
         var column: UInt16
     }
 
-    /// One row per `EventKind.rawValue`.
+    /// One row per `EventKind.rawValue` (`EventKind.limit` rows).
     let rows: StateBuffer<Row>
     let entries: StateBuffer<Entry>
     /// Per kind and per offset of a customer's row of cells in its first cache line (in cells,
@@ -47,7 +48,7 @@ struct EventRoutes: Sendable {
     /// `CompiledCampaign.cellColumn`).
     init(campaigns: [Campaign], columns columnOf: [UInt16]) {
         precondition(columnOf.count == campaigns.count, "one cell column per campaign")
-        let kinds = EventKind.allCases.count
+        let kinds = EventKind.limit
         var conversions = [[UInt16]](repeating: [], count: kinds)
         var exceptions = conversions, waits = conversions, triggers = conversions
         for (index, campaign) in campaigns.enumerated() {
@@ -55,7 +56,8 @@ struct EventRoutes: Sendable {
             let converts = EventRoutes.kinds(of: campaign, roles: [.conversion])
             let cancels = EventRoutes.kinds(of: campaign, roles: [.exception])
             let resumes = EventRoutes.kinds(of: campaign, roles: [.wait])
-            for kind in EventKind.allCases {
+            for raw in 0..<kinds {
+                let kind = EventKind(rawValue: UInt8(raw))!
                 if converts.contains(kind) { conversions[Int(kind.rawValue)].append(id) }
                 if cancels.contains(kind) { exceptions[Int(kind.rawValue)].append(id) }
                 if resumes.contains(kind) { waits[Int(kind.rawValue)].append(id) }
@@ -66,6 +68,10 @@ struct EventRoutes: Sendable {
         var entries = StateBuffer<Entry>(capacity: 16)
         let masks = StateBuffer<UInt64>(repeating: 0, count: kinds * 8)
         let cellsPerLine = 64 / MemoryLayout<CampaignCell>.stride
+        // First-time triggers need to know whether the customer has emitted the kind before:
+        // one bit each, given to the kinds such a trigger listens to, in id order.
+        let firstTimeKinds = Set(campaigns.filter(\.trigger.firstTimeOnly).map(\.trigger.event.rawValue)).sorted()
+        precondition(firstTimeKinds.count <= 32, "at most 32 event kinds with first-time triggers (TriggerSpec checks)")
         for kind in 0..<kinds {
             var bounds: [Int32] = []
             for role in [conversions, exceptions, waits, triggers] {
@@ -74,7 +80,8 @@ struct EventRoutes: Sendable {
             }
             let read = [conversions, exceptions, waits, triggers].flatMap { $0[kind] }.map { Int(columnOf[Int($0)]) }
             rows.append(Row(conversions: bounds[0], exceptions: bounds[1], waits: bounds[2], triggers: bounds[3],
-                            end: Int32(entries.count), cellLow: Int32(read.min() ?? 1), cellHigh: read.max().map(Int32.init) ?? 0))
+                            end: Int32(entries.count), cellLow: Int32(read.min() ?? 1), cellHigh: read.max().map(Int32.init) ?? 0,
+                            seenBit: firstTimeKinds.firstIndex(of: UInt8(kind)).map { UInt32(1) << UInt32($0) } ?? 0))
             if (cellsPerLine - 1 + campaigns.count) / cellsPerLine <= 64 {
                 for offset in 0..<cellsPerLine {
                     for column in read { masks[kind * 8 + offset] |= 1 << UInt64((offset + column) / cellsPerLine) }

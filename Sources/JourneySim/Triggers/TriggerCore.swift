@@ -275,14 +275,14 @@ public struct TriggerCore: Sendable {
         let customer = Int(event.customer)
         guard customer < customerCount else { return }
         let kind = event.kind
-        let bit = UInt16(1) << UInt16(kind.rawValue)
-        let firstOfKind = profiles[customer].seenKinds & bit == 0
-        profiles[customer].seenKinds |= bit
         if kind == .optOut { profiles[customer].optedOut.insert(ChannelSet(event.channel)) }
         let cellBase = customer &* campaignCount
         // The row's bounds and the list's address in locals: the calls below store through
         // pointers, after which a read through `routes` would be a reload.
         let route = routes.rows[Int(kind.rawValue)]
+        let bit = route.seenBit
+        let firstOfKind = profiles[customer].seenKinds & bit == 0
+        profiles[customer].seenKinds |= bit
         let list = routes.entries.base
         var position = Int(route.conversions)
         let exceptions = Int(route.exceptions), waits = Int(route.waits), triggers = Int(route.triggers), end = Int(route.end)
@@ -306,7 +306,7 @@ public struct TriggerCore: Sendable {
             let campaign = Int(entry.campaign), cell = cellBase &+ Int(entry.column)
             position &+= 1
             if mayEnter(campaign: campaign, cell: cell, time: event.time.milliseconds, firstOfKind: firstOfKind),
-               passesFilters(campaign: campaign, cartValue: event.cartValue, stars: event.stars, stage: event.stage, channel: event.channel) {
+               passesFilters(campaign: campaign, cartValue: event.cartValue, stars: event.stars, stage: event.stage, channel: event.channel, properties: event.properties) {
                 enter(campaign: campaign, cell: cell, event: event)
             }
         }
@@ -538,7 +538,7 @@ public struct TriggerCore: Sendable {
             let step = steps[Int(campaigns[campaignIndex].stepBase) &+ Int(instance.step)]
             // The exception event is the trigger itself: restart the wait from the newer event.
             if event.kind == campaigns[campaignIndex].triggerKind, instance.flags & FlowInstance.sentAny == 0,
-               passesFilters(campaign: campaignIndex, cartValue: event.cartValue, stars: event.stars, stage: event.stage, channel: event.channel),
+               passesFilters(campaign: campaignIndex, cartValue: event.cartValue, stars: event.stars, stage: event.stage, channel: event.channel, properties: event.properties),
                inAudience(customer: customer, campaign: campaignIndex) {
                 instances[index].journeyChannel = event.channel
                 instances[index].cartValue = event.cartValue
@@ -741,11 +741,12 @@ public struct TriggerCore: Sendable {
     // MARK: Checks
 
     @inline(__always)
-    func passesFilters(campaign index: Int, cartValue: Float, stars: UInt8, stage: Stage, channel: Channel) -> Bool {
+    func passesFilters(campaign index: Int, cartValue: Float, stars: UInt8, stage: Stage, channel: Channel,
+                       properties: EventProperties) -> Bool {
         var filter = Int(campaigns[index].filterStart)
         let end = Int(campaigns[index].filterEnd)
         while filter < end {
-            if !filters[filter].matches(cartValue: cartValue, stars: stars, stage: stage, channel: channel) { return false }
+            if !filters[filter].matches(cartValue: cartValue, stars: stars, stage: stage, channel: channel, properties: properties) { return false }
             filter &+= 1
         }
         return true
@@ -894,12 +895,11 @@ struct CustomerProfile: Sendable {
     var consent: ChannelSet
     var reachable: ChannelSet
     var optedOut: ChannelSet
-    /// Bit per `EventKind.rawValue` the customer has emitted (first-time triggers).
-    var seenKinds: UInt16
+    /// The kinds with first-time triggers the customer has emitted (`EventRoutes.Row.seenBit`).
+    var seenKinds: UInt32
     var zone: UInt16
     var archetype: UInt8
     var reserved: UInt8 = 0
-    var reserved2: UInt16 = 0
 }
 
 /// One (customer, campaign) pair: the running flow and the last exposure, in 8 bytes.

@@ -1,0 +1,342 @@
+import Foundation
+
+extension JourneyGraph {
+    static let keys = ["events", "attributes", "processes", "states", "reactions", "archetypes"]
+    static let stateKeys = ["emit", "stage", "value", "set", "add", "start_process", "stop_process", "wait",
+                            "next", "choose", "branch", "end"]
+    static let transitionKeys = ["next", "choose", "branch", "end"]
+    static let reactionKeys = ["on", "campaign", "template", "channel", "in", "probability", "discount_multiplier",
+                               "decay", "delay", "to"]
+    /// What a reaction can answer: a message interaction, or a delivered message that made the
+    /// customer unhappy (the fatigue model's verdict).
+    static let reactionTriggers = ["message_delivered", "message_opened", "message_clicked", "message_replied",
+                                   "message_ignored", "message_failed", "unhappy"]
+    /// More than any hand-written journey needs; keeps state ids in 16 bits with room to spare.
+    static let maxStates = 4096
+    static let maxProcesses = 8
+    static let maxAttributes = 32
+
+    /// Reads the scenario's `journey:` mapping.
+    init(node: ConfigNode) throws(ScenarioError) {
+        self.node = node
+        let top = try node.mapping(allowed: JourneyGraph.keys)
+        if let value = top["events"] { events = try JourneyGraph.customEvents(value) }
+        if let value = top["attributes"] {
+            for entry in try value.openMapping().entries {
+                try JourneyGraph.checkIdentifier(entry.key, entry.value, what: "an attribute")
+                guard !JourneyConditionOperand.reservedNames.contains(entry.key) else {
+                    throw entry.value.invalid("'\(entry.key)' is a built-in operand of conditions; give the attribute another name.")
+                }
+                attributes.append((entry.key, try entry.value.double(in: -1e30...1e30, "a start value is a number")))
+            }
+            guard attributes.count <= JourneyGraph.maxAttributes else {
+                throw value.invalid("\(attributes.count) attributes; at most \(JourneyGraph.maxAttributes).")
+            }
+        }
+        let processesNode = try top.required("processes")
+        for entry in try processesNode.openMapping().entries {
+            try JourneyGraph.checkIdentifier(entry.key, entry.value, what: "a process")
+            if case .mapping = entry.value.node {
+                let fields = try entry.value.mapping(allowed: ["start", "autostart"])
+                processes.append(Process(name: entry.key, start: try fields.required("start").string(),
+                                         autostart: try fields["autostart"]?.bool() ?? true, node: entry.value))
+            } else {
+                processes.append(Process(name: entry.key, start: try entry.value.string(), autostart: true, node: entry.value))
+            }
+        }
+        guard !processes.isEmpty else { throw processesNode.invalid("declare at least one process, e.g. {main: first_state}.") }
+        guard processes.count <= JourneyGraph.maxProcesses else {
+            throw processesNode.invalid("\(processes.count) processes; at most \(JourneyGraph.maxProcesses) per customer.")
+        }
+        guard processes.contains(where: \.autostart) else {
+            throw processesNode.invalid("no process starts by itself (all have autostart: false), so nothing would ever happen.")
+        }
+
+        let statesNode = try top.required("states")
+        let baseEntries = try statesNode.openMapping().entries
+        guard !baseEntries.isEmpty else { throw statesNode.invalid("declare at least one state.") }
+        guard baseEntries.count <= JourneyGraph.maxStates else {
+            throw statesNode.invalid("\(baseEntries.count) states; at most \(JourneyGraph.maxStates).")
+        }
+        var overrides = [[ConfigMapping.Entry]](repeating: [], count: Archetype.allCases.count)
+        var reactionOverrides = [ConfigNode?](repeating: nil, count: Archetype.allCases.count)
+        if let value = top["archetypes"] {
+            for entry in try value.mapping(allowed: Archetype.allCases.map(\.name)).entries {
+                guard let archetype = Archetype(name: entry.key) else { continue }
+                let fields = try entry.value.mapping(allowed: ["states", "reactions"])
+                if let states = fields["states"] { overrides[Int(archetype.rawValue)] = try states.openMapping().entries }
+                reactionOverrides[Int(archetype.rawValue)] = fields["reactions"]
+            }
+        }
+        let baseReactions = top["reactions"]
+        for archetype in Archetype.allCases {
+            var list: [State] = []
+            var names: [String] = []
+            for entry in baseEntries {
+                try JourneyGraph.checkIdentifier(entry.key, entry.value, what: "a state")
+                // An archetype's override of a state replaces the keys it gives; a transition
+                // it gives replaces the state's transition whatever its kind.
+                var fields = try entry.value.mapping(allowed: JourneyGraph.stateKeys).entries
+                var node = entry.value
+                if let override = overrides[Int(archetype.rawValue)].first(where: { $0.key == entry.key }) {
+                    let replacing = try override.value.mapping(allowed: JourneyGraph.stateKeys).entries
+                    let replacesTransition = replacing.contains { JourneyGraph.transitionKeys.contains($0.key) }
+                    fields.removeAll { field in
+                        replacing.contains { $0.key == field.key } || (replacesTransition && JourneyGraph.transitionKeys.contains(field.key))
+                    }
+                    fields += replacing
+                    node = override.value
+                }
+                list.append(try State(name: entry.key, node: node, fields: fields))
+                names.append(entry.key)
+            }
+            for override in overrides[Int(archetype.rawValue)] where !names.contains(override.key) {
+                // A state only this archetype has.
+                try JourneyGraph.checkIdentifier(override.key, override.value, what: "a state")
+                list.append(try State(name: override.key, node: override.value,
+                                      fields: try override.value.mapping(allowed: JourneyGraph.stateKeys).entries))
+                names.append(override.key)
+            }
+            states.append(list)
+            var reactionsList: [Reaction] = []
+            if let node = reactionOverrides[Int(archetype.rawValue)] ?? baseReactions {
+                for item in try node.list() { reactionsList.append(try Reaction(node: item)) }
+            }
+            reactions.append(reactionsList)
+        }
+    }
+
+    static func customEvents(_ node: ConfigNode) throws(ScenarioError) -> [EventCatalog.Custom] {
+        var list: [EventCatalog.Custom] = []
+        for entry in try node.openMapping().entries {
+            try checkIdentifier(entry.key, entry.value, what: "an event")
+            guard EventKind(name: entry.key) == nil else {
+                throw entry.value.invalid("'\(entry.key)' is a built-in event; custom events need names of their own.")
+            }
+            var properties: [EventCatalog.Property] = []
+            if entry.value.node.null == nil {
+                let fields = try entry.value.mapping(allowed: ["properties"])
+                if let propertiesNode = fields["properties"] {
+                    for property in try propertiesNode.openMapping().entries {
+                        try checkIdentifier(property.key, property.value, what: "a property")
+                        let kind: EventCatalog.Property.Kind
+                        if case .sequence = property.value.node {
+                            var names: [String] = []
+                            for item in try property.value.list() {
+                                let name = try item.string()
+                                guard !name.isEmpty, !names.contains(name) else { throw item.invalid("category names are non-empty and distinct.") }
+                                names.append(name)
+                            }
+                            guard !names.isEmpty, names.count <= 1 << 20 else { throw property.value.invalid("a category lists 1 to 1,048,576 names.") }
+                            kind = .category(names)
+                        } else {
+                            switch try property.value.string() {
+                            case "number": kind = .number
+                            case "bool": kind = .bool
+                            case let other:
+                                throw property.value.invalid("unknown property type '\(other)'; use number, bool or a list of category names.")
+                            }
+                        }
+                        guard !["campaign", "step", "template", "channel", "stage", "cart_value", "stars"].contains(property.key) else {
+                            throw property.value.invalid("'\(property.key)' is a field every event has; give the property another name.")
+                        }
+                        properties.append(.init(name: property.key, kind: kind))
+                    }
+                    guard properties.count <= EventProperties.capacity else {
+                        throw propertiesNode.invalid("\(properties.count) properties; an event carries at most \(EventProperties.capacity).")
+                    }
+                }
+            }
+            list.append(.init(name: entry.key, properties: properties))
+        }
+        guard list.count <= EventKind.maxCustom else {
+            throw node.invalid("\(list.count) custom events; at most \(EventKind.maxCustom).")
+        }
+        return list
+    }
+
+    static func checkIdentifier(_ name: String, _ node: ConfigNode, what: String) throws(ScenarioError) {
+        let valid = !name.isEmpty && name.count <= 64 && name.first.map { $0.isLetter || $0 == "_" } == true
+            && name.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || $0 == "_" }
+        guard valid else {
+            throw node.invalid("'\(name)' cannot name \(what): use letters, digits and '_' (starting with a letter), at most 64.")
+        }
+    }
+}
+
+extension JourneyGraph.State {
+    init(name: String, node: ConfigNode, fields: [ConfigMapping.Entry]) throws(ScenarioError) {
+        self.name = name
+        self.node = node
+        var transitions = 0
+        for field in fields {
+            let value = field.value
+            switch field.key {
+            case "emit":
+                if case .mapping = value.node {
+                    let parts = try value.mapping(allowed: ["event", "properties"])
+                    var emit = JourneyGraph.Emit(event: try parts.required("event").string(), node: try parts.required("event"))
+                    if let properties = parts["properties"] {
+                        for entry in try properties.openMapping().entries { emit.properties.append((entry.key, entry.value)) }
+                    }
+                    self.emit = emit
+                } else {
+                    self.emit = JourneyGraph.Emit(event: try value.string(), node: value)
+                }
+            case "stage":
+                let text = try value.string()
+                guard let stage = Stage.allCases.first(where: { $0.name == text }) else {
+                    throw value.invalid("unknown stage '\(text)'; stages: \(Stage.allCases.map(\.name).joined(separator: ", ")).")
+                }
+                self.stage = stage
+            case "value":
+                self.value = try value.distribution(durations: false)
+                valueNode = value
+            case "set", "add":
+                for entry in try value.openMapping().entries {
+                    let amount = try entry.value.double(in: -1e30...1e30, "a number")
+                    if field.key == "set" { set.append((entry.key, amount, entry.value)) } else { add.append((entry.key, amount, entry.value)) }
+                }
+            case "start_process", "stop_process":
+                var names: [(String, ConfigNode)] = []
+                if case .sequence = value.node {
+                    for item in try value.list() { names.append((try item.string(), item)) }
+                } else {
+                    names.append((try value.string(), value))
+                }
+                if field.key == "start_process" { startProcesses = names } else { stopProcesses = names }
+            case "wait":
+                var distributionNode = value
+                if case .mapping = value.node, let shaped = try value.openMapping()["by_local_hour"] {
+                    waitByLocalHour = try shaped.bool()
+                    // The distribution is the mapping's other key.
+                    let rest = try value.openMapping().entries.filter { $0.key != "by_local_hour" }
+                    guard rest.count == 1, let only = rest.first else {
+                        throw value.invalid("give exactly one distribution besides by_local_hour, e.g. {exponential: 8h, by_local_hour: true}.")
+                    }
+                    distributionNode = only.value
+                    guard only.key == "exponential" || !waitByLocalHour else {
+                        throw value.invalid("by_local_hour shapes a Poisson process: it works with an exponential wait only (found \(only.key)).")
+                    }
+                    wait = .exponential(mean: try JourneyGraph.State.exponentialMean(only.value))
+                    waitNode = value
+                    continue
+                }
+                wait = try distributionNode.distribution(durations: true)
+                waitNode = value
+            case "next":
+                transitions += 1
+                transition = .goto(try value.string(), value)
+            case "choose":
+                transitions += 1
+                transition = try JourneyGraph.Transition.choice(value)
+            case "branch":
+                transitions += 1
+                transition = try JourneyGraph.Transition.branch(value)
+            case "end":
+                transitions += 1
+                guard try value.bool() else { throw value.invalid("write end: true, or leave the key out.") }
+                isEnd = true
+            default:
+                continue
+            }
+        }
+        guard transitions <= 1 else {
+            throw node.invalid("state '\(name)' has \(transitions) ways out; give exactly one of next, choose, branch or end: true.")
+        }
+        guard transitions == 1 else {
+            throw node.invalid("state '\(name)' has no way out: give it next, choose, branch, or end: true if the process stops there.")
+        }
+    }
+
+    static func exponentialMean(_ node: ConfigNode) throws(ScenarioError) -> Double {
+        let mean = Double(try node.duration().milliseconds)
+        guard mean > 0 else { throw node.outOfRange(try node.string(), "it must be above 0") }
+        return mean
+    }
+}
+
+extension JourneyGraph.Transition {
+    static func choice(_ node: ConfigNode) throws(ScenarioError) -> JourneyGraph.Transition {
+        var options: [(to: String, probability: Double, node: ConfigNode)] = []
+        var sum = 0.0
+        let items = try node.list()
+        guard !items.isEmpty else { throw node.invalid("list at least one {to: state, probability: p}.") }
+        for item in items {
+            let fields = try item.mapping(allowed: ["to", "probability"])
+            let probability = try fields.required("probability").probability()
+            sum += probability
+            options.append((try fields.required("to").string(), probability, item))
+        }
+        guard abs(sum - 1) <= 1e-9 else {
+            throw node.invalid("the probabilities add up to \(sum.formatted6), not 1; every step must go somewhere.")
+        }
+        return .choose(options, node)
+    }
+
+    static func branch(_ node: ConfigNode) throws(ScenarioError) -> JourneyGraph.Transition {
+        var arms: [(condition: [JourneyGraph.ConditionText], then: JourneyGraph.Transition)] = []
+        let items = try node.list()
+        guard !items.isEmpty else { throw node.invalid("list the cases: {if: \"streak >= 7\", to: milestone}, …, then {to: otherwise}.") }
+        for (index, item) in items.enumerated() {
+            let fields = try item.mapping(allowed: ["if", "to", "choose"])
+            var conditions: [JourneyGraph.ConditionText] = []
+            if let condition = fields["if"] {
+                let text = try condition.string()
+                for part in text.components(separatedBy: " and ") {
+                    conditions.append(.init(text: part.trimmingCharacters(in: .whitespaces), node: condition))
+                }
+            } else if index != items.count - 1 {
+                throw item.invalid("only the last case may leave out `if` (it is the otherwise case).")
+            }
+            let then: JourneyGraph.Transition
+            switch (fields["to"], fields["choose"]) {
+            case let (to?, nil): then = .goto(try to.string(), to)
+            case let (nil, choose?): then = try choice(choose)
+            default: throw item.invalid("give either to: state or choose: [...] (one of them).")
+            }
+            arms.append((conditions, then))
+        }
+        guard arms.last?.condition.isEmpty == true else {
+            throw items[items.count - 1].invalid("the last case needs no `if`: it is where the customer goes when no condition holds, so the state always has a way out.")
+        }
+        return .branch(arms, node)
+    }
+}
+
+extension JourneyGraph.Reaction {
+    init(node: ConfigNode) throws(ScenarioError) {
+        let fields = try node.mapping(allowed: JourneyGraph.reactionKeys)
+        let onNode = try fields.required("on")
+        on = try onNode.string()
+        self.onNode = onNode
+        guard JourneyGraph.reactionTriggers.contains(on) else {
+            let hint = Suggestion.closest(to: on, in: JourneyGraph.reactionTriggers).map { " Did you mean '\($0)'?" } ?? ""
+            throw onNode.invalid("a reaction answers \(JourneyGraph.reactionTriggers.joined(separator: ", ")); not '\(on)'.\(hint)")
+        }
+        self.node = node
+        let toNode = try fields.required("to")
+        to = (try toNode.string(), toNode)
+        if let value = fields["campaign"] { campaign = (try value.string(), value) }
+        if let value = fields["template"] { template = (try value.string(), value) }
+        if let value = fields["channel"] { channel = try value.channel() }
+        if let value = fields["in"] {
+            if case .sequence = value.node {
+                for item in try value.list() { inStates.append((try item.string(), item)) }
+            } else {
+                inStates.append((try value.string(), value))
+            }
+        }
+        if let value = fields["probability"] { probability = try value.probability() }
+        if let value = fields["discount_multiplier"] { discountMultiplier = try value.double(in: 0...100, "a multiplier between 0 and 100") }
+        if let value = fields["decay"] {
+            let decay = try value.mapping(allowed: ["half_life", "since"])
+            let halfLife = try decay.required("half_life").duration()
+            guard halfLife.milliseconds > 0 else { throw value.invalid("a half-life is above 0.") }
+            decayHalfLife = halfLife
+            let since = try decay.required("since")
+            decaySince = (try since.string(), since)
+        }
+        if let value = fields["delay"] { delay = try value.distribution(durations: true) }
+    }
+}

@@ -1,0 +1,73 @@
+/// A journey as the scenario writes it, before compilation: names everywhere, and the document
+/// node of each part so the compiler's errors can name the file, line and field path.
+///
+/// Lives only while a scenario loads; `JourneyCompiler` turns it into `JourneyProgram`s.
+struct JourneyGraph {
+    struct State {
+        var name: String
+        var node: ConfigNode
+        var emit: Emit?
+        var stage: Stage?
+        var value: Distribution?
+        var valueNode: ConfigNode?
+        var set: [(attribute: String, value: Double, node: ConfigNode)] = []
+        var add: [(attribute: String, value: Double, node: ConfigNode)] = []
+        var startProcesses: [(name: String, node: ConfigNode)] = []
+        var stopProcesses: [(name: String, node: ConfigNode)] = []
+        var wait: Distribution?
+        var waitNode: ConfigNode?
+        var waitByLocalHour = false
+        var transition: Transition?
+        var isEnd = false
+    }
+
+    struct Emit {
+        var event: String
+        var node: ConfigNode
+        /// Property name → what it is set to.
+        var properties: [(name: String, value: ConfigNode)] = []
+    }
+
+    indirect enum Transition {
+        case goto(String, ConfigNode)
+        case choose([(to: String, probability: Double, node: ConfigNode)], ConfigNode)
+        /// Arms in order; the last has no condition.
+        case branch([(condition: [ConditionText], then: Transition)], ConfigNode)
+    }
+
+    struct ConditionText {
+        var text: String
+        var node: ConfigNode
+    }
+
+    struct Process {
+        var name: String
+        var start: String
+        var autostart: Bool
+        var node: ConfigNode
+    }
+
+    struct Reaction {
+        var node: ConfigNode
+        var on: String
+        var onNode: ConfigNode
+        var campaign: (name: String, node: ConfigNode)?
+        var template: (name: String, node: ConfigNode)?
+        var channel: Channel?
+        var inStates: [(name: String, node: ConfigNode)] = []
+        var probability: Double = 1
+        var discountMultiplier: Double = 1
+        var decayHalfLife: SimDuration?
+        var decaySince: (name: String, node: ConfigNode)?
+        var delay: Distribution?
+        var to: (name: String, node: ConfigNode)
+    }
+
+    var node: ConfigNode
+    var events: [EventCatalog.Custom] = []
+    var attributes: [(name: String, initial: Double)] = []
+    var processes: [Process] = []
+    /// In document order; per archetype (index `Archetype.rawValue`), after that archetype's overrides.
+    var states: [[State]] = []
+    var reactions: [[Reaction]] = []
+}

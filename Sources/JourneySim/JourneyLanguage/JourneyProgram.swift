@@ -1,0 +1,165 @@
+/// A journey compiled to flat tables: integer state, event, attribute and process ids,
+/// precomputed distributions and transition tables. What the simulator interprets on its hot
+/// path, with no strings, dictionaries or allocation (see `Simulator+Program`).
+///
+/// One program per archetype (an archetype's `archetypes:` overrides change its program only);
+/// all share one state id space, so metrics per state add up across archetypes.
+public struct JourneyProgram: Sendable {
+    struct State: Sendable, BitwiseCopyable {
+        /// The event the state emits, or `noEvent`.
+        var emit: UInt8 = JourneyProgram.noEvent
+        /// A stage to set (`Stage.rawValue`), or 255 to keep the emitted event's own (or the current one).
+        var stage: UInt8 = 255
+        var isEnd = false
+        var waitByLocalHour = false
+        /// Exists in this archetype's journey.
+        var present = false
+        /// Distribution index of the wait, or -1 for none (the transition is taken at once).
+        var wait: Int32 = -1
+        /// Distribution index of the value (added to the cart, or paid), or -1.
+        var value: Int32 = -1
+        var attributeOps: IDRange = IDRange()
+        var properties: IDRange = IDRange()
+        var processOps: IDRange = IDRange()
+        /// The transition's root node.
+        var transition: Int32 = -1
+    }
+
+    struct Node: Sendable, BitwiseCopyable {
+        enum Kind: UInt8, Sendable, BitwiseCopyable { case goto, choose, branch }
+        var kind: Kind
+        /// goto: the state; choose and branch: the first row in `choices` / `arms`.
+        var first: Int32
+        var end: Int32
+    }
+
+    struct Choice: Sendable, BitwiseCopyable {
+        /// Running sum of the probabilities up to this option; the last is +∞.
+        var cumulative: Double
+        var state: Int32
+    }
+
+    struct Arm: Sendable, BitwiseCopyable {
+        var conditions: IDRange
+        var node: Int32
+    }
+
+    struct AttributeOp: Sendable, BitwiseCopyable {
+        var attribute: Int32
+        var isAdd: Bool
+        var value: Float
+    }
+
+    struct PropertySource: Sendable, BitwiseCopyable {
+        enum Kind: UInt8, Sendable, BitwiseCopyable { case constant, attribute, cartValue }
+        var kind: Kind
+        var attribute: Int32
+        var value: Float
+    }
+
+    struct ProcessOp: Sendable, BitwiseCopyable {
+        var process: Int32
+        var start: Bool
+    }
+
+    struct Reaction: Sendable, BitwiseCopyable {
+        /// The message interaction's `EventKind.rawValue`, or `JourneyProgram.unhappy`.
+        var on: UInt8
+        /// 255: any channel.
+        var channel: UInt8
+        /// -1: any.
+        var campaign: Int32
+        var template: Int32
+        /// States (in `reactionStates`) one of which a process must be in; empty: the first process, in any state.
+        var states: IDRange
+        var probability: Double
+        var discountMultiplier: Double
+        /// 0: no decay; otherwise the half-life in milliseconds, and the tracked event it counts from.
+        var halfLifeMs: Double
+        var decaySince: Int32
+        var delay: Int32
+        var target: Int32
+    }
+
+    static let noEvent: UInt8 = 255
+    static let unhappy: UInt8 = 254
+
+    var states: ContiguousArray<State> = []
+    var nodes: ContiguousArray<Node> = []
+    var choices: ContiguousArray<Choice> = []
+    var arms: ContiguousArray<Arm> = []
+    var conditions: ContiguousArray<JourneyCondition> = []
+    var attributeOps: ContiguousArray<AttributeOp> = []
+    var propertySources: ContiguousArray<PropertySource> = []
+    var processOps: ContiguousArray<ProcessOp> = []
+    var distributions: ContiguousArray<CompiledDistribution> = []
+    var empirical: [(cumulative: Double, value: Double)] = []
+    var reactions: ContiguousArray<Reaction> = []
+    var reactionStates: ContiguousArray<Int32> = []
+    /// Which reaction triggers occur at all (bit per `EventKind.rawValue` of a message kind; bit 63: unhappy).
+    var reactsTo: UInt64 = 0
+}
+
+/// The whole journey of a scenario: names, and one program per archetype.
+public struct JourneyModel: Sendable {
+    public var catalog: EventCatalog
+    public var stateNames: [String]
+    public var processNames: [String]
+    /// Start state of each process, per archetype (the start may be overridden per archetype).
+    var processStarts: [[Int32]]
+    public var processAutostart: [Bool]
+    public var attributeNames: [String]
+    public var attributeInitial: [Float]
+    /// Event kinds whose last time per customer a reaction's decay reads (index in `trackedKinds`).
+    public var trackedKinds: [EventKind]
+    var programs: [JourneyProgram]
+
+    /// Most steps one customer may take at one instant before the run stops as a runaway.
+    public static let maxStepsPerInstant = 10_000
+
+    /// Whether any reaction answers message interaction `kind` (or unhappy).
+    func reactsTo(_ bit: UInt8) -> Bool {
+        programs.contains { $0.reactsTo & (1 << UInt64(bit == JourneyProgram.unhappy ? 63 : bit)) != 0 }
+    }
+}
+
+/// What a journey condition reads.
+public enum JourneyConditionOperand: UInt8, Sendable, BitwiseCopyable {
+    case attribute, cartValue, purchases, channel, archetype, elapsed, inSession, localHour
+
+    static let reservedNames = ["cart_value", "purchases", "channel", "archetype", "elapsed", "in_session", "local_hour"]
+}
+
+/// One comparison in a branch's `if`, e.g. `streak >= 7`, `channel == whatsapp`, `elapsed > 3d`.
+struct JourneyCondition: Sendable, BitwiseCopyable {
+    var operand: JourneyConditionOperand
+    var attribute: Int32
+    var comparison: EventFilter.Comparison
+    /// elapsed: milliseconds; channel and archetype: raw values; in_session: 0 or 1.
+    var value: Double
+
+    @inline(__always) func holds(_ lhs: Double) -> Bool {
+        switch comparison {
+        case .equal: lhs == value
+        case .notEqual: lhs != value
+        case .less: lhs < value
+        case .lessOrEqual: lhs <= value
+        case .greater: lhs > value
+        case .greaterOrEqual: lhs >= value
+        }
+    }
+}
+
+/// A half-open range of table rows, as two plain integers (a `Range` is not bitwise copyable).
+struct IDRange: Sendable, BitwiseCopyable, Equatable {
+    var lowerBound: Int32 = 0
+    var upperBound: Int32 = 0
+
+    init() {}
+    init(_ range: Range<Int32>) {
+        lowerBound = range.lowerBound
+        upperBound = range.upperBound
+    }
+
+    var isEmpty: Bool { lowerBound >= upperBound }
+}

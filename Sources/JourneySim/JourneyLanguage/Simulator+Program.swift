@@ -1,0 +1,279 @@
+/// The interpreter of a compiled journey (`JourneyProgram`): what a scheduled journey step does.
+///
+/// A process is in one state at a time. Entering a state applies its attribute changes, emits
+/// its event (with the built-in meaning of built-in events: a session start picks the session's
+/// channel, a purchase pays the cart, …), stops and starts the processes it names, then either
+/// ends the process, waits (a scheduled step leaves the state later) or takes its transition at
+/// once. A reaction to a message moves a process to a state after a delay of its own; steps of
+/// the process scheduled before are then stale (the process's epoch moved on) and skipped.
+///
+/// The tables hold integer ids only: entering a state reads one `State` row and the rows it
+/// points to, with no strings, dictionaries or allocation.
+extension Simulator {
+    /// A journey step's argument: bit 31 set for "enter `target`", clear for "leave the current
+    /// state by its transition"; bits 28–30 the process; bits 0–27 the process's epoch.
+    @inline(__always) static func journeyArgument(enter: Bool, process: Int, epoch: UInt32) -> UInt32 {
+        (enter ? 0x8000_0000 : 0) | UInt32(truncatingIfNeeded: process) << 28 | epoch & 0x0FFF_FFFF
+    }
+
+    @inline(__always) func journeySlot(_ id: Int, _ process: Int) -> Int { id &* runtime.processes &+ process }
+
+    /// Schedules the first step of every process that starts by itself (at the run's start).
+    mutating func startJourneys() {
+        guard let model = journeyModel else { return }
+        for id in 0..<population.count {
+            let a = archetype(id)
+            for process in 0..<runtime.processes where model.processAutostart[process] {
+                let slot = journeySlot(id, process)
+                runtime.target[slot] = UInt16(model.processStarts[a][process])
+                queue.schedule(SimEvent(customer: UInt32(id), kind: .journey,
+                                        argument: Self.journeyArgument(enter: true, process: process, epoch: 0)),
+                               at: scenario.start)
+            }
+        }
+    }
+
+    mutating func journeyStep(_ event: SimEvent) {
+        let id = Int(event.customer)
+        let argument = event.argument
+        let process = Int(argument >> 28 & 7)
+        let slot = journeySlot(id, process)
+        guard runtime.epoch[slot] & 0x0FFF_FFFF == argument & 0x0FFF_FFFF else { return }  // superseded
+        if argument & 0x8000_0000 != 0 {
+            enterJourneyState(id, process: process, state: Int32(runtime.target[slot]))
+        } else {
+            let current = runtime.current[slot]
+            guard current != JourneyRuntime.notRunning else { return }
+            let a = archetype(id)
+            let next = journeyTransition(id, archetype: a, node: journeyPrograms[a].states[Int(current)].transition, process: process)
+            enterJourneyState(id, process: process, state: next)
+        }
+    }
+
+    /// Enters `first` and every state reached from it at this instant.
+    mutating func enterJourneyState(_ id: Int, process: Int, state first: Int32) {
+        let a = archetype(id)
+        let slot = journeySlot(id, process)
+        var stateID = first
+        while true {
+            // The runaway guard: steps of this customer at this instant.
+            if runtime.instantAt[id] == now {
+                runtime.instantSteps[id] &+= 1
+                if Int(runtime.instantSteps[id]) > JourneyModel.maxStepsPerInstant {
+                    journeyRunaway(id, process: process, state: stateID)
+                    return
+                }
+            } else {
+                runtime.instantAt[id] = now
+                runtime.instantSteps[id] = 1
+            }
+            leaveJourneyState(slot)
+            runtime.current[slot] = UInt16(truncatingIfNeeded: stateID)
+            runtime.enteredAt[slot] = now
+            journeyMetrics.stateEntries[Int(stateID)] &+= 1
+            let state = journeyPrograms[a].states[Int(stateID)]
+            if !state.attributeOps.isEmpty { applyAttributeOps(id, archetype: a, state.attributeOps) }
+            let epoch = runtime.epoch[slot]
+            if state.emit != JourneyProgram.noEvent {
+                journeyEmit(id, archetype: a, state: state)
+            } else if state.stage != 255 {
+                self.state.stage[id] = Stage(rawValue: state.stage) ?? self.state.stage[id]
+            }
+            if !state.processOps.isEmpty { applyProcessOps(id, archetype: a, state.processOps) }
+            // The state stopped or restarted its own process, or a runaway was found on the way.
+            guard runtime.epoch[slot] == epoch, journeyRunawayFound == nil else { return }
+            if state.isEnd { return }
+            if state.wait >= 0 {
+                let distribution = journeyPrograms[a].distributions[Int(state.wait)]
+                let next: SimTime
+                if state.waitByLocalHour {
+                    next = timing.next(after: now, meanGap: SimDuration(milliseconds: Int64(distribution.a)),
+                                       zone: Int(population.timeZone[id]), zones: zones, rng: &self.state.rng[id])
+                } else {
+                    let draw = journeyPrograms[a].empirical.withUnsafeBufferPointer { table in
+                        distribution.sample(&self.state.rng[id], empirical: table)
+                    }
+                    // At least a millisecond: a wait always lets time pass.
+                    next = now + SimDuration(milliseconds: max(1, Int64(min(draw, 9e15))))
+                }
+                queue.schedule(SimEvent(customer: UInt32(id), kind: .journey,
+                                        argument: Self.journeyArgument(enter: false, process: process, epoch: epoch)), at: next)
+                return
+            }
+            stateID = journeyTransition(id, archetype: a, node: state.transition, process: process)
+        }
+    }
+
+    /// Counts the stay in the state `slot`'s process is leaving.
+    @inline(__always) mutating func leaveJourneyState(_ slot: Int) {
+        let old = runtime.current[slot]
+        guard old != JourneyRuntime.notRunning else { return }
+        journeyMetrics.stateExits[Int(old)] &+= 1
+        journeyMetrics.stateDwellMilliseconds[Int(old)] &+= (now - runtime.enteredAt[slot]).milliseconds
+    }
+
+    mutating func journeyRunaway(_ id: Int, process: Int, state: Int32) {
+        guard let model = journeyModel, journeyRunawayFound == nil else { return }
+        journeyRunawayFound = JourneyRunaway(customer: population.globalID(id), time: now, process: model.processNames[process],
+                                             state: model.stateNames[Int(state)])
+    }
+
+    /// Follows a transition node to the state it picks.
+    mutating func journeyTransition(_ id: Int, archetype a: Int, node start: Int32, process: Int) -> Int32 {
+        var index = Int(start)
+        while true {
+            let node = journeyPrograms[a].nodes[index]
+            switch node.kind {
+            case .goto:
+                return node.first
+            case .choose:
+                // A single option (probability 1) takes no draw.
+                if node.end &- node.first == 1 { return journeyPrograms[a].choices[Int(node.first)].state }
+                let u = state.rng[id].nextUnit()
+                var choice = Int(node.first)
+                while u >= journeyPrograms[a].choices[choice].cumulative { choice &+= 1 }
+                return journeyPrograms[a].choices[choice].state
+            case .branch:
+                var arm = Int(node.first)
+                while arm < Int(node.end) &- 1,
+                      !journeyConditionsHold(id, archetype: a, journeyPrograms[a].arms[arm].conditions, process: process) {
+                    arm &+= 1
+                }
+                index = Int(journeyPrograms[a].arms[arm].node)
+            }
+        }
+    }
+
+    func journeyConditionsHold(_ id: Int, archetype a: Int, _ range: IDRange, process: Int) -> Bool {
+        for index in Int(range.lowerBound)..<Int(range.upperBound) {
+            let condition = journeyPrograms[a].conditions[index]
+            let lhs: Double
+            switch condition.operand {
+            case .attribute: lhs = Double(runtime.attributes[id &* runtime.attributeCount &+ Int(condition.attribute)])
+            case .cartValue: lhs = Double(state.cartCents[id]) / 100
+            case .purchases: lhs = Double(state.purchases[id])
+            case .channel: lhs = Double(state.sessionChannel[id].rawValue)
+            case .archetype: lhs = Double(a)
+            case .elapsed: lhs = Double((now - runtime.startedAt[journeySlot(id, process)]).milliseconds)
+            case .inSession: lhs = state.inSession[id] ? 1 : 0
+            case .localHour: lhs = Double(zones.localHour(zone: Int(population.timeZone[id]), at: now))
+            }
+            if !condition.holds(lhs) { return false }
+        }
+        return true
+    }
+
+    mutating func applyAttributeOps(_ id: Int, archetype a: Int, _ range: IDRange) {
+        for index in Int(range.lowerBound)..<Int(range.upperBound) {
+            let op = journeyPrograms[a].attributeOps[index]
+            let cell = id &* runtime.attributeCount &+ Int(op.attribute)
+            runtime.attributes[cell] = op.isAdd ? runtime.attributes[cell] + op.value : op.value
+        }
+    }
+
+    mutating func applyProcessOps(_ id: Int, archetype a: Int, _ range: IDRange) {
+        for index in Int(range.lowerBound)..<Int(range.upperBound) {
+            let op = journeyPrograms[a].processOps[index]
+            let process = Int(op.process)
+            let slot = journeySlot(id, process)
+            leaveJourneyState(slot)
+            runtime.current[slot] = JourneyRuntime.notRunning
+            runtime.epoch[slot] &+= 1
+            guard op.start, let model = journeyModel else { continue }
+            // Started at this instant, through the queue (so a state never re-enters the loop
+            // that is running it); the instant-cycle check covers such starts.
+            runtime.target[slot] = UInt16(truncatingIfNeeded: model.processStarts[a][process])
+            runtime.startedAt[slot] = now
+            queue.schedule(SimEvent(customer: UInt32(id), kind: .journey,
+                                    argument: Self.journeyArgument(enter: true, process: process, epoch: runtime.epoch[slot])), at: now)
+        }
+    }
+
+    /// Emits a state's event with the meaning built-in events have in the journey: a need arising
+    /// starts a journey (empty cart, a journey channel), a session start picks the session's
+    /// channel, a session end with a full cart is an abandoned cart, an add to cart adds the
+    /// state's value (or the archetype's basket) to the cart, a purchase pays the cart (plus the
+    /// state's value), a delivery, review, support request or referral is counted as the
+    /// built-in journey counts them; a custom event carries its properties.
+    mutating func journeyEmit(_ id: Int, archetype a: Int, state definition: JourneyProgram.State) {
+        let kind = EventKind(unchecked: definition.emit)
+        var stage = state.stage[id]
+        var paid: UInt32 = 0
+        var stars: UInt8 = 0
+        var properties = EventProperties()
+        switch kind {
+        case .needArises:
+            stage = .research
+            state.cartCents[id] = 0
+            state.journeyStart[id] = now
+            state.journeyChannel[id] = Self.pick(from: population.channels[id], rng: &state.rng[id])
+            state.sessionChannel[id] = state.journeyChannel[id]
+        case .sessionStart:
+            chooseSessionChannel(id)
+            state.sessionSteps[id] = 0
+            state.inSession[id] = true
+            metrics.sessionsByLocalHour[zones.localHour(zone: Int(population.timeZone[id]), at: now)] &+= 1
+        case .sessionEnd:
+            let abandoned = state.cartCents[id] > 0
+            state.inSession[id] = false
+            state.liftChannel[id] = 0
+            if abandoned {
+                state.abandonedAt[id] = now
+                count(\.abandonedCarts, id)
+                metrics.daily[dayIndex].abandonedCarts &+= 1
+            }
+            if messagingEnabled { messageState.setSessionFromMessage(id, false) }
+        case .addToCart:
+            let value = definition.value >= 0
+                ? journeyValue(id, archetype: a, definition.value) * Double(population.spendMultiplier(id))
+                : state.rng[id].logNormal(median: journeys[a].basketMedian * Double(population.spendMultiplier(id)), sigma: journeys[a].basketSigma)
+            addCents(id, value)
+            stage = .cart
+        case .checkout:
+            stage = .checkout
+        case .purchase:
+            if definition.value >= 0 { addCents(id, journeyValue(id, archetype: a, definition.value)) }
+            paid = state.cartCents[id]
+            recordPurchase(id, paid: paid, endsSession: false)
+            stage = .purchased
+        case .delivery:
+            stage = .using
+        case .review:
+            stars = UInt8(starTables[a].sample(&state.rng[id]) + 1)
+        case .dormant:
+            stage = .dormant
+            count(\.lapsedJourneys, id)
+        default:
+            if kind.isCustom {
+                journeyMetrics.customEvents[Int(kind.rawValue &- EventKind.firstCustom)] &+= 1
+                var position = 0
+                for index in Int(definition.properties.lowerBound)..<Int(definition.properties.upperBound) {
+                    let source = journeyPrograms[a].propertySources[index]
+                    switch source.kind {
+                    case .constant: properties[position] = source.value
+                    case .attribute: properties[position] = runtime.attributes[id &* runtime.attributeCount &+ Int(source.attribute)]
+                    case .cartValue: properties[position] = Float(state.cartCents[id]) / 100
+                    }
+                    position &+= 1
+                }
+            }
+        }
+        if definition.stage != 255 { stage = Stage(rawValue: definition.stage) ?? stage }
+        state.stage[id] = stage
+        if runtime.trackedCount > 0, let model = journeyModel, let tracked = model.trackedKinds.firstIndex(of: kind) {
+            runtime.trackedAt[id &* runtime.trackedCount &+ tracked] = now
+        }
+        emit(kind, id, paidCents: paid, stars: stars, properties: properties)
+    }
+
+    /// A draw of a state's value distribution.
+    mutating func journeyValue(_ id: Int, archetype a: Int, _ distribution: Int32) -> Double {
+        let compiled = journeyPrograms[a].distributions[Int(distribution)]
+        return journeyPrograms[a].empirical.withUnsafeBufferPointer { table in compiled.sample(&state.rng[id], empirical: table) }
+    }
+
+    mutating func addCents(_ id: Int, _ value: Double) {
+        let cents = UInt32(min(Double(UInt32.max / 4), max(1, (value * 100).rounded())))
+        state.cartCents[id] = state.cartCents[id] &+ min(cents, UInt32.max / 2 &- state.cartCents[id] / 2)
+    }
+}
