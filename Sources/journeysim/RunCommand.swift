@@ -158,6 +158,10 @@ struct RunCommand: ParsableCommand {
                 throw ExitCode(1)
             }
         }
+        if let runaway = result.runaway {
+            printError("\(runaway.description) Results so far are written with \"complete\": false.")
+            throw ExitCode(2)
+        }
         if interrupt.isRaised && !result.record.complete {
             printError("interrupted: stopped at simulated \(SimTime(milliseconds: result.record.simulatedUntil).iso8601); results written with \"complete\": false.")
             throw ExitCode(interrupt.exitCode)

@@ -13,6 +13,8 @@ public struct SimulationRun: Sendable {
     /// Events and messages accounted for at the end (see `ConservationCheck`); `run --check`
     /// fails the run when they do not add up.
     public var conservation: ConservationCheck
+    /// Set when a customer's journey looped without time passing and the run stopped there.
+    public var runaway: JourneyRunaway?
 
     /// Runs shard `shard` of `shards` of `scenario` on the calling thread, to the scenario's end
     /// or until `shouldStop` returns true.
@@ -42,10 +44,11 @@ public struct SimulationRun: Sendable {
             var result = finish(sim.record(complete: complete, digest: digest, shards: shardSet), scenario: scenario,
                                 trace: recorded.bytes, skipped: recorded.skipped, timing: (started, generated, clock.now))
             result.conservation = sim.conservation
+            result.runaway = sim.journeyRunawayFound
             return result
         }
         if let traceLimit {
-            return simulate(TraceRecorder(limit: traceLimit, idStride: shards, idOffset: shard)) { ($0.bytes, $0.skipped) }
+            return simulate(TraceRecorder(limit: traceLimit, idStride: shards, idOffset: shard, events: scenario.events)) { ($0.bytes, $0.skipped) }
         }
         return simulate(NoObserver()) { _ in (nil, 0) }
     }
@@ -98,6 +101,7 @@ public struct SimulationRun: Sendable {
         var result = finish(record, scenario: scenario, trace: nil, skipped: 0, timing: (started, started, clock.now))
         result.conservation = runs[0].conservation
         for run in runs.dropFirst() { result.conservation.merge(run.conservation) }
+        result.runaway = runs.lazy.compactMap(\.runaway).first
         result.performance.populationSeconds = runs.map(\.performance.populationSeconds).max() ?? 0
         result.performance.simulationSeconds = rounded((clock.now - started).seconds) - result.performance.populationSeconds
         result.performance.recompute(customerDays: Double(scenario.population.customers) * scenario.duration.days)

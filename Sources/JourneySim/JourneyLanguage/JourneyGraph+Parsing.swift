@@ -124,7 +124,10 @@ extension JourneyGraph {
                             var names: [String] = []
                             for item in try property.value.list() {
                                 let name = try item.string()
-                                guard !name.isEmpty, !names.contains(name) else { throw item.invalid("category names are non-empty and distinct.") }
+                                guard !name.isEmpty, name.count <= 64, !names.contains(name),
+                                      name.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0) }) else {
+                                    throw item.invalid("category names are distinct, 1 to 64 letters, digits, '-', '_' or '.'.")
+                                }
                                 names.append(name)
                             }
                             guard !names.isEmpty, names.count <= 1 << 20 else { throw property.value.invalid("a category lists 1 to 1,048,576 names.") }

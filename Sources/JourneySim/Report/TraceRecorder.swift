@@ -10,8 +10,12 @@ public struct TraceRecorder: EventObserver, Sendable {
     let idStride: UInt32
     let idOffset: UInt32
 
-    public init(limit: Int, idStride: Int = 1, idOffset: Int = 0) {
+    /// The scenario's events: custom events are written by name, with their properties.
+    let events: EventCatalog
+
+    public init(limit: Int, idStride: Int = 1, idOffset: Int = 0, events: EventCatalog = .builtIn) {
         self.limit = limit
+        self.events = events
         self.idStride = UInt32(idStride)
         self.idOffset = UInt32(idOffset)
         bytes.reserveCapacity(min(limit, 100_000) * 140)
@@ -23,10 +27,24 @@ public struct TraceRecorder: EventObserver, Sendable {
             return
         }
         written += 1
-        var line = "{\"time\":\"\(event.time.iso8601)\",\"customer\":\(event.customer &* idStride &+ idOffset),\"event\":\"\(event.kind.name)\""
+        var line = "{\"time\":\"\(event.time.iso8601)\",\"customer\":\(event.customer &* idStride &+ idOffset),\"event\":\"\(events.name(of: event.kind))\""
         line += ",\"channel\":\"\(event.channel.name)\",\"stage\":\"\(event.stage.name)\""
         line += ",\"cart_value\":\(rounded(Double(event.cartValue)))"
         if event.stars > 0 { line += ",\"stars\":\(event.stars)" }
+        if event.kind.isMessageInteraction {
+            line += ",\"campaign\":\(Int(event.properties.p0)),\"step\":\(Int(event.properties.p1) + 1)"
+        } else if let declaration = events.declaration(of: event.kind) {
+            for (index, property) in declaration.properties.enumerated() {
+                let value = event.properties[index]
+                switch property.kind {
+                case .number: line += ",\"\(property.name)\":\(rounded(Double(value)))"
+                case .bool: line += ",\"\(property.name)\":\(value != 0)"
+                case let .category(names):
+                    let index = Int(value)
+                    line += ",\"\(property.name)\":\"\(index >= 0 && index < names.count ? names[index] : "?")\""
+                }
+            }
+        }
         line += "}\n"
         bytes.append(contentsOf: line.utf8)
     }
