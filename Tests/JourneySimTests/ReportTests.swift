@@ -153,7 +153,7 @@ import Testing
         #expect(schema["additionalProperties"] as? Bool == false)
         let properties = try #require(schema["properties"] as? [String: Any])
         #expect(Set(properties.keys) == Set(Scenario.topLevelKeys))
-        #expect(Set(Scenario.topLevelKeys) == ["name", "seed", "start", "duration", "population", "journeys", "sessions",
+        #expect(Set(Scenario.topLevelKeys) == ["name", "seed", "start", "duration", "population", "journeys", "journey", "sessions",
                                                 "behavior", "campaigns", "frequency_caps", "backend", "thresholds", "strategies"])
         let defs = try #require(schema["$defs"] as? [String: Any])
         let campaign = try #require(defs["campaign"] as? [String: Any])

@@ -73,6 +73,12 @@ public enum ScenarioSchema {
     static var definitions: [(String, WireJSON)] {
         let probability = number(min: 0, max: 1)
         let delay = closed(["median", "sigma"], ["median": ref("duration"), "sigma": number(min: 0, max: 5)])
+        let propertyType = WireJSON.object([("anyOf", .array([oneOf(names: ["number", "bool"]), list(text(), minItems: 1)]))])
+        let properties = WireJSON.object([("type", .string("object")), ("maxProperties", .int(Int64(EventProperties.capacity))),
+                                          ("additionalProperties", propertyType)])
+        let customEvent = WireJSON.object([("anyOf", .array([.object([("type", .string("null"))]), closed(["properties"], ["properties": properties])]))])
+        let customEvents = WireJSON.object([("type", .string("object")), ("maxProperties", .int(Int64(EventKind.maxCustom))),
+                                            ("additionalProperties", customEvent)])
         return [
             ("duration", .object([("type", .string("string")),
                                   ("pattern", .string("^\\s*[0-9]+(\\.[0-9]+)?\\s*(ms|s|m|h|d|w)\\s*$")),
@@ -82,7 +88,40 @@ public enum ScenarioSchema {
             ("shares", .object([("type", .string("object")), ("additionalProperties", number(min: 0, max: 1)),
                                 ("description", .string("name → share; the shares add up to 1"))])),
             ("channel", oneOf(names: channelNames)),
-            ("event", oneOf(names: EventKind.allCases.map(\.name))),
+            ("event", .object([("type", .string("string")), ("pattern", .string("^[A-Za-z_][A-Za-z0-9_]*$")),
+                               ("description", .string("a built-in event (\(EventKind.allCases.map(\.name).joined(separator: ", "))), a message interaction (\(EventKind.messageKinds.map(\.name).joined(separator: ", "))) or a custom event declared under journey.events"))])),
+            ("distribution", .object([("type", .string("object")), ("minProperties", .int(1)), ("maxProperties", .int(1)),
+                                      ("properties", .object(Distribution.names.map { ($0, .object([])) })), ("additionalProperties", .bool(false)),
+                                      ("description", .string("one of: fixed, exponential, lognormal {median, sigma}, uniform [low, high], gamma {shape, scale|mean}, weibull {shape, scale|mean}, empirical [[value, weight], …]"))])),
+            ("journeyState", closed(JourneyGraph.stateKeys, [
+                "emit": .object([("anyOf", .array([ref("event"), closed(["event", "properties"], ["event": ref("event"), "properties": .object([("type", .string("object"))])], required: ["event"])]))]),
+                "stage": oneOf(names: Stage.allCases.map(\.name)), "value": ref("distribution"),
+                "set": .object([("type", .string("object")), ("additionalProperties", number())]),
+                "add": .object([("type", .string("object")), ("additionalProperties", number())]),
+                "start_process": .object([("anyOf", .array([text(), list(text())]))]), "stop_process": .object([("anyOf", .array([text(), list(text())]))]),
+                "wait": .object([("type", .string("object")), ("properties", .object((Distribution.names.map { ($0, WireJSON.object([])) }) + [("by_local_hour", typed("boolean"))])),
+                                 ("additionalProperties", .bool(false))]),
+                "next": text(), "choose": list(closed(["to", "probability"], ["to": text(), "probability": probability], required: ["to", "probability"]), minItems: 1),
+                "branch": list(closed(["if", "to", "choose"], ["if": text("e.g. streak >= 7 and channel == push"), "to": text(), "choose": .object([])]), minItems: 1),
+                "end": .object([("const", .bool(true))]),
+            ])),
+            ("journeyReaction", closed(JourneyGraph.reactionKeys, [
+                "on": oneOf(names: JourneyGraph.reactionTriggers), "campaign": text(), "template": text(), "channel": ref("channel"),
+                "in": .object([("anyOf", .array([text(), list(text())]))]), "probability": probability, "discount_multiplier": number(min: 0, max: 100),
+                "decay": closed(["half_life", "since"], ["half_life": ref("duration"), "since": ref("event")], required: ["half_life", "since"]),
+                "delay": ref("distribution"), "to": text(),
+            ], required: ["on", "to"])),
+            ("journeyLanguage", closed(JourneyGraph.keys, [
+                "events": customEvents,
+                "attributes": .object([("type", .string("object")), ("additionalProperties", number())]),
+                "processes": .object([("type", .string("object")), ("minProperties", .int(1)), ("additionalProperties", .object([("anyOf", .array([
+                    text(), closed(["start", "autostart"], ["start": text(), "autostart": typed("boolean")], required: ["start"])]))]))]),
+                "states": .object([("type", .string("object")), ("minProperties", .int(1)), ("additionalProperties", ref("journeyState"))]),
+                "reactions": list(ref("journeyReaction")),
+                "archetypes": keyed(by: archetypeNames, closed(["states", "reactions"], [
+                    "states": .object([("type", .string("object")), ("additionalProperties", .object([("type", .string("object"))]))]),
+                    "reactions": list(ref("journeyReaction"))])),
+            ], required: ["processes", "states"], description: "the journey as data: processes moving through states (docs/journey-language.md)")),
             ("archetype", oneOf(names: archetypeNames)),
             ("timeOfDay", .object([("type", .string("string")), ("pattern", .string("^\\s*[0-9]{1,2}:[0-9]{2}\\s*$")),
                                    ("description", .string("HH:MM, 24-hour local time, in quotes"))])),
@@ -117,15 +156,15 @@ public enum ScenarioSchema {
                 "hourly_activity": list(number(min: 0), minItems: 24, maxItems: 24),
                 "channel_stickiness": probability, "max_steps": integer(min: 1, max: 10_000)])),
             ("behavior", closed(BehaviorSpec.keys, [
-                "channels": keyed(by: channelNames, closed(["open", "click", "purchase_lift"],
-                                                           ["open": probability, "click": probability, "purchase_lift": number(min: 0, max: 20)])),
+                "channels": keyed(by: channelNames, closed(["open", "click", "purchase_lift", "reply"],
+                                                           ["open": probability, "click": probability, "purchase_lift": number(min: 0, max: 20), "reply": probability])),
                 "recovery": closed(["cart_return", "discount_multiplier", "half_life", "reengage"], [
                     "cart_return": probability, "discount_multiplier": number(min: 0, max: 20), "half_life": ref("duration"), "reengage": probability]),
                 "fatigue": closed(["per_message", "irrelevant", "off_hours", "repeated", "rare_channel", "half_life", "base_unhappy",
-                                   "unhappy_per_annoyance", "opt_out", "engagement_after_opt_out", "quiet_hours"], [
+                                   "unhappy_per_annoyance", "opt_out", "engagement_after_opt_out", "abandon_journey_when_unhappy", "quiet_hours"], [
                     "per_message": number(min: 0, max: 1000), "irrelevant": number(min: 0, max: 1000), "off_hours": number(min: 0, max: 1000),
                     "repeated": number(min: 0, max: 1000), "rare_channel": number(min: 0, max: 1000), "half_life": ref("duration"),
-                    "base_unhappy": probability, "unhappy_per_annoyance": probability, "opt_out": probability, "engagement_after_opt_out": probability,
+                    "base_unhappy": probability, "unhappy_per_annoyance": probability, "opt_out": probability, "engagement_after_opt_out": probability, "abandon_journey_when_unhappy": probability,
                     "quiet_hours": closed(["from", "to"], ["from": integer(min: 0, max: 23), "to": integer(min: 0, max: 24)])]),
             ])),
             ("content", closed(CampaignContent.keys, ["template": text(), "fields": list(text()), "discount_code": text(), "route_to_agent": typed("boolean")],
@@ -157,7 +196,7 @@ public enum ScenarioSchema {
                 "control_group": number(min: 0, max: 0.99), "channels": list(ref("channel"), minItems: 1),
                 "prefer_journey_channel": typed("boolean"), "fallback": typed("boolean"), "content": ref("content"),
                 "conversion": closed(["event", "window"], ["event": ref("event"), "window": ref("duration")], required: ["event", "window"]),
-                "rate_limit": integer(min: 1, max: 100_000_000), "max_hold": ref("duration"),
+                "rate_limit": integer(min: 1, max: 100_000_000), "max_hold": ref("duration"), "ignored_after": ref("duration"),
                 "steps": list(ref("step"), minItems: 1, maxItems: Flow.maxSteps),
             ], required: ["name", "trigger"])),
             ("frequencyCap", closed(FrequencyCap.keys, [
@@ -184,7 +223,7 @@ public enum ScenarioSchema {
         [
             "name": .object([("type", .string("string")), ("pattern", .string("^[A-Za-z0-9._-]{1,80}$"))]),
             "seed": integer(min: 0), "start": ref("instant"), "duration": ref("duration"),
-            "population": ref("population"), "journeys": ref("journeys"), "sessions": ref("sessions"), "behavior": ref("behavior"),
+            "population": ref("population"), "journeys": ref("journeys"), "journey": ref("journeyLanguage"), "sessions": ref("sessions"), "behavior": ref("behavior"),
             "campaigns": list(ref("campaign")), "frequency_caps": list(ref("frequencyCap"), maxItems: TriggerSpec.maxFrequencyCaps), "backend": ref("backend"),
             "thresholds": list(.object([("type", .string("string")), ("pattern", .string("^\\s*[a-z0-9_.]+\\s*(<=|>=|==|!=|<|>)\\s*\\S+"))])),
             "archetypes": .object([("type", .string("object")), ("propertyNames", ref("archetype")), ("additionalProperties", number(min: 0, max: 1))]),
