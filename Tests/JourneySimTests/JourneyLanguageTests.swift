@@ -31,11 +31,11 @@ backend:
 
 """
 
-private func fatigueOff(open: Double, click: Double, reply: Double = 0) -> String {
+private func fatigueOff(open: Double, click: Double, reply: Double = 0, openDelay: String? = nil) -> String {
     """
     behavior:
       channels:
-        sms: { open: \(open), click: \(click), reply: \(reply), purchase_lift: 1.0 }
+        sms: { open: \(open), click: \(click), reply: \(reply), purchase_lift: 1.0\(openDelay.map { ", open_delay: \($0)" } ?? "") }
       fatigue: { per_message: 0, irrelevant: 0, off_hours: 0, repeated: 0, rare_channel: 0, base_unhappy: 0, unhappy_per_annoyance: 0, opt_out: 0, abandon_journey_when_unhappy: 0 }
 
     """
@@ -329,9 +329,9 @@ struct PerCustomerCounts: EventObserver {
 @Suite struct MessageInteractionTests {
     /// A reminder to every customer whose first session ends with a cart (customers buy nothing),
     /// plus the campaigns under test.
-    private func run(_ campaigns: String, open: Double, click: Double, reply: Double = 0,
+    private func run(_ campaigns: String, open: Double, click: Double, reply: Double = 0, openDelay: String? = nil,
                      reminder: Bool = true) throws -> (Simulator<NoObserver>, Scenario) {
-        let s = try scenario(plainPopulation + fatigueOff(open: open, click: click, reply: reply) + """
+        let s = try scenario(plainPopulation + fatigueOff(open: open, click: click, reply: reply, openDelay: openDelay) + """
         journey:
           processes: { main: wait }
           states:
@@ -390,6 +390,37 @@ struct PerCustomerCounts: EventObserver {
         #expect(sends(sim, campaign: 0).count == 2000)
         #expect(sends(sim, campaign: 1).isEmpty)
         #expect(sim.messaging.ignored == 0)
+    }
+
+    /// The documented rule for a click at the very instant the ignore window ends: the open
+    /// (and the click that follows it) came in time, so the message is not ignored, whatever
+    /// order the two events take at that instant. One millisecond later, it is ignored.
+    @Test func clickRacingTheIgnoreDeadlineCountsAsInTime() throws {
+        let racing = """
+          - name: on_ignore
+            trigger: { event: message_ignored, filter: [ "campaign == reminder" ] }
+            channels: [ sms ]
+            content: { template: fallback }
+          - name: on_click
+            trigger: { event: message_clicked, filter: [ "campaign == reminder" ] }
+            channels: [ sms ]
+            content: { template: thanks }
+        """
+        let (atDeadline, _) = try run(racing, open: 1, click: 1, openDelay: "{ fixed: 4h }")
+        let reminders = sends(atDeadline, campaign: 0)
+        #expect(reminders.count == 2000)
+        #expect(sends(atDeadline, campaign: 1).isEmpty)
+        let clicks = sends(atDeadline, campaign: 2)
+        #expect(clicks.count == 2000)
+        let deadline = Dictionary(uniqueKeysWithValues: reminders.map { ($0.message.customer, $0.message.intendedTime + .seconds(1) + .hours(4)) })
+        #expect(clicks.allSatisfy { $0.message.intendedTime == deadline[$0.message.customer]! })
+        let (late, _) = try run(racing, open: 1, click: 1, openDelay: "{ fixed: 14400001ms }")
+        #expect(sends(late, campaign: 1).count == 2000)
+        #expect(sends(late, campaign: 2).count == 2000)
+        #expect(sends(late, campaign: 1).allSatisfy { $0.message.intendedTime == deadline[$0.message.customer]! })
+        // The same seed decides the same way again.
+        let (again, _) = try run(racing, open: 1, click: 1, openDelay: "{ fixed: 4h }")
+        #expect(sends(again, campaign: 2).map(\.message.id) == clicks.map(\.message.id))
     }
 
     @Test func clickCancelsTheDiscountStepAndReplyExits() throws {

@@ -6,11 +6,12 @@ extension BehaviorSpec {
         if let value = mapping["channels"] {
             for entry in try value.mapping(allowed: Channel.allCases.map(\.name)).entries {
                 guard let channel = Channel(name: entry.key) else { continue }
-                let fields = try entry.value.mapping(allowed: ["open", "click", "purchase_lift", "reply"])
+                let fields = try entry.value.mapping(allowed: ["open", "click", "purchase_lift", "reply", "open_delay"])
                 var response = channels[Int(channel.rawValue)]
                 if let v = fields["open"] { response.open = try v.probability() }
                 if let v = fields["click"] { response.click = try v.probability() }
                 if let v = fields["reply"] { response.reply = try v.probability() }
+                if let v = fields["open_delay"] { response.openDelay = try v.distribution(durations: true) }
                 if let v = fields["purchase_lift"] { response.purchaseLift = try v.double(in: 0...20, "a lift is a multiplier between 0 and 20") }
                 channels[Int(channel.rawValue)] = response
             }

@@ -25,6 +25,9 @@ public struct ChannelResponse: Sendable, Equatable {
     public var purchaseLift: Double
     /// Probability an opened message is answered (`message_replied`); 0 unless the scenario sets it.
     public var reply: Double = 0
+    /// Time from delivery to opening; nil: a message is opened (if at all) when it arrives.
+    /// Clicks and replies follow the open.
+    public var openDelay: Distribution?
 
     public init(open: Double, click: Double, purchaseLift: Double, reply: Double = 0) {
         self.open = open

@@ -70,6 +70,13 @@ struct MessageState: Sendable {
     }
 }
 
+/// A message opened after a delay: what the customer does once they open it (drawn at delivery).
+struct OpenRecord: Sendable {
+    var request: SendRequest
+    var clicked: Bool
+    var replied: Bool
+}
+
 /// Values kept in numbered slots that are reused once taken back, so steady state allocates
 /// nothing (messages waiting for their ignore window).
 struct SlotPool<Value: Sendable>: Sendable {

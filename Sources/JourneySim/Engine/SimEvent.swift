@@ -38,6 +38,8 @@ public struct SimEvent: Sendable {
         case journey
         /// The ignore window of a delivered, unopened message ended (argument: its slot in `Simulator.ignoreRecords`).
         case messageIgnored
+        /// A delivered message is opened after its channel's open delay (argument: its slot in `Simulator.openRecords`).
+        case messageOpened
     }
 }
 

@@ -128,7 +128,16 @@ extension Simulator {
                   messageState.rng[id].bernoulli(scenario.behavior.fatigue.abandonJourneyWhenUnhappy) {
             walkAway(id)
         }
-        if reaction.opened {
+        // With an open delay the customer reads the message later: opening, clicking and
+        // replying happen then (drawn now, so the response stream keeps its order).
+        var openAt = reaction.opened ? now : SimTime(milliseconds: .max)
+        let delayed = reaction.opened && openDelays[c] != nil
+        if delayed {
+            let distribution = openDelays[c]!
+            let draw = openDelayTable.withUnsafeBufferPointer { table in distribution.sample(&messageState.rng[id], empirical: table) }
+            openAt = now + SimDuration(milliseconds: max(0, Int64(min(draw, 9e15))))
+        }
+        if reaction.opened, !delayed {
             messaging.byChannel[c].opened &+= 1
             triggers.reportDelivery(request.message, outcome: .read, at: now, into: &actions)
             if messageEvents != 0 { emitMessageEvent(.messageOpened, request) }
@@ -145,29 +154,62 @@ extension Simulator {
             triggers.optOut(customer: request.customer, channel: channel)
             emit(.optOut, id, channel: channel)
         }
-        if reaction.clicked {
+        if delayed {
+            let slot = openRecords.store(OpenRecord(request: request, clicked: reaction.clicked, replied: reaction.replied))
+            queue.schedule(SimEvent(customer: request.customer, kind: .messageOpened, argument: UInt32(slot)), at: openAt)
+        } else {
+            react(clicked: reaction.clicked, replied: reaction.replied, request)
+        }
+        if let window = ignoreWindows[Int(request.campaign)] {
+            // Ignored when not opened by the end of the window; an open at exactly its end is in time.
+            let deadline = now + window
+            if openAt > deadline {
+                let slot = ignoreRecords.store(request)
+                queue.schedule(SimEvent(customer: request.customer, kind: .messageIgnored, argument: UInt32(slot)), at: deadline)
+            }
+        }
+    }
+
+    /// A click or a reply on a message the customer has just opened.
+    mutating func react(clicked: Bool, replied: Bool, _ request: SendRequest) {
+        let id = Int(request.customer)
+        let c = Int(request.channel.rawValue)
+        let program = journeyModel != nil
+        let discount = request.discount != 0
+        if clicked {
             messaging.byChannel[c].clicked &+= 1
             if messageEvents != 0 { emitMessageEvent(.messageClicked, request) }
             if program {
                 if journeyReactions & 1 << UInt64(EventKind.messageClicked.rawValue) != 0 {
-                    journeyReact(EventKind.messageClicked.rawValue, request, discount: traits.hasDiscount)
+                    journeyReact(EventKind.messageClicked.rawValue, request, discount: discount)
                 }
             } else {
-                respondToClick(id, channel: channel, hasDiscount: traits.hasDiscount)
+                respondToClick(id, channel: request.channel, hasDiscount: discount)
             }
         }
-        if reaction.replied {
+        if replied {
             messaging.byChannel[c].replied &+= 1
             if messageEvents != 0 { emitMessageEvent(.messageReplied, request) }
             if program, journeyReactions & 1 << UInt64(EventKind.messageReplied.rawValue) != 0 {
-                journeyReact(EventKind.messageReplied.rawValue, request, discount: traits.hasDiscount)
+                journeyReact(EventKind.messageReplied.rawValue, request, discount: discount)
             }
         }
-        if let window = ignoreWindows[Int(request.campaign)], !reaction.opened {
-            // Not opened at delivery, and opens happen at delivery: ignored once the window ends.
-            let slot = ignoreRecords.store(request)
-            queue.schedule(SimEvent(customer: request.customer, kind: .messageIgnored, argument: UInt32(slot)), at: now + window)
+        if messageEvents != 0 || program { dispatchActions() }
+    }
+
+    /// A message whose channel has an open delay is opened now (then clicked or answered, as drawn at delivery).
+    mutating func messageOpened(slot: Int) {
+        let record = openRecords.take(slot)
+        let request = record.request
+        let c = Int(request.channel.rawValue)
+        messaging.byChannel[c].opened &+= 1
+        triggers.reportDelivery(request.message, outcome: .read, at: now, into: &actions)
+        if messageEvents != 0 { emitMessageEvent(.messageOpened, request) }
+        if journeyModel != nil, journeyReactions & 1 << UInt64(EventKind.messageOpened.rawValue) != 0 {
+            journeyReact(EventKind.messageOpened.rawValue, request, discount: request.discount != 0)
         }
+        dispatchActions()
+        react(clicked: record.clicked, replied: record.replied, request)
     }
 
     /// A message interaction as an event: to the trace and the trigger core (campaigns that

@@ -48,6 +48,12 @@ public struct Simulator<Observer: EventObserver> {
     let ignoreWindows: [SimDuration?]
     /// Delivered, unopened messages waiting for their ignore window to end.
     var ignoreRecords = SlotPool<SendRequest>()
+    /// Per channel, the delay from delivery to opening (nil: opened at delivery), and the
+    /// empirical rows those delays use.
+    let openDelays: [CompiledDistribution?]
+    let openDelayTable: [(cumulative: Double, value: Double)]
+    /// Opened messages waiting for their open delay.
+    var openRecords = SlotPool<OpenRecord>()
     /// Reused buffer for the trigger core's send requests.
     var actions: ContiguousArray<SendRequest> = []
     /// When set, every message handed to the backend is also logged here (up to `sendLogLimit`),
@@ -98,6 +104,11 @@ public struct Simulator<Observer: EventObserver> {
         messageEvents = messagingEnabled ? (listened | reactions & ~(1 << 63)) & messageMask : 0
         journeyReactions = reactions
         ignoreWindows = scenario.triggers.campaigns.map(\.ignoredAfter)
+        var delayTable: [(cumulative: Double, value: Double)] = []
+        openDelays = Channel.allCases.map { channel in
+            scenario.behavior.response(channel).openDelay.map { CompiledDistribution($0, empirical: &delayTable) }
+        }
+        openDelayTable = delayTable
         journeyModel = scenario.journey
         journeyPrograms = ContiguousArray(scenario.journey?.programs ?? [])
         runtime = JourneyRuntime(model: scenario.journey, customers: population.count, start: scenario.start, end: scenario.end)

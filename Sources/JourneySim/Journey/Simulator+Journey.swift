@@ -30,6 +30,7 @@ extension Simulator {
         case .messageRetry: submit(slot: Int(event.argument))
         case .journey: journeyStep(event)
         case .messageIgnored: messageIgnored(slot: Int(event.argument))
+        case .messageOpened: messageOpened(slot: Int(event.argument))
         }
     }
 

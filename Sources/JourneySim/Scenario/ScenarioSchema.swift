@@ -156,8 +156,9 @@ public enum ScenarioSchema {
                 "hourly_activity": list(number(min: 0), minItems: 24, maxItems: 24),
                 "channel_stickiness": probability, "max_steps": integer(min: 1, max: 10_000)])),
             ("behavior", closed(BehaviorSpec.keys, [
-                "channels": keyed(by: channelNames, closed(["open", "click", "purchase_lift", "reply"],
-                                                           ["open": probability, "click": probability, "purchase_lift": number(min: 0, max: 20), "reply": probability])),
+                "channels": keyed(by: channelNames, closed(["open", "click", "purchase_lift", "reply", "open_delay"],
+                                                           ["open": probability, "click": probability, "purchase_lift": number(min: 0, max: 20),
+                                                            "reply": probability, "open_delay": ref("distribution")])),
                 "recovery": closed(["cart_return", "discount_multiplier", "half_life", "reengage"], [
                     "cart_return": probability, "discount_multiplier": number(min: 0, max: 20), "half_life": ref("duration"), "reengage": probability]),
                 "fatigue": closed(["per_message", "irrelevant", "off_hours", "repeated", "rare_channel", "half_life", "base_unhappy",
