@@ -263,6 +263,7 @@ extension Simulator {
                 }
             }
             guard process >= 0 else { continue }
+            if !reaction.conditions.isEmpty, !journeyConditionsHold(id, archetype: a, reaction.conditions, process: process) { continue }
             var probability = reaction.probability * (discount ? reaction.discountMultiplier : 1)
             if reaction.halfLifeMs > 0 {
                 let since = runtime.trackedAt[id &* runtime.trackedCount &+ Int(reaction.decaySince)]
@@ -288,6 +289,7 @@ extension Simulator {
                            at: now + SimDuration(milliseconds: delay))
             messageState.setSessionFromMessage(id, true)
             state.sessionChannel[id] = request.channel
+            state.liftChannel[id] = UInt8(truncatingIfNeeded: request.channel.rawValue &+ 1)
             let taken = JourneyGraph.reactionTriggers.firstIndex(of: on == JourneyProgram.unhappy ? "unhappy" : EventKind(unchecked: on).name) ?? 0
             journeyMetrics.reactionsTaken[taken] &+= 1
             return

@@ -100,6 +100,7 @@ public struct Simulator<Observer: EventObserver> {
         }
         var reactions: UInt64 = 0
         for program in scenario.journey?.programs ?? [] { reactions |= program.reactsTo }
+        for kind in scenario.journey?.trackedKinds ?? [] { listened |= EventKindSet(kind).rawValue }
         let messageMask = EventKindSet.messageInteractions.rawValue
         messageEvents = messagingEnabled ? (listened | reactions & ~(1 << 63)) & messageMask : 0
         journeyReactions = reactions

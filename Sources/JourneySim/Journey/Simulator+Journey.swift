@@ -253,6 +253,10 @@ extension Simulator {
     mutating func emit(_ kind: EventKind, _ id: Int, paidCents: UInt32 = 0, stars: UInt8 = 0, channel: Channel? = nil,
                        properties: EventProperties = EventProperties()) {
         if kind.rawValue < EventKind.firstMessageKind { metrics.eventsByKind[Int(kind.rawValue)] &+= 1 }
+        // The last time of each event a journey reaction's decay counts from.
+        if runtime.trackedCount > 0, let tracked = journeyModel!.trackedKinds.firstIndex(of: kind) {
+            runtime.trackedAt[id &* runtime.trackedCount &+ tracked] = now
+        }
         switch kind {
         case .needArises: count(\.journeys, id)
         case .sessionStart: count(\.sessions, id); metrics.daily[dayIndex].sessions &+= 1

@@ -128,10 +128,13 @@ struct CompiledDistribution: Sendable, BitwiseCopyable {
 extension ConfigNode {
     /// A distribution written as a one-key mapping. With `durations`, parameters that are
     /// amounts are durations (`2h`) and the result is in milliseconds; otherwise plain numbers.
-    func distribution(durations: Bool) throws(ScenarioError) -> Distribution {
-        let mapping = try self.mapping(allowed: Distribution.names)
-        guard mapping.entries.count == 1, let entry = mapping.entries.first else {
-            throw invalid("give exactly one distribution, e.g. {exponential: \(durations ? "24h" : "40")}; found \(mapping.entries.count) keys.")
+    /// `modifiers` are keys of the same mapping that qualify the distribution (a wait's
+    /// `by_local_hour`); the caller reads them.
+    func distribution(durations: Bool, modifiers: [String] = []) throws(ScenarioError) -> Distribution {
+        let mapping = try self.mapping(allowed: Distribution.names + modifiers)
+        let entries = mapping.entries.filter { !modifiers.contains($0.key) }
+        guard entries.count == 1, let entry = entries.first else {
+            throw invalid("give exactly one distribution (\(Distribution.names.joined(separator: ", "))), e.g. {exponential: \(durations ? "24h" : "40")}; found \(entries.count).")
         }
         let value = entry.value
         func amount(_ node: ConfigNode, positive: Bool = true) throws(ScenarioError) -> Double {

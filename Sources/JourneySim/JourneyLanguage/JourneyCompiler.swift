@@ -29,7 +29,7 @@ enum JourneyCompiler {
             let states = graph.states[Int(archetype.rawValue)]
             var builder = Builder(catalog: catalog, stateNames: stateNames, present: Set(states.map(\.name)),
                                   processNames: processNames, attributeNames: attributeNames, triggers: triggers,
-                                  tracked: tracked)
+                                  tracked: tracked, archetype: graph.hasOverrides ? archetype : nil)
             var processStarts: [Int32] = []
             for process in graph.processes {
                 processStarts.append(try builder.state(process.start, process.node))
@@ -61,10 +61,15 @@ enum JourneyCompiler {
         let attributeNames: [String]
         let triggers: TriggerSpec
         let tracked: [EventKind]
+        /// The archetype whose program this is, when the journey has per-archetype overrides (errors name it).
+        let archetype: Archetype?
         var program = JourneyProgram()
 
+        var inArchetype: String { archetype.map { " (in archetype \($0.name)'s journey)" } ?? "" }
+
         init(catalog: EventCatalog, stateNames: [String], present: Set<String>, processNames: [String],
-             attributeNames: [String], triggers: TriggerSpec, tracked: [EventKind]) {
+             attributeNames: [String], triggers: TriggerSpec, tracked: [EventKind], archetype: Archetype?) {
+            self.archetype = archetype
             self.catalog = catalog
             self.stateNames = stateNames
             self.present = present
@@ -78,7 +83,7 @@ enum JourneyCompiler {
         func state(_ name: String, _ node: ConfigNode) throws(ScenarioError) -> Int32 {
             guard present.contains(name), let index = stateNames.firstIndex(of: name) else {
                 let hint = Suggestion.closest(to: name, in: Array(present)).map { " Did you mean '\($0)'?" } ?? ""
-                throw node.invalid("unknown state '\(name)'.\(hint)")
+                throw node.invalid("unknown state '\(name)'\(inArchetype).\(hint)")
             }
             return Int32(index)
         }
@@ -154,6 +159,7 @@ enum JourneyCompiler {
             compiled.processOps = IDRange(processStart..<Int32(program.processOps.count))
             if let wait = state.wait { compiled.wait = distribution(wait) }
             compiled.waitByLocalHour = state.waitByLocalHour
+            compiled.waitFrequencyScaled = state.waitFrequencyScaled
             if let transition = state.transition { compiled.transition = try node(transition) }
             program.states[id] = compiled
         }
@@ -184,7 +190,7 @@ enum JourneyCompiler {
                 let text = try node.string()
                 guard let index = names.firstIndex(of: text) else {
                     let hint = Suggestion.closest(to: text, in: names).map { " Did you mean '\($0)'?" } ?? ""
-                    throw node.invalid("'\(text)' is not a value of '\(property.name)'.\(hint)")
+                    throw node.invalid("'\(text)' is not a value of '\(property.name)' (\(names.prefix(8).joined(separator: ", "))\(names.count > 8 ? ", …" : "")); category properties take one of their names, not an attribute.\(hint)")
                 }
                 return .init(kind: .constant, attribute: 0, value: Float(index))
             }
@@ -198,15 +204,17 @@ enum JourneyCompiler {
             case let .choose(options, _):
                 let first = Int32(program.choices.count)
                 var running = 0.0
-                // Options of probability 0 are never taken; the last taken one absorbs rounding.
+                var lifted: Int32 = -1
+                // Options of probability 0 are never taken (unless lifted); the last taken one absorbs rounding.
                 for option in options {
                     let target = try state(option.to, option.node)
-                    guard option.probability > 0 else { continue }
+                    guard option.probability > 0 || option.lifted else { continue }
                     running += option.probability
-                    program.choices.append(.init(cumulative: running, state: target))
+                    if option.lifted { lifted = Int32(program.choices.count) }
+                    program.choices.append(.init(cumulative: running, state: target, probability: option.probability))
                 }
                 program.choices[program.choices.count - 1].cumulative = .infinity
-                program.nodes.append(.init(kind: .choose, first: first, end: Int32(program.choices.count)))
+                program.nodes.append(.init(kind: .choose, first: first, end: Int32(program.choices.count), lifted: lifted))
             case let .branch(arms, _):
                 // Arms are laid out first (their nodes after), so the node's range is contiguous.
                 var compiledArms: [JourneyProgram.Arm] = []
@@ -272,7 +280,9 @@ enum JourneyCompiler {
                     let hint = Suggestion.closest(to: lhs, in: names).map { " Did you mean '\($0)'?" } ?? ""
                     throw node.invalid("cannot test '\(lhs)'.\(hint) Conditions read attributes and \(JourneyConditionOperand.reservedNames.joined(separator: ", ")).")
                 }
-                return .init(operand: .attribute, attribute: Int32(index), comparison: comparison, value: try number())
+                // Attributes are held as Float: compare with the literal as a Float too, so
+                // `score == 0.1` holds after `set: {score: 0.1}`.
+                return .init(operand: .attribute, attribute: Int32(index), comparison: comparison, value: Double(Float(try number())))
             }
         }
 
@@ -295,6 +305,8 @@ enum JourneyCompiler {
             }
             let statesStart = Int32(program.reactionStates.count)
             for (name, node) in reaction.inStates { program.reactionStates.append(try state(name, node)) }
+            let conditionsStart = Int32(program.conditions.count)
+            for condition in reaction.conditions { program.conditions.append(try self.condition(condition)) }
             var decaySince: Int32 = -1
             if let since = reaction.decaySince {
                 decaySince = Int32(tracked.firstIndex(of: catalog.kind(named: since.name)!)!)
@@ -302,7 +314,8 @@ enum JourneyCompiler {
             let delay: Int32 = reaction.delay.map { distribution($0) } ?? -1
             program.reactions.append(.init(
                 on: on, channel: reaction.channel?.rawValue ?? 255, campaign: campaign, template: template,
-                states: IDRange(statesStart..<Int32(program.reactionStates.count)), probability: reaction.probability,
+                states: IDRange(statesStart..<Int32(program.reactionStates.count)),
+                conditions: IDRange(conditionsStart..<Int32(program.conditions.count)), probability: reaction.probability,
                 discountMultiplier: reaction.discountMultiplier,
                 halfLifeMs: Double(reaction.decayHalfLife?.milliseconds ?? 0), decaySince: decaySince,
                 delay: delay, target: try state(reaction.to.name, reaction.to.node)))
@@ -351,7 +364,7 @@ enum JourneyCompiler {
                 if !stack.isEmpty { changed = true }
             }
             for state in states where !reached.contains(Int32(stateNames.firstIndex(of: state.name)!)) {
-                throw state.node.invalid("state '\(state.name)' is never reached\(Archetype.allCases.count > 1 ? " (archetype \(archetype.name))" : ""): no process starts there and no transition or reaction leads to it.")
+                throw state.node.invalid("state '\(state.name)' is never reached\(inArchetype): no process starts there and no transition or reaction leads to it.")
             }
             for (index, process) in processNames.enumerated() where !started.contains(index) {
                 _ = process
@@ -382,7 +395,7 @@ enum JourneyCompiler {
                         if colour[successor] == 1 {
                             let names = path.map(\.node).drop { $0 != successor }.map { stateNames[$0] } + [stateNames[successor]]
                             let first = states.first { $0.name == stateNames[successor] }!
-                            throw first.node.invalid("these states form a loop that takes no time\(archetype == .routine ? "" : " (archetype \(archetype.name))"): \(names.joined(separator: " → ")). Give one of them a wait, or the run would never leave that instant.")
+                            throw first.node.invalid("these states form a loop that takes no time\(inArchetype): \(names.joined(separator: " → ")). Give one of them a wait, or the run would never leave that instant.")
                         }
                         if colour[successor] == 0 {
                             colour[successor] = 1

@@ -5,7 +5,7 @@ extension JourneyGraph {
     static let stateKeys = ["emit", "stage", "value", "set", "add", "start_process", "stop_process", "wait",
                             "next", "choose", "branch", "end"]
     static let transitionKeys = ["next", "choose", "branch", "end"]
-    static let reactionKeys = ["on", "campaign", "template", "channel", "in", "probability", "discount_multiplier",
+    static let reactionKeys = ["on", "campaign", "template", "channel", "in", "if", "probability", "discount_multiplier",
                                "decay", "delay", "to"]
     /// What a reaction can answer: a message interaction, or a delivered message that made the
     /// customer unhappy (the fatigue model's verdict).
@@ -61,6 +61,7 @@ extension JourneyGraph {
         var overrides = [[ConfigMapping.Entry]](repeating: [], count: Archetype.allCases.count)
         var reactionOverrides = [ConfigNode?](repeating: nil, count: Archetype.allCases.count)
         if let value = top["archetypes"] {
+            hasOverrides = true
             for entry in try value.mapping(allowed: Archetype.allCases.map(\.name)).entries {
                 guard let archetype = Archetype(name: entry.key) else { continue }
                 let fields = try entry.value.mapping(allowed: ["states", "reactions"])
@@ -209,24 +210,14 @@ extension JourneyGraph.State {
                 }
                 if field.key == "start_process" { startProcesses = names } else { stopProcesses = names }
             case "wait":
-                var distributionNode = value
-                if case .mapping = value.node, let shaped = try value.openMapping()["by_local_hour"] {
-                    waitByLocalHour = try shaped.bool()
-                    // The distribution is the mapping's other key.
-                    let rest = try value.openMapping().entries.filter { $0.key != "by_local_hour" }
-                    guard rest.count == 1, let only = rest.first else {
-                        throw value.invalid("give exactly one distribution besides by_local_hour, e.g. {exponential: 8h, by_local_hour: true}.")
-                    }
-                    distributionNode = only.value
-                    guard only.key == "exponential" || !waitByLocalHour else {
-                        throw value.invalid("by_local_hour shapes a Poisson process: it works with an exponential wait only (found \(only.key)).")
-                    }
-                    wait = .exponential(mean: try JourneyGraph.State.exponentialMean(only.value))
-                    waitNode = value
-                    continue
-                }
-                wait = try distributionNode.distribution(durations: true)
+                wait = try value.distribution(durations: true, modifiers: ["by_local_hour", "frequency_scaled"])
                 waitNode = value
+                let modifiers = try value.openMapping()
+                if let shaped = modifiers["by_local_hour"] { waitByLocalHour = try shaped.bool() }
+                if let scaled = modifiers["frequency_scaled"] { waitFrequencyScaled = try scaled.bool() }
+                if waitByLocalHour, case .exponential = wait {} else if waitByLocalHour {
+                    throw value.invalid("by_local_hour shapes a Poisson process: it works with an exponential wait only.")
+                }
             case "next":
                 transitions += 1
                 transition = .goto(try value.string(), value)
@@ -247,29 +238,29 @@ extension JourneyGraph.State {
         guard transitions <= 1 else {
             throw node.invalid("state '\(name)' has \(transitions) ways out; give exactly one of next, choose, branch or end: true.")
         }
+        if isEnd, let waitNode {
+            throw waitNode.invalid("state '\(name)' ends its process, so nothing would follow its wait; move the wait to the state before, or replace end: true with a transition.")
+        }
         guard transitions == 1 else {
             throw node.invalid("state '\(name)' has no way out: give it next, choose, branch, or end: true if the process stops there.")
         }
     }
 
-    static func exponentialMean(_ node: ConfigNode) throws(ScenarioError) -> Double {
-        let mean = Double(try node.duration().milliseconds)
-        guard mean > 0 else { throw node.outOfRange(try node.string(), "it must be above 0") }
-        return mean
-    }
 }
 
 extension JourneyGraph.Transition {
     static func choice(_ node: ConfigNode) throws(ScenarioError) -> JourneyGraph.Transition {
-        var options: [(to: String, probability: Double, node: ConfigNode)] = []
+        var options: [(to: String, probability: Double, lifted: Bool, node: ConfigNode)] = []
         var sum = 0.0
         let items = try node.list()
         guard !items.isEmpty else { throw node.invalid("list at least one {to: state, probability: p}.") }
         for item in items {
-            let fields = try item.mapping(allowed: ["to", "probability"])
+            let fields = try item.mapping(allowed: ["to", "probability", "lift"])
             let probability = try fields.required("probability").probability()
             sum += probability
-            options.append((try fields.required("to").string(), probability, item))
+            let lifted = try fields["lift"]?.bool() ?? false
+            if lifted, options.contains(where: \.lifted) { throw item.invalid("only one option of a choice can be lifted.") }
+            options.append((try fields.required("to").string(), probability, lifted, item))
         }
         guard abs(sum - 1) <= 1e-9 else {
             throw node.invalid("the probabilities add up to \(sum.formatted6), not 1; every step must go somewhere.")
@@ -328,6 +319,11 @@ extension JourneyGraph.Reaction {
                 for item in try value.list() { inStates.append((try item.string(), item)) }
             } else {
                 inStates.append((try value.string(), value))
+            }
+        }
+        if let value = fields["if"] {
+            for part in try value.string().components(separatedBy: " and ") {
+                conditions.append(.init(text: part.trimmingCharacters(in: .whitespaces), node: value))
             }
         }
         if let value = fields["probability"] { probability = try value.probability() }

@@ -17,6 +17,8 @@ struct JourneyGraph {
         var wait: Distribution?
         var waitNode: ConfigNode?
         var waitByLocalHour = false
+        /// The wait is divided by the customer's frequency multiplier (the multichannel effect).
+        var waitFrequencyScaled = false
         var transition: Transition?
         var isEnd = false
     }
@@ -30,7 +32,7 @@ struct JourneyGraph {
 
     indirect enum Transition {
         case goto(String, ConfigNode)
-        case choose([(to: String, probability: Double, node: ConfigNode)], ConfigNode)
+        case choose([(to: String, probability: Double, lifted: Bool, node: ConfigNode)], ConfigNode)
         /// Arms in order; the last has no condition.
         case branch([(condition: [ConditionText], then: Transition)], ConfigNode)
     }
@@ -55,6 +57,7 @@ struct JourneyGraph {
         var template: (name: String, node: ConfigNode)?
         var channel: Channel?
         var inStates: [(name: String, node: ConfigNode)] = []
+        var conditions: [ConditionText] = []
         var probability: Double = 1
         var discountMultiplier: Double = 1
         var decayHalfLife: SimDuration?
@@ -70,4 +73,6 @@ struct JourneyGraph {
     /// In document order; per archetype (index `Archetype.rawValue`), after that archetype's overrides.
     var states: [[State]] = []
     var reactions: [[Reaction]] = []
+    /// The journey has an `archetypes:` section (errors then say which archetype's journey is at fault).
+    var hasOverrides = false
 }

@@ -12,6 +12,7 @@ public struct JourneyProgram: Sendable {
         var stage: UInt8 = 255
         var isEnd = false
         var waitByLocalHour = false
+        var waitFrequencyScaled = false
         /// Exists in this archetype's journey.
         var present = false
         /// Distribution index of the wait, or -1 for none (the transition is taken at once).
@@ -31,12 +32,16 @@ public struct JourneyProgram: Sendable {
         /// goto: the state; choose and branch: the first row in `choices` / `arms`.
         var first: Int32
         var end: Int32
+        /// choose: the row of the option a message's purchase lift raises, or -1.
+        var lifted: Int32 = -1
     }
 
     struct Choice: Sendable, BitwiseCopyable {
         /// Running sum of the probabilities up to this option; the last is +∞.
         var cumulative: Double
         var state: Int32
+        /// The option's own probability (for a lifted draw).
+        var probability: Double
     }
 
     struct Arm: Sendable, BitwiseCopyable {
@@ -72,6 +77,8 @@ public struct JourneyProgram: Sendable {
         var template: Int32
         /// States (in `reactionStates`) one of which a process must be in; empty: the first process, in any state.
         var states: IDRange
+        /// Conditions (`if:`) that must hold for the reaction to apply.
+        var conditions: IDRange
         var probability: Double
         var discountMultiplier: Double
         /// 0: no decay; otherwise the half-life in milliseconds, and the tracked event it counts from.

@@ -23,6 +23,10 @@ extension Simulator {
         guard let model = journeyModel else { return }
         for id in 0..<population.count {
             let a = archetype(id)
+            // A journey that never emits need_arises still has a usual channel and a start.
+            state.journeyChannel[id] = Self.pick(from: population.channels[id], rng: &state.rng[id])
+            state.sessionChannel[id] = state.journeyChannel[id]
+            state.journeyStart[id] = scenario.start
             for process in 0..<runtime.processes where model.processAutostart[process] {
                 let slot = journeySlot(id, process)
                 runtime.target[slot] = UInt16(model.processStarts[a][process])
@@ -87,12 +91,14 @@ extension Simulator {
                 let distribution = journeyPrograms[a].distributions[Int(state.wait)]
                 let next: SimTime
                 if state.waitByLocalHour {
-                    next = timing.next(after: now, meanGap: SimDuration(milliseconds: Int64(distribution.a)),
+                    let mean = state.waitFrequencyScaled ? distribution.a / Double(population.frequencyMultiplier(id)) : distribution.a
+                    next = timing.next(after: now, meanGap: SimDuration(milliseconds: Int64(mean)),
                                        zone: Int(population.timeZone[id]), zones: zones, rng: &self.state.rng[id])
                 } else {
-                    let draw = journeyPrograms[a].empirical.withUnsafeBufferPointer { table in
+                    var draw = journeyPrograms[a].empirical.withUnsafeBufferPointer { table in
                         distribution.sample(&self.state.rng[id], empirical: table)
                     }
+                    if state.waitFrequencyScaled { draw /= Double(population.frequencyMultiplier(id)) }
                     // At least a millisecond: a wait always lets time pass.
                     next = now + SimDuration(milliseconds: max(1, Int64(min(draw, 9e15))))
                 }
@@ -130,6 +136,10 @@ extension Simulator {
                 // A single option (probability 1) takes no draw.
                 if node.end &- node.first == 1 { return journeyPrograms[a].choices[Int(node.first)].state }
                 let u = state.rng[id].nextUnit()
+                if node.lifted >= 0, state.liftChannel[id] != 0 {
+                    let lift = Double(purchaseLifts[Int(state.liftChannel[id])])
+                    if lift != 1 { return liftedChoice(a, node: node, lift: lift, u: u) }
+                }
                 var choice = Int(node.first)
                 while u >= journeyPrograms[a].choices[choice].cumulative { choice &+= 1 }
                 return journeyPrograms[a].choices[choice].state
@@ -142,6 +152,22 @@ extension Simulator {
                 index = Int(journeyPrograms[a].arms[arm].node)
             }
         }
+    }
+
+    /// A choice whose lifted option's probability is multiplied by `lift` (at most 0.99), the
+    /// others scaled down to keep the row a distribution (as the built-in checkout is lifted).
+    func liftedChoice(_ a: Int, node: JourneyProgram.Node, lift: Double, u: Double) -> Int32 {
+        let liftedRow = Int(node.lifted)
+        let base = journeyPrograms[a].choices[liftedRow].probability
+        let raised = min(0.99, base * lift)
+        let scale = base < 1 ? (1 - raised) / (1 - base) : 0
+        var running = 0.0
+        for row in Int(node.first)..<Int(node.end) {
+            let choice = journeyPrograms[a].choices[row]
+            running += row == liftedRow ? raised : choice.probability * scale
+            if u < running { return choice.state }
+        }
+        return journeyPrograms[a].choices[Int(node.end) - 1].state
     }
 
     func journeyConditionsHold(_ id: Int, archetype a: Int, _ range: IDRange, process: Int) -> Bool {
@@ -260,9 +286,6 @@ extension Simulator {
         }
         if definition.stage != 255 { stage = Stage(rawValue: definition.stage) ?? stage }
         state.stage[id] = stage
-        if runtime.trackedCount > 0, let model = journeyModel, let tracked = model.trackedKinds.firstIndex(of: kind) {
-            runtime.trackedAt[id &* runtime.trackedCount &+ tracked] = now
-        }
         emit(kind, id, paidCents: paid, stars: stars, properties: properties)
     }
 

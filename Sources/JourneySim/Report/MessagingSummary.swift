@@ -29,10 +29,14 @@ public struct MessagingSummary: Codable, Sendable, Equatable {
         public var messagePurchases: Int
         public var messageRevenue: Double
         public var terminalStates: [String: Int]
+        /// Messages answered (`message_replied`) and delivered but not opened within their
+        /// campaign's `ignored_after` window; left out when none were.
+        public var replied: Int?
+        public var ignored: Int?
 
         /// `costUSD` is written `cost_usd`, which `.convertFromSnakeCase` reads back as `costUsd`.
         enum CodingKeys: String, CodingKey {
-            case messagesCreated, messagesDelivered, recipients, messagesPerCustomerPerWeek, unhappyMessages, unhappyRecipients, optOuts, customersOptedOut, optOutShareOfUnhappy, revenuePerMessage, cartReturns, reengagements, walkAways, messagePurchases, messageRevenue, terminalStates
+            case messagesCreated, messagesDelivered, recipients, messagesPerCustomerPerWeek, unhappyMessages, unhappyRecipients, optOuts, customersOptedOut, optOutShareOfUnhappy, revenuePerMessage, cartReturns, reengagements, walkAways, messagePurchases, messageRevenue, terminalStates, replied, ignored
             case costUSD = "costUsd"
         }
     }
@@ -113,7 +117,8 @@ public struct MessagingSummary: Codable, Sendable, Equatable {
             costUSD: rounded(Double(totalsCounts.costMicros) / 1_000_000),
             cartReturns: messaging.cartReturns, reengagements: messaging.reengagements, walkAways: messaging.walkAways,
             messagePurchases: messaging.messagePurchases, messageRevenue: Double(messaging.messageRevenueCents) / 100,
-            terminalStates: states)
+            terminalStates: states, replied: totalsCounts.replied > 0 ? totalsCounts.replied : nil,
+            ignored: messaging.ignored > 0 ? messaging.ignored : nil)
         var campaigns: [String: CampaignSummary] = [:]
         for campaign in 0..<stats.campaignCount {
             func count(_ counter: TriggerStats.MessageCounter) -> Int { Int(stats.count(counter, campaign: campaign)) }
