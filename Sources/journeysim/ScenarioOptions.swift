@@ -30,7 +30,7 @@ struct ScenarioOptions: ParsableArguments {
     /// Identifies the scenario as run (file text plus overrides) for merging shards.
     func digest() -> String {
         let text = (try? String(contentsOfFile: scenario, encoding: .utf8)) ?? scenario
-        return ScenarioDigest.of([text] + overrides.digestParts)
+        return ScenarioDigest.of([text] + Scenario.includedTexts(path: scenario) + overrides.digestParts)
     }
 }
 

@@ -40,6 +40,8 @@ public struct SimEvent: Sendable {
         case messageIgnored
         /// A delivered message is opened after its channel's open delay (argument: its slot in `Simulator.openRecords`).
         case messageOpened
+        /// An event a journey state scheduled (argument: its row in the program's `timers`).
+        case journeyTimer
     }
 }
 

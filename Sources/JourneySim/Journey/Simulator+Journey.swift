@@ -31,6 +31,7 @@ extension Simulator {
         case .journey: journeyStep(event)
         case .messageIgnored: messageIgnored(slot: Int(event.argument))
         case .messageOpened: messageOpened(slot: Int(event.argument))
+        case .journeyTimer: journeyTimer(event)
         }
     }
 

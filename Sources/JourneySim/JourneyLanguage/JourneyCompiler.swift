@@ -157,6 +157,19 @@ enum JourneyCompiler {
             for (name, node) in state.stopProcesses { program.processOps.append(.init(process: try process(name, node), start: false)) }
             for (name, node) in state.startProcesses { program.processOps.append(.init(process: try process(name, node), start: true)) }
             compiled.processOps = IDRange(processStart..<Int32(program.processOps.count))
+            let timersStart = Int32(program.timers.count)
+            for timer in state.timers {
+                let eventNode = (try? timer.node.openMapping())?["event"] ?? timer.node
+                guard let kind = catalog.kind(named: timer.event) else { throw unknownEvent(timer.event, eventNode, catalog) }
+                guard !kind.isMessageInteraction, kind != .optOut else {
+                    throw eventNode.invalid("a journey cannot schedule '\(timer.event)': it comes from the messages a customer gets.")
+                }
+                if let declaration = catalog.declaration(of: kind), !declaration.properties.isEmpty {
+                    throw eventNode.invalid("'\(timer.event)' has properties; schedule an event without properties, or emit it from a state.")
+                }
+                program.timers.append(.init(event: kind.rawValue, probability: timer.probability, delay: distribution(timer.delay)))
+            }
+            compiled.timers = IDRange(timersStart..<Int32(program.timers.count))
             if let wait = state.wait { compiled.wait = distribution(wait) }
             compiled.waitByLocalHour = state.waitByLocalHour
             compiled.waitFrequencyScaled = state.waitFrequencyScaled
@@ -270,6 +283,12 @@ enum JourneyCompiler {
                     throw node.invalid("unknown channel '\(rhs)'; channels: \(Channel.allCases.map(\.name).joined(separator: ", ")).")
                 }
                 return .init(operand: .channel, attribute: 0, comparison: comparison, value: Double(channel.rawValue))
+            case "stage":
+                try equalityOnly()
+                guard let stage = Stage.allCases.first(where: { $0.name == rhs }) else {
+                    throw node.invalid("unknown stage '\(rhs)'; stages: \(Stage.allCases.map(\.name).joined(separator: ", ")).")
+                }
+                return .init(operand: .stage, attribute: 0, comparison: comparison, value: Double(stage.rawValue))
             case "archetype":
                 try equalityOnly()
                 guard let archetype = Archetype(name: rhs) else { throw node.invalid("unknown archetype '\(rhs)'; use routine, joyride, trek or odyssey.") }
@@ -318,7 +337,7 @@ enum JourneyCompiler {
                 conditions: IDRange(conditionsStart..<Int32(program.conditions.count)), probability: reaction.probability,
                 discountMultiplier: reaction.discountMultiplier,
                 halfLifeMs: Double(reaction.decayHalfLife?.milliseconds ?? 0), decaySince: decaySince,
-                delay: delay, target: try state(reaction.to.name, reaction.to.node)))
+                delay: delay, target: try state(reaction.to.name, reaction.to.node), countsAs: reaction.countsAs))
             program.reactsTo |= 1 << UInt64(on == JourneyProgram.unhappy ? 63 : on)
         }
 

@@ -2,11 +2,13 @@ import Foundation
 
 extension JourneyGraph {
     static let keys = ["events", "attributes", "processes", "states", "reactions", "archetypes"]
-    static let stateKeys = ["emit", "stage", "value", "set", "add", "start_process", "stop_process", "wait",
+    static let stateKeys = ["emit", "stage", "value", "set", "add", "start_process", "stop_process", "schedule", "wait",
                             "next", "choose", "branch", "end"]
     static let transitionKeys = ["next", "choose", "branch", "end"]
     static let reactionKeys = ["on", "campaign", "template", "channel", "in", "if", "probability", "discount_multiplier",
-                               "decay", "delay", "to"]
+                               "decay", "delay", "to", "counts_as"]
+    /// What a reaction that moves a customer counts as in the messaging summary.
+    static let reactionCounters = ["cart_return", "reengagement", "walk_away"]
     /// What a reaction can answer: a message interaction, or a delivered message that made the
     /// customer unhappy (the fatigue model's verdict).
     static let reactionTriggers = ["message_delivered", "message_opened", "message_clicked", "message_replied",
@@ -209,6 +211,13 @@ extension JourneyGraph.State {
                     names.append((try value.string(), value))
                 }
                 if field.key == "start_process" { startProcesses = names } else { stopProcesses = names }
+            case "schedule":
+                for item in try value.list() {
+                    let fields = try item.mapping(allowed: ["event", "probability", "delay"])
+                    timers.append((try fields.required("event").string(), try fields["probability"]?.probability() ?? 1,
+                                   try fields.required("delay").distribution(durations: true), item))
+                }
+                guard timers.count <= 16 else { throw value.invalid("a state schedules at most 16 events.") }
             case "wait":
                 wait = try value.distribution(durations: true, modifiers: ["by_local_hour", "frequency_scaled"])
                 waitNode = value
@@ -337,5 +346,12 @@ extension JourneyGraph.Reaction {
             decaySince = (try since.string(), since)
         }
         if let value = fields["delay"] { delay = try value.distribution(durations: true) }
+        if let value = fields["counts_as"] {
+            let text = try value.string()
+            guard let index = JourneyGraph.reactionCounters.firstIndex(of: text) else {
+                throw value.invalid("counts_as is one of \(JourneyGraph.reactionCounters.joined(separator: ", ")); not '\(text)'.")
+            }
+            countsAs = UInt8(index + 1)
+        }
     }
 }

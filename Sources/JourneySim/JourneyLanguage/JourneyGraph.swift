@@ -14,6 +14,8 @@ struct JourneyGraph {
         var add: [(attribute: String, value: Double, node: ConfigNode)] = []
         var startProcesses: [(name: String, node: ConfigNode)] = []
         var stopProcesses: [(name: String, node: ConfigNode)] = []
+        /// Events scheduled for later, each with a probability and a delay, that occupy no process.
+        var timers: [(event: String, probability: Double, delay: Distribution, node: ConfigNode)] = []
         var wait: Distribution?
         var waitNode: ConfigNode?
         var waitByLocalHour = false
@@ -64,6 +66,8 @@ struct JourneyGraph {
         var decaySince: (name: String, node: ConfigNode)?
         var delay: Distribution?
         var to: (name: String, node: ConfigNode)
+        /// 0: nothing; otherwise 1 + the index in `JourneyGraph.reactionCounters`.
+        var countsAs: UInt8 = 0
     }
 
     var node: ConfigNode

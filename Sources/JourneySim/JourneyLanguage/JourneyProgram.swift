@@ -22,6 +22,7 @@ public struct JourneyProgram: Sendable {
         var attributeOps: IDRange = IDRange()
         var properties: IDRange = IDRange()
         var processOps: IDRange = IDRange()
+        var timers: IDRange = IDRange()
         /// The transition's root node.
         var transition: Int32 = -1
     }
@@ -62,6 +63,13 @@ public struct JourneyProgram: Sendable {
         var value: Float
     }
 
+    /// An event a state schedules for later (`schedule:`): with `probability`, after a draw of `delay`.
+    struct Timer: Sendable, BitwiseCopyable {
+        var event: UInt8
+        var probability: Double
+        var delay: Int32
+    }
+
     struct ProcessOp: Sendable, BitwiseCopyable {
         var process: Int32
         var start: Bool
@@ -86,6 +94,8 @@ public struct JourneyProgram: Sendable {
         var decaySince: Int32
         var delay: Int32
         var target: Int32
+        /// 0: nothing; 1 cart return, 2 re-engagement, 3 walk-away (`MessagingMetrics`).
+        var countsAs: UInt8
     }
 
     static let noEvent: UInt8 = 255
@@ -99,6 +109,7 @@ public struct JourneyProgram: Sendable {
     var attributeOps: ContiguousArray<AttributeOp> = []
     var propertySources: ContiguousArray<PropertySource> = []
     var processOps: ContiguousArray<ProcessOp> = []
+    var timers: ContiguousArray<Timer> = []
     var distributions: ContiguousArray<CompiledDistribution> = []
     var empirical: [(cumulative: Double, value: Double)] = []
     var reactions: ContiguousArray<Reaction> = []
@@ -132,9 +143,9 @@ public struct JourneyModel: Sendable {
 
 /// What a journey condition reads.
 public enum JourneyConditionOperand: UInt8, Sendable, BitwiseCopyable {
-    case attribute, cartValue, purchases, channel, archetype, elapsed, inSession, localHour
+    case attribute, cartValue, purchases, channel, archetype, elapsed, inSession, localHour, stage
 
-    static let reservedNames = ["cart_value", "purchases", "channel", "archetype", "elapsed", "in_session", "local_hour"]
+    static let reservedNames = ["cart_value", "purchases", "channel", "archetype", "elapsed", "in_session", "local_hour", "stage"]
 }
 
 /// One comparison in a branch's `if`, e.g. `streak >= 7`, `channel == whatsapp`, `elapsed > 3d`.

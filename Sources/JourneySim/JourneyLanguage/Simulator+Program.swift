@@ -84,6 +84,7 @@ extension Simulator {
                 self.state.stage[id] = Stage(rawValue: state.stage) ?? self.state.stage[id]
             }
             if !state.processOps.isEmpty { applyProcessOps(id, archetype: a, state.processOps) }
+            if !state.timers.isEmpty { scheduleJourneyTimers(id, archetype: a, state.timers) }
             // The state stopped or restarted its own process, or a runaway was found on the way.
             guard runtime.epoch[slot] == epoch, journeyRunawayFound == nil else { return }
             if state.isEnd { return }
@@ -108,6 +109,27 @@ extension Simulator {
             }
             stateID = journeyTransition(id, archetype: a, node: state.transition, process: process)
         }
+    }
+
+    /// Schedules a state's `schedule:` events, each with its probability, after its delay.
+    mutating func scheduleJourneyTimers(_ id: Int, archetype a: Int, _ range: IDRange) {
+        for index in Int(range.lowerBound)..<Int(range.upperBound) {
+            let timer = journeyPrograms[a].timers[index]
+            if timer.probability < 1, !state.rng[id].bernoulli(timer.probability) { continue }
+            let distribution = journeyPrograms[a].distributions[Int(timer.delay)]
+            let draw = journeyPrograms[a].empirical.withUnsafeBufferPointer { table in distribution.sample(&state.rng[id], empirical: table) }
+            queue.schedule(SimEvent(customer: UInt32(id), kind: .journeyTimer, argument: UInt32(index)),
+                           at: now + SimDuration(milliseconds: max(1, Int64(min(draw, 9e15)))))
+        }
+    }
+
+    /// A scheduled event falls due: emitted as a state emitting it would.
+    mutating func journeyTimer(_ event: SimEvent) {
+        let id = Int(event.customer)
+        let a = archetype(id)
+        var definition = JourneyProgram.State()
+        definition.emit = journeyPrograms[a].timers[Int(event.argument)].event
+        journeyEmit(id, archetype: a, state: definition)
     }
 
     /// Counts the stay in the state `slot`'s process is leaving.
@@ -183,6 +205,7 @@ extension Simulator {
             case .elapsed: lhs = Double((now - runtime.startedAt[journeySlot(id, process)]).milliseconds)
             case .inSession: lhs = state.inSession[id] ? 1 : 0
             case .localHour: lhs = Double(zones.localHour(zone: Int(population.timeZone[id]), at: now))
+            case .stage: lhs = Double(state.stage[id].rawValue)
             }
             if !condition.holds(lhs) { return false }
         }

@@ -45,7 +45,7 @@ extension Scenario {
         if let node = top["behavior"] { try behavior.override(from: node) }
         // The journey's custom events are read first (campaigns trigger on them); its reactions
         // name campaigns and templates, so it is compiled once the campaigns are known.
-        let graph = try top["journey"].map { node throws(ScenarioError) in try JourneyGraph(node: node) }
+        let graph = try top["journey"].map { node throws(ScenarioError) in try JourneyGraph(node: try Scenario.journeyDocument(node)) }
         triggers = try TriggerSpec(campaigns: top["campaigns"], frequencyCaps: top["frequency_caps"],
                                    events: EventCatalog(custom: graph?.events ?? []))
         if let graph { journey = try JourneyCompiler.compile(graph, triggers: triggers) }
@@ -61,6 +61,38 @@ extension Scenario {
                 }
             }
         }
+    }
+}
+
+extension Scenario {
+    /// The journey mapping: written in the scenario, or a path to a journey file (relative to
+    /// the scenario's folder) holding it, whose own lines and fields errors then name.
+    static func journeyDocument(_ node: ConfigNode) throws(ScenarioError) -> ConfigNode {
+        guard case .scalar = node.node else { return node }
+        let relative = try node.string()
+        let folder = URL(fileURLWithPath: node.file).deletingLastPathComponent()
+        let path = relative.hasPrefix("/") ? relative : folder.appendingPathComponent(relative).standardized.path
+        let text: String
+        do {
+            text = try ScenarioLoader.read(path: path).text
+        } catch {
+            throw node.invalid("cannot read the journey file '\(relative)': \(error.description)")
+        }
+        guard let root = try ScenarioLoader.document(text, file: path) else {
+            throw node.invalid("the journey file '\(relative)' is empty.")
+        }
+        if case .scalar = root.node { throw root.invalid("a journey file holds the journey's mapping (events, processes, states, …), not a single value.") }
+        return root
+    }
+
+    /// The texts of the files a scenario file includes (its journey file), for its digest.
+    public static func includedTexts(path: String) -> [String] {
+        guard let (text, _) = try? ScenarioLoader.read(path: path), let root = try? ScenarioLoader.document(text, file: path),
+              let top = try? root.openMapping(), let node = top["journey"], case .scalar = node.node,
+              let relative = try? node.string() else { return [] }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        let included = relative.hasPrefix("/") ? relative : folder.appendingPathComponent(relative).standardized.path
+        return [(try? ScenarioLoader.read(path: included).text) ?? included]
     }
 }
 

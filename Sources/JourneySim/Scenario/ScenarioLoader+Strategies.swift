@@ -3,7 +3,7 @@ import Yams
 extension ScenarioLoader {
     /// Sections a strategy may replace. The clock, seed and population size stay shared so that
     /// strategies run on the same customers (common random numbers).
-    public static let strategySections = ["campaigns", "frequency_caps", "behavior", "backend", "journeys", "sessions", "archetypes"]
+    public static let strategySections = ["campaigns", "frequency_caps", "behavior", "backend", "journeys", "journey", "sessions", "archetypes"]
 
     /// Loads a scenario file as its list of strategies: one scenario when the file has no
     /// `strategies:` key, otherwise one per strategy, each the shared sections with the
