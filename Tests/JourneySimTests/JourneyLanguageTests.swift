@@ -31,11 +31,11 @@ backend:
 
 """
 
-private func fatigueOff(open: Double, click: Double, reply: Double = 0, openDelay: String? = nil) -> String {
+private func fatigueOff(open: Double, click: Double, reply: Double = 0, openDelay: String? = nil, lift: Double = 1) -> String {
     """
     behavior:
       channels:
-        sms: { open: \(open), click: \(click), reply: \(reply), purchase_lift: 1.0\(openDelay.map { ", open_delay: \($0)" } ?? "") }
+        sms: { open: \(open), click: \(click), reply: \(reply), purchase_lift: \(lift)\(openDelay.map { ", open_delay: \($0)" } ?? "") }
       fatigue: { per_message: 0, irrelevant: 0, off_hours: 0, repeated: 0, rare_channel: 0, base_unhappy: 0, unhappy_per_annoyance: 0, opt_out: 0, abandon_journey_when_unhappy: 0 }
 
     """
@@ -560,5 +560,129 @@ struct PerCustomerCounts: EventObserver {
             let mean = sum / Double(draws)
             #expect(abs(mean - distribution.mean) / distribution.mean < 0.02, "\(distribution): \(mean) vs \(distribution.mean)")
         }
+    }
+}
+
+@Suite struct JourneyFileTests {
+    private var scenariosFolder: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scenarios")
+    }
+
+    @Test func journeyFileErrorsNameTheJourneyFileAndLine() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try """
+        processes: { main: a }
+        states:
+          a: { wait: { exponential: 1h }, next: nowhere }
+        """.write(to: folder.appendingPathComponent("broken.yaml"), atomically: true, encoding: .utf8)
+        try "journey: broken.yaml\n".write(to: folder.appendingPathComponent("scenario.yaml"), atomically: true, encoding: .utf8)
+        do {
+            _ = try ScenarioLoader.load(path: folder.appendingPathComponent("scenario.yaml").path)
+            Issue.record("a broken journey file loaded")
+        } catch {
+            #expect(error.description.contains("broken.yaml:3"), "\(error.description)")
+            #expect(error.description.contains("states.a.next") && error.description.contains("unknown state 'nowhere'"), "\(error.description)")
+        }
+        try "journey: missing.yaml\n".write(to: folder.appendingPathComponent("scenario.yaml"), atomically: true, encoding: .utf8)
+        do {
+            _ = try ScenarioLoader.load(path: folder.appendingPathComponent("scenario.yaml").path)
+            Issue.record("a missing journey file loaded")
+        } catch {
+            #expect(error.description.contains("cannot read the journey file 'missing.yaml'"), "\(error.description)")
+        }
+    }
+
+    /// The e-commerce funnel written as a journey file against the built-in journey it mirrors,
+    /// on the same scenario: the headline figures agree within 4 standard errors of their
+    /// difference (Poisson for counts, binomial for shares; each run's figures are independent
+    /// draws of the same model, since the two consume random numbers differently).
+    @Test func ecommerceJourneyFileMatchesTheBuiltInJourney() throws {
+        var builtIn = try ScenarioLoader.load(path: scenariosFolder.appendingPathComponent("abandoned-cart.yaml").path)
+        var asData = try ScenarioLoader.load(path: scenariosFolder.appendingPathComponent("ecommerce-journey.yaml").path)
+        #expect(builtIn.journey == nil && asData.journey != nil)
+        builtIn.population.customers = 20_000
+        asData.population.customers = 20_000
+        let a = SimulationRun.execute(builtIn).summary, b = SimulationRun.execute(asData).summary
+        func counts(_ name: String, _ x: Int, _ y: Int) {
+            let error = (Double(x) + Double(y)).squareRoot()
+            #expect(abs(Double(x - y)) <= 4 * error, "\(name): built-in \(x), journey file \(y) (SE of difference \(error))")
+        }
+        counts("sessions", a.totals.sessions, b.totals.sessions)
+        counts("cart adds", a.totals.cartAdds, b.totals.cartAdds)
+        counts("purchases", a.totals.purchases, b.totals.purchases)
+        counts("abandoned carts", a.totals.abandonedCarts, b.totals.abandonedCarts)
+        counts("reviews", a.totals.reviews, b.totals.reviews)
+        let ma = try #require(a.messaging?.totals), mb = try #require(b.messaging?.totals)
+        counts("messages delivered", ma.messagesDelivered, mb.messagesDelivered)
+        counts("opt-outs", ma.optOuts, mb.optOuts)
+        counts("cart returns", ma.cartReturns, mb.cartReturns)
+        func share(_ name: String, _ x: Double, _ n1: Int, _ y: Double, _ n2: Int) {
+            let p = (x * Double(n1) + y * Double(n2)) / Double(n1 + n2)
+            let error = (p * (1 - p) * (1 / Double(n1) + 1 / Double(n2))).squareRoot()
+            #expect(abs(x - y) <= 4 * error, "\(name): built-in \(x), journey file \(y) (SE \(error))")
+        }
+        share("cart abandonment", a.totals.cartAbandonmentRate, a.totals.abandonedCarts + a.totals.purchases,
+              b.totals.cartAbandonmentRate, b.totals.abandonedCarts + b.totals.purchases)
+        share("opt-outs per unhappy message", ma.optOutShareOfUnhappy, ma.unhappyMessages, mb.optOutShareOfUnhappy, mb.unhappyMessages)
+        #expect(a.population == b.population)
+    }
+
+    @Test func scheduledEventsStageConditionsAndLiftedChoices() throws {
+        let s = try scenario(plainPopulation + fatigueOff(open: 1, click: 1, lift: 1.8) + """
+        journey:
+          processes: { main: start }
+          states:
+            start:
+              emit: need_arises
+              schedule:
+                - { event: review, probability: 1, delay: { fixed: 2d } }
+                - { event: referral, probability: 0, delay: { fixed: 1d } }
+              next: shop
+            shop: { wait: { fixed: 1h }, next: add }
+            add: { emit: add_to_cart, value: { fixed: 20 }, next: leave }
+            leave: { emit: session_end, next: waiting }
+            waiting: { wait: { fixed: 10d }, next: gone }
+            gone: { end: true }
+            back:
+              emit: session_start
+              branch:
+                - if: "stage == cart"
+                  choose:
+                    - { to: buy, probability: 0.5, lift: true }
+                    - { to: gone, probability: 0.5 }
+                - { to: gone }
+            buy: { emit: purchase, end: true }
+          reactions:
+            - { on: message_clicked, in: waiting, if: "cart_value > 0", delay: { fixed: 1m }, to: back, counts_as: cart_return }
+        campaigns:
+          - name: reminder
+            trigger: { event: session_end, filter: [ "cart_value > 0" ] }
+            channels: [ sms ]
+            content: { template: reminder }
+        """)
+        let sim = simulate(s)
+        #expect(sim.metrics.totals.reviews == 2000)
+        #expect(sim.metrics.totals.referrals == 0)
+        #expect(sim.messaging.cartReturns == 2000)
+        // Lifted from 0.5 to 0.9 by SMS's purchase lift of 1.8: 1,800 expected, SE 13.
+        #expect(abs(sim.metrics.totals.purchases - 1800) < 60, "\(sim.metrics.totals.purchases)")
+        #expect(sim.messaging.messagePurchases == sim.metrics.totals.purchases)
+    }
+
+    @Test func memoryEstimateCountsTheJourneyColumns() throws {
+        let plain = try scenario("population: { customers: 1000 }")
+        let journey = try scenario("""
+        population: { customers: 1000 }
+        journey:
+          attributes: { a: 0, b: 0 }
+          processes: { main: s, side: { start: t, autostart: false } }
+          states:
+            s: { start_process: side, wait: { exponential: 1d }, next: s }
+            t: { wait: { exponential: 1d }, next: t }
+        """)
+        let difference = MemoryEstimate(scenario: journey).bytesPerCustomer - MemoryEstimate(scenario: plain).bytesPerCustomer
+        #expect(difference == JourneyRuntime.bytesPerCustomer(processes: 2, attributes: 2, tracked: 0) + MemoryEstimate.eventHeapBytes)
     }
 }

@@ -48,6 +48,12 @@ public struct MemoryEstimate: Sendable, Equatable {
         let shards = max(1, shards)
         customers = (scenario.population.customers + shards - 1) / shards
         var perCustomer = Self.populationBytes + Self.journeyBytes + Self.eventHeapBytes
+        if let journey = scenario.journey {
+            // A journey program's columns, and an event pending per process besides the built-in one's.
+            perCustomer += JourneyRuntime.bytesPerCustomer(processes: journey.processNames.count, attributes: journey.attributeNames.count,
+                                                           tracked: journey.trackedKinds.count)
+                + max(0, journey.processNames.count - 1) * Self.eventHeapBytes
+        }
         let campaigns = scenario.triggers.campaigns.count
         if campaigns > 0 {
             perCustomer += Self.triggerBytesPerCampaign * campaigns + Self.triggerProfileBytes
