@@ -35,6 +35,8 @@ public struct Simulator<Observer: EventObserver> {
     let journeyModel: JourneyModel?
     let journeyPrograms: ContiguousArray<JourneyProgram>
     var runtime: JourneyRuntime
+    /// Per event kind, its column in `runtime.trackedAt`, or -1 (an untracked kind).
+    let trackedIndex: ContiguousArray<Int8>
     public internal(set) var journeyMetrics: JourneyMetrics
     /// Set when a customer looped without time passing; the run stops (see `JourneyRunaway`).
     public internal(set) var journeyRunawayFound: JourneyRunaway?
@@ -112,6 +114,9 @@ public struct Simulator<Observer: EventObserver> {
         openDelayTable = delayTable
         journeyModel = scenario.journey
         journeyPrograms = ContiguousArray(scenario.journey?.programs ?? [])
+        var tracked = ContiguousArray<Int8>(repeating: -1, count: EventKind.limit)
+        for (index, kind) in (scenario.journey?.trackedKinds ?? []).enumerated() { tracked[Int(kind.rawValue)] = Int8(index) }
+        trackedIndex = tracked
         runtime = JourneyRuntime(model: scenario.journey, customers: population.count, start: scenario.start, end: scenario.end)
         journeyMetrics = JourneyMetrics(states: scenario.journey?.stateNames.count ?? 0,
                                         customEvents: scenario.journey?.catalog.custom.count ?? 0)

@@ -255,8 +255,9 @@ extension Simulator {
                        properties: EventProperties = EventProperties()) {
         if kind.rawValue < EventKind.firstMessageKind { metrics.eventsByKind[Int(kind.rawValue)] &+= 1 }
         // The last time of each event a journey reaction's decay counts from.
-        if runtime.trackedCount > 0, let tracked = journeyModel!.trackedKinds.firstIndex(of: kind) {
-            runtime.trackedAt[id &* runtime.trackedCount &+ tracked] = now
+        if runtime.trackedCount > 0 {
+            let tracked = trackedIndex[Int(kind.rawValue)]
+            if tracked >= 0 { runtime.trackedAt[id &* runtime.trackedCount &+ Int(tracked)] = now }
         }
         switch kind {
         case .needArises: count(\.journeys, id)
