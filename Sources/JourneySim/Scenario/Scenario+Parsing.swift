@@ -76,23 +76,36 @@ extension Scenario {
         do {
             text = try ScenarioLoader.read(path: path).text
         } catch {
-            throw node.invalid("cannot read the journey file '\(relative)': \(error.description)")
+            switch error {
+            case .fileNotFound: throw node.invalid("the journey file '\(relative)' does not exist (looked for \(path)).")
+            default: throw node.invalid("cannot read the journey file '\(relative)': \(error.description)")
+            }
         }
         guard let root = try ScenarioLoader.document(text, file: path) else {
             throw node.invalid("the journey file '\(relative)' is empty.")
         }
-        if case .scalar = root.node { throw root.invalid("a journey file holds the journey's mapping (events, processes, states, …), not a single value.") }
+        if case .scalar = root.node {
+            throw ScenarioError.invalidValue(root.location, path: "journey",
+                                             message: "a journey file holds the journey's mapping (events, processes, states, …), not a single value.")
+        }
         return root
     }
 
-    /// The texts of the files a scenario file includes (its journey file), for its digest.
+    /// The texts of the files a scenario file includes (journey files, its own and its
+    /// strategies'), for its digest, so shards of different journeys refuse to merge.
     public static func includedTexts(path: String) -> [String] {
         guard let (text, _) = try? ScenarioLoader.read(path: path), let root = try? ScenarioLoader.document(text, file: path),
-              let top = try? root.openMapping(), let node = top["journey"], case .scalar = node.node,
-              let relative = try? node.string() else { return [] }
+              let top = try? root.openMapping() else { return [] }
+        var nodes: [ConfigNode] = top["journey"].map { [$0] } ?? []
+        for item in (try? top["strategies"]?.list()) ?? [] {
+            if let node = (try? item.openMapping())?["journey"] { nodes.append(node) }
+        }
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
-        let included = relative.hasPrefix("/") ? relative : folder.appendingPathComponent(relative).standardized.path
-        return [(try? ScenarioLoader.read(path: included).text) ?? included]
+        return nodes.compactMap { node in
+            guard case .scalar = node.node, let relative = try? node.string() else { return nil }
+            let included = relative.hasPrefix("/") ? relative : folder.appendingPathComponent(relative).standardized.path
+            return "\(relative)\n" + ((try? ScenarioLoader.read(path: included).text) ?? "")
+        }
     }
 }
 
