@@ -17,6 +17,7 @@ public enum RunReportPage {
         page.raw("<figure class=\"chart\" id=\"chart-headline\">\n<figcaption>Headline figures</figcaption>\n\(twoColumns(headline(summary)).html())</figure>")
         page.heading("Journeys")
         funnel(summary, into: &page)
+        if let journey = summary.journey { journeyStates(journey, into: &page) }
         daily(summary, into: &page)
         page.heading("Messaging")
         messaging(summary, into: &page)
@@ -87,6 +88,28 @@ public enum RunReportPage {
                     note: "carts = items added to a cart; conversion = share of the archetype's customers who bought at least once.",
                     data: HTMLTable(header: ["archetype", "customers", "sessions", "carts", "checkouts", "purchases", "abandoned",
                                              "conversion", "revenue"], rows: rows))
+    }
+
+    /// A scenario's own journey: a funnel over its states (entries, most first), the mean stay
+    /// in each, and its custom events. Only in reports of runs with a `journey:`.
+    static func journeyStates(_ journey: JourneySummary, into page: inout HTMLReportDocument) {
+        let states = journey.states.sorted { ($1.value.entries, $0.key) < ($0.value.entries, $1.key) }
+        let shown = Array(states.prefix(30))
+        let chart = BarChart(categories: shown.map(\.key), series: [
+            .init(name: "entries", color: ChartPalette.color(0), values: shown.map { Double($0.value.entries) }),
+        ], valueLabels: shown.count <= 24)
+        let rows = states.map { name, state -> [String] in
+            [name, String(state.entries), String(state.exits), state.meanDwellHours.map { $0.formatted6 } ?? "-"]
+        }
+        page.figure(id: "journey-states", caption: "The journey's states: how often customers entered each one",
+                    svg: chart.svg(label: "Entries per journey state"),
+                    note: "mean stay = time in the state before leaving it, over the customers who left it\(states.count > 30 ? "; the chart shows the 30 most entered states" : "").",
+                    data: HTMLTable(header: ["state", "entries", "exits", "mean stay (h)"], rows: rows))
+        if !journey.events.isEmpty {
+            let events = journey.events.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
+            page.raw("<figure class=\"chart\" id=\"chart-journey-events\">\n<figcaption>Custom events</figcaption>\n"
+                     + HTMLTable(header: ["event", "count"], rows: events.map { [$0.key, String($0.value)] }).html() + "</figure>")
+        }
     }
 
     static func dayLabel(_ date: String) -> String { date.count == 10 ? String(date.suffix(5)) : date }
