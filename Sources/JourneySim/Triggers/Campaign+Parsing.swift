@@ -420,7 +420,7 @@ extension ConfigNode {
                 throw invalid("'\(valueText)' is not a number; \(field.name) compares with a number.")
             }
             value = Float(number)
-        case .property0, .property1, .property2, .property3:
+        case .property0, .property1, .property2:
             throw invalid("'\(field.name)' is not a field to filter on.")
         case .stage, .channel:
             guard comparison == .equal || comparison == .notEqual else {

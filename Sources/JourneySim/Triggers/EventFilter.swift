@@ -10,7 +10,7 @@ public struct EventFilter: Sendable, Equatable, BitwiseCopyable {
         /// The event's typed properties (`CustomerEvent.properties`): a custom event's declared
         /// ones, or a message interaction's campaign, step and template. Named by the event's
         /// declaration, so only trigger filters (which know their event) use them.
-        case property0, property1, property2, property3
+        case property0, property1, property2
 
         public var name: String {
             switch self {
@@ -21,7 +21,6 @@ public struct EventFilter: Sendable, Equatable, BitwiseCopyable {
             case .property0: "property0"
             case .property1: "property1"
             case .property2: "property2"
-            case .property3: "property3"
             }
         }
 
@@ -34,7 +33,7 @@ public struct EventFilter: Sendable, Equatable, BitwiseCopyable {
         }
 
         static func property(_ index: Int) -> Field {
-            [Field.property0, .property1, .property2, .property3][index]
+            [Field.property0, .property1, .property2][index]
         }
 
         /// Stage and channel are names, so only equality makes sense for them.
@@ -95,7 +94,6 @@ public struct EventFilter: Sendable, Equatable, BitwiseCopyable {
         case .property0: compare(properties.p0)
         case .property1: compare(properties.p1)
         case .property2: compare(properties.p2)
-        case .property3: compare(properties.p3)
         }
     }
 }
