@@ -67,7 +67,7 @@ extension Simulator {
     /// The channel of a session about to start: the message's, when a message brought the
     /// customer back; otherwise the journey's channel, or with probability 1 − stickiness
     /// another of the customer's channels.
-    mutating func chooseSessionChannel(_ id: Int) {
+    @inline(__always) mutating func chooseSessionChannel(_ id: Int) {
         let stickiness = scenario.sessions.channelStickiness
         let channels = population.channels[id]
         if messagingEnabled, messageState.sessionFromMessage(id) {
@@ -153,7 +153,7 @@ extension Simulator {
     /// Pays the cart (`paid` cents): counts the purchase and its revenue, ends the session (in
     /// the built-in journey, where a purchase ends it) and attributes it to a message when one
     /// brought the customer back.
-    mutating func recordPurchase(_ id: Int, paid: UInt32, endsSession: Bool = true) {
+    @inline(__always) mutating func recordPurchase(_ id: Int, paid: UInt32, endsSession: Bool = true) {
         state.cartCents[id] = 0
         state.purchases[id] &+= 1
         state.spentCents[id] &+= Int64(paid)
