@@ -94,7 +94,9 @@ extension Scenario {
     /// The texts of the files a scenario file includes (journey files, its own and its
     /// strategies'), for its digest, so shards of different journeys refuse to merge.
     public static func includedTexts(path: String) -> [String] {
-        guard let (text, _) = try? ScenarioLoader.read(path: path), let root = try? ScenarioLoader.document(text, file: path),
+        // Most scenarios include nothing: only a file that mentions a journey is parsed again.
+        guard let (text, _) = try? ScenarioLoader.read(path: path), text.contains("journey:"),
+              let root = try? ScenarioLoader.document(text, file: path),
               let top = try? root.openMapping() else { return [] }
         var nodes: [ConfigNode] = top["journey"].map { [$0] } ?? []
         for item in (try? top["strategies"]?.list()) ?? [] {

@@ -73,6 +73,13 @@ struct EventRoutes: Sendable {
         let firstTimeKinds = Set(campaigns.filter(\.trigger.firstTimeOnly).map(\.trigger.event.rawValue)).sorted()
         precondition(firstTimeKinds.count <= 32, "at most 32 event kinds with first-time triggers (TriggerSpec checks)")
         for kind in 0..<kinds {
+            // A kind no campaign reacts to gets an empty row without building the lists below
+            // (most of the 64 ids are unused; building them was 200 allocations at setup).
+            if conversions[kind].isEmpty && exceptions[kind].isEmpty && waits[kind].isEmpty && triggers[kind].isEmpty {
+                let at = Int32(entries.count)
+                rows.append(Row(conversions: at, exceptions: at, waits: at, triggers: at, end: at, cellLow: 1, cellHigh: 0, seenBit: 0))
+                continue
+            }
             var bounds: [Int32] = []
             for role in [conversions, exceptions, waits, triggers] {
                 bounds.append(Int32(entries.count))
