@@ -185,7 +185,8 @@ struct RunCommand: ParsableCommand {
         var summaries: [RunSummary] = []
         let shouldStop = interrupt.shouldStop
         var noted = false
-        for replication in 0..<replications where !interrupt.isRaised {
+        var runaway: JourneyRunaway?
+        for replication in 0..<replications where !interrupt.isRaised && runaway == nil {
             var scenario = base
             scenario.seed = base.seed &+ UInt64(replication)
             let run = SimulationRun.executeParallel(scenario, digest: options.digest(), workers: threads, shouldStop: shouldStop)
@@ -195,7 +196,8 @@ struct RunCommand: ParsableCommand {
             }
             interrupt.arm()
             let summary = run.summary
-            if summary.complete { summaries.append(summary) }
+            runaway = run.runaway
+            if summary.complete, runaway == nil { summaries.append(summary) }
         }
         let result = ReplicationSummary(scenario: base.name, summaries: summaries)
         do {
@@ -208,6 +210,10 @@ struct RunCommand: ParsableCommand {
         }
         if !quiet { print(SummaryTable.render(result)) }
         print("results: \(writer.directory.path)/replications.json")
+        if let runaway {
+            printError("\(runaway.description) Stopped after \(summaries.count) of \(replications) replications; those are written.")
+            throw ExitCode(2)
+        }
         if interrupt.isRaised {
             printError("interrupted after \(summaries.count) of \(replications) replications; those are written.")
             throw ExitCode(interrupt.exitCode)

@@ -590,7 +590,7 @@ struct PerCustomerCounts: EventObserver {
             _ = try ScenarioLoader.load(path: folder.appendingPathComponent("scenario.yaml").path)
             Issue.record("a missing journey file loaded")
         } catch {
-            #expect(error.description.contains("cannot read the journey file 'missing.yaml'"), "\(error.description)")
+            #expect(error.description.contains("the journey file 'missing.yaml' does not exist"), "\(error.description)")
         }
     }
 

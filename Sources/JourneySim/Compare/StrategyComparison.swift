@@ -5,6 +5,8 @@ import Synchronization
 public enum ComparisonError: Error, Sendable, Equatable, CustomStringConvertible {
     case tooFewStrategies(Int)
     case notTheSameCustomers(strategy: String, field: String, expected: String, found: String)
+    /// A strategy's journey looped without time passing (`JourneyRunaway`).
+    case journeyRunaway(strategy: String, JourneyRunaway)
 
     public var description: String {
         switch self {
@@ -12,6 +14,8 @@ public enum ComparisonError: Error, Sendable, Equatable, CustomStringConvertible
             return "compare needs at least two strategies (found \(count)): give two or more scenario files, or one with a `strategies:` list."
         case let .notTheSameCustomers(strategy, field, expected, found):
             return "strategy '\(strategy)' has \(field) \(found) where the first has \(expected): strategies are compared on the same customers, so seed, start, duration and population size must match."
+        case let .journeyRunaway(strategy, runaway):
+            return "strategy '\(strategy)': \(runaway.description)"
         }
     }
 }
@@ -70,10 +74,11 @@ public struct StrategyComparison: Sendable, Codable {
         let shards = max(1, min(workers, first.population.customers))
         var outcome = accumulate(strategies, replications: replications, shards: shards, paired: unpaired == nil)
         var threads = shards
-        if outcome.sharedLimitMayBind {
+        if outcome.runaway == nil, outcome.sharedLimitMayBind {
             outcome = accumulate(strategies, replications: replications, shards: 1, paired: unpaired == nil)
             threads = 1
         }
+        if let (name, runaway) = outcome.runaway { throw .journeyRunaway(strategy: name, runaway) }
         var comparison = summarise(strategies, replications: replications, total: outcome.total, summaries: outcome.summaries)
         comparison.unpairedBecause = unpaired
         return (comparison, threads)
@@ -82,11 +87,13 @@ public struct StrategyComparison: Sendable, Codable {
     /// Runs every strategy and replication with the customers split into `shards` parts, one
     /// thread each, and says whether a shared limit may have acted differently than in one part.
     static func accumulate(_ strategies: [(name: String, scenario: Scenario)], replications: Int, shards: Int, paired: Bool)
-        -> (total: Accumulator, summaries: [String: RunSummary], sharedLimitMayBind: Bool) {
+        -> (total: Accumulator, summaries: [String: RunSummary], sharedLimitMayBind: Bool, runaway: (String, JourneyRunaway)?) {
         let first = strategies[0].scenario
         let k = strategies.count
         let metrics = ComparisonMetric.allCases
         let mayBind = Atomic<Bool>(false)
+        // A runaway journey stops every part: its results would be incomplete.
+        let runaway = Mutex<(String, JourneyRunaway)?>(nil)
         var total = Accumulator(strategies: k, paired: paired)
         var summaries: [String: RunSummary] = [:]
         for replication in 0..<max(1, replications) {
@@ -102,6 +109,11 @@ public struct StrategyComparison: Sendable, Codable {
                     var sim = Simulator(scenario: scenario, population: population, observer: NoObserver())
                     // A part whose results will be thrown away stops early, and so do the others.
                     sim.run(shouldStop: { mayBind.load(ordering: .relaxed) }, stopWhenSharedLimitMayBind: true)
+                    if let found = sim.journeyRunawayFound {
+                        runaway.withLock { if $0 == nil { $0 = (strategy.name, found) } }
+                        mayBind.store(true, ordering: .relaxed)
+                        return
+                    }
                     if sim.sharedLimitMayBind { mayBind.store(true, ordering: .relaxed) }
                     if mayBind.load(ordering: .relaxed) { return }
                     outcomes.append(metrics.map { metric in (0..<population.count).map { sim.outcome(metric, customer: $0) } })
@@ -113,7 +125,8 @@ public struct StrategyComparison: Sendable, Codable {
                 accumulator.add(outcomes)
                 parts.withLock { $0[shard] = accumulator }
             }
-            // Parts stopped early: what they computed is incomplete, and the caller runs again.
+            // Parts stopped early: what they computed is incomplete, and the caller runs again
+            // (or, after a runaway, reports it).
             if mayBind.load(ordering: .relaxed) { break }
             for part in parts.withLock({ $0 }) { if let part { total.merge(part) } }
             if replication == 0 {
@@ -126,7 +139,7 @@ public struct StrategyComparison: Sendable, Codable {
                 }
             }
         }
-        return (total, summaries, mayBind.load(ordering: .relaxed))
+        return (total, summaries, mayBind.load(ordering: .relaxed), runaway.withLock { $0 })
     }
 
     static func summarise(_ strategies: [(name: String, scenario: Scenario)], replications: Int, total: Accumulator,

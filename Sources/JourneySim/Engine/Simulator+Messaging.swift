@@ -239,10 +239,10 @@ extension Simulator {
     mutating func journeyReact(_ on: UInt8, _ request: SendRequest, discount: Bool) {
         let id = Int(request.customer)
         let a = archetype(id)
-        let count = journeyPrograms[a].reactions.count
-        var index = 0
+        let count = Int(journeyTables.reactionStart[a &+ 1])
+        var index = Int(journeyTables.reactionStart[a])
         while index < count {
-            let reaction = journeyPrograms[a].reactions[index]
+            let reaction = journeyTables.reactions[index]
             index &+= 1
             guard reaction.on == on,
                   reaction.channel == 255 || reaction.channel == request.channel.rawValue,
@@ -256,7 +256,7 @@ extension Simulator {
                     let current = runtime.current[journeySlot(id, p)]
                     guard current != JourneyRuntime.notRunning else { continue }
                     for s in Int(reaction.states.lowerBound)..<Int(reaction.states.upperBound)
-                    where journeyPrograms[a].reactionStates[s] == Int32(current) {
+                    where journeyTables.reactionStates[s] == Int32(current) {
                         process = p
                         break search
                     }
@@ -275,10 +275,7 @@ extension Simulator {
             guard messageState.rng[id].nextUnit() < min(1, probability) else { return }
             var delay: Int64 = 0
             if reaction.delay >= 0 {
-                let distribution = journeyPrograms[a].distributions[Int(reaction.delay)]
-                let draw = journeyPrograms[a].empirical.withUnsafeBufferPointer { table in
-                    distribution.sample(&messageState.rng[id], empirical: table)
-                }
+                let draw = journeyTables.sample(reaction.delay, &messageState.rng[id])
                 delay = max(0, Int64(min(draw, 9e15)))
             }
             let slot = journeySlot(id, process)

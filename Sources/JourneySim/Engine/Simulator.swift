@@ -33,7 +33,7 @@ public struct Simulator<Observer: EventObserver> {
     /// The scenario's journey program, when it writes one (nil: the built-in stage machine),
     /// its per-archetype tables, its per-customer state and what it counts.
     let journeyModel: JourneyModel?
-    let journeyPrograms: ContiguousArray<JourneyProgram>
+    let journeyTables: JourneyTables
     var runtime: JourneyRuntime
     /// Per event kind, its column in `runtime.trackedAt`, or -1 (an untracked kind).
     let trackedIndex: ContiguousArray<Int8>
@@ -113,7 +113,9 @@ public struct Simulator<Observer: EventObserver> {
         }
         openDelayTable = delayTable
         journeyModel = scenario.journey
-        journeyPrograms = ContiguousArray(scenario.journey?.programs ?? [])
+        journeyTables = scenario.journey.map {
+            JourneyTables(programs: $0.programs, stateCount: $0.stateNames.count, processStarts: $0.processStarts)
+        } ?? .empty
         var tracked = ContiguousArray<Int8>(repeating: -1, count: EventKind.limit)
         for (index, kind) in (scenario.journey?.trackedKinds ?? []).enumerated() { tracked[Int(kind.rawValue)] = Int8(index) }
         trackedIndex = tracked

@@ -29,7 +29,7 @@ extension Simulator {
             state.journeyStart[id] = scenario.start
             for process in 0..<runtime.processes where model.processAutostart[process] {
                 let slot = journeySlot(id, process)
-                runtime.target[slot] = UInt16(model.processStarts[a][process])
+                runtime.target[slot] = UInt16(journeyTables.processStarts[a &* journeyTables.processCount &+ process])
                 queue.schedule(SimEvent(customer: UInt32(id), kind: .journey,
                                         argument: Self.journeyArgument(enter: true, process: process, epoch: 0)),
                                at: scenario.start)
@@ -49,7 +49,7 @@ extension Simulator {
             let current = runtime.current[slot]
             guard current != JourneyRuntime.notRunning else { return }
             let a = archetype(id)
-            let next = journeyTransition(id, archetype: a, node: journeyPrograms[a].states[Int(current)].transition, process: process)
+            let next = journeyTransition(id, archetype: a, node: journeyTables.state(a, Int32(current)).transition, process: process)
             enterJourneyState(id, process: process, state: next)
         }
     }
@@ -75,7 +75,7 @@ extension Simulator {
             runtime.current[slot] = UInt16(truncatingIfNeeded: stateID)
             runtime.enteredAt[slot] = now
             journeyMetrics.stateEntries[Int(stateID)] &+= 1
-            let state = journeyPrograms[a].states[Int(stateID)]
+            let state = journeyTables.state(a, stateID)
             if !state.attributeOps.isEmpty { applyAttributeOps(id, archetype: a, state.attributeOps) }
             let epoch = runtime.epoch[slot]
             if state.emit != JourneyProgram.noEvent {
@@ -89,16 +89,14 @@ extension Simulator {
             guard runtime.epoch[slot] == epoch, journeyRunawayFound == nil else { return }
             if state.isEnd { return }
             if state.wait >= 0 {
-                let distribution = journeyPrograms[a].distributions[Int(state.wait)]
                 let next: SimTime
                 if state.waitByLocalHour {
+                    let distribution = journeyTables.distributions[Int(state.wait)]
                     let mean = state.waitFrequencyScaled ? distribution.a / Double(population.frequencyMultiplier(id)) : distribution.a
                     next = timing.next(after: now, meanGap: SimDuration(milliseconds: Int64(mean)),
                                        zone: Int(population.timeZone[id]), zones: zones, rng: &self.state.rng[id])
                 } else {
-                    var draw = journeyPrograms[a].empirical.withUnsafeBufferPointer { table in
-                        distribution.sample(&self.state.rng[id], empirical: table)
-                    }
+                    var draw = journeyTables.sample(state.wait, &self.state.rng[id])
                     if state.waitFrequencyScaled { draw /= Double(population.frequencyMultiplier(id)) }
                     // At least a millisecond: a wait always lets time pass.
                     next = now + SimDuration(milliseconds: max(1, Int64(min(draw, 9e15))))
@@ -114,10 +112,9 @@ extension Simulator {
     /// Schedules a state's `schedule:` events, each with its probability, after its delay.
     mutating func scheduleJourneyTimers(_ id: Int, archetype a: Int, _ range: IDRange) {
         for index in Int(range.lowerBound)..<Int(range.upperBound) {
-            let timer = journeyPrograms[a].timers[index]
+            let timer = journeyTables.timers[index]
             if timer.probability < 1, !state.rng[id].bernoulli(timer.probability) { continue }
-            let distribution = journeyPrograms[a].distributions[Int(timer.delay)]
-            let draw = journeyPrograms[a].empirical.withUnsafeBufferPointer { table in distribution.sample(&state.rng[id], empirical: table) }
+            let draw = journeyTables.sample(timer.delay, &state.rng[id])
             queue.schedule(SimEvent(customer: UInt32(id), kind: .journeyTimer, argument: UInt32(index)),
                            at: now + SimDuration(milliseconds: max(1, Int64(min(draw, 9e15)))))
         }
@@ -128,7 +125,7 @@ extension Simulator {
         let id = Int(event.customer)
         let a = archetype(id)
         var definition = JourneyProgram.State()
-        definition.emit = journeyPrograms[a].timers[Int(event.argument)].event
+        definition.emit = journeyTables.timers[Int(event.argument)].event
         journeyEmit(id, archetype: a, state: definition)
     }
 
@@ -150,28 +147,28 @@ extension Simulator {
     mutating func journeyTransition(_ id: Int, archetype a: Int, node start: Int32, process: Int) -> Int32 {
         var index = Int(start)
         while true {
-            let node = journeyPrograms[a].nodes[index]
+            let node = journeyTables.nodes[index]
             switch node.kind {
             case .goto:
                 return node.first
             case .choose:
                 // A single option (probability 1) takes no draw.
-                if node.end &- node.first == 1 { return journeyPrograms[a].choices[Int(node.first)].state }
+                if node.end &- node.first == 1 { return journeyTables.choices[Int(node.first)].state }
                 let u = state.rng[id].nextUnit()
                 if node.lifted >= 0, state.liftChannel[id] != 0 {
                     let lift = Double(purchaseLifts[Int(state.liftChannel[id])])
                     if lift != 1 { return liftedChoice(a, node: node, lift: lift, u: u) }
                 }
                 var choice = Int(node.first)
-                while u >= journeyPrograms[a].choices[choice].cumulative { choice &+= 1 }
-                return journeyPrograms[a].choices[choice].state
+                while u >= journeyTables.choices[choice].cumulative { choice &+= 1 }
+                return journeyTables.choices[choice].state
             case .branch:
                 var arm = Int(node.first)
                 while arm < Int(node.end) &- 1,
-                      !journeyConditionsHold(id, archetype: a, journeyPrograms[a].arms[arm].conditions, process: process) {
+                      !journeyConditionsHold(id, archetype: a, journeyTables.arms[arm].conditions, process: process) {
                     arm &+= 1
                 }
-                index = Int(journeyPrograms[a].arms[arm].node)
+                index = Int(journeyTables.arms[arm].node)
             }
         }
     }
@@ -180,21 +177,21 @@ extension Simulator {
     /// others scaled down to keep the row a distribution (as the built-in checkout is lifted).
     func liftedChoice(_ a: Int, node: JourneyProgram.Node, lift: Double, u: Double) -> Int32 {
         let liftedRow = Int(node.lifted)
-        let base = journeyPrograms[a].choices[liftedRow].probability
+        let base = journeyTables.choices[liftedRow].probability
         let raised = min(0.99, base * lift)
         let scale = base < 1 ? (1 - raised) / (1 - base) : 0
         var running = 0.0
         for row in Int(node.first)..<Int(node.end) {
-            let choice = journeyPrograms[a].choices[row]
+            let choice = journeyTables.choices[row]
             running += row == liftedRow ? raised : choice.probability * scale
             if u < running { return choice.state }
         }
-        return journeyPrograms[a].choices[Int(node.end) - 1].state
+        return journeyTables.choices[Int(node.end) - 1].state
     }
 
     func journeyConditionsHold(_ id: Int, archetype a: Int, _ range: IDRange, process: Int) -> Bool {
         for index in Int(range.lowerBound)..<Int(range.upperBound) {
-            let condition = journeyPrograms[a].conditions[index]
+            let condition = journeyTables.conditions[index]
             let lhs: Double
             switch condition.operand {
             case .attribute: lhs = Double(runtime.attributes[id &* runtime.attributeCount &+ Int(condition.attribute)])
@@ -214,7 +211,7 @@ extension Simulator {
 
     mutating func applyAttributeOps(_ id: Int, archetype a: Int, _ range: IDRange) {
         for index in Int(range.lowerBound)..<Int(range.upperBound) {
-            let op = journeyPrograms[a].attributeOps[index]
+            let op = journeyTables.attributeOps[index]
             let cell = id &* runtime.attributeCount &+ Int(op.attribute)
             runtime.attributes[cell] = op.isAdd ? runtime.attributes[cell] + op.value : op.value
         }
@@ -222,16 +219,16 @@ extension Simulator {
 
     mutating func applyProcessOps(_ id: Int, archetype a: Int, _ range: IDRange) {
         for index in Int(range.lowerBound)..<Int(range.upperBound) {
-            let op = journeyPrograms[a].processOps[index]
+            let op = journeyTables.processOps[index]
             let process = Int(op.process)
             let slot = journeySlot(id, process)
             leaveJourneyState(slot)
             runtime.current[slot] = JourneyRuntime.notRunning
             runtime.epoch[slot] &+= 1
-            guard op.start, let model = journeyModel else { continue }
+            guard op.start else { continue }
             // Started at this instant, through the queue (so a state never re-enters the loop
             // that is running it); the instant-cycle check covers such starts.
-            runtime.target[slot] = UInt16(truncatingIfNeeded: model.processStarts[a][process])
+            runtime.target[slot] = UInt16(truncatingIfNeeded: journeyTables.processStarts[a &* journeyTables.processCount &+ process])
             runtime.startedAt[slot] = now
             queue.schedule(SimEvent(customer: UInt32(id), kind: .journey,
                                     argument: Self.journeyArgument(enter: true, process: process, epoch: runtime.epoch[slot])), at: now)
@@ -297,7 +294,7 @@ extension Simulator {
                 journeyMetrics.customEvents[Int(kind.rawValue &- EventKind.firstCustom)] &+= 1
                 var position = 0
                 for index in Int(definition.properties.lowerBound)..<Int(definition.properties.upperBound) {
-                    let source = journeyPrograms[a].propertySources[index]
+                    let source = journeyTables.propertySources[index]
                     switch source.kind {
                     case .constant: properties[position] = source.value
                     case .attribute: properties[position] = runtime.attributes[id &* runtime.attributeCount &+ Int(source.attribute)]
@@ -314,8 +311,7 @@ extension Simulator {
 
     /// A draw of a state's value distribution.
     mutating func journeyValue(_ id: Int, archetype a: Int, _ distribution: Int32) -> Double {
-        let compiled = journeyPrograms[a].distributions[Int(distribution)]
-        return journeyPrograms[a].empirical.withUnsafeBufferPointer { table in compiled.sample(&state.rng[id], empirical: table) }
+        journeyTables.sample(distribution, &state.rng[id])
     }
 
     mutating func addCents(_ id: Int, _ value: Double) {
