@@ -59,17 +59,18 @@ extension Simulator {
         let a = archetype(id)
         let slot = journeySlot(id, process)
         var stateID = first
+        // The runaway guard: steps of this customer at this instant. The customer's count is
+        // kept across the steps the queue brings at one instant; within this loop it is a local.
+        var steps = runtime.instantAt[id] == now ? Int(runtime.instantSteps[id]) : 0
+        defer {
+            runtime.instantAt[id] = now
+            runtime.instantSteps[id] = UInt16(truncatingIfNeeded: min(steps, Int(UInt16.max)))
+        }
         while true {
-            // The runaway guard: steps of this customer at this instant.
-            if runtime.instantAt[id] == now {
-                runtime.instantSteps[id] &+= 1
-                if Int(runtime.instantSteps[id]) > JourneyModel.maxStepsPerInstant {
-                    journeyRunaway(id, process: process, state: stateID)
-                    return
-                }
-            } else {
-                runtime.instantAt[id] = now
-                runtime.instantSteps[id] = 1
+            steps &+= 1
+            if steps > JourneyModel.maxStepsPerInstant {
+                journeyRunaway(id, process: process, state: stateID)
+                return
             }
             leaveJourneyState(slot)
             runtime.current[slot] = UInt16(truncatingIfNeeded: stateID)
