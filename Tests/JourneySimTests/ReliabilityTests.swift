@@ -8,7 +8,8 @@ import Testing
 @Suite struct ReliabilityTests {
     static func shippedScenarios(customers: Int, days: Double) throws -> [Scenario] {
         try FuzzTests.shipped().flatMap { file -> [Scenario] in
-            try ScenarioLoader.parseStrategies(file.text, file: file.name).map { loaded in
+            // The full path, so journey files (relative to the scenario) are found.
+            try ScenarioLoader.parseStrategies(file.text, file: FuzzTests.scenariosFolder.appendingPathComponent(file.name).path).map { loaded in
                 var scenario = loaded
                 scenario.population.customers = customers
                 scenario.duration = .days(days)
