@@ -238,6 +238,33 @@ private func journeyError(_ journey: String, campaigns: String = "", sourceLocat
         #expect(text.contains("no campaign is named 'remindr'") && text.contains("Did you mean 'reminder'"), "\(text)")
     }
 
+    @Test func messageInteractionFiltersNameRealCampaignsAndTemplates() {
+        let journey = """
+        journey:
+          processes: { main: a }
+          states:
+            a: { emit: session_end, wait: { exponential: 1h }, next: a }
+
+        """
+        let template = journeyError(journey, campaigns: """
+        campaigns:
+          - name: reminder
+            trigger: { event: session_end }
+            content: { template: cart_reminder }
+          - name: thanks
+            trigger: { event: message_clicked, filter: [ "template == cart_remindr" ] }
+            content: { template: thanks }
+        """)
+        #expect(template.contains("no campaign sends a template named 'cart_remindr'") && template.contains("Did you mean 'cart_reminder'"), "\(template)")
+        let campaign = journeyError(journey, campaigns: """
+        campaigns:
+          - name: thanks
+            trigger: { event: message_opened, filter: [ "campaign == nobody" ] }
+            content: { template: thanks }
+        """)
+        #expect(campaign.contains("no campaign is named 'nobody'") && campaign.contains("campaigns.0.trigger.filter.0"), "\(campaign)")
+    }
+
     @Test func customEventFiltersAreTypedByTheDeclaration() {
         let text = journeyError("""
         journey:
@@ -450,7 +477,7 @@ struct PerCustomerCounts: EventObserver {
         // Only clicks on the reminder's first step trigger; the second campaign's own clicks do not.
         let (sim, _) = try run("""
           - name: thanks
-            trigger: { event: message_clicked, filter: [ "campaign == reminder", "step == 1", "channel == sms" ] }
+            trigger: { event: message_clicked, filter: [ "campaign == reminder", "step == 1", "channel == sms", "template == reminder" ] }
             channels: [ sms ]
             reeligibility: 1s
             content: { template: thanks }

@@ -10,12 +10,15 @@ extension TriggerSpec {
                 events catalog: EventCatalog = .builtIn) throws(ScenarioError) {
         var campaigns: [Campaign] = []
         if let campaignsNode {
-            // Names first, so a filter on a message interaction can name any campaign.
+            // Names first, so a filter on a message interaction can name any campaign or template.
+            // Templates are numbered as `TriggerSpec` numbers them: by first use, campaigns and
+            // their steps in order.
             var names: [String] = []
             for item in try campaignsNode.list() {
                 if let mapping = try? item.openMapping(), let name = try? mapping["name"]?.string() { names.append(name) }
             }
-            let context = EventContext(catalog: catalog, campaignNames: names)
+            let templates = TriggerSpec.preScannedTemplates(campaignsNode)
+            let context = EventContext(catalog: catalog, campaignNames: names, templateNames: templates)
             for item in try campaignsNode.list() {
                 let campaign = try Campaign(node: item, context: context)
                 if campaigns.contains(where: { $0.name == campaign.name }) {
@@ -38,6 +41,29 @@ extension TriggerSpec {
             throw campaignsNode.invalid("first_time triggers listen to \(firstTimeKinds.count) different events; at most 32.")
         }
         self.init(campaigns: campaigns, frequencyCaps: caps)
+        assert(campaignsNode.map { templates == Self.preScannedTemplates($0) } ?? true, "template filters numbered templates differently")
+    }
+
+    /// The campaigns' templates in the order `TriggerSpec` numbers them (by first use, campaigns
+    /// and their steps in order), read before the campaigns are, so a filter on a message
+    /// interaction can name a template.
+    static func preScannedTemplates(_ node: ConfigNode) -> [String] {
+        var templates: [String] = []
+        for item in (try? node.list()) ?? [] {
+            guard let mapping = try? item.openMapping() else { continue }
+            var used: [String] = []
+            if let steps = try? mapping["steps"]?.list() {
+                for step in steps {
+                    if let message = (try? step.openMapping())?["message"], let template = try? message.openMapping()["template"]?.string() {
+                        used.append(template)
+                    }
+                }
+            } else if let content = mapping["content"], let template = try? content.openMapping()["template"]?.string() {
+                used.append(template)
+            }
+            for template in used where !templates.contains(template) { templates.append(template) }
+        }
+        return templates
     }
 }
 
@@ -46,6 +72,7 @@ extension TriggerSpec {
 struct EventContext {
     var catalog: EventCatalog
     var campaignNames: [String]
+    var templateNames: [String] = []
 
     static let builtIn = EventContext(catalog: .builtIn, campaignNames: [])
 }
@@ -446,7 +473,7 @@ extension ConfigNode {
 extension EventContext {
     /// The property names an event's filters may use besides the common fields.
     static func propertyNames(of event: EventKind, catalog: EventCatalog) -> [String] {
-        if event.isMessageInteraction { return ["campaign", "step"] }
+        if event.isMessageInteraction { return ["campaign", "step", "template"] }
         return catalog.declaration(of: event)?.properties.map(\.name) ?? []
     }
 }
@@ -478,7 +505,14 @@ extension ConfigNode {
                 // Steps are numbered from 1 in filters, as people count them.
                 return (1, { (text: String, _: EventFilter.Comparison) throws(ScenarioError) -> Float in try number(text) - 1 })
             case "template":
-                throw invalid("filtering message interactions on template is not supported; filter on campaign and step (templates belong to steps).")
+                return (2, { (text: String, comparison: EventFilter.Comparison) throws(ScenarioError) -> Float in
+                    try equality(comparison)
+                    guard let index = context.templateNames.firstIndex(of: text) else {
+                        let hint = Suggestion.closest(to: text, in: context.templateNames).map { " Did you mean '\($0)'?" } ?? ""
+                        throw self.invalid("no campaign sends a template named '\(text)'.\(hint)")
+                    }
+                    return Float(index)
+                })
             default: return nil
             }
         }
