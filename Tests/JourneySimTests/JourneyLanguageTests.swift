@@ -569,6 +569,41 @@ struct PerCustomerCounts: EventObserver {
         #expect(routine.purchases + trek.purchases == 2000)
     }
 
+    @Test func attributesTakeNumbersOtherAttributesTheCartAndDraws() throws {
+        let s = try scenario(plainPopulation + """
+        journey:
+          events: { scored: { properties: { drop: number, copy: number, spent: number } } }
+          attributes: { drop: 0, copy: 0, spent: 1 }
+          processes: { main: a }
+          states:
+            a: { emit: add_to_cart, value: { fixed: 12.5 }, next: b }
+            b:
+              set: { drop: { uniform: [5, 30] }, copy: drop }
+              add: { spent: cart_value }
+              emit: { event: scored, properties: { drop: drop, copy: copy, spent: spent } }
+              branch:
+                - { if: "drop >= 5 and drop <= 30 and spent == 13.5", to: ok }
+                - { to: wrong }
+            ok: { emit: purchase, end: true }
+            wrong: { end: true }
+        """)
+        struct Scores: EventObserver {
+            var rows: [EventProperties] = []
+            mutating func observe(_ event: CustomerEvent) { if event.kind.isCustom { rows.append(event.properties) } }
+        }
+        var sim = Simulator(scenario: s, observer: Scores())
+        sim.run()
+        #expect(sim.metrics.totals.purchases == 2000)
+        let rows = sim.observer.rows
+        #expect(rows.count == 2000)
+        // `set` applies in order: copy reads the drop drawn just before it.
+        #expect(rows.allSatisfy { $0.p0 == $0.p1 && $0.p0 >= 5 && $0.p0 <= 30 && $0.p2 == 13.5 })
+        let mean = rows.reduce(0) { $0 + Double($1.p0) } / Double(rows.count)
+        #expect(abs(mean - 17.5) < 0.5, "\(mean)")
+        let wrong = Int32(s.journey!.stateNames.firstIndex(of: "wrong")!)
+        #expect(sim.journeyMetrics.stateEntries[Int(wrong)] == 0)
+    }
+
     @Test func distributionsHaveTheirMeans() {
         var rng = Xoshiro256StarStar(seed: 3, stream: .journey, customer: 1)
         var table: [(cumulative: Double, value: Double)] = []

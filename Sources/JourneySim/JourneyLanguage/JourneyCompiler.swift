@@ -146,11 +146,24 @@ enum JourneyCompiler {
                 compiled.value = distribution(value)
             }
             let opsStart = Int32(program.attributeOps.count)
-            for (name, value, node) in state.set {
-                program.attributeOps.append(.init(attribute: try attribute(name, node), isAdd: false, value: Float(value)))
-            }
-            for (name, value, node) in state.add {
-                program.attributeOps.append(.init(attribute: try attribute(name, node), isAdd: true, value: Float(value)))
+            for (isAdd, list) in [(false, state.set), (true, state.add)] {
+                for (name, operand, node) in list {
+                    var op = JourneyProgram.AttributeOp(attribute: try attribute(name, node), isAdd: isAdd, value: 0)
+                    switch operand {
+                    case let .number(value): op.value = Float(value)
+                    case let .name(other, otherNode):
+                        if other == "cart_value" {
+                            op.source = .cartValue
+                        } else {
+                            op.source = .attribute
+                            op.index = try attribute(other, otherNode)
+                        }
+                    case let .draw(distribution):
+                        op.source = .draw
+                        op.index = self.distribution(distribution)
+                    }
+                    program.attributeOps.append(op)
+                }
             }
             compiled.attributeOps = IDRange(opsStart..<Int32(program.attributeOps.count))
             let processStart = Int32(program.processOps.count)

@@ -200,8 +200,16 @@ extension JourneyGraph.State {
                 valueNode = value
             case "set", "add":
                 for entry in try value.openMapping().entries {
-                    let amount = try entry.value.double(in: -1e30...1e30, "a number")
-                    if field.key == "set" { set.append((entry.key, amount, entry.value)) } else { add.append((entry.key, amount, entry.value)) }
+                    let operand: JourneyGraph.Operand
+                    if case .mapping = entry.value.node {
+                        operand = .draw(try entry.value.distribution(durations: false))
+                    } else if entry.value.isPlainScalar, entry.value.float == nil, entry.value.integer == nil, entry.value.node.bool == nil,
+                              let text = try? entry.value.string() {
+                        operand = .name(text, entry.value)
+                    } else {
+                        operand = .number(try entry.value.double(in: -1e30...1e30, "a number, an attribute's name, cart_value or a distribution"))
+                    }
+                    if field.key == "set" { set.append((entry.key, operand, entry.value)) } else { add.append((entry.key, operand, entry.value)) }
                 }
             case "start_process", "stop_process":
                 var names: [(String, ConfigNode)] = []

@@ -10,8 +10,8 @@ struct JourneyGraph {
         var stage: Stage?
         var value: Distribution?
         var valueNode: ConfigNode?
-        var set: [(attribute: String, value: Double, node: ConfigNode)] = []
-        var add: [(attribute: String, value: Double, node: ConfigNode)] = []
+        var set: [(attribute: String, value: Operand, node: ConfigNode)] = []
+        var add: [(attribute: String, value: Operand, node: ConfigNode)] = []
         var startProcesses: [(name: String, node: ConfigNode)] = []
         var stopProcesses: [(name: String, node: ConfigNode)] = []
         /// Events scheduled for later, each with a probability and a delay, that occupy no process.
@@ -23,6 +23,13 @@ struct JourneyGraph {
         var waitFrequencyScaled = false
         var transition: Transition?
         var isEnd = false
+    }
+
+    /// What `set` and `add` take: a number, another attribute (or `cart_value`), or a draw.
+    enum Operand {
+        case number(Double)
+        case name(String, ConfigNode)
+        case draw(Distribution)
     }
 
     struct Emit {

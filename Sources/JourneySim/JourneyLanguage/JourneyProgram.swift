@@ -51,9 +51,13 @@ public struct JourneyProgram: Sendable {
     }
 
     struct AttributeOp: Sendable, BitwiseCopyable {
+        enum Source: UInt8, Sendable, BitwiseCopyable { case constant, attribute, cartValue, draw }
         var attribute: Int32
         var isAdd: Bool
+        var source: Source = .constant
+        /// constant: the number; attribute: the other attribute's index; draw: the distribution's row.
         var value: Float
+        var index: Int32 = 0
     }
 
     struct PropertySource: Sendable, BitwiseCopyable {

@@ -84,7 +84,10 @@ struct JourneyTables: @unchecked Sendable {
                 arms.append(arm)
             }
             for condition in program.conditions { conditions.append(condition) }
-            for op in program.attributeOps { attributeOps.append(op) }
+            for var op in program.attributeOps {
+                if op.source == .draw { op.index += distributionBase }
+                attributeOps.append(op)
+            }
             for source in program.propertySources { propertySources.append(source) }
             for op in program.processOps { processOps.append(op) }
             for var timer in program.timers {

@@ -214,7 +214,14 @@ extension Simulator {
         for index in Int(range.lowerBound)..<Int(range.upperBound) {
             let op = journeyTables.attributeOps[index]
             let cell = id &* runtime.attributeCount &+ Int(op.attribute)
-            runtime.attributes[cell] = op.isAdd ? runtime.attributes[cell] + op.value : op.value
+            let value: Float
+            switch op.source {
+            case .constant: value = op.value
+            case .attribute: value = runtime.attributes[id &* runtime.attributeCount &+ Int(op.index)]
+            case .cartValue: value = Float(state.cartCents[id]) / 100
+            case .draw: value = Float(journeyTables.sample(op.index, &state.rng[id]))
+            }
+            runtime.attributes[cell] = op.isAdd ? runtime.attributes[cell] + value : value
         }
     }
 

@@ -96,8 +96,8 @@ public enum ScenarioSchema {
             ("journeyState", closed(JourneyGraph.stateKeys, [
                 "emit": .object([("anyOf", .array([ref("event"), closed(["event", "properties"], ["event": ref("event"), "properties": .object([("type", .string("object"))])], required: ["event"])]))]),
                 "stage": oneOf(names: Stage.allCases.map(\.name)), "value": ref("distribution"),
-                "set": .object([("type", .string("object")), ("additionalProperties", number())]),
-                "add": .object([("type", .string("object")), ("additionalProperties", number())]),
+                "set": .object([("type", .string("object")), ("additionalProperties", .object([("anyOf", .array([number(), text(), ref("distribution")]))]))]),
+                "add": .object([("type", .string("object")), ("additionalProperties", .object([("anyOf", .array([number(), text(), ref("distribution")]))]))]),
                 "start_process": .object([("anyOf", .array([text(), list(text())]))]),
                 "schedule": list(closed(["event", "probability", "delay"], ["event": ref("event"), "probability": probability, "delay": ref("distribution")],
                                         required: ["event", "delay"])), "stop_process": .object([("anyOf", .array([text(), list(text())]))]),
