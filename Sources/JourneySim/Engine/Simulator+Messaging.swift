@@ -288,7 +288,7 @@ extension Simulator {
             state.sessionChannel[id] = request.channel
             state.liftChannel[id] = UInt8(truncatingIfNeeded: request.channel.rawValue &+ 1)
             let taken = JourneyGraph.reactionTriggers.firstIndex(of: on == JourneyProgram.unhappy ? "unhappy" : EventKind(unchecked: on).name) ?? 0
-            journeyMetrics.reactionsTaken[taken] &+= 1
+            journeyEventCounts.reactionsTaken[taken] &+= 1
             switch reaction.countsAs {
             case 1: messaging.cartReturns &+= 1
             case 2: messaging.reengagements &+= 1

@@ -37,7 +37,20 @@ public struct Simulator<Observer: EventObserver> {
     var runtime: JourneyRuntime
     /// Per event kind, its column in `runtime.trackedAt`, or -1 (an untracked kind).
     let trackedIndex: ContiguousArray<Int8>
-    public internal(set) var journeyMetrics: JourneyMetrics
+    /// Custom events and reactions taken (the per-state arrays stay empty: see `journeyStates`).
+    var journeyEventCounts: JourneyMetrics
+    /// Per state: entries, exits and time spent.
+    var journeyStates: StateBuffer<JourneyStateCounter>
+    /// What the journey program counted so far.
+    public var journeyMetrics: JourneyMetrics {
+        var metrics = journeyEventCounts
+        for index in 0..<journeyStates.count {
+            metrics.stateEntries[index] = journeyStates[index].entries
+            metrics.stateExits[index] = journeyStates[index].exits
+            metrics.stateDwellMilliseconds[index] = journeyStates[index].dwellMilliseconds
+        }
+        return metrics
+    }
     /// Set when a customer looped without time passing; the run stops (see `JourneyRunaway`).
     public internal(set) var journeyRunawayFound: JourneyRunaway?
     /// Message interactions emitted as events (bit per `EventKind.rawValue`): the ones a campaign
@@ -120,7 +133,8 @@ public struct Simulator<Observer: EventObserver> {
         for (index, kind) in (scenario.journey?.trackedKinds ?? []).enumerated() { tracked[Int(kind.rawValue)] = Int8(index) }
         trackedIndex = tracked
         runtime = JourneyRuntime(model: scenario.journey, customers: population.count, start: scenario.start, end: scenario.end)
-        journeyMetrics = JourneyMetrics(states: scenario.journey?.stateNames.count ?? 0,
+        journeyStates = StateBuffer(repeating: JourneyStateCounter(), count: scenario.journey?.stateNames.count ?? 0)
+        journeyEventCounts = JourneyMetrics(states: scenario.journey?.stateNames.count ?? 0,
                                         customEvents: scenario.journey?.catalog.custom.count ?? 0)
         actions.reserveCapacity(64)
         // One pending event per customer from the start and a few more while journeys run
@@ -166,6 +180,10 @@ public struct Simulator<Observer: EventObserver> {
         var steps = 0
         // Asked once before the first event too, so a caller learns that the loop has started.
         if shouldStop() { return false }
+        if journeyModel != nil {
+            runtime.makeUnique()
+            journeyStates.makeUnique()
+        }
         while true {
             let next = queue.nextTime
             steps &+= 1

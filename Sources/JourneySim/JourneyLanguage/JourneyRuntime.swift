@@ -5,41 +5,54 @@
 ///
 /// 16 bytes per process, 4 per attribute and tracked event, 6 for the guard. Empty when the
 /// scenario uses the built-in journey.
-struct JourneyRuntime: Sendable {
+///
+/// The columns written on every step are `StateBuffer`s, written through a pointer with no
+/// uniqueness check per write; `makeUnique()` (called when a run starts) gives a copy of the
+/// simulator columns of its own.
+struct JourneyRuntime: @unchecked Sendable {
     static let notRunning: UInt16 = .max
 
     let processes: Int
     let attributeCount: Int
     let trackedCount: Int
-    var current: ContiguousArray<UInt16>
-    var target: ContiguousArray<UInt16>
-    var epoch: ContiguousArray<UInt32>
+    var current: StateBuffer<UInt16>
+    var target: StateBuffer<UInt16>
+    var epoch: StateBuffer<UInt32>
     var enteredAt: TimeColumn
     var startedAt: TimeColumn
-    var attributes: ContiguousArray<Float>
+    var attributes: StateBuffer<Float>
     var trackedAt: TimeColumn
     var instantAt: TimeColumn
-    var instantSteps: ContiguousArray<UInt16>
+    var instantSteps: StateBuffer<UInt16>
 
     init(model: JourneyModel?, customers: Int, start: SimTime, end: SimTime) {
         let count = model == nil ? 0 : customers
         processes = model?.processNames.count ?? 0
         attributeCount = model?.attributeNames.count ?? 0
         trackedCount = model?.trackedKinds.count ?? 0
-        current = ContiguousArray(repeating: JourneyRuntime.notRunning, count: count * processes)
-        target = ContiguousArray(repeating: JourneyRuntime.notRunning, count: count * processes)
-        epoch = ContiguousArray(repeating: 0, count: count * processes)
+        current = StateBuffer(repeating: JourneyRuntime.notRunning, count: count * processes)
+        target = StateBuffer(repeating: JourneyRuntime.notRunning, count: count * processes)
+        epoch = StateBuffer(repeating: 0, count: count * processes)
         let never = SimTime(milliseconds: .min / 2)
         enteredAt = TimeColumn(count: count * processes, start: start, end: end, never: never, initial: start)
         startedAt = TimeColumn(count: count * processes, start: start, end: end, never: never, initial: start)
-        var attributes = ContiguousArray<Float>(repeating: 0, count: count * attributeCount)
+        let attributes = StateBuffer<Float>(repeating: 0, count: count * attributeCount)
         if let model, attributeCount > 0 {
             for id in 0..<count { for a in 0..<attributeCount { attributes[id * attributeCount + a] = model.attributeInitial[a] } }
         }
         self.attributes = attributes
         trackedAt = TimeColumn(count: count * trackedCount, start: start, end: end, never: never, initial: never)
         instantAt = TimeColumn(count: count, start: start, end: end, never: never, initial: never)
-        instantSteps = ContiguousArray(repeating: 0, count: count)
+        instantSteps = StateBuffer(repeating: 0, count: count)
+    }
+
+    /// Storage of its own for each pointer-written column another copy shares.
+    mutating func makeUnique() {
+        current.makeUnique()
+        target.makeUnique()
+        epoch.makeUnique()
+        attributes.makeUnique()
+        instantSteps.makeUnique()
     }
 
     static func bytesPerCustomer(processes: Int, attributes: Int, tracked: Int) -> Int {
@@ -76,6 +89,13 @@ public struct JourneyMetrics: Sendable, Equatable, Codable {
         for i in customEvents.indices where i < other.customEvents.count { customEvents[i] += other.customEvents[i] }
         for i in reactionsTaken.indices where i < other.reactionsTaken.count { reactionsTaken[i] += other.reactionsTaken[i] }
     }
+}
+
+/// One state's counts, kept in a pointer-written buffer while the run goes on.
+struct JourneyStateCounter: Sendable, BitwiseCopyable {
+    var entries = 0
+    var exits = 0
+    var dwellMilliseconds: Int64 = 0
 }
 
 /// A customer took more than `JourneyModel.maxStepsPerInstant` steps at one instant: the

@@ -75,7 +75,7 @@ extension Simulator {
             leaveJourneyState(slot)
             runtime.current[slot] = UInt16(truncatingIfNeeded: stateID)
             runtime.enteredAt[slot] = now
-            journeyMetrics.stateEntries[Int(stateID)] &+= 1
+            journeyStates[Int(stateID)].entries &+= 1
             let state = journeyTables.state(a, stateID)
             if !state.attributeOps.isEmpty { applyAttributeOps(id, archetype: a, state.attributeOps) }
             let epoch = runtime.epoch[slot]
@@ -134,8 +134,8 @@ extension Simulator {
     @inline(__always) mutating func leaveJourneyState(_ slot: Int) {
         let old = runtime.current[slot]
         guard old != JourneyRuntime.notRunning else { return }
-        journeyMetrics.stateExits[Int(old)] &+= 1
-        journeyMetrics.stateDwellMilliseconds[Int(old)] &+= (now - runtime.enteredAt[slot]).milliseconds
+        journeyStates[Int(old)].exits &+= 1
+        journeyStates[Int(old)].dwellMilliseconds &+= (now - runtime.enteredAt[slot]).milliseconds
     }
 
     mutating func journeyRunaway(_ id: Int, process: Int, state: Int32) {
@@ -299,7 +299,7 @@ extension Simulator {
             count(\.lapsedJourneys, id)
         default:
             if kind.isCustom {
-                journeyMetrics.customEvents[Int(kind.rawValue &- EventKind.firstCustom)] &+= 1
+                journeyEventCounts.customEvents[Int(kind.rawValue &- EventKind.firstCustom)] &+= 1
                 var position = 0
                 for index in Int(definition.properties.lowerBound)..<Int(definition.properties.upperBound) {
                     let source = journeyTables.propertySources[index]
