@@ -84,9 +84,7 @@ extension Simulator {
         messaging.byChannel[Int(entry.message.channel.rawValue)].failed &+= 1
         triggers.reportDelivery(entry.request.message, outcome: .failed, at: now, into: &actions)
         if messageEvents != 0 { emitMessageEvent(.messageFailed, entry.request) }
-        if journeyModel != nil, journeyReactions & 1 << UInt64(EventKind.messageFailed.rawValue) != 0 {
-            journeyReact(EventKind.messageFailed.rawValue, entry.request, discount: entry.request.discount != 0)
-        }
+        reactToMessage(.messageFailed, entry.request)
         dispatchActions()
     }
 
@@ -121,9 +119,7 @@ extension Simulator {
         if messageEvents != 0 { emitMessageEvent(.messageDelivered, request) }
         if program {
             if journeyReactions & 1 << 63 != 0, reaction.unhappy { journeyReact(JourneyProgram.unhappy, request, discount: traits.hasDiscount) }
-            if journeyReactions & 1 << UInt64(EventKind.messageDelivered.rawValue) != 0 {
-                journeyReact(EventKind.messageDelivered.rawValue, request, discount: traits.hasDiscount)
-            }
+            reactToMessage(.messageDelivered, request)
         } else if reaction.unhappy, !state.inSession[id],
                   messageState.rng[id].bernoulli(scenario.behavior.fatigue.abandonJourneyWhenUnhappy) {
             walkAway(id)
@@ -141,9 +137,7 @@ extension Simulator {
             messaging.byChannel[c].opened &+= 1
             triggers.reportDelivery(request.message, outcome: .read, at: now, into: &actions)
             if messageEvents != 0 { emitMessageEvent(.messageOpened, request) }
-            if program, journeyReactions & 1 << UInt64(EventKind.messageOpened.rawValue) != 0 {
-                journeyReact(EventKind.messageOpened.rawValue, request, discount: traits.hasDiscount)
-            }
+            reactToMessage(.messageOpened, request)
         }
         dispatchActions()
         if reaction.optedOut {
@@ -180,9 +174,7 @@ extension Simulator {
             messaging.byChannel[c].clicked &+= 1
             if messageEvents != 0 { emitMessageEvent(.messageClicked, request) }
             if program {
-                if journeyReactions & 1 << UInt64(EventKind.messageClicked.rawValue) != 0 {
-                    journeyReact(EventKind.messageClicked.rawValue, request, discount: discount)
-                }
+                reactToMessage(.messageClicked, request)
             } else {
                 respondToClick(id, channel: request.channel, hasDiscount: discount)
             }
@@ -190,9 +182,7 @@ extension Simulator {
         if replied {
             messaging.byChannel[c].replied &+= 1
             if messageEvents != 0 { emitMessageEvent(.messageReplied, request) }
-            if program, journeyReactions & 1 << UInt64(EventKind.messageReplied.rawValue) != 0 {
-                journeyReact(EventKind.messageReplied.rawValue, request, discount: discount)
-            }
+            reactToMessage(.messageReplied, request)
         }
         if messageEvents != 0 || program { dispatchActions() }
     }
@@ -205,9 +195,7 @@ extension Simulator {
         messaging.byChannel[c].opened &+= 1
         triggers.reportDelivery(request.message, outcome: .read, at: now, into: &actions)
         if messageEvents != 0 { emitMessageEvent(.messageOpened, request) }
-        if journeyModel != nil, journeyReactions & 1 << UInt64(EventKind.messageOpened.rawValue) != 0 {
-            journeyReact(EventKind.messageOpened.rawValue, request, discount: request.discount != 0)
-        }
+        reactToMessage(.messageOpened, request)
         dispatchActions()
         react(clicked: record.clicked, replied: record.replied, request)
     }
@@ -226,10 +214,15 @@ extension Simulator {
         let request = ignoreRecords.take(slot)
         messaging.ignored &+= 1
         emitMessageEvent(.messageIgnored, request)
-        if journeyModel != nil, journeyReactions & 1 << UInt64(EventKind.messageIgnored.rawValue) != 0 {
-            journeyReact(EventKind.messageIgnored.rawValue, request, discount: request.discount != 0)
-        }
+        reactToMessage(.messageIgnored, request)
         dispatchActions()
+    }
+
+    /// Hands a message interaction to the journey program's reactions when one answers it
+    /// (`journeyReactions` is 0 without a journey).
+    @inline(__always) mutating func reactToMessage(_ kind: EventKind, _ request: SendRequest) {
+        guard journeyReactions & 1 << UInt64(kind.rawValue) != 0 else { return }
+        journeyReact(kind.rawValue, request, discount: request.discount != 0)
     }
 
     /// A journey program's reaction to a message interaction: the first reaction that answers

@@ -259,14 +259,7 @@ enum JourneyCompiler {
 
         func condition(_ text: JourneyGraph.ConditionText) throws(ScenarioError) -> JourneyCondition {
             let node = text.node
-            let operators: Set<Character> = ["<", ">", "=", "!"]
-            guard let opStart = text.text.firstIndex(where: { operators.contains($0) }) else {
-                throw node.invalid("'\(text.text)' has no comparison; write e.g. \"streak >= 7\" (==, !=, <, <=, >, >=; join with ' and ').")
-            }
-            let opEnd = text.text[opStart...].firstIndex(where: { !operators.contains($0) }) ?? text.text.endIndex
-            let lhs = text.text[..<opStart].trimmingCharacters(in: .whitespaces)
-            let symbol = String(text.text[opStart..<opEnd])
-            let rhs = text.text[opEnd...].trimmingCharacters(in: .whitespaces)
+            let (lhs, symbol, rhs) = try node.comparisonParts(text.text, example: "streak >= 7", more: "; join with ' and '")
             guard let comparison = EventFilter.Comparison(symbol: symbol) else {
                 throw node.invalid("'\(symbol)' is not a comparison; use ==, !=, <, <=, > or >=.")
             }

@@ -70,8 +70,7 @@ extension Scenario {
     static func journeyDocument(_ node: ConfigNode) throws(ScenarioError) -> ConfigNode {
         guard case .scalar = node.node else { return node }
         let relative = try node.string()
-        let folder = URL(fileURLWithPath: node.file).deletingLastPathComponent()
-        let path = relative.hasPrefix("/") ? relative : folder.appendingPathComponent(relative).standardized.path
+        let path = journeyPath(relative, besides: node.file)
         let text: String
         do {
             text = try ScenarioLoader.read(path: path).text
@@ -102,12 +101,16 @@ extension Scenario {
         for item in (try? top["strategies"]?.list()) ?? [] {
             if let node = (try? item.openMapping())?["journey"] { nodes.append(node) }
         }
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
         return nodes.compactMap { node in
             guard case .scalar = node.node, let relative = try? node.string() else { return nil }
-            let included = relative.hasPrefix("/") ? relative : folder.appendingPathComponent(relative).standardized.path
-            return "\(relative)\n" + ((try? ScenarioLoader.read(path: included).text) ?? "")
+            return "\(relative)\n" + ((try? ScenarioLoader.read(path: journeyPath(relative, besides: path)).text) ?? "")
         }
+    }
+
+    /// A journey file's path as a scenario at `file` names it: absolute, or relative to the scenario's folder.
+    static func journeyPath(_ relative: String, besides file: String) -> String {
+        relative.hasPrefix("/") ? relative
+            : URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(relative).standardized.path
     }
 }
 

@@ -406,15 +406,8 @@ extension ConfigNode {
     /// given, just the comparison and value (`<= 3`), as in branch cases.
     func eventFilter(field fixed: EventFilter.Field? = nil, event: EventKind? = nil,
                      context: EventContext = .builtIn) throws(ScenarioError) -> EventFilter {
-        let text = try string().trimmingCharacters(in: .whitespaces)
-        let operatorCharacters: Set<Character> = ["<", ">", "=", "!"]
-        guard let opStart = text.firstIndex(where: { operatorCharacters.contains($0) }) else {
-            throw invalid("'\(text)' has no comparison; write e.g. \"cart_value > 100\" (==, !=, <, <=, >, >=).")
-        }
-        let opEnd = text[opStart...].firstIndex(where: { !operatorCharacters.contains($0) }) ?? text.endIndex
-        let fieldText = text[..<opStart].trimmingCharacters(in: .whitespaces)
-        let symbol = String(text[opStart..<opEnd])
-        let valueText = text[opEnd...].trimmingCharacters(in: .whitespaces)
+        let (fieldText, symbol, valueText) = try comparisonParts(try string().trimmingCharacters(in: .whitespaces),
+                                                                 example: "cart_value > 100")
         let field: EventFilter.Field
         if let fixed {
             guard fieldText.isEmpty || fieldText == fixed.name else {
@@ -467,6 +460,20 @@ extension ConfigNode {
             }
         }
         return EventFilter(field: field, comparison: comparison, value: value)
+    }
+}
+
+extension ConfigNode {
+    /// `text` split at its comparison operator: `"cart_value > 100"` is `("cart_value", ">", "100")`,
+    /// sides trimmed. No operator at all is an error showing `example` (and `more`, a hint).
+    func comparisonParts(_ text: String, example: String, more: String = "") throws(ScenarioError) -> (lhs: String, symbol: String, rhs: String) {
+        let operatorCharacters: Set<Character> = ["<", ">", "=", "!"]
+        guard let opStart = text.firstIndex(where: { operatorCharacters.contains($0) }) else {
+            throw invalid("'\(text)' has no comparison; write e.g. \"\(example)\" (==, !=, <, <=, >, >=\(more)).")
+        }
+        let opEnd = text[opStart...].firstIndex(where: { !operatorCharacters.contains($0) }) ?? text.endIndex
+        return (text[..<opStart].trimmingCharacters(in: .whitespaces), String(text[opStart..<opEnd]),
+                text[opEnd...].trimmingCharacters(in: .whitespaces))
     }
 }
 
