@@ -160,16 +160,7 @@ struct JourneyCondition: Sendable, BitwiseCopyable {
     /// elapsed: milliseconds; channel and archetype: raw values; in_session: 0 or 1.
     var value: Double
 
-    @inline(__always) func holds(_ lhs: Double) -> Bool {
-        switch comparison {
-        case .equal: lhs == value
-        case .notEqual: lhs != value
-        case .less: lhs < value
-        case .lessOrEqual: lhs <= value
-        case .greater: lhs > value
-        case .greaterOrEqual: lhs >= value
-        }
-    }
+    @inline(__always) func holds(_ lhs: Double) -> Bool { comparison.holds(lhs, value) }
 }
 
 /// A half-open range of table rows, as two plain integers (a `Range` is not bitwise copyable).

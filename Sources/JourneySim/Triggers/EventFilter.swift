@@ -58,6 +58,18 @@ public struct EventFilter: Sendable, Equatable, BitwiseCopyable {
             guard let match = Comparison.allCases.first(where: { $0.symbol == symbol }) else { return nil }
             self = match
         }
+
+        /// Whether `lhs` compares to `rhs` this way (event filters and journey conditions).
+        @inline(__always) func holds<Value: Comparable>(_ lhs: Value, _ rhs: Value) -> Bool {
+            switch self {
+            case .equal: lhs == rhs
+            case .notEqual: lhs != rhs
+            case .less: lhs < rhs
+            case .lessOrEqual: lhs <= rhs
+            case .greater: lhs > rhs
+            case .greaterOrEqual: lhs >= rhs
+            }
+        }
     }
 
     public var field: Field
@@ -72,16 +84,7 @@ public struct EventFilter: Sendable, Equatable, BitwiseCopyable {
         self.value = value
     }
 
-    func compare(_ lhs: Float) -> Bool {
-        switch comparison {
-        case .equal: lhs == value
-        case .notEqual: lhs != value
-        case .less: lhs < value
-        case .lessOrEqual: lhs <= value
-        case .greater: lhs > value
-        case .greaterOrEqual: lhs >= value
-        }
-    }
+    func compare(_ lhs: Float) -> Bool { comparison.holds(lhs, value) }
 
     /// Whether the event (or the attributes a flow carried over from it) passes the filter.
     func matches(cartValue: Float, stars: UInt8, stage: Stage, channel: Channel,
