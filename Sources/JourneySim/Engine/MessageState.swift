@@ -9,9 +9,8 @@ struct MessageState: Sendable {
         var attempts: UInt8
     }
 
-    /// Slots of messages in flight, reused through `freeSlots` so steady state allocates nothing.
-    var inFlight: ContiguousArray<InFlight> = []
-    var freeSlots: ContiguousArray<UInt32> = []
+    /// Messages in flight, in slots reused once released, so steady state allocates nothing.
+    var inFlight = SlotPool<InFlight>()
 
     /// Per customer: the response random stream (independent of the journey stream, so a message
     /// does not shift the journey's own draws), messages received, and the last purchase.
@@ -56,18 +55,9 @@ struct MessageState: Sendable {
         costMicros = Channel.allCases.map { Int64(($0.stub.costPerMessageUSD * 1_000_000).rounded()) }
     }
 
-    mutating func store(_ message: InFlight) -> Int {
-        if let slot = freeSlots.popLast() {
-            inFlight[Int(slot)] = message
-            return Int(slot)
-        }
-        inFlight.append(message)
-        return inFlight.count - 1
-    }
+    mutating func store(_ message: InFlight) -> Int { inFlight.store(message) }
 
-    mutating func release(_ slot: Int) {
-        freeSlots.append(UInt32(slot))
-    }
+    mutating func release(_ slot: Int) { inFlight.release(slot) }
 }
 
 /// A message opened after a delay: what the customer does once they open it (drawn at delivery).
@@ -93,8 +83,16 @@ struct SlotPool<Value: Sendable>: Sendable {
     }
 
     mutating func take(_ slot: Int) -> Value {
-        free.append(UInt32(slot))
+        release(slot)
         return values[slot]
+    }
+
+    /// Frees `slot` for reuse (its value stays readable until the slot is stored to again).
+    mutating func release(_ slot: Int) { free.append(UInt32(slot)) }
+
+    subscript(slot: Int) -> Value {
+        get { values[slot] }
+        set { values[slot] = newValue }
     }
 
     var inUse: Int { values.count - free.count }
