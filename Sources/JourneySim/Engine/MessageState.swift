@@ -94,6 +94,4 @@ struct SlotPool<Value: Sendable>: Sendable {
         get { values[slot] }
         set { values[slot] = newValue }
     }
-
-    var inUse: Int { values.count - free.count }
 }

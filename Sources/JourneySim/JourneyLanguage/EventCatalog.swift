@@ -53,14 +53,4 @@ public struct EventCatalog: Sendable, Equatable {
 
     /// Every name a scenario may use, for "did you mean" hints.
     public var allNames: [String] { EventKind.named.map(\.name) + custom.map(\.name) }
-
-    /// The custom kinds, in id order.
-    public var customKinds: [EventKind] {
-        custom.indices.map { EventKind(rawValue: EventKind.firstCustom + UInt8($0))! }
-    }
-
-    /// One name per id (`EventKind.limit` of them), for traces.
-    public var namesByID: [String] {
-        (0..<EventKind.limit).map { name(of: EventKind(rawValue: UInt8($0))!) }
-    }
 }

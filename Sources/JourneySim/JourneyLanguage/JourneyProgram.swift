@@ -138,11 +138,6 @@ public struct JourneyModel: Sendable {
 
     /// Most steps one customer may take at one instant before the run stops as a runaway.
     public static let maxStepsPerInstant = 10_000
-
-    /// Whether any reaction answers message interaction `kind` (or unhappy).
-    func reactsTo(_ bit: UInt8) -> Bool {
-        programs.contains { $0.reactsTo & (1 << UInt64(bit == JourneyProgram.unhappy ? 63 : bit)) != 0 }
-    }
 }
 
 /// What a journey condition reads.

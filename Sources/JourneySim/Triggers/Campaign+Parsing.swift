@@ -497,28 +497,27 @@ extension ConfigNode {
         func equality(_ comparison: EventFilter.Comparison) throws(ScenarioError) {
             guard comparison == .equal || comparison == .notEqual else { throw invalid("\(name) is a name; compare it with == or != only.") }
         }
+        /// A name compared with == or != as its index in `names`; `missing` says what is not there.
+        func position(_ text: String, _ comparison: EventFilter.Comparison, in names: [String], missing: String) throws(ScenarioError) -> Float {
+            try equality(comparison)
+            guard let index = names.firstIndex(of: text) else {
+                let hint = Suggestion.closest(to: text, in: names).map { " Did you mean '\($0)'?" } ?? ""
+                throw invalid("\(missing).\(hint)")
+            }
+            return Float(index)
+        }
         if event.isMessageInteraction {
             switch name {
             case "campaign":
                 return (0, { (text: String, comparison: EventFilter.Comparison) throws(ScenarioError) -> Float in
-                    try equality(comparison)
-                    guard let index = context.campaignNames.firstIndex(of: text) else {
-                        let hint = Suggestion.closest(to: text, in: context.campaignNames).map { " Did you mean '\($0)'?" } ?? ""
-                        throw self.invalid("no campaign is named '\(text)'.\(hint)")
-                    }
-                    return Float(index)
+                    try position(text, comparison, in: context.campaignNames, missing: "no campaign is named '\(text)'")
                 })
             case "step":
                 // Steps are numbered from 1 in filters, as people count them.
                 return (1, { (text: String, _: EventFilter.Comparison) throws(ScenarioError) -> Float in try number(text) - 1 })
             case "template":
                 return (2, { (text: String, comparison: EventFilter.Comparison) throws(ScenarioError) -> Float in
-                    try equality(comparison)
-                    guard let index = context.templateNames.firstIndex(of: text) else {
-                        let hint = Suggestion.closest(to: text, in: context.templateNames).map { " Did you mean '\($0)'?" } ?? ""
-                        throw self.invalid("no campaign sends a template named '\(text)'.\(hint)")
-                    }
-                    return Float(index)
+                    try position(text, comparison, in: context.templateNames, missing: "no campaign sends a template named '\(text)'")
                 })
             default: return nil
             }
@@ -534,12 +533,7 @@ extension ConfigNode {
                 guard text == "true" || text == "false" else { throw self.invalid("\(name) is true or false.") }
                 return text == "true" ? 1 : 0
             case let .category(names):
-                try equality(comparison)
-                guard let value = names.firstIndex(of: text) else {
-                    let hint = Suggestion.closest(to: text, in: names).map { " Did you mean '\($0)'?" } ?? ""
-                    throw self.invalid("'\(text)' is not a value of \(name).\(hint)")
-                }
-                return Float(value)
+                return try position(text, comparison, in: names, missing: "'\(text)' is not a value of \(name)")
             }
         })
     }
