@@ -71,26 +71,34 @@ extension JourneyGraph {
                 reactionOverrides[Int(archetype.rawValue)] = fields["reactions"]
             }
         }
-        let baseReactions = top["reactions"]
+        for entry in baseEntries { try JourneyGraph.checkIdentifier(entry.key, entry.value, what: "a state") }
+        // A base state or the base reactions are read once, when the first archetype that
+        // leaves them as they are needs them (a state every archetype overrides is read only
+        // merged with each override).
+        var parsedBase = [State?](repeating: nil, count: baseEntries.count)
+        var parsedBaseReactions: [Reaction]?
         for archetype in Archetype.allCases {
             var list: [State] = []
             var names: [String] = []
-            for entry in baseEntries {
-                try JourneyGraph.checkIdentifier(entry.key, entry.value, what: "a state")
-                // An archetype's override of a state replaces the keys it gives; a transition
-                // it gives replaces the state's transition whatever its kind.
-                var fields = try entry.value.mapping(allowed: JourneyGraph.stateKeys).entries
-                var node = entry.value
+            for (index, entry) in baseEntries.enumerated() {
                 if let override = overrides[Int(archetype.rawValue)].first(where: { $0.key == entry.key }) {
+                    // An archetype's override of a state replaces the keys it gives; a transition
+                    // it gives replaces the state's transition whatever its kind.
+                    var fields = try entry.value.mapping(allowed: JourneyGraph.stateKeys).entries
                     let replacing = try override.value.mapping(allowed: JourneyGraph.stateKeys).entries
                     let replacesTransition = replacing.contains { JourneyGraph.transitionKeys.contains($0.key) }
                     fields.removeAll { field in
                         replacing.contains { $0.key == field.key } || (replacesTransition && JourneyGraph.transitionKeys.contains(field.key))
                     }
                     fields += replacing
-                    node = override.value
+                    list.append(try State(name: entry.key, node: override.value, fields: fields))
+                } else {
+                    if parsedBase[index] == nil {
+                        parsedBase[index] = try State(name: entry.key, node: entry.value,
+                                                      fields: try entry.value.mapping(allowed: JourneyGraph.stateKeys).entries)
+                    }
+                    list.append(parsedBase[index]!)
                 }
-                list.append(try State(name: entry.key, node: node, fields: fields))
                 names.append(entry.key)
             }
             for override in overrides[Int(archetype.rawValue)] where !names.contains(override.key) {
@@ -101,12 +109,19 @@ extension JourneyGraph {
                 names.append(override.key)
             }
             states.append(list)
-            var reactionsList: [Reaction] = []
-            if let node = reactionOverrides[Int(archetype.rawValue)] ?? baseReactions {
-                for item in try node.list() { reactionsList.append(try Reaction(node: item)) }
+            if let node = reactionOverrides[Int(archetype.rawValue)] {
+                reactions.append(try JourneyGraph.reactions(node))
+            } else {
+                if parsedBaseReactions == nil { parsedBaseReactions = try top["reactions"].map { node throws(ScenarioError) in try JourneyGraph.reactions(node) } ?? [] }
+                reactions.append(parsedBaseReactions!)
             }
-            reactions.append(reactionsList)
         }
+    }
+
+    static func reactions(_ node: ConfigNode) throws(ScenarioError) -> [Reaction] {
+        var list: [Reaction] = []
+        for item in try node.list() { list.append(try Reaction(node: item)) }
+        return list
     }
 
     static func customEvents(_ node: ConfigNode) throws(ScenarioError) -> [EventCatalog.Custom] {
