@@ -748,3 +748,134 @@ struct PerCustomerCounts: EventObserver {
         #expect(difference == JourneyRuntime.bytesPerCustomer(processes: 2, attributes: 2, tracked: 0) + MemoryEstimate.eventHeapBytes)
     }
 }
+
+@Suite struct JourneyParameterTests {
+    private var ecommerceJourney: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scenarios/journeys/ecommerce.yaml").path
+    }
+
+    @Test func referencesReadTheScenarioAndTheJourneysOwnValuesPerArchetype() throws {
+        let population = plainPopulation.replacingOccurrences(of: "archetypes: { routine: 1.0 }", with: "archetypes: { routine: 0.5, trek: 0.5 }")
+        let s = try scenario(population + """
+        journeys:
+          routine: { basket: { median: 42, sigma: 0.1 } }
+        journey:
+          parameters: { price: 10, pause: 1h }
+          processes: { main: a }
+          states:
+            a: { wait: { fixed: $pause }, branch: [ { if: "archetype == trek", to: c }, { to: b } ] }
+            b: { emit: purchase, value: { fixed: $basket_median }, end: true }
+            c: { emit: purchase, value: { fixed: $price }, end: true }
+          archetypes:
+            trek: { parameters: { price: 30 } }
+        """)
+        let sim = simulate(s)
+        let routine = sim.metrics.byArchetype[Int(Archetype.routine.rawValue)], trek = sim.metrics.byArchetype[Int(Archetype.trek.rawValue)]
+        #expect(routine.purchases > 0 && trek.purchases > 0)
+        #expect(routine.revenueCents == Int64(routine.purchases) * 4200)
+        #expect(trek.revenueCents == Int64(trek.purchases) * 3000)
+    }
+
+    @Test func unknownShadowingAndMisplacedReferencesAreErrorsNamingThePath() {
+        let unknown = journeyError("""
+        journey:
+          processes: { main: a }
+          states:
+            a: { wait: { exponential: $step_gapp }, next: a }
+        """)
+        #expect(unknown.contains("journey.states.a.wait.exponential") && unknown.contains("unknown parameter '$step_gapp'")
+                && unknown.contains("Did you mean '$step_gap'?"), "\(unknown)")
+        let shadowing = journeyError("""
+        journey:
+          parameters: { lapse: 0.3 }
+          processes: { main: a }
+          states:
+            a: { wait: { exponential: 1h }, next: a }
+        """)
+        #expect(shadowing.contains("journey.parameters.lapse") && shadowing.contains("a parameter the scenario sets"), "\(shadowing)")
+        let misplaced = journeyError("""
+        journey:
+          attributes: { streak: $max_steps }
+          processes: { main: a }
+          states:
+            a: { wait: { exponential: 1h }, next: a }
+        """)
+        #expect(misplaced.contains("journey.attributes") && misplaced.contains("takes plain values"), "\(misplaced)")
+        let inCondition = journeyError("""
+        journey:
+          attributes: { n: 0 }
+          processes: { main: a }
+          states:
+            a: { wait: { exponential: 1h }, branch: [ { if: "n > $nothing", to: a }, { to: a } ] }
+        """)
+        #expect(inCondition.contains("journey.states.a.branch[0].if") && inCondition.contains("unknown parameter '$nothing'"), "\(inCondition)")
+    }
+
+    @Test func oneOptionWithoutProbabilityTakesTheRest() throws {
+        let s = try scenario(plainPopulation + """
+        journey:
+          processes: { main: a }
+          states:
+            a: { wait: { fixed: 1h }, choose: [ { to: b, probability: 0.25 }, { to: c } ] }
+            b: { emit: purchase, value: { fixed: 10 }, end: true }
+            c: { emit: view, end: true }
+        """)
+        let sim = simulate(s)
+        let purchases = Double(sim.metrics.totals.purchases)
+        // 2,000 customers, p = 0.25: within 4 standard errors.
+        #expect(abs(purchases - 500) <= 4 * (2000 * 0.25 * 0.75).squareRoot(), "\(purchases)")
+        #expect(sim.metrics.totals.purchases + sim.metrics.totals.views == 2000)
+        let two = journeyError("""
+        journey:
+          processes: { main: a }
+          states:
+            a: { wait: { fixed: 1h }, choose: [ { to: a }, { to: a } ] }
+        """)
+        #expect(two.contains("two options without a probability"), "\(two)")
+        let over = journeyError("""
+        journey:
+          processes: { main: a }
+          states:
+            a: { wait: { fixed: 1h }, choose: [ { to: a, probability: 0.7 }, { to: a, probability: 0.6 }, { to: a } ] }
+        """)
+        #expect(over.contains("more than 1"), "\(over)")
+    }
+
+    /// The shipped e-commerce journey reads the scenario's `journeys:` numbers: with a checkout
+    /// that never buys, nobody buys; with the defaults, customers do.
+    @Test func ecommerceJourneyFollowsTheScenariosArchetypeParameters() throws {
+        let base = plainPopulation + "journey: \(ecommerceJourney)\n"
+        let never = try scenario(base + """
+        journeys:
+          routine: { transitions: { checkout: { purchase: 0, research: 0.5, end: 0.5 } } }
+        """)
+        let defaults = try scenario(base)
+        let none = simulate(never), some = simulate(defaults)
+        #expect(none.metrics.totals.checkouts > 0)
+        #expect(none.metrics.totals.purchases == 0)
+        #expect(some.metrics.totals.purchases > 0)
+    }
+
+    /// A state with nothing but a transition is passed through: counted on entry, no process
+    /// rests in it, so its exits equal its entries and its dwell is 0.
+    @Test func junctionsAreCountedWithoutDwell() throws {
+        let s = try scenario(plainPopulation + """
+        journey:
+          processes: { main: a }
+          states:
+            a: { emit: view, wait: { fixed: 1h }, next: j }
+            j: { choose: [ { to: a, probability: 0.5 }, { to: b } ] }
+            b: { emit: view, wait: { fixed: 2h }, next: j }
+        """)
+        let summary = SimulationRun.execute(s).summary
+        let states = try #require(summary.journey?.states)
+        let junction = try #require(states["j"]), a = try #require(states["a"]), b = try #require(states["b"])
+        #expect(junction.entries > 1000 && junction.exits == junction.entries && junction.meanDwellHours == 0)
+        #expect(a.entries + b.entries == junction.entries + 2000)
+        // Every customer is in a or b at the end; the time in a and b adds up to the run's length.
+        #expect(a.entries - a.exits + b.entries - b.exits == 2000)
+        let hours = (a.meanDwellHours ?? 0) * Double(a.entries) + (b.meanDwellHours ?? 0) * Double(b.entries)
+        #expect(abs(hours - 2000 * 20 * 24) < 1, "\(hours)")
+    }
+}

@@ -51,7 +51,7 @@ public struct MemoryEstimate: Sendable, Equatable {
         if let journey = scenario.journey {
             // A journey program's columns, and an event pending per process besides the built-in one's.
             perCustomer += JourneyRuntime.bytesPerCustomer(processes: journey.processNames.count, attributes: journey.attributeNames.count,
-                                                           tracked: journey.trackedKinds.count)
+                                                           tracked: journey.trackedKinds.count, elapsed: journey.readsElapsed)
                 + max(0, journey.processNames.count - 1) * Self.eventHeapBytes
         }
         let campaigns = scenario.triggers.campaigns.count

@@ -246,7 +246,7 @@ extension Simulator {
                 process = 0
             } else {
                 search: for p in 0..<runtime.processes {
-                    let current = runtime.current[journeySlot(id, p)]
+                    let current = runtime.slots[journeySlot(id, p)].current
                     guard current != JourneyRuntime.notRunning else { continue }
                     for s in Int(reaction.states.lowerBound)..<Int(reaction.states.upperBound)
                     where journeyTables.reactionStates[s] == Int32(current) {
@@ -272,10 +272,10 @@ extension Simulator {
                 delay = max(0, Int64(min(draw, 9e15)))
             }
             let slot = journeySlot(id, process)
-            runtime.epoch[slot] &+= 1
-            runtime.target[slot] = UInt16(truncatingIfNeeded: reaction.target)
+            runtime.slots[slot].epoch &+= 1
+            runtime.slots[slot].target = UInt16(truncatingIfNeeded: reaction.target)
             queue.schedule(SimEvent(customer: request.customer, kind: .journey,
-                                    argument: Self.journeyArgument(enter: true, process: process, epoch: runtime.epoch[slot])),
+                                    argument: Self.journeyArgument(enter: true, process: process, epoch: runtime.slots[slot].epoch)),
                            at: now + SimDuration(milliseconds: delay))
             messageState.setSessionFromMessage(id, true)
             state.sessionChannel[id] = request.channel

@@ -39,15 +39,23 @@ public struct Simulator<Observer: EventObserver> {
     let trackedIndex: ContiguousArray<Int8>
     /// Custom events and reactions taken (the per-state arrays stay empty: see `journeyStates`).
     var journeyEventCounts: JourneyMetrics
-    /// Per state: entries, exits and time spent.
+    /// Per state: entries and time spent.
     var journeyStates: StateBuffer<JourneyStateCounter>
-    /// What the journey program counted so far.
+    /// The runaway guard's count of entries at the current instant.
+    var journeyGuard: JourneyInstantGuard
+    /// What the journey program counted so far: the customers in a state now have not left it,
+    /// and their stay so far counts in its time.
     public var journeyMetrics: JourneyMetrics {
         var metrics = journeyEventCounts
+        var occupied = [Int](repeating: 0, count: journeyStates.count)
+        for slot in 0..<runtime.slots.count where runtime.slots[slot].current != JourneyRuntime.notRunning {
+            occupied[Int(runtime.slots[slot].current)] += 1
+        }
+        let clock = journeyClock
         for index in 0..<journeyStates.count {
             metrics.stateEntries[index] = journeyStates[index].entries
-            metrics.stateExits[index] = journeyStates[index].exits
-            metrics.stateDwellMilliseconds[index] = journeyStates[index].dwellMilliseconds
+            metrics.stateExits[index] = journeyStates[index].entries - occupied[index]
+            metrics.stateDwellMilliseconds[index] = journeyStates[index].time &+ Int64(occupied[index]) &* clock
         }
         return metrics
     }
@@ -134,6 +142,7 @@ public struct Simulator<Observer: EventObserver> {
         trackedIndex = tracked
         runtime = JourneyRuntime(model: scenario.journey, customers: population.count, start: scenario.start, end: scenario.end)
         journeyStates = StateBuffer(repeating: JourneyStateCounter(), count: scenario.journey?.stateNames.count ?? 0)
+        journeyGuard = JourneyInstantGuard(customers: population.count)
         journeyEventCounts = JourneyMetrics(states: scenario.journey?.stateNames.count ?? 0,
                                         customEvents: scenario.journey?.catalog.custom.count ?? 0)
         actions.reserveCapacity(64)

@@ -45,6 +45,7 @@ enum JourneyCompiler {
         return JourneyModel(catalog: catalog, stateNames: stateNames, processNames: processNames, processStarts: starts,
                             processAutostart: graph.processes.map(\.autostart), attributeNames: attributeNames,
                             attributeInitial: graph.attributes.map { Float($0.initial) }, trackedKinds: tracked,
+                            readsElapsed: programs.contains { $0.conditions.contains { $0.operand == .elapsed } },
                             programs: programs)
     }
 

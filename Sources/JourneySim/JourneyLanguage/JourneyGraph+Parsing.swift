@@ -1,7 +1,7 @@
 import Foundation
 
 extension JourneyGraph {
-    static let keys = ["events", "attributes", "processes", "states", "reactions", "archetypes"]
+    static let keys = ["events", "attributes", "processes", "parameters", "states", "reactions", "archetypes"]
     static let stateKeys = ["emit", "stage", "value", "set", "add", "start_process", "stop_process", "schedule", "wait",
                             "next", "choose", "branch", "end"]
     static let transitionKeys = ["next", "choose", "branch", "end"]
@@ -18,10 +18,21 @@ extension JourneyGraph {
     static let maxProcesses = 8
     static let maxAttributes = 32
 
-    /// Reads the scenario's `journey:` mapping.
-    init(node: ConfigNode) throws(ScenarioError) {
+    /// Reads the scenario's `journey:` mapping; `$name` references in states and reactions read
+    /// `parameters` (the scenario's numbers) and the journey's own `parameters:`.
+    init(node: ConfigNode, parameters scenarioParameters: JourneyParameterTable) throws(ScenarioError) {
         self.node = node
         let top = try node.mapping(allowed: JourneyGraph.keys)
+        for key in ["events", "attributes", "processes"] {
+            if let part = top[key], JourneyParameterTable.references(in: part.node) {
+                throw part.invalid("parameters ($name) are read in states, reactions and archetypes; \(key) takes plain values.")
+            }
+        }
+        // A journey without references is read once for all archetypes; one with references
+        // is read per archetype, each with its own values.
+        let usesParameters = JourneyParameterTable.references(in: node.node)
+        var parameters = scenarioParameters
+        if let value = top["parameters"] { try parameters.declare(value) }
         if let value = top["events"] { events = try JourneyGraph.customEvents(value) }
         if let value = top["attributes"] {
             for entry in try value.openMapping().entries {
@@ -66,11 +77,13 @@ extension JourneyGraph {
             hasOverrides = true
             for entry in try value.mapping(allowed: Archetype.allCases.map(\.name)).entries {
                 guard let archetype = Archetype(name: entry.key) else { continue }
-                let fields = try entry.value.mapping(allowed: ["states", "reactions"])
+                let fields = try entry.value.mapping(allowed: ["parameters", "states", "reactions"])
+                if let own = fields["parameters"] { try parameters.declare(own, only: archetype) }
                 if let states = fields["states"] { overrides[Int(archetype.rawValue)] = try states.openMapping().entries }
                 reactionOverrides[Int(archetype.rawValue)] = fields["reactions"]
             }
         }
+        if usesParameters { hasOverrides = true }
         for entry in baseEntries { try JourneyGraph.checkIdentifier(entry.key, entry.value, what: "a state") }
         // A base state or the base reactions are read once, when the first archetype that
         // leaves them as they are needs them (a state every archetype overrides is read only
@@ -80,6 +93,24 @@ extension JourneyGraph {
         for archetype in Archetype.allCases {
             var list: [State] = []
             var names: [String] = []
+            let a = Int(archetype.rawValue)
+            var baseEntries = baseEntries
+            var overrides = overrides
+            var reactionOverrides = reactionOverrides
+            var baseReactions = top["reactions"]
+            if usesParameters {
+                // This archetype's values in place of the references; nothing read for another
+                // archetype is reused.
+                baseEntries = try parameters.substituting(statesNode, archetype: a).openMapping().entries
+                overrides[a] = try overrides[a].map { entry throws(ScenarioError) in
+                    ConfigMapping.Entry(key: entry.key, keyLocation: entry.keyLocation,
+                                        value: try parameters.substituting(entry.value, archetype: a))
+                }
+                reactionOverrides[a] = try reactionOverrides[a].map { node throws(ScenarioError) in try parameters.substituting(node, archetype: a) }
+                baseReactions = try baseReactions.map { node throws(ScenarioError) in try parameters.substituting(node, archetype: a) }
+                parsedBase = [State?](repeating: nil, count: baseEntries.count)
+                parsedBaseReactions = nil
+            }
             for (index, entry) in baseEntries.enumerated() {
                 if let override = overrides[Int(archetype.rawValue)].first(where: { $0.key == entry.key }) {
                     // An archetype's override of a state replaces the keys it gives; a transition
@@ -112,7 +143,7 @@ extension JourneyGraph {
             if let node = reactionOverrides[Int(archetype.rawValue)] {
                 reactions.append(try JourneyGraph.reactions(node))
             } else {
-                if parsedBaseReactions == nil { parsedBaseReactions = try top["reactions"].map { node throws(ScenarioError) in try JourneyGraph.reactions(node) } ?? [] }
+                if parsedBaseReactions == nil { parsedBaseReactions = try baseReactions.map { node throws(ScenarioError) in try JourneyGraph.reactions(node) } ?? [] }
                 reactions.append(parsedBaseReactions!)
             }
         }
@@ -284,15 +315,31 @@ extension JourneyGraph.Transition {
     static func choice(_ node: ConfigNode) throws(ScenarioError) -> JourneyGraph.Transition {
         var options: [(to: String, probability: Double, lifted: Bool, node: ConfigNode)] = []
         var sum = 0.0
+        // At most one option may leave out its probability: it takes what the others leave.
+        var remainder: Int?
         let items = try node.list()
         guard !items.isEmpty else { throw node.invalid("list at least one {to: state, probability: p}.") }
         for item in items {
             let fields = try item.mapping(allowed: ["to", "probability", "lift"])
-            let probability = try fields.required("probability").probability()
+            var probability = 0.0
+            if let value = fields["probability"] {
+                probability = try value.probability()
+            } else if remainder == nil {
+                remainder = options.count
+            } else {
+                throw item.invalid("two options without a probability; one option at most takes what the others leave.")
+            }
             sum += probability
             let lifted = try fields["lift"]?.bool() ?? false
             if lifted, options.contains(where: \.lifted) { throw item.invalid("only one option of a choice can be lifted.") }
             options.append((try fields.required("to").string(), probability, lifted, item))
+        }
+        if let remainder {
+            guard sum <= 1 + 1e-9 else {
+                throw node.invalid("the probabilities add up to \(sum.formatted6), more than 1, so nothing is left for the option without one.")
+            }
+            options[remainder].probability = max(0, 1 - sum)
+            sum = 1
         }
         guard abs(sum - 1) <= 1e-9 else {
             throw node.invalid("the probabilities add up to \(sum.formatted6), not 1; every step must go somewhere.")

@@ -15,6 +15,14 @@ public struct JourneyProgram: Sendable {
         var waitFrequencyScaled = false
         /// Exists in this archetype's journey.
         var present = false
+
+        /// Does nothing but choose where to go next (no event, stage, attribute, process or
+        /// schedule operation, no wait, not an end): the interpreter passes through it within
+        /// the transition that reached it, counting the entry (`JourneyTables.junctions`).
+        var isJunction: Bool {
+            emit == JourneyProgram.noEvent && stage == 255 && !isEnd && wait < 0 && value < 0 && attributeOps.isEmpty
+                && processOps.isEmpty && timers.isEmpty && transition >= 0
+        }
         /// Distribution index of the wait, or -1 for none (the transition is taken at once).
         var wait: Int32 = -1
         /// Distribution index of the value (added to the cart, or paid), or -1.
@@ -134,6 +142,8 @@ public struct JourneyModel: Sendable {
     public var attributeInitial: [Float]
     /// Event kinds whose last time per customer a reaction's decay reads (index in `trackedKinds`).
     public var trackedKinds: [EventKind]
+    /// Whether a condition reads `elapsed` (each process then keeps when it started).
+    public var readsElapsed: Bool
     var programs: [JourneyProgram]
 
     /// Most steps one customer may take at one instant before the run stops as a runaway.

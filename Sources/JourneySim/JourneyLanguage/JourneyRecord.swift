@@ -27,12 +27,14 @@ public struct JourneyRecord: Sendable, Equatable, Codable {
 }
 
 /// The journey section of `summary.json`: counts per custom event, and a funnel over the
-/// journey's own states (entries, exits and the mean time spent in a state before leaving it).
+/// journey's own states (entries, exits and the mean time spent in a state per entry).
 public struct JourneySummary: Codable, Sendable, Equatable {
     public struct StateSummary: Codable, Sendable, Equatable {
         public var entries: Int
         public var exits: Int
-        /// Mean stay of the customers who left the state, in hours (nil: nobody left it).
+        /// Time spent in the state per entry, in hours, stays still under way at the end counted
+        /// up to the end (nil: nobody entered it). A junction (a state that only chooses where to
+        /// go next) reads 0.
         public var meanDwellHours: Double?
     }
 
@@ -47,9 +49,9 @@ public struct JourneySummary: Codable, Sendable, Equatable {
         self.events = events
         var states: [String: StateSummary] = [:]
         for (index, name) in record.stateNames.enumerated() {
-            let exits = record.metrics.stateExits[index]
-            let dwell = exits > 0 ? rounded(Double(record.metrics.stateDwellMilliseconds[index]) / Double(exits) / 3_600_000) : nil
-            states[name] = StateSummary(entries: record.metrics.stateEntries[index], exits: exits, meanDwellHours: dwell)
+            let entries = record.metrics.stateEntries[index]
+            let dwell = entries > 0 ? rounded(Double(record.metrics.stateDwellMilliseconds[index]) / Double(entries) / 3_600_000) : nil
+            states[name] = StateSummary(entries: entries, exits: record.metrics.stateExits[index], meanDwellHours: dwell)
         }
         self.states = states
         var reactions: [String: Int] = [:]

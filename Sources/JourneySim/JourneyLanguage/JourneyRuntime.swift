@@ -1,10 +1,11 @@
-/// Per-customer state of a journey program, as flat columns: for each process its current state,
-/// the state it enters next, its epoch (a scheduled step of an older epoch is stale) and when it
-/// entered its state and started; the customer's attributes; when each event a reaction's decay
-/// reads last happened; and the runaway guard's count of steps at the current instant.
+/// Per-customer state of a journey program, as flat columns: for each process one 8-byte
+/// `JourneySlot` (its current state, the state it enters next and its epoch: a scheduled step of
+/// an older epoch is stale), and when it started when a condition reads `elapsed`; the
+/// customer's attributes; and when each event a reaction's decay reads last happened.
 ///
-/// 16 bytes per process, 4 per attribute and tracked event, 6 for the guard. Empty when the
-/// scenario uses the built-in journey.
+/// 8 bytes per process (12 with `elapsed`), 4 per attribute and tracked event. Empty when the
+/// scenario has no journey program. No entry time per state: time spent in states is summed per
+/// state (`JourneyStateCounter`), and the runaway guard counts per instant, not per customer.
 ///
 /// The columns written on every step are `StateBuffer`s, written through a pointer with no
 /// uniqueness check per write; `makeUnique()` (called when a run starts) gives a copy of the
@@ -15,49 +16,76 @@ struct JourneyRuntime: @unchecked Sendable {
     let processes: Int
     let attributeCount: Int
     let trackedCount: Int
-    var current: StateBuffer<UInt16>
-    var target: StateBuffer<UInt16>
-    var epoch: StateBuffer<UInt32>
-    var enteredAt: TimeColumn
+    var slots: StateBuffer<JourneySlot>
+    /// When each process started (empty unless a condition reads `elapsed`).
     var startedAt: TimeColumn
     var attributes: StateBuffer<Float>
     var trackedAt: TimeColumn
-    var instantAt: TimeColumn
-    var instantSteps: StateBuffer<UInt16>
 
     init(model: JourneyModel?, customers: Int, start: SimTime, end: SimTime) {
         let count = model == nil ? 0 : customers
         processes = model?.processNames.count ?? 0
         attributeCount = model?.attributeNames.count ?? 0
         trackedCount = model?.trackedKinds.count ?? 0
-        current = StateBuffer(repeating: JourneyRuntime.notRunning, count: count * processes)
-        target = StateBuffer(repeating: JourneyRuntime.notRunning, count: count * processes)
-        epoch = StateBuffer(repeating: 0, count: count * processes)
+        slots = StateBuffer(repeating: JourneySlot(), count: count * processes)
         let never = SimTime(milliseconds: .min / 2)
-        enteredAt = TimeColumn(count: count * processes, start: start, end: end, never: never, initial: start)
-        startedAt = TimeColumn(count: count * processes, start: start, end: end, never: never, initial: start)
+        startedAt = TimeColumn(count: model?.readsElapsed == true ? count * processes : 0, start: start, end: end, never: never, initial: start)
         let attributes = StateBuffer<Float>(repeating: 0, count: count * attributeCount)
         if let model, attributeCount > 0 {
             for id in 0..<count { for a in 0..<attributeCount { attributes[id * attributeCount + a] = model.attributeInitial[a] } }
         }
         self.attributes = attributes
         trackedAt = TimeColumn(count: count * trackedCount, start: start, end: end, never: never, initial: never)
-        instantAt = TimeColumn(count: count, start: start, end: end, never: never, initial: never)
-        instantSteps = StateBuffer(repeating: 0, count: count)
     }
 
     /// Storage of its own for each pointer-written column another copy shares.
     mutating func makeUnique() {
-        current.makeUnique()
-        target.makeUnique()
-        epoch.makeUnique()
+        slots.makeUnique()
         attributes.makeUnique()
-        instantSteps.makeUnique()
     }
 
-    static func bytesPerCustomer(processes: Int, attributes: Int, tracked: Int) -> Int {
-        processes * (2 + 2 + 4 + 2 * TimeColumn.bytesPerCustomer) + attributes * 4 + tracked * TimeColumn.bytesPerCustomer
-            + TimeColumn.bytesPerCustomer + 2
+    static func bytesPerCustomer(processes: Int, attributes: Int, tracked: Int, elapsed: Bool = false) -> Int {
+        processes * (MemoryLayout<JourneySlot>.stride + (elapsed ? TimeColumn.bytesPerCustomer : 0))
+            + attributes * 4 + tracked * TimeColumn.bytesPerCustomer
+    }
+}
+
+/// One process of one customer: the state it is in (`notRunning` when stopped), the state a
+/// pending "enter" step enters, and its epoch. One 8-byte record, so a step touches one place.
+struct JourneySlot: Sendable, BitwiseCopyable {
+    var current: UInt16 = JourneyRuntime.notRunning
+    var target: UInt16 = JourneyRuntime.notRunning
+    var epoch: UInt32 = 0
+}
+
+/// The runaway guard: journey entries at the current instant, all customers together; past
+/// `suspicion` of them, per customer (a dictionary, used only then), so a customer that loops
+/// without time passing is found after `JourneyModel.maxStepsPerInstant` entries of its own
+/// while the hot path keeps no per-customer count.
+struct JourneyInstantGuard: Sendable {
+    var instant = SimTime(milliseconds: .min)
+    var entries = 0
+    let suspicion: Int
+    var perCustomer: [Int: Int] = [:]
+
+    init(customers: Int) { suspicion = 8 * customers + 65_536 }
+
+    /// Counts an entry of customer `id` at `now`; false when the customer ran away.
+    @inline(__always) mutating func admit(_ id: Int, at now: SimTime) -> Bool {
+        if now != instant {
+            instant = now
+            entries = 0
+            if !perCustomer.isEmpty { perCustomer = [:] }
+        }
+        entries &+= 1
+        guard entries > suspicion else { return true }
+        return countSuspect(id)
+    }
+
+    mutating func countSuspect(_ id: Int) -> Bool {
+        let count = perCustomer[id, default: 0] + 1
+        perCustomer[id] = count
+        return count <= JourneyModel.maxStepsPerInstant
     }
 }
 
@@ -91,11 +119,13 @@ public struct JourneyMetrics: Sendable, Equatable, Codable {
     }
 }
 
-/// One state's counts, kept in a pointer-written buffer while the run goes on.
+/// One state's counts, kept in a pointer-written buffer while the run goes on: entries, and the
+/// time spent in it as a sum of instants (milliseconds from the run's start): minus the instant
+/// of each entry, plus that of each exit. Customers still in the state at the end count up to
+/// the end, and exits are the entries less those customers (`Simulator.journeyMetrics`).
 struct JourneyStateCounter: Sendable, BitwiseCopyable {
     var entries = 0
-    var exits = 0
-    var dwellMilliseconds: Int64 = 0
+    var time: Int64 = 0
 }
 
 /// A customer took more than `JourneyModel.maxStepsPerInstant` steps at one instant: the

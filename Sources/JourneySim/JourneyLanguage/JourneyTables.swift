@@ -27,6 +27,9 @@ struct JourneyTables: @unchecked Sendable {
     /// Per archetype and process, the state a process starts in.
     let processStarts: StateBuffer<Int32>
     let processCount: Int
+    /// Per archetype and state (row `a * stateCount + s`), the transition node of a junction
+    /// state (`JourneyProgram.State.isJunction`), or -1 for a state a process enters and stays in.
+    let junctions: StateBuffer<Int32>
 
     init(programs: [JourneyProgram], stateCount: Int, processStarts starts: [[Int32]]) {
         self.stateCount = stateCount
@@ -46,6 +49,7 @@ struct JourneyTables: @unchecked Sendable {
         var reactionStates = StateBuffer<Int32>(capacity: programs.reduce(0) { $0 + $1.reactionStates.count })
         var reactionStart = StateBuffer<Int32>(capacity: programs.count + 1)
         var processStarts = StateBuffer<Int32>(capacity: max(1, programs.count * processCount))
+        var junctions = StateBuffer<Int32>(capacity: programs.count * stateCount)
         func shifted(_ range: IDRange, by offset: Int) -> IDRange {
             IDRange(Int32(offset) + range.lowerBound..<Int32(offset) + range.upperBound)
         }
@@ -63,6 +67,7 @@ struct JourneyTables: @unchecked Sendable {
                 state.processOps = shifted(state.processOps, by: processBase)
                 state.timers = shifted(state.timers, by: timerBase)
                 states.append(state)
+                junctions.append(state.present && state.isJunction ? state.transition : -1)
             }
             for var node in program.nodes {
                 switch node.kind {
@@ -128,6 +133,7 @@ struct JourneyTables: @unchecked Sendable {
         self.reactionStates = reactionStates
         self.reactionStart = reactionStart
         self.processStarts = processStarts
+        self.junctions = junctions
     }
 
     static let empty = JourneyTables(programs: [], stateCount: 0, processStarts: [])

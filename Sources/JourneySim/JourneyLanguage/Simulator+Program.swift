@@ -29,7 +29,7 @@ extension Simulator {
             state.journeyStart[id] = scenario.start
             for process in 0..<runtime.processes where model.processAutostart[process] {
                 let slot = journeySlot(id, process)
-                runtime.target[slot] = UInt16(journeyTables.processStarts[a &* journeyTables.processCount &+ process])
+                runtime.slots[slot].target = UInt16(journeyTables.processStarts[a &* journeyTables.processCount &+ process])
                 queue.schedule(SimEvent(customer: UInt32(id), kind: .journey,
                                         argument: Self.journeyArgument(enter: true, process: process, epoch: 0)),
                                at: scenario.start)
@@ -42,43 +42,48 @@ extension Simulator {
         let argument = event.argument
         let process = Int(argument >> 28 & 7)
         let slot = journeySlot(id, process)
-        guard runtime.epoch[slot] & 0x0FFF_FFFF == argument & 0x0FFF_FFFF else { return }  // superseded
+        let record = runtime.slots[slot]
+        guard record.epoch & 0x0FFF_FFFF == argument & 0x0FFF_FFFF else { return }  // superseded
         if argument & 0x8000_0000 != 0 {
-            enterJourneyState(id, process: process, state: Int32(runtime.target[slot]))
+            enterJourneyState(id, process: process, state: Int32(record.target))
         } else {
-            let current = runtime.current[slot]
-            guard current != JourneyRuntime.notRunning else { return }
+            guard record.current != JourneyRuntime.notRunning else { return }
             let a = archetype(id)
-            let next = journeyTransition(id, archetype: a, node: journeyTables.state(a, Int32(current)).transition, process: process)
+            let next = journeyTransition(id, archetype: a, node: journeyTables.state(a, Int32(record.current)).transition, process: process)
             enterJourneyState(id, process: process, state: next)
         }
     }
 
-    /// Enters `first` and every state reached from it at this instant.
+    /// The instant `now` as milliseconds from the run's start (what `JourneyStateCounter.time` sums).
+    @inline(__always) var journeyClock: Int64 { now.milliseconds &- scenario.start.milliseconds }
+
+    /// Enters `first` and every state reached from it at this instant. A junction (a state that
+    /// only chooses where to go) is passed through: its entry is counted, and the process never
+    /// rests in it.
     mutating func enterJourneyState(_ id: Int, process: Int, state first: Int32) {
         let a = archetype(id)
         let slot = journeySlot(id, process)
+        let row0 = a &* journeyTables.stateCount
+        let clock = journeyClock
         var stateID = first
-        // The runaway guard: steps of this customer at this instant. The customer's count is
-        // kept across the steps the queue brings at one instant; within this loop it is a local.
-        var steps = runtime.instantAt[id] == now ? Int(runtime.instantSteps[id]) : 0
-        defer {
-            runtime.instantAt[id] = now
-            runtime.instantSteps[id] = UInt16(truncatingIfNeeded: min(steps, Int(UInt16.max)))
-        }
         while true {
-            steps &+= 1
-            if steps > JourneyModel.maxStepsPerInstant {
+            guard journeyGuard.admit(id, at: now) else {
                 journeyRunaway(id, process: process, state: stateID)
                 return
             }
-            leaveJourneyState(slot)
-            runtime.current[slot] = UInt16(truncatingIfNeeded: stateID)
-            runtime.enteredAt[slot] = now
+            let junction = journeyTables.junctions[row0 &+ Int(stateID)]
+            if junction >= 0 {
+                journeyStates[Int(stateID)].entries &+= 1
+                stateID = journeyTransition(id, archetype: a, node: junction, process: process)
+                continue
+            }
+            leaveJourneyState(slot, clock: clock)
+            runtime.slots[slot].current = UInt16(truncatingIfNeeded: stateID)
             journeyStates[Int(stateID)].entries &+= 1
-            let state = journeyTables.state(a, stateID)
+            journeyStates[Int(stateID)].time &-= clock
+            let state = journeyTables.states[row0 &+ Int(stateID)]
             if !state.attributeOps.isEmpty { applyAttributeOps(id, archetype: a, state.attributeOps) }
-            let epoch = runtime.epoch[slot]
+            let epoch = runtime.slots[slot].epoch
             if state.emit != JourneyProgram.noEvent {
                 journeyEmit(id, archetype: a, state: state)
             } else if state.stage != 255 {
@@ -87,7 +92,7 @@ extension Simulator {
             if !state.processOps.isEmpty { applyProcessOps(id, archetype: a, state.processOps) }
             if !state.timers.isEmpty { scheduleJourneyTimers(id, archetype: a, state.timers) }
             // The state stopped or restarted its own process, or a runaway was found on the way.
-            guard runtime.epoch[slot] == epoch, journeyRunawayFound == nil else { return }
+            guard runtime.slots[slot].epoch == epoch, journeyRunawayFound == nil else { return }
             if state.isEnd { return }
             if state.wait >= 0 {
                 let next: SimTime
@@ -130,12 +135,11 @@ extension Simulator {
         journeyEmit(id, archetype: a, state: definition)
     }
 
-    /// Counts the stay in the state `slot`'s process is leaving.
-    @inline(__always) mutating func leaveJourneyState(_ slot: Int) {
-        let old = runtime.current[slot]
+    /// Counts the stay in the state `slot`'s process is leaving (it ends at `clock`).
+    @inline(__always) mutating func leaveJourneyState(_ slot: Int, clock: Int64) {
+        let old = runtime.slots[slot].current
         guard old != JourneyRuntime.notRunning else { return }
-        journeyStates[Int(old)].exits &+= 1
-        journeyStates[Int(old)].dwellMilliseconds &+= (now - runtime.enteredAt[slot]).milliseconds
+        journeyStates[Int(old)].time &+= clock
     }
 
     mutating func journeyRunaway(_ id: Int, process: Int, state: Int32) {
@@ -190,24 +194,34 @@ extension Simulator {
         return journeyTables.choices[Int(node.end) - 1].state
     }
 
-    func journeyConditionsHold(_ id: Int, archetype a: Int, _ range: IDRange, process: Int) -> Bool {
+    // `mutating` though they only read: called from mutating code, a non-mutating method that
+    // is not inlined gets a copy of the whole simulator.
+    mutating func journeyConditionsHold(_ id: Int, archetype a: Int, _ range: IDRange, process: Int) -> Bool {
         for index in Int(range.lowerBound)..<Int(range.upperBound) {
             let condition = journeyTables.conditions[index]
-            let lhs: Double
-            switch condition.operand {
-            case .attribute: lhs = Double(runtime.attributes[id &* runtime.attributeCount &+ Int(condition.attribute)])
-            case .cartValue: lhs = Double(state.cartCents[id]) / 100
-            case .purchases: lhs = Double(state.purchases[id])
-            case .channel: lhs = Double(state.sessionChannel[id].rawValue)
-            case .archetype: lhs = Double(a)
-            case .elapsed: lhs = Double((now - runtime.startedAt[journeySlot(id, process)]).milliseconds)
-            case .inSession: lhs = state.inSession[id] ? 1 : 0
-            case .localHour: lhs = Double(zones.localHour(zone: Int(population.timeZone[id]), at: now))
-            case .stage: lhs = Double(state.stage[id].rawValue)
-            }
+            // An attribute (the usual operand) is read here; the others, which need more of
+            // the simulator, out of line, so a branch on a counter stays a few instructions.
+            let lhs = condition.operand == .attribute
+                ? Double(runtime.attributes[id &* runtime.attributeCount &+ Int(condition.attribute)])
+                : journeyOperand(condition.operand, id, archetype: a, process: process)
             if !condition.holds(lhs) { return false }
         }
         return true
+    }
+
+    @inline(never)
+    mutating func journeyOperand(_ operand: JourneyConditionOperand, _ id: Int, archetype a: Int, process: Int) -> Double {
+        switch operand {
+        case .attribute: 0  // read by the caller
+        case .cartValue: Double(state.cartCents[id]) / 100
+        case .purchases: Double(state.purchases[id])
+        case .channel: Double(state.sessionChannel[id].rawValue)
+        case .archetype: Double(a)
+        case .elapsed: Double((now - runtime.startedAt[journeySlot(id, process)]).milliseconds)
+        case .inSession: state.inSession[id] ? 1 : 0
+        case .localHour: Double(zones.localHour(zone: Int(population.timeZone[id]), at: now))
+        case .stage: Double(state.stage[id].rawValue)
+        }
     }
 
     mutating func applyAttributeOps(_ id: Int, archetype a: Int, _ range: IDRange) {
@@ -230,16 +244,16 @@ extension Simulator {
             let op = journeyTables.processOps[index]
             let process = Int(op.process)
             let slot = journeySlot(id, process)
-            leaveJourneyState(slot)
-            runtime.current[slot] = JourneyRuntime.notRunning
-            runtime.epoch[slot] &+= 1
+            leaveJourneyState(slot, clock: journeyClock)
+            runtime.slots[slot].current = JourneyRuntime.notRunning
+            runtime.slots[slot].epoch &+= 1
             guard op.start else { continue }
             // Started at this instant, through the queue (so a state never re-enters the loop
             // that is running it); the instant-cycle check covers such starts.
-            runtime.target[slot] = UInt16(truncatingIfNeeded: journeyTables.processStarts[a &* journeyTables.processCount &+ process])
-            runtime.startedAt[slot] = now
+            runtime.slots[slot].target = UInt16(truncatingIfNeeded: journeyTables.processStarts[a &* journeyTables.processCount &+ process])
+            if runtime.startedAt.count > 0 { runtime.startedAt[slot] = now }
             queue.schedule(SimEvent(customer: UInt32(id), kind: .journey,
-                                    argument: Self.journeyArgument(enter: true, process: process, epoch: runtime.epoch[slot])), at: now)
+                                    argument: Self.journeyArgument(enter: true, process: process, epoch: runtime.slots[slot].epoch)), at: now)
         }
     }
 
@@ -313,7 +327,7 @@ extension Simulator {
             }
         }
         if definition.stage != 255 { stage = Stage(rawValue: definition.stage) ?? stage }
-        state.stage[id] = stage
+        if stage != state.stage[id] { state.stage[id] = stage }
         emit(kind, id, paidCents: paid, stars: stars, properties: properties)
     }
 

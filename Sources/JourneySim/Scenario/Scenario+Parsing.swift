@@ -45,7 +45,10 @@ extension Scenario {
         if let node = top["behavior"] { try behavior.override(from: node) }
         // The journey's custom events are read first (campaigns trigger on them); its reactions
         // name campaigns and templates, so it is compiled once the campaigns are known.
-        let graph = try top["journey"].map { node throws(ScenarioError) in try JourneyGraph(node: try Scenario.journeyDocument(node)) }
+        let parameters = JourneyParameterTable(journeys: journeys, behavior: behavior, sessions: sessions)
+        let graph = try top["journey"].map { node throws(ScenarioError) in
+            try JourneyGraph(node: try Scenario.journeyDocument(node), parameters: parameters)
+        }
         triggers = try TriggerSpec(campaigns: top["campaigns"], frequencyCaps: top["frequency_caps"],
                                    events: EventCatalog(custom: graph?.events ?? []))
         if let graph { journey = try JourneyCompiler.compile(graph, triggers: triggers) }
