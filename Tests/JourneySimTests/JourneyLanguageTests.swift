@@ -879,3 +879,69 @@ struct PerCustomerCounts: EventObserver {
         #expect(abs(hours - 2000 * 20 * 24) < 1, "\(hours)")
     }
 }
+
+@Suite struct SessionBlockTests {
+    private func block(research: String, cart: String = "{ end: 1 }", checkout: String = "{ end: 1 }", maxSteps: Int = 60) -> String {
+        """
+        journey:
+          processes: { main: start }
+          states:
+            start: { emit: need_arises, next: shop }
+            shop:
+              session:
+                gap: { fixed: 1m }
+                max_steps: \(maxSteps)
+                research: \(research)
+                cart: \(cart)
+                checkout: \(checkout)
+                purchased: bought
+                ended: left
+            bought: { end: true }
+            left: { end: true }
+        """
+    }
+
+    @Test func aSessionTakesItsStepsAndEndsAtItsLimit() throws {
+        let s = try scenario(plainPopulation + block(research: "{ view: 1 }", maxSteps: 5))
+        let summary = SimulationRun.execute(s).summary
+        // Five views a minute apart, then the sixth step finds the limit: one session each, no cart.
+        #expect(summary.totals.sessions == 2000)
+        #expect(summary.totals.views == 5 * 2000)
+        #expect(summary.totals.abandonedCarts == 0 && summary.totals.purchases == 0)
+        let states = try #require(summary.journey?.states)
+        #expect(states["left"]?.entries == 2000)
+        #expect((states["bought"]?.entries ?? 0) == 0)
+        // The session state holds each customer for its six minutes.
+        #expect(abs((states["shop"]?.meanDwellHours ?? 0) - 0.1) < 1e-6, "\(states["shop"].map { "\($0)" } ?? "")")
+        #expect(summary.stageTransitions["routine"]?["research"]?.steps == 5 * 2000)
+    }
+
+    @Test func aPurchaseEndsTheSessionAndMovesToPurchased() throws {
+        let s = try scenario(plainPopulation + block(research: "{ add_to_cart: 1 }", cart: "{ checkout: 1 }", checkout: "{ purchase: 1 }"))
+        let summary = SimulationRun.execute(s).summary
+        #expect(summary.totals.cartAdds == 2000 && summary.totals.checkouts == 2000 && summary.totals.purchases == 2000)
+        #expect(summary.totals.abandonedCarts == 0)
+        #expect(summary.journey?.states["bought"]?.entries == 2000)
+        #expect(summary.stageTransitions["routine"]?["checkout"]?.shares["purchase"] == 1)
+    }
+
+    @Test func aSessionThatEndsWithAFullCartIsAnAbandonedCart() throws {
+        let s = try scenario(plainPopulation + block(research: "{ add_to_cart: 1 }", cart: "{ end: 1 }"))
+        let summary = SimulationRun.execute(s).summary
+        #expect(summary.totals.cartAdds == 2000 && summary.totals.abandonedCarts == 2000)
+        #expect(summary.journey?.states["left"]?.entries == 2000)
+    }
+
+    @Test func malformedBlocksAreErrorsNamingThePath() {
+        let sum = journeyError(block(research: "{ view: 0.5, end: 0.4 }"))
+        #expect(sum.contains("journey.states.shop.session.research") && sum.contains("add up to 0.9"), "\(sum)")
+        let outcome = journeyError(block(research: "{ purchase: 1 }"))
+        #expect(outcome.contains("journey.states.shop.session.research") && outcome.contains("purchase"), "\(outcome)")
+        let target = journeyError(block(research: "{ view: 1 }").replacingOccurrences(of: "purchased: bought", with: "purchased: nowhere"))
+        #expect(target.contains("journey.states.shop.session.purchased") && target.contains("unknown state 'nowhere'"), "\(target)")
+        let emit = journeyError(block(research: "{ view: 1 }").replacingOccurrences(of: "    shop:\n", with: "    shop:\n      emit: view\n"))
+        #expect(emit.contains("journey.states.shop.session") && emit.contains("move emit"), "\(emit)")
+        let both = journeyError(block(research: "{ view: 1 }").replacingOccurrences(of: "    shop:\n", with: "    shop:\n      next: left\n"))
+        #expect(both.contains("2 ways out"), "\(both)")
+    }
+}

@@ -189,6 +189,8 @@ public struct Simulator<Observer: EventObserver> {
         var steps = 0
         // Asked once before the first event too, so a caller learns that the loop has started.
         if shouldStop() { return false }
+        state.makeUnique()
+        messageState.rng.makeUnique()
         if journeyModel != nil {
             runtime.makeUnique()
             journeyStates.makeUnique()

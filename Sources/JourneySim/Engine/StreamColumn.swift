@@ -11,15 +11,16 @@
 /// customer draws a few numbers per event, a few hundred in a 30-day run, so that is some ten
 /// million times further than a 366-day run reaches.
 public struct StreamColumn: Sendable {
-    @usableFromInline var draws: ContiguousArray<UInt32>
+    /// Written through a pointer (see `StateBuffer`); the owner calls `makeUnique()` when a run starts.
+    var draws: StateBuffer<UInt32>
     /// `SplitMix64.hashPrefix(seed, stream)`: a customer's stream starts at
     /// `SplitMix64.hash(prefix: key, customer)`.
-    @usableFromInline let key: UInt64
-    @usableFromInline let idStride: UInt64
-    @usableFromInline let idOffset: UInt64
+    let key: UInt64
+    let idStride: UInt64
+    let idOffset: UInt64
 
     /// `SplitMix64.increment`'s inverse modulo 2⁶⁴ (it is odd, so it has one).
-    @usableFromInline static var inverseIncrement: UInt64 { 0xF1DE_83E1_9937_733D }
+    static var inverseIncrement: UInt64 { 0xF1DE_83E1_9937_733D }
 
     /// The `stream` of every customer of `population`, each as `SplitMix64(seed:stream:customer:)`
     /// with the customer's global id would start it.
@@ -27,16 +28,19 @@ public struct StreamColumn: Sendable {
         key = SplitMix64.hashPrefix(seed, UInt64(stream.rawValue))
         idStride = UInt64(population.idStride)
         idOffset = UInt64(population.idOffset)
-        draws = ContiguousArray(repeating: 0, count: count)
+        draws = StateBuffer(repeating: 0, count: count)
     }
 
-    @inlinable public var count: Int { draws.count }
+    public var count: Int { draws.count }
 
-    @inlinable @inline(__always) func start(_ id: Int) -> UInt64 {
+    /// Storage of its own, if another copy shares it.
+    mutating func makeUnique() { draws.makeUnique() }
+
+    @inline(__always) func start(_ id: Int) -> UInt64 {
         SplitMix64.hash(prefix: key, UInt64(truncatingIfNeeded: id) &* idStride &+ idOffset)
     }
 
-    @inlinable public subscript(id: Int) -> SplitMix64 {
+    public subscript(id: Int) -> SplitMix64 {
         @inline(__always) get {
             SplitMix64(seed: start(id) &+ UInt64(draws[id]) &* SplitMix64.increment)
         }

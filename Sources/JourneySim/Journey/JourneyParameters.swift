@@ -78,7 +78,7 @@ public struct JourneyParameters: Sendable, Equatable {
 /// What happens at one step of a session in a stage: advance (research → cart → checkout →
 /// purchase), stay (another view, another item), step back to research, or end the session.
 /// The four add up to 1.
-public struct StepProbabilities: Sendable, Equatable {
+public struct StepProbabilities: Sendable, Equatable, BitwiseCopyable {
     public var advance: Double
     public var stay: Double
     public var back: Double

@@ -1,6 +1,6 @@
 /// Where a customer stands in a purchase journey. Journeys are not linear: customers step back
 /// (checkout → research, cart → research), abandon, lapse into dormancy and return.
-public enum Stage: UInt8, CaseIterable, Sendable {
+public enum Stage: UInt8, CaseIterable, Sendable, BitwiseCopyable {
     /// No active need: between purchases, or a new customer before the first need arises.
     case idle = 0
     /// A need has arisen: inspiration and research, viewing products.

@@ -188,6 +188,22 @@ enum JourneyCompiler {
             compiled.waitByLocalHour = state.waitByLocalHour
             compiled.waitFrequencyScaled = state.waitFrequencyScaled
             if let transition = state.transition { compiled.transition = try node(transition) }
+            if let session = state.session {
+                // Entering the state emits session_start and waits for the first step; its two
+                // ways out are listed as a transition for the reachability check.
+                compiled.emit = EventKind.sessionStart.rawValue
+                compiled.wait = distribution(session.gap)
+                let purchased = try self.state(session.purchased.name, session.purchased.node)
+                let ended = try self.state(session.ended.name, session.ended.node)
+                compiled.session = Int32(program.sessions.count)
+                program.sessions.append(.init(gap: compiled.wait, maxSteps: Int32(session.maxSteps), research: session.research,
+                                              cart: session.cart, checkout: session.checkout, purchased: purchased, ended: ended))
+                compiled.transition = Int32(program.nodes.count)
+                let first = Int32(program.choices.count)
+                program.choices.append(.init(cumulative: 0.5, state: purchased, probability: 0.5))
+                program.choices.append(.init(cumulative: .infinity, state: ended, probability: 0.5))
+                program.nodes.append(.init(kind: .choose, first: first, end: first + 2))
+            }
             program.states[id] = compiled
         }
 

@@ -3,8 +3,8 @@ import Foundation
 extension JourneyGraph {
     static let keys = ["events", "attributes", "processes", "parameters", "states", "reactions", "archetypes"]
     static let stateKeys = ["emit", "stage", "value", "set", "add", "start_process", "stop_process", "schedule", "wait",
-                            "next", "choose", "branch", "end"]
-    static let transitionKeys = ["next", "choose", "branch", "end"]
+                            "next", "choose", "branch", "end", "session"]
+    static let transitionKeys = ["next", "choose", "branch", "end", "session"]
     static let reactionKeys = ["on", "campaign", "template", "channel", "in", "if", "probability", "discount_multiplier",
                                "decay", "delay", "to", "counts_as"]
     /// What a reaction that moves a customer counts as in the messaging summary.
@@ -294,12 +294,20 @@ extension JourneyGraph.State {
                 transitions += 1
                 guard try value.bool() else { throw value.invalid("write end: true, or leave the key out.") }
                 isEnd = true
+            case "session":
+                transitions += 1
+                session = try JourneyGraph.SessionBlock(value)
             default:
                 continue
             }
         }
         guard transitions <= 1 else {
-            throw node.invalid("state '\(name)' has \(transitions) ways out; give exactly one of next, choose, branch or end: true.")
+            throw node.invalid("state '\(name)' has \(transitions) ways out; give exactly one of next, choose, branch, session or end: true.")
+        }
+        if let session {
+            for key in ["emit", "value", "wait"] where fields.contains(where: { $0.key == key }) {
+                throw session.node.invalid("state '\(name)' runs a session, which emits session_start and waits between its steps itself; move \(key) to the state before or after it.")
+            }
         }
         if isEnd, let waitNode {
             throw waitNode.invalid("state '\(name)' ends its process, so nothing would follow its wait; move the wait to the state before, or replace end: true with a transition.")
@@ -309,6 +317,37 @@ extension JourneyGraph.State {
         }
     }
 
+}
+
+extension JourneyGraph.SessionBlock {
+    static let keys = ["gap", "max_steps", "research", "cart", "checkout", "purchased", "ended"]
+
+    init(_ node: ConfigNode) throws(ScenarioError) {
+        self.node = node
+        let fields = try node.mapping(allowed: Self.keys)
+        gap = try fields.required("gap").distribution(durations: true)
+        maxSteps = try fields.required("max_steps").int(in: 1...10_000)
+        /// A stage's step: what it may do, each with a probability (a missing one is 0), adding up to 1.
+        func row(_ key: String, _ outcomes: [(name: String, slot: WritableKeyPath<StepProbabilities, Double>)]) throws(ScenarioError) -> StepProbabilities {
+            let rowNode = try fields.required(key)
+            let mapping = try rowNode.mapping(allowed: outcomes.map(\.name))
+            var probabilities = StepProbabilities(advance: 0, stay: 0, back: 0, end: 0)
+            for (name, slot) in outcomes {
+                if let value = mapping[name] { probabilities[keyPath: slot] = try value.probability() }
+            }
+            let sum = probabilities.advance + probabilities.stay + probabilities.back + probabilities.end
+            guard abs(sum - 1) <= 1e-9 else {
+                throw rowNode.invalid("the probabilities add up to \(sum.formatted6), not 1; every step must go somewhere.")
+            }
+            return probabilities
+        }
+        research = try row("research", [("add_to_cart", \.advance), ("view", \.stay), ("end", \.end)])
+        cart = try row("cart", [("checkout", \.advance), ("add_to_cart", \.stay), ("research", \.back), ("end", \.end)])
+        checkout = try row("checkout", [("purchase", \.advance), ("research", \.back), ("end", \.end)])
+        let purchasedNode = try fields.required("purchased"), endedNode = try fields.required("ended")
+        purchased = (try purchasedNode.string(), purchasedNode)
+        ended = (try endedNode.string(), endedNode)
+    }
 }
 
 extension JourneyGraph.Transition {

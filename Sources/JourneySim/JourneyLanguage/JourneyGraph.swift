@@ -23,6 +23,22 @@ struct JourneyGraph {
         var waitFrequencyScaled = false
         var transition: Transition?
         var isEnd = false
+        /// A shopping session as a block (`session:`): the state emits session_start and runs
+        /// the session's steps itself.
+        var session: SessionBlock?
+    }
+
+    /// `session:` — steps `gap` apart, each chosen by the stage the journey is in (research,
+    /// cart, checkout, as a shop's funnel), until the session ends or a purchase ends it.
+    struct SessionBlock {
+        var gap: Distribution
+        var maxSteps: Int
+        var research: StepProbabilities
+        var cart: StepProbabilities
+        var checkout: StepProbabilities
+        var purchased: (name: String, node: ConfigNode)
+        var ended: (name: String, node: ConfigNode)
+        var node: ConfigNode
     }
 
     /// What `set` and `add` take: a number, another attribute (or `cart_value`), or a draw.

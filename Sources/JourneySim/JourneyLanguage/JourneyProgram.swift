@@ -20,7 +20,7 @@ public struct JourneyProgram: Sendable {
         /// schedule operation, no wait, not an end): the interpreter passes through it within
         /// the transition that reached it, counting the entry (`JourneyTables.junctions`).
         var isJunction: Bool {
-            emit == JourneyProgram.noEvent && stage == 255 && !isEnd && wait < 0 && value < 0 && attributeOps.isEmpty
+            session < 0 && emit == JourneyProgram.noEvent && stage == 255 && !isEnd && wait < 0 && value < 0 && attributeOps.isEmpty
                 && processOps.isEmpty && timers.isEmpty && transition >= 0
         }
         /// Distribution index of the wait, or -1 for none (the transition is taken at once).
@@ -31,8 +31,23 @@ public struct JourneyProgram: Sendable {
         var properties: IDRange = IDRange()
         var processOps: IDRange = IDRange()
         var timers: IDRange = IDRange()
-        /// The transition's root node.
+        /// The transition's root node (for a session, a node listing its two ways out, read
+        /// by the checks only: the session picks between them itself).
         var transition: Int32 = -1
+        /// Row in `sessions` when the state runs a session block, or -1.
+        var session: Int32 = -1
+    }
+
+    /// A compiled `session:` block: the gap between steps, the step rows per stage and where
+    /// the process goes when a purchase ends the session or it ends without one.
+    struct SessionBlock: Sendable, BitwiseCopyable {
+        var gap: Int32
+        var maxSteps: Int32
+        var research: StepProbabilities
+        var cart: StepProbabilities
+        var checkout: StepProbabilities
+        var purchased: Int32
+        var ended: Int32
     }
 
     struct Node: Sendable, BitwiseCopyable {
@@ -122,6 +137,7 @@ public struct JourneyProgram: Sendable {
     var propertySources: ContiguousArray<PropertySource> = []
     var processOps: ContiguousArray<ProcessOp> = []
     var timers: ContiguousArray<Timer> = []
+    var sessions: ContiguousArray<SessionBlock> = []
     var distributions: ContiguousArray<CompiledDistribution> = []
     var empirical: [(cumulative: Double, value: Double)] = []
     var reactions: ContiguousArray<Reaction> = []

@@ -18,6 +18,7 @@ struct JourneyTables: @unchecked Sendable {
     let propertySources: StateBuffer<JourneyProgram.PropertySource>
     let processOps: StateBuffer<JourneyProgram.ProcessOp>
     let timers: StateBuffer<JourneyProgram.Timer>
+    let sessions: StateBuffer<JourneyProgram.SessionBlock>
     let distributions: StateBuffer<CompiledDistribution>
     let empirical: StateBuffer<(cumulative: Double, value: Double)>
     let reactions: StateBuffer<JourneyProgram.Reaction>
@@ -43,6 +44,7 @@ struct JourneyTables: @unchecked Sendable {
         var propertySources = StateBuffer<JourneyProgram.PropertySource>(capacity: programs.reduce(0) { $0 + $1.propertySources.count })
         var processOps = StateBuffer<JourneyProgram.ProcessOp>(capacity: programs.reduce(0) { $0 + $1.processOps.count })
         var timers = StateBuffer<JourneyProgram.Timer>(capacity: programs.reduce(0) { $0 + $1.timers.count })
+        var sessions = StateBuffer<JourneyProgram.SessionBlock>(capacity: programs.reduce(0) { $0 + $1.sessions.count })
         var distributions = StateBuffer<CompiledDistribution>(capacity: programs.reduce(0) { $0 + $1.distributions.count })
         var empirical = StateBuffer<(cumulative: Double, value: Double)>(capacity: programs.reduce(0) { $0 + $1.empirical.count })
         var reactions = StateBuffer<JourneyProgram.Reaction>(capacity: programs.reduce(0) { $0 + $1.reactions.count })
@@ -56,7 +58,7 @@ struct JourneyTables: @unchecked Sendable {
         for (a, program) in programs.enumerated() {
             let nodeBase = nodes.count, choiceBase = choices.count, armBase = arms.count, conditionBase = conditions.count
             let opBase = attributeOps.count, propertyBase = propertySources.count, processBase = processOps.count
-            let timerBase = timers.count, distributionBase = Int32(distributions.count), empiricalBase = Double(empirical.count)
+            let timerBase = timers.count, sessionBase = Int32(sessions.count), distributionBase = Int32(distributions.count), empiricalBase = Double(empirical.count)
             let reactionStateBase = reactionStates.count
             for var state in program.states {
                 if state.wait >= 0 { state.wait += distributionBase }
@@ -66,6 +68,7 @@ struct JourneyTables: @unchecked Sendable {
                 state.properties = shifted(state.properties, by: propertyBase)
                 state.processOps = shifted(state.processOps, by: processBase)
                 state.timers = shifted(state.timers, by: timerBase)
+                if state.session >= 0 { state.session += sessionBase }
                 states.append(state)
                 junctions.append(state.present && state.isJunction ? state.transition : -1)
             }
@@ -99,6 +102,10 @@ struct JourneyTables: @unchecked Sendable {
                 timer.delay += distributionBase
                 timers.append(timer)
             }
+            for var session in program.sessions {
+                session.gap += distributionBase
+                sessions.append(session)
+            }
             for var distribution in program.distributions {
                 if distribution.kind == .empirical {
                     distribution.a += empiricalBase
@@ -127,6 +134,7 @@ struct JourneyTables: @unchecked Sendable {
         self.propertySources = propertySources
         self.processOps = processOps
         self.timers = timers
+        self.sessions = sessions
         self.distributions = distributions
         self.empirical = empirical
         self.reactions = reactions

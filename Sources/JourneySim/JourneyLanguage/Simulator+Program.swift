@@ -49,7 +49,12 @@ extension Simulator {
         } else {
             guard record.current != JourneyRuntime.notRunning else { return }
             let a = archetype(id)
-            let next = journeyTransition(id, archetype: a, node: journeyTables.state(a, Int32(record.current)).transition, process: process)
+            let current = journeyTables.state(a, Int32(record.current))
+            if current.session >= 0 {
+                sessionBlockStep(id, archetype: a, process: process, epoch: record.epoch, journeyTables.sessions[Int(current.session)])
+                return
+            }
+            let next = journeyTransition(id, archetype: a, node: current.transition, process: process)
             enterJourneyState(id, process: process, state: next)
         }
     }
@@ -113,6 +118,73 @@ extension Simulator {
             }
             stateID = journeyTransition(id, archetype: a, node: state.transition, process: process)
         }
+    }
+
+    /// One step of a `session:` block, as the shop's funnel takes it: by the stage the journey is
+    /// in, add to the cart, view, move to checkout, step back to research, buy or end the
+    /// session, with the block's probabilities (the checkout's purchase raised by a message's
+    /// channel lift); the next step follows after the block's gap. A purchase ends the session
+    /// and moves the process to `purchased`, an ending without one to `ended`; a session in any
+    /// other stage (one a message started after a purchase, say) ends at its first step.
+    mutating func sessionBlockStep(_ id: Int, archetype a: Int, process: Int, epoch: UInt32, _ block: JourneyProgram.SessionBlock) {
+        state.sessionSteps[id] &+= 1
+        guard Int32(state.sessionSteps[id]) <= block.maxSteps else {
+            endBlockSession(id, process: process, epoch: epoch, to: block.ended)
+            return
+        }
+        let row: Int, probabilities: StepProbabilities
+        switch state.stage[id] {
+        case .research: row = 0; probabilities = block.research
+        case .cart: row = 1; probabilities = block.cart
+        case .checkout: row = 2; probabilities = Self.lifted(block.checkout, by: Double(purchaseLifts[Int(state.liftChannel[id])]))
+        default:
+            endBlockSession(id, process: process, epoch: epoch, to: block.ended)
+            return
+        }
+        let u = state.rng[id].nextUnit()
+        let outcome: Int
+        if u < probabilities.advance { outcome = 0 }
+        else if u < probabilities.advance + probabilities.stay { outcome = 1 }
+        else if u < probabilities.advance + probabilities.stay + probabilities.back { outcome = 2 }
+        else { outcome = 3 }
+        metrics.transitions[RunMetrics.transitionIndex(archetype: population.archetype[id], row: row, outcome: outcome)] &+= 1
+        switch (row, outcome) {
+        case (0, 0), (1, 1):  // add to cart (the first item from research, or another item)
+            addToCart(id, basketMedian: journeys[a].basketMedian, sigma: journeys[a].basketSigma)
+        case (0, 1):
+            emit(.view, id)
+        case (1, 0):
+            state.stage[id] = .checkout
+            emit(.checkout, id)
+        case (1, 2), (2, 2):  // a back-step to research; the cart is kept
+            state.stage[id] = .research
+            emit(.view, id)
+        case (2, 0):
+            let paid = state.cartCents[id]
+            state.stage[id] = .purchased
+            recordPurchase(id, paid: paid)
+            emit(.purchase, id, paidCents: paid)
+            emit(.sessionEnd, id)
+            // Unless a reaction to a message sent on the way moved the process meanwhile.
+            if runtime.slots[journeySlot(id, process)].epoch == epoch { enterJourneyState(id, process: process, state: block.purchased) }
+            return
+        default:
+            endBlockSession(id, process: process, epoch: epoch, to: block.ended)
+            return
+        }
+        let gap = journeyTables.sample(block.gap, &state.rng[id])
+        queue.schedule(SimEvent(customer: UInt32(id), kind: .journey,
+                                argument: Self.journeyArgument(enter: false, process: process, epoch: epoch)),
+                       at: now + SimDuration(milliseconds: max(1, Int64(min(gap, 9e15)))))
+    }
+
+    /// Ends a block's session without a purchase (with a full cart: an abandoned cart) and
+    /// moves the process on.
+    mutating func endBlockSession(_ id: Int, process: Int, epoch: UInt32, to next: Int32) {
+        var definition = JourneyProgram.State()
+        definition.emit = EventKind.sessionEnd.rawValue
+        journeyEmit(id, archetype: archetype(id), state: definition)
+        if runtime.slots[journeySlot(id, process)].epoch == epoch { enterJourneyState(id, process: process, state: next) }
     }
 
     /// Schedules a state's `schedule:` events, each with its probability, after its delay.
