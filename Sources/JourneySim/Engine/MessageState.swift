@@ -15,11 +15,11 @@ struct MessageState: Sendable {
     /// Per customer: the response random stream (independent of the journey stream, so a message
     /// does not shift the journey's own draws), messages received, and the last purchase.
     var rng: StreamColumn
-    var received: ContiguousArray<UInt16>
+    var received: StateBuffer<UInt16>
     var lastPurchaseAt: TimeColumn
     /// Bit 0: was unhappy at least once; bit 1: opted out of at least one channel; bit 2
     /// (`fromMessage`): the current session was started by a message click.
-    var flags: ContiguousArray<UInt8>
+    var flags: StateBuffer<UInt8>
 
     static let fromMessage: UInt8 = 4
 
@@ -41,10 +41,10 @@ struct MessageState: Sendable {
 
     init(population: Population, customers: Int, seed: UInt64, campaigns: [Campaign], start: SimTime, end: SimTime) {
         rng = StreamColumn(population: population, count: customers, seed: seed, stream: .response)
-        received = ContiguousArray(repeating: 0, count: customers)
+        received = StateBuffer(repeating: 0, count: customers)
         let never = SimTime(milliseconds: .min / 2)
         lastPurchaseAt = TimeColumn(count: customers, start: start, end: end, never: never, initial: never)
-        flags = ContiguousArray(repeating: 0, count: customers)
+        flags = StateBuffer(repeating: 0, count: customers)
         urgesPurchase = campaigns.map { campaign in
             guard campaign.priority != .transactional else { return false }
             switch campaign.trigger.event {
@@ -53,6 +53,15 @@ struct MessageState: Sendable {
             }
         }
         costMicros = Channel.allCases.map { Int64(($0.stub.costPerMessageUSD * 1_000_000).rounded()) }
+    }
+
+    /// Storage of its own for each per-customer column another copy shares (the columns are
+    /// written through a pointer, `StateBuffer`).
+    mutating func makeUnique() {
+        rng.makeUnique()
+        received.makeUnique()
+        lastPurchaseAt.makeUnique()
+        flags.makeUnique()
     }
 
     mutating func store(_ message: InFlight) -> Int { inFlight.store(message) }

@@ -190,7 +190,8 @@ public struct Simulator<Observer: EventObserver> {
         // Asked once before the first event too, so a caller learns that the loop has started.
         if shouldStop() { return false }
         state.makeUnique()
-        messageState.rng.makeUnique()
+        messageState.makeUnique()
+        fatigue.makeUnique()
         if journeyModel != nil {
             runtime.makeUnique()
             journeyStates.makeUnique()

@@ -9,15 +9,16 @@
 /// customer has before anything happened (each column chooses its own, so reading it gives the
 /// same answer the 8-byte column gave).
 public struct TimeColumn: Sendable {
-    @usableFromInline var codes: ContiguousArray<UInt32>
+    /// Written through a pointer (see `StateBuffer`); the owner calls `makeUnique()` when a run starts.
+    var codes: StateBuffer<UInt32>
     /// The instant code 1 stands for.
-    @usableFromInline let origin: Int64
+    let origin: Int64
     /// Code units are 2^shift milliseconds.
-    @usableFromInline let shift: Int64
+    let shift: Int64
     /// What code 0 reads as.
-    @usableFromInline let never: SimTime
+    let never: SimTime
     /// The last instant a code can hold; later instants are held as this one.
-    @usableFromInline let latest: Int64
+    let latest: Int64
 
     /// A column for instants in [start, end], every customer starting at `initial` (which may be
     /// `never`, or an instant in the span).
@@ -29,19 +30,22 @@ public struct TimeColumn: Sendable {
         self.shift = shift
         self.never = never
         latest = origin + ((Int64(UInt32.max) - 1) << shift)
-        codes = ContiguousArray(repeating: Self.code(initial, origin: origin, shift: shift, never: never, latest: latest), count: count)
+        codes = StateBuffer(repeating: Self.code(initial, origin: origin, shift: shift, never: never, latest: latest), count: count)
     }
 
-    @inlinable @inline(__always)
+    /// Storage of its own, if another copy shares it.
+    mutating func makeUnique() { codes.makeUnique() }
+
+    @inline(__always)
     static func code(_ time: SimTime, origin: Int64, shift: Int64, never: SimTime, latest: Int64) -> UInt32 {
         if time == never { return 0 }
         let clamped = min(max(time.milliseconds, origin), latest)
         return UInt32(truncatingIfNeeded: (clamped &- origin) >> shift) &+ 1
     }
 
-    @inlinable public var count: Int { codes.count }
+    public var count: Int { codes.count }
 
-    @inlinable public subscript(id: Int) -> SimTime {
+    public subscript(id: Int) -> SimTime {
         @inline(__always) get {
             let code = codes[id]
             return code == 0 ? never : SimTime(milliseconds: origin &+ (Int64(code &- 1) << shift))

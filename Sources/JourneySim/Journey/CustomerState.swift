@@ -56,6 +56,8 @@ public struct CustomerState: Sendable {
     /// Storage of its own for each column another copy shares.
     mutating func makeUnique() {
         rng.makeUnique()
+        abandonedAt.makeUnique()
+        journeyStart.makeUnique()
         stage.makeUnique()
         cartCents.makeUnique()
         journeyChannel.makeUnique()

@@ -41,7 +41,9 @@ struct JourneyRuntime: @unchecked Sendable {
     /// Storage of its own for each pointer-written column another copy shares.
     mutating func makeUnique() {
         slots.makeUnique()
+        startedAt.makeUnique()
         attributes.makeUnique()
+        trackedAt.makeUnique()
     }
 
     static func bytesPerCustomer(processes: Int, attributes: Int, tracked: Int, elapsed: Bool = false) -> Int {

@@ -29,7 +29,16 @@ extension Simulator {
             state.journeyStart[id] = scenario.start
             for process in 0..<runtime.processes where model.processAutostart[process] {
                 let slot = journeySlot(id, process)
-                runtime.slots[slot].target = UInt16(journeyTables.processStarts[a &* journeyTables.processCount &+ process])
+                let start = journeyTables.processStarts[a &* journeyTables.processCount &+ process]
+                let first = journeyTables.state(a, start)
+                if first.emit == JourneyProgram.noEvent, first.stage == 255, first.wait >= 0, first.attributeOps.isEmpty,
+                   first.processOps.isEmpty, first.timers.isEmpty {
+                    // A start state that only waits (an `idle` state, say) is entered here: it
+                    // does nothing a campaign or another customer could see at the start.
+                    enterJourneyState(id, process: process, state: start)
+                    continue
+                }
+                runtime.slots[slot].target = UInt16(start)
                 queue.schedule(SimEvent(customer: UInt32(id), kind: .journey,
                                         argument: Self.journeyArgument(enter: true, process: process, epoch: 0)),
                                at: scenario.start)
