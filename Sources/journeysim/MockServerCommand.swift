@@ -28,7 +28,7 @@ struct MockServerCommand: AsyncParsableCommand {
           journeysim mock-server --config mock.yaml
         """)
 
-    @Option(help: "YAML or JSON file with the server settings (see the README).")
+    @Option(help: "YAML or JSON file with the server settings (see docs/channels-and-backends.md).")
     var config: String?
 
     @Option(help: "Address to bind (default 127.0.0.1).")

@@ -18,7 +18,7 @@ public enum StarterScenario {
       archetypes: { routine: 0.4, joyride: 0.25, trek: 0.2, odyssey: 0.15 }
       time_zones: { Europe/Berlin: 0.5, America/New_York: 0.5 }
 
-    # Per-archetype journey parameters (defaults in the README); here: routine shoppers abandon a bit more.
+    # Per-archetype journey parameters (defaults in docs/model.md); here: routine shoppers abandon a bit more.
     journeys:
       routine:
         need_interval: 7d      # mean time until a new need arises
