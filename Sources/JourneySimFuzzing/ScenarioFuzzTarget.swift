@@ -21,7 +21,9 @@ public enum ScenarioFuzzTarget {
     /// must name the file and stay short.
     public static func problem(_ outcome: Outcome) -> String? {
         guard case let .refused(message) = outcome else { return nil }
-        if message.utf8.count > maxErrorLength { return "an error message of \(message.utf8.count) bytes: \(message.prefix(200)) …" }
+        if message.utf8.count > maxErrorLength {
+            return "an error message of \(message.utf8.count) bytes: \(message.prefix(200)) …"
+        }
         if !message.hasPrefix("fuzz.yaml") { return "an error that does not name the file: \(message.prefix(200))" }
         return nil
     }

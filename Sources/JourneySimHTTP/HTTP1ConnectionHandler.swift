@@ -105,7 +105,10 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, RemovableChannelHandl
             }
             discarding = false
             keepAlive = response.isKeepAlive
-            head = (Int(response.status.code), response.headers.first(name: "X-Message-Id"), response.headers.first(name: "Retry-After"))
+            head = (
+                Int(response.status.code), response.headers.first(name: "X-Message-Id"),
+                response.headers.first(name: "Retry-After")
+            )
             body = nil
         case var .body(chunk):
             guard !discarding, head != nil else { return }
@@ -137,7 +140,10 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, RemovableChannelHandl
         self.head = nil
         self.body = nil
         if !keepAlive { close() }
-        request.complete(.success(HTTPResponseSummary(status: head.status, messageID: head.messageID, retryAfter: head.retryAfter, body: body)))
+        request.complete(
+            .success(
+                HTTPResponseSummary(
+                    status: head.status, messageID: head.messageID, retryAfter: head.retryAfter, body: body)))
         pool.connectionFinished(self)
     }
 

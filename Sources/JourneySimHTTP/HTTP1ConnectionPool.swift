@@ -30,7 +30,10 @@ final class HTTP1ConnectionPool {
     private var sweep: Scheduled<Void>?
     private var isShutDown = false
 
-    init(eventLoop: any EventLoop, endpoint: HTTP1Endpoint, limit: Int, connectTimeout: TimeAmount, maxResponseBytes: Int, sweepInterval: TimeAmount) {
+    init(
+        eventLoop: any EventLoop, endpoint: HTTP1Endpoint, limit: Int, connectTimeout: TimeAmount,
+        maxResponseBytes: Int, sweepInterval: TimeAmount
+    ) {
         precondition(limit >= 1, "a pool needs at least one connection")
         self.eventLoop = eventLoop
         self.endpoint = endpoint
@@ -136,7 +139,8 @@ final class HTTP1ConnectionPool {
                     let pipeline = channel.pipeline.syncOperations
                     let writer = PreEncodedRequestWriter()
                     try pipeline.addHandler(writer)
-                    try pipeline.addHandler(ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes)))
+                    try pipeline.addHandler(
+                        ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes)))
                     let connection = HTTP1ConnectionHandler(pool: pool.value, maxResponseBytes: maxResponseBytes)
                     try pipeline.addHandler(connection)
                     connection.writerContext = try pipeline.context(handler: writer)
@@ -151,7 +155,8 @@ final class HTTP1ConnectionPool {
         connecting -= 1
         switch result {
         case let .success(channel):
-            guard let connection = try? channel.pipeline.syncOperations.handler(type: HTTP1ConnectionHandler.self) else {
+            guard let connection = try? channel.pipeline.syncOperations.handler(type: HTTP1ConnectionHandler.self)
+            else {
                 channel.close(promise: nil)
                 openConnectionsIfNeeded()
                 return

@@ -17,8 +17,10 @@ final class HTTP1Delivery {
     private var attempts: HTTPAttempts
     private let completion: @Sendable (SendReport) -> Void
 
-    private init(backend: HTTPBackend, lane: HTTP1Transport.Lane, message: OutboundMessage, bytes: ByteBuffer,
-                 completion: @escaping @Sendable (SendReport) -> Void) {
+    private init(
+        backend: HTTPBackend, lane: HTTP1Transport.Lane, message: OutboundMessage, bytes: ByteBuffer,
+        completion: @escaping @Sendable (SendReport) -> Void
+    ) {
         self.backend = backend
         self.lane = lane
         tag = message.id
@@ -29,25 +31,32 @@ final class HTTP1Delivery {
     }
 
     /// Starts sending `message` on its lane (hopping there if called from elsewhere).
-    static func start(_ message: OutboundMessage, _ content: MessageContent, backend: HTTPBackend, over transport: HTTP1Transport,
-                      completion: @escaping @Sendable (SendReport) -> Void) {
+    static func start(
+        _ message: OutboundMessage, _ content: MessageContent, backend: HTTPBackend, over transport: HTTP1Transport,
+        completion: @escaping @Sendable (SendReport) -> Void
+    ) {
         let lane = transport.lane(for: message.id)
         if lane.eventLoop.inEventLoop {
             begin(message, content, backend: backend, transport: transport, lane: lane, completion: completion)
         } else {
-            lane.eventLoop.execute { begin(message, content, backend: backend, transport: transport, lane: lane, completion: completion) }
+            lane.eventLoop.execute {
+                begin(message, content, backend: backend, transport: transport, lane: lane, completion: completion)
+            }
         }
     }
 
-    private static func begin(_ message: OutboundMessage, _ content: MessageContent, backend: HTTPBackend, transport: HTTP1Transport,
-                              lane: HTTP1Transport.Lane, completion: @escaping @Sendable (SendReport) -> Void) {
+    private static func begin(
+        _ message: OutboundMessage, _ content: MessageContent, backend: HTTPBackend, transport: HTTP1Transport,
+        lane: HTTP1Transport.Lane, completion: @escaping @Sendable (SendReport) -> Void
+    ) {
         let bytes = backend.encode(message, content, for: transport)
         HTTP1Delivery(backend: backend, lane: lane, message: message, bytes: bytes, completion: completion).attempt()
     }
 
     private func attempt() {
-        let request = HTTP1PendingRequest(tag: tag, bytes: bytes, deadline: .now() + timeout,
-                                          waiter: .delivery(NIOLoopBound(self, eventLoop: lane.eventLoop)))
+        let request = HTTP1PendingRequest(
+            tag: tag, bytes: bytes, deadline: .now() + timeout,
+            waiter: .delivery(NIOLoopBound(self, eventLoop: lane.eventLoop)))
         lane.pool.value.enqueue(request)
     }
 

@@ -26,8 +26,10 @@ final class HTTP1Transport: Sendable {
     /// - Parameters:
     ///   - connections: the most connections in all (at least one per lane used).
     ///   - requestTimeout: decides how often deadlines are checked (a tenth of it, 1 to 10 ms).
-    init(endpoint: HTTP1Endpoint, group: any EventLoopGroup, connections: Int, connectTimeout: TimeAmount,
-         requestTimeout: TimeAmount, maxResponseBytes: Int) {
+    init(
+        endpoint: HTTP1Endpoint, group: any EventLoopGroup, connections: Int, connectTimeout: TimeAmount,
+        requestTimeout: TimeAmount, maxResponseBytes: Int
+    ) {
         self.endpoint = endpoint
         let loops = Array(group.makeIterator())
         let count = max(1, min(loops.count, connections))
@@ -35,8 +37,9 @@ final class HTTP1Transport: Sendable {
         lanes = (0..<count).map { index in
             let loop = loops[index]
             let share = connections / count + (index < connections % count ? 1 : 0)
-            let pool = HTTP1ConnectionPool(eventLoop: loop, endpoint: endpoint, limit: max(1, share), connectTimeout: connectTimeout,
-                                           maxResponseBytes: maxResponseBytes, sweepInterval: sweep)
+            let pool = HTTP1ConnectionPool(
+                eventLoop: loop, endpoint: endpoint, limit: max(1, share), connectTimeout: connectTimeout,
+                maxResponseBytes: maxResponseBytes, sweepInterval: sweep)
             var executor: (any Sendable & AnyObject)?
             if #available(macOS 15.0, *) { executor = EventLoopTaskExecutor(loop) }
             return Lane(eventLoop: loop, pool: .makeBoxSendingValue(pool, eventLoop: loop), executor: executor)
@@ -47,11 +50,15 @@ final class HTTP1Transport: Sendable {
     /// same bytes): the route under the base URL's path (then its query), the message's idempotency key and, when
     /// configured, the authorization (bearer token or Basic from the URL's user info). Header values are known not to contain line breaks (the
     /// token is checked when the backend is made).
-    func encode(path: String, contentType: String, body: [UInt8], idempotencyKey: String, authorization: String?) -> ByteBuffer {
+    func encode(
+        path: String, contentType: String, body: [UInt8], idempotencyKey: String, authorization: String?
+    ) -> ByteBuffer {
         let length = String(body.count)
         let authorizationSize = authorization.map { "\r\nAuthorization: ".utf8.count + $0.utf8.count } ?? 0
-        let size = "POST  HTTP/1.1\r\nHost: \r\nContent-Type: \r\nContent-Length: \r\nIdempotency-Key: \r\n\r\n".utf8.count
-            + endpoint.pathPrefix.utf8.count + path.utf8.count + endpoint.querySuffix.utf8.count + endpoint.hostHeader.utf8.count + contentType.utf8.count
+        let size =
+            "POST  HTTP/1.1\r\nHost: \r\nContent-Type: \r\nContent-Length: \r\nIdempotency-Key: \r\n\r\n".utf8.count
+            + endpoint.pathPrefix.utf8.count + path.utf8.count + endpoint.querySuffix.utf8.count
+            + endpoint.hostHeader.utf8.count + contentType.utf8.count
             + length.utf8.count + idempotencyKey.utf8.count + authorizationSize + body.count
         var buffer = ByteBufferAllocator().buffer(capacity: size)
         // One write into the buffer, not one per part: each ByteBuffer write is a separate
@@ -95,13 +102,16 @@ final class HTTP1Transport: Sendable {
 
     /// Sends one request and waits for its answer or failure; never throws, never hangs past
     /// `timeout` (plus one deadline tick).
-    nonisolated(nonsending) func execute(_ bytes: ByteBuffer, tag: UInt64, timeout: TimeAmount) async -> Result<HTTPResponseSummary, HTTP1TransportError> {
+    nonisolated(nonsending) func execute(
+        _ bytes: ByteBuffer, tag: UInt64, timeout: TimeAmount
+    ) async -> Result<HTTPResponseSummary, HTTP1TransportError> {
         if Task.isCancelled { return .failure(.cancelled) }
         let lane = lane(for: tag)
         let deadline = NIODeadline.now() + timeout
         return await withTaskCancellationHandler {
             await withUnsafeContinuation { continuation in
-                let request = HTTP1PendingRequest(tag: tag, bytes: bytes, deadline: deadline, waiter: .task(continuation))
+                let request = HTTP1PendingRequest(
+                    tag: tag, bytes: bytes, deadline: deadline, waiter: .task(continuation))
                 if lane.eventLoop.inEventLoop {
                     lane.pool.value.enqueue(request)
                 } else {

@@ -1,12 +1,13 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Why one request on the lean HTTP/1.1 transport got no answer. Each case maps to one of the
@@ -63,7 +64,9 @@ enum HTTP1TransportError: Error, Sendable, Equatable, CustomStringConvertible {
             } else if let first = causes.first {
                 self = HTTP1TransportError(channelError: first)
             } else {
-                self = .other("cannot resolve \(error.host): \(String(describing: error.dnsAError ?? error.dnsAAAAError ?? error))")
+                self = .other(
+                    "cannot resolve \(error.host): \(String(describing: error.dnsAError ?? error.dnsAAAAError ?? error))"
+                )
             }
         } else if let error = error as? IOError, error.errnoCode == ECONNREFUSED {
             self = .connectionRefused

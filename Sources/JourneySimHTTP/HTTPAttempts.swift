@@ -83,7 +83,8 @@ struct HTTPAttempts {
         case 429:
             errors.rateLimited += 1
             retryAfter = response.retryAfter.flatMap(HTTPBackend.retryAfter)
-            result = .rejected(.rateLimited(retryAfter: SimDuration(milliseconds: retryAfter.map(HTTPBackend.milliseconds) ?? 0)))
+            result = .rejected(
+                .rateLimited(retryAfter: SimDuration(milliseconds: retryAfter.map(HTTPBackend.milliseconds) ?? 0)))
         case 500...:
             errors.serverErrors += 1
             retryAfter = response.retryAfter.flatMap(HTTPBackend.retryAfter)
@@ -96,7 +97,9 @@ struct HTTPAttempts {
         return nextWait(retryAfter: retryAfter)
     }
 
-    private mutating func record(failure kind: HTTPBackend.FailureKind, _ description: @autoclosure () -> String) -> Duration? {
+    private mutating func record(
+        failure kind: HTTPBackend.FailureKind, _ description: @autoclosure () -> String
+    ) -> Duration? {
         attempt += 1
         switch kind {
         case .timeout:

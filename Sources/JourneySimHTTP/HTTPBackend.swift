@@ -27,7 +27,10 @@ public final class HTTPBackend: CallbackMessagingBackend {
         /// transport to the client's behaviour on the same URLs.
         var prefersAsyncHTTPClient = false
 
-        public init(target: HTTPTargetSpec, renderer: PayloadRenderer? = nil, maxRetryAfter: Duration = .seconds(30), eventLoopThreads: Int? = nil) {
+        public init(
+            target: HTTPTargetSpec, renderer: PayloadRenderer? = nil, maxRetryAfter: Duration = .seconds(30),
+            eventLoopThreads: Int? = nil
+        ) {
             self.target = target
             self.renderer = renderer ?? PayloadRenderer(routes: target.routes)
             self.maxRetryAfter = maxRetryAfter
@@ -59,7 +62,9 @@ public final class HTTPBackend: CallbackMessagingBackend {
 
     /// Fails when the URL does not parse as a `TargetURL`, the token variable is named but unset,
     /// or both a token and user info in the URL ask for the `Authorization` header.
-    public init(_ configuration: Configuration, environment: [String: String] = ProcessInfo.processInfo.environment) throws(HTTPBackendError) {
+    public init(
+        _ configuration: Configuration, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(HTTPBackendError) {
         let target = configuration.target
         let url: TargetURL
         do {
@@ -90,22 +95,26 @@ public final class HTTPBackend: CallbackMessagingBackend {
             group = MultiThreadedEventLoopGroup.singleton
         }
         if !configuration.prefersAsyncHTTPClient, let endpoint = HTTP1Endpoint(url) {
-            transport = .plain(HTTP1Transport(
-                endpoint: endpoint, group: group, connections: target.concurrency,
-                connectTimeout: .milliseconds(target.connectTimeout.milliseconds),
-                requestTimeout: .milliseconds(target.requestTimeout.milliseconds), maxResponseBytes: HTTPBackend.maxResponseBytes))
+            transport = .plain(
+                HTTP1Transport(
+                    endpoint: endpoint, group: group, connections: target.concurrency,
+                    connectTimeout: .milliseconds(target.connectTimeout.milliseconds),
+                    requestTimeout: .milliseconds(target.requestTimeout.milliseconds),
+                    maxResponseBytes: HTTPBackend.maxResponseBytes))
             return
         }
         var clientConfiguration = HTTPClient.Configuration(
             // The read side is bounded by the per-request deadline in `send`; a second, client-wide
             // read timer per request would only add timer work on the event loop.
             timeout: .init(connect: .milliseconds(target.connectTimeout.milliseconds)),
-            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: target.concurrency))
+            connectionPool: .init(
+                idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: target.concurrency))
         // Connection failures are retried here, with backoff and counting, not inside the client.
         clientConfiguration.connectionPool.retryConnectionEstablishment = false
         clientConfiguration.redirectConfiguration = .disallow
         if let ownGroup {
-            transport = .client(HTTPClient(eventLoopGroupProvider: .shared(ownGroup), configuration: clientConfiguration))
+            transport = .client(
+                HTTPClient(eventLoopGroupProvider: .shared(ownGroup), configuration: clientConfiguration))
         } else {
             transport = .client(HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration))
         }
@@ -163,7 +172,9 @@ public final class HTTPBackend: CallbackMessagingBackend {
 
     /// The task-free send: plain `http://` targets are driven by callbacks on the event loop
     /// (`HTTP1Delivery`); AsyncHTTPClient targets run `send` in a task.
-    public func send(_ message: OutboundMessage, content: MessageContent, completion: @escaping @Sendable (SendReport) -> Void) {
+    public func send(
+        _ message: OutboundMessage, content: MessageContent, completion: @escaping @Sendable (SendReport) -> Void
+    ) {
         switch transport {
         case let .plain(transport):
             HTTP1Delivery.start(message, content, backend: self, over: transport, completion: completion)
@@ -181,7 +192,9 @@ public final class HTTPBackend: CallbackMessagingBackend {
     // encoding, classifying) is in functions that are not inlined into them.
 
     @inline(never)
-    nonisolated(nonsending) func send(_ message: OutboundMessage, _ content: MessageContent, over transport: HTTP1Transport) async -> SendReport {
+    nonisolated(nonsending) func send(
+        _ message: OutboundMessage, _ content: MessageContent, over transport: HTTP1Transport
+    ) async -> SendReport {
         let bytes = encode(message, content, for: transport)
         let timeout = requestTimeout
         var attempts = HTTPAttempts(message: message, policy: retryPolicy)
@@ -219,8 +232,9 @@ public final class HTTPBackend: CallbackMessagingBackend {
     @inline(never)
     func encode(_ message: OutboundMessage, _ content: MessageContent, for transport: HTTP1Transport) -> ByteBuffer {
         let wire = configuration.renderer.render(message, content)
-        return transport.encode(path: wire.path, contentType: wire.contentType, body: wire.body,
-                                idempotencyKey: message.idempotencyKey, authorization: authorization)
+        return transport.encode(
+            path: wire.path, contentType: wire.contentType, body: wire.body,
+            idempotencyKey: message.idempotencyKey, authorization: authorization)
     }
 
     /// The message's request for AsyncHTTPClient.
@@ -247,14 +261,17 @@ public final class HTTPBackend: CallbackMessagingBackend {
     static func classify(_ error: any Error) -> FailureKind {
         if let error = error as? HTTPClientError {
             switch error {
-            case .readTimeout, .connectTimeout, .deadlineExceeded, .getConnectionFromPoolTimeout, .writeTimeout: return .timeout
+            case .readTimeout, .connectTimeout, .deadlineExceeded, .getConnectionFromPoolTimeout, .writeTimeout:
+                return .timeout
             case .remoteConnectionClosed: return .reset
             default: break
             }
         }
         let text = String(describing: error).lowercased()
         if text.contains("refused") { return .refused }
-        if text.contains("reset") || text.contains("closed") || text.contains("broken pipe") || text.contains("eof") { return .reset }
+        if text.contains("reset") || text.contains("closed") || text.contains("broken pipe") || text.contains("eof") {
+            return .reset
+        }
         if text.contains("timeout") || text.contains("timed out") { return .timeout }
         return .other
     }
@@ -262,7 +279,9 @@ public final class HTTPBackend: CallbackMessagingBackend {
     /// `Retry-After` as seconds (decimals accepted); HTTP dates are not used by the mock server and
     /// fall back to backoff.
     static func retryAfter(_ value: String) -> Duration? {
-        guard let seconds = Double(value.trimmingCharacters(in: .whitespaces)), seconds.isFinite, seconds >= 0 else { return nil }
+        guard let seconds = Double(value.trimmingCharacters(in: .whitespaces)), seconds.isFinite, seconds >= 0 else {
+            return nil
+        }
         return .milliseconds(Int64((seconds * 1000).rounded()))
     }
 
@@ -297,9 +316,12 @@ public enum HTTPBackendError: Error, Sendable, Equatable, CustomStringConvertibl
     public var description: String {
         switch self {
         case let .invalidURL(problem): "target URL: \(problem)"
-        case let .tokenVariableUnset(name): "the token variable \(name) is not set (or empty); export it, or leave out the token option."
-        case let .tokenNotAHeaderValue(name): "the token in \(name) contains a line break or another control character; export the token alone, without a trailing newline."
-        case let .twoCredentials(url, name): "the target \(url) carries user info (sent as Basic authorization) and a token is named in \(name) (sent as Bearer); give one of them."
+        case let .tokenVariableUnset(name):
+            "the token variable \(name) is not set (or empty); export it, or leave out the token option."
+        case let .tokenNotAHeaderValue(name):
+            "the token in \(name) contains a line break or another control character; export the token alone, without a trailing newline."
+        case let .twoCredentials(url, name):
+            "the target \(url) carries user info (sent as Basic authorization) and a token is named in \(name) (sent as Bearer); give one of them."
         }
     }
 }

@@ -40,9 +40,14 @@ struct HTTPResponseSummary: Sendable {
         guard (200..<300).contains(status) else { return nil }
         switch body {
         case .id, .idPresent: return nil
-        case .empty: return messageID == nil ? "HTTP \(status) with an empty body and no X-Message-Id header, so no message id" : nil
-        case .tooLarge: return "HTTP \(status) with a body larger than \(HTTPBackend.maxResponseBytes) bytes, or cut off"
-        case .withoutID: return "HTTP \(status) with a body that is not a JSON object naming the message id (id, message_id, sid, name or messages[0].id)"
+        case .empty:
+            return messageID == nil
+                ? "HTTP \(status) with an empty body and no X-Message-Id header, so no message id" : nil
+        case .tooLarge:
+            return "HTTP \(status) with a body larger than \(HTTPBackend.maxResponseBytes) bytes, or cut off"
+        case .withoutID:
+            return
+                "HTTP \(status) with a body that is not a JSON object naming the message id (id, message_id, sid, name or messages[0].id)"
         case .unread: return "HTTP \(status) whose body was not read"
         }
     }

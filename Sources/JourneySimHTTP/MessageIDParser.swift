@@ -84,7 +84,9 @@ struct MessageIDParser {
     /// value, to `member`, which consumes the value and returns false when it is not valid.
     /// False when the object is not valid JSON or nests deeper than `maxDepth`. With
     /// `readingKeys` false the keys are only checked, not decoded, and `member` gets "".
-    private mutating func members(depth: Int, readingKeys: Bool = true, _ member: (inout MessageIDParser, String) -> Bool) -> Bool {
+    private mutating func members(
+        depth: Int, readingKeys: Bool = true, _ member: (inout MessageIDParser, String) -> Bool
+    ) -> Bool {
         guard depth <= Self.maxDepth, take(UInt8(ascii: "{")) else { return false }
         skipWhitespace()
         if take(UInt8(ascii: "}")) { return true }
@@ -270,7 +272,8 @@ struct MessageIDParser {
         guard let unit = hex4() else { return nil }
         if (0xD800..<0xDC00).contains(unit) {
             // A high surrogate must be followed by an escaped low one.
-            guard take(UInt8(ascii: "\\")), take(UInt8(ascii: "u")), let low = hex4(), (0xDC00..<0xE000).contains(low) else { return nil }
+            guard take(UInt8(ascii: "\\")), take(UInt8(ascii: "u")), let low = hex4(), (0xDC00..<0xE000).contains(low)
+            else { return nil }
             return Unicode.Scalar(0x10000 + ((UInt32(unit) - 0xD800) << 10) + (UInt32(low) - 0xDC00))
         }
         return Unicode.Scalar(UInt32(unit))  // nil for a lone low surrogate

@@ -51,9 +51,12 @@ public final class MockServer: Sendable {
         }
         let app = Application(
             responder: responder,
-            server: HTTPServerBuilder { [spec, state] responder in MockServerChannel(responder: responder, spec: spec, state: state) },
-            configuration: .init(address: .hostname(spec.host, port: spec.port), serverName: "journeysim-mock",
-                                 availableConnectionsDelegate: MaximumAvailableConnections(spec.maxConnections)),
+            server: HTTPServerBuilder { [spec, state] responder in
+                MockServerChannel(responder: responder, spec: spec, state: state)
+            },
+            configuration: .init(
+                address: .hostname(spec.host, port: spec.port), serverName: "journeysim-mock",
+                availableConnectionsDelegate: MaximumAvailableConnections(spec.maxConnections)),
             onServerRunning: { [self] channel in
                 let port = channel.localAddress?.port ?? 0
                 let waiters = self.control.withLock { control -> [CheckedContinuation<Int, any Error>] in
@@ -65,8 +68,9 @@ public final class MockServer: Sendable {
                 onListening(port)
             },
             logger: logger)
-        let group = ServiceGroup(services: [app], gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
-                                 cancellationSignals: [], logger: logger)
+        let group = ServiceGroup(
+            services: [app], gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
+            cancellationSignals: [], logger: logger)
         control.withLock { $0.group = group }
         try await withThrowingTaskGroup(of: Bool.self) { tasks in
             tasks.addTask {
@@ -136,16 +140,24 @@ public final class MockServer: Sendable {
         }
         let route = spec.routes[channel]
         if let authorization = request.headers[.authorization],
-           ["Bearer ", "Basic "].contains(where: { authorization.hasPrefix($0) && authorization.count > $0.count }) {
+            ["Bearer ", "Basic "].contains(where: { authorization.hasPrefix($0) && authorization.count > $0.count })
+        {
             state.withLock { $0.counters.authorized += 1 }
         }
         guard request.method == .post else {
             state.withLock { $0.counters.count(route: route, status: 405) }
             return Self.error(405, "use POST")
         }
-        let elapsed = state.withLock { SimDuration(milliseconds: Int64((ContinuousClock.now - $0.started).components.seconds * 1000 + (ContinuousClock.now - $0.started).components.attoseconds / 1_000_000_000_000_000)) }
+        let elapsed = state.withLock {
+            SimDuration(
+                milliseconds: Int64(
+                    (ContinuousClock.now - $0.started).components.seconds * 1000 + (ContinuousClock.now - $0.started)
+                        .components.attoseconds / 1_000_000_000_000_000))
+        }
         if let outage = spec.outage(at: elapsed) {
-            state.withLock { $0.counters.count(route: route, status: outage.mode == .drop ? 0 : 503, rejected: "outage") }
+            state.withLock {
+                $0.counters.count(route: route, status: outage.mode == .drop ? 0 : 503, rejected: "outage")
+            }
             if outage.mode == .drop {
                 context.channel.close(mode: .all, promise: nil)
                 throw MockServerError.connectionDropped
@@ -166,19 +178,25 @@ public final class MockServer: Sendable {
             return Self.error(413, "the body is larger than \(spec.maxBodyBytes) bytes")
         }
         let key = request.headers[HTTPField.Name("Idempotency-Key")!]
-        if let key, let stored = state.withLock({ state -> StoredAnswer? in
-            guard let stored = state.answers[key] else { return nil }
-            state.counters.duplicates += 1
-            state.counters.count(route: route, status: 200, bytes: body.readableBytes)
-            return stored
-        }) {
+        if let key,
+            let stored = state.withLock({ state -> StoredAnswer? in
+                guard let stored = state.answers[key] else { return nil }
+                state.counters.duplicates += 1
+                state.counters.count(route: route, status: 200, bytes: body.readableBytes)
+                return stored
+            })
+        {
             var response = acceptedResponse(stored)
             response.headers[HTTPField.Name("Idempotent-Replayed")!] = "true"
             return response
         }
-        if let problem = PayloadValidator.problem(channel: channel, path: path, contentType: request.headers[.contentType],
-                                                 body: body.readableBytesView) {
-            state.withLock { $0.counters.count(route: route, status: 400, rejected: "invalid", bytes: body.readableBytes) }
+        if let problem = PayloadValidator.problem(
+            channel: channel, path: path, contentType: request.headers[.contentType],
+            body: body.readableBytesView)
+        {
+            state.withLock {
+                $0.counters.count(route: route, status: 400, rejected: "invalid", bytes: body.readableBytes)
+            }
             return Self.error(400, problem)
         }
         let decision = state.withLock { state -> (StoredAnswer?, Duration) in
@@ -195,7 +213,9 @@ public final class MockServer: Sendable {
             state.counters.nextID += 1
             let answer = StoredAnswer(id: "mock-\(channel.name)-\(state.counters.nextID)", channel: channel)
             if let key, spec.idempotencyCapacity > 0 {
-                if state.answers.count >= spec.idempotencyCapacity, let oldest = state.keyOrder.popFirst() { state.answers[oldest] = nil }
+                if state.answers.count >= spec.idempotencyCapacity, let oldest = state.keyOrder.popFirst() {
+                    state.answers[oldest] = nil
+                }
                 state.answers[key] = answer
                 state.keyOrder.append(key)
             }
@@ -238,7 +258,8 @@ public final class MockServer: Sendable {
     public static let hugeBodyBytes = 10 << 20
 
     static func accepted(_ answer: StoredAnswer) -> Response {
-        var response = text("{\"id\":\"\(answer.id)\",\"status\":\"accepted\"}", status: .ok, contentType: "application/json")
+        var response = text(
+            "{\"id\":\"\(answer.id)\",\"status\":\"accepted\"}", status: .ok, contentType: "application/json")
         response.headers[HTTPField.Name("X-Message-Id")!] = answer.id
         return response
     }
@@ -250,14 +271,17 @@ public final class MockServer: Sendable {
         return text(body, status: HTTPResponse.Status(code: code), contentType: "application/json")
     }
 
-    static func text(_ text: String, status: HTTPResponse.Status, contentType: String = "text/plain; charset=utf-8") -> Response {
+    static func text(
+        _ text: String, status: HTTPResponse.Status, contentType: String = "text/plain; charset=utf-8"
+    ) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = contentType
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     static func seconds(_ duration: SimDuration) -> String {
-        duration.milliseconds % 1000 == 0 ? String(duration.milliseconds / 1000) : String(Double(duration.milliseconds) / 1000)
+        duration.milliseconds % 1000 == 0
+            ? String(duration.milliseconds / 1000) : String(Double(duration.milliseconds) / 1000)
     }
 }
 
@@ -281,7 +305,8 @@ enum MockServerError: Error, CustomStringConvertible {
     var description: String {
         switch self {
         case .connectionDropped: "connection dropped (scheduled outage)"
-        case let .tooManyConnections(address): "connection from \(address) closed: that address already has max_connections_per_address open"
+        case let .tooManyConnections(address):
+            "connection from \(address) closed: that address already has max_connections_per_address open"
         case .stoppedBeforeListening: "the server stopped before it was listening (is the port in use?)"
         }
     }
@@ -313,7 +338,10 @@ struct KeyQueue {
         guard head < keys.count else { return nil }
         defer {
             head += 1
-            if head > 4096, head * 2 > keys.count { keys.removeFirst(head); head = 0 }
+            if head > 4096, head * 2 > keys.count {
+                keys.removeFirst(head)
+                head = 0
+            }
         }
         return keys[head]
     }
@@ -352,17 +380,22 @@ public struct MockServerCounters: Sendable, Equatable {
 
     func prometheus(routes: ChannelRoutes) -> String {
         var lines: [String] = []
-        lines.append("# HELP journeysim_mock_requests_total HTTP requests by route and status (status 0: connection dropped).")
+        lines.append(
+            "# HELP journeysim_mock_requests_total HTTP requests by route and status (status 0: connection dropped).")
         lines.append("# TYPE journeysim_mock_requests_total counter")
         for route in requests.keys.sorted() {
             for status in requests[route]!.keys.sorted() {
-                lines.append("journeysim_mock_requests_total{route=\"\(route)\",status=\"\(status)\"} \(requests[route]![status]!)")
+                lines.append(
+                    "journeysim_mock_requests_total{route=\"\(route)\",status=\"\(status)\"} \(requests[route]![status]!)"
+                )
             }
         }
         lines.append("# HELP journeysim_mock_messages_accepted_total Unique messages accepted, by channel.")
         lines.append("# TYPE journeysim_mock_messages_accepted_total counter")
         for channel in JourneySim.Channel.allCases {
-            lines.append("journeysim_mock_messages_accepted_total{channel=\"\(channel.name)\"} \(accepted[Int(channel.rawValue)])")
+            lines.append(
+                "journeysim_mock_messages_accepted_total{channel=\"\(channel.name)\"} \(accepted[Int(channel.rawValue)])"
+            )
         }
         lines.append("# HELP journeysim_mock_duplicates_total Requests repeating an accepted Idempotency-Key.")
         lines.append("# TYPE journeysim_mock_duplicates_total counter")
@@ -375,10 +408,13 @@ public struct MockServerCounters: Sendable, Equatable {
         lines.append("# HELP journeysim_mock_request_bytes_total Request body bytes received on message routes.")
         lines.append("# TYPE journeysim_mock_request_bytes_total counter")
         lines.append("journeysim_mock_request_bytes_total \(bytes)")
-        lines.append("# HELP journeysim_mock_connections_closed_total Connections the server closed to protect itself, by reason.")
+        lines.append(
+            "# HELP journeysim_mock_connections_closed_total Connections the server closed to protect itself, by reason."
+        )
         lines.append("# TYPE journeysim_mock_connections_closed_total counter")
         lines.append("journeysim_mock_connections_closed_total{reason=\"header_timeout\"} \(headerTimeouts)")
-        lines.append("journeysim_mock_connections_closed_total{reason=\"per_address_limit\"} \(connectionsOverAddressLimit)")
+        lines.append(
+            "journeysim_mock_connections_closed_total{reason=\"per_address_limit\"} \(connectionsOverAddressLimit)")
         return lines.joined(separator: "\n") + "\n"
     }
 }

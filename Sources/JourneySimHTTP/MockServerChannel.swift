@@ -19,7 +19,8 @@ struct MockServerChannel: ServerChildChannel {
     let state: Locked<MockServerState>
 
     init(responder: @escaping HTTPChannelHandler.Responder, spec: MockServerSpec, state: Locked<MockServerState>) {
-        http = HTTP1Channel(responder: responder, configuration: .init(idleTimeout: .milliseconds(spec.idleTimeout.milliseconds)))
+        http = HTTP1Channel(
+            responder: responder, configuration: .init(idleTimeout: .milliseconds(spec.idleTimeout.milliseconds)))
         headerTimeout = .milliseconds(spec.headerTimeout.milliseconds)
         perAddress = ConnectionsPerAddress(limit: spec.maxConnectionsPerAddress)
         self.state = state
@@ -34,7 +35,9 @@ struct MockServerChannel: ServerChildChannel {
         }
         channel.closeFuture.whenComplete { [perAddress] _ in perAddress.close(address) }
         let state = self.state
-        let deadline = HeadDeadlineHandler(timeout: headerTimeout) { state.withLock { $0.counters.headerTimeouts += 1 } }
+        let deadline = HeadDeadlineHandler(timeout: headerTimeout) {
+            state.withLock { $0.counters.headerTimeouts += 1 }
+        }
         do {
             try channel.pipeline.syncOperations.addHandler(deadline, position: .first)
         } catch {

@@ -10,16 +10,16 @@ struct DriveCommand: AsyncParsableCommand {
         commandName: "drive",
         abstract: "(dev) Send a synthetic message stream to an HTTP endpoint through the load driver.",
         discussion: """
-        Sends --rate messages per second on one channel for --duration, open-model (each message
-        at its scheduled time whether or not earlier ones returned), and prints throughput,
-        latency percentiles from the scheduled send time, and errors. Exit codes as for `load`: 0
-        the backend accepted messages and every threshold passed, 1 a threshold failed or the
-        backend accepted none of the messages sent, 2 bad input.
+            Sends --rate messages per second on one channel for --duration, open-model (each message
+            at its scheduled time whether or not earlier ones returned), and prints throughput,
+            latency percentiles from the scheduled send time, and errors. Exit codes as for `load`: 0
+            the backend accepted messages and every threshold passed, 1 a threshold failed or the
+            backend accepted none of the messages sent, 2 bad input.
 
-        Examples:
-          journeysim drive --url http://127.0.0.1:8080 --channel sms --rate 2000 --duration 10s
-          journeysim drive --url http://127.0.0.1:8080 --threshold "p99 < 250ms" --threshold "error_rate < 1%" --junit thresholds.xml --summary load.json
-        """,
+            Examples:
+              journeysim drive --url http://127.0.0.1:8080 --channel sms --rate 2000 --duration 10s
+              journeysim drive --url http://127.0.0.1:8080 --threshold "p99 < 250ms" --threshold "error_rate < 1%" --junit thresholds.xml --summary load.json
+            """,
         shouldDisplay: false)
 
     @OptionGroup var http: HTTPDriverOptions
@@ -27,7 +27,9 @@ struct DriveCommand: AsyncParsableCommand {
     @Option(help: "Base URL of the backend, with http:// or https://.")
     var url: String
 
-    @Option(help: "Channel to send on (whatsapp, sms, email, push, messenger, viber, telegram, rcs, apple-messages, in-app).")
+    @Option(
+        help:
+            "Channel to send on (whatsapp, sms, email, push, messenger, viber, telegram, rcs, apple-messages, in-app).")
     var channel: String = "sms"
 
     @Option(help: "Messages per second to schedule.")
@@ -51,9 +53,13 @@ struct DriveCommand: AsyncParsableCommand {
             return ExitCode(2)
         }
         guard let channel = Channel(name: channel) else {
-            throw bad("--channel '\(channel)' is not a channel: use one of \(Channel.allCases.map(\.name).joined(separator: ", ")).")
+            throw bad(
+                "--channel '\(channel)' is not a channel: use one of \(Channel.allCases.map(\.name).joined(separator: ", "))."
+            )
         }
-        guard rate > 0, rate <= 1_000_000 else { throw bad("--rate \(rate) is out of range: give more than 0, up to 1,000,000.") }
+        guard rate > 0, rate <= 1_000_000 else {
+            throw bad("--rate \(rate) is out of range: give more than 0, up to 1,000,000.")
+        }
         guard let length = SimDuration(text: duration), length.milliseconds > 0, length <= .hours(24) else {
             throw bad("--duration '\(duration)' is not a duration from 1ms to 24h (e.g. 10s).")
         }
@@ -72,7 +78,9 @@ struct DriveCommand: AsyncParsableCommand {
         }
         var target = HTTPTargetSpec(url: url)
         http.configure(&target)
-        if let clientThreads, !(1...64).contains(clientThreads) { throw bad("--client-threads \(clientThreads) is out of range: give 1 to 64.") }
+        if let clientThreads, !(1...64).contains(clientThreads) {
+            throw bad("--client-threads \(clientThreads) is out of range: give 1 to 64.")
+        }
         let backend: HTTPBackend
         do {
             backend = try HTTPBackend(.init(target: target, eventLoopThreads: clientThreads))
@@ -97,12 +105,14 @@ struct DriveCommand: AsyncParsableCommand {
         for outcome in outcomes { print(outcome) }
         do {
             if let summary {
-                try OutputFile.write(Data(LoadReport.summaryJSON(results, thresholds: outcomes, backendFailure: failure)),
-                                     to: URL(fileURLWithPath: summary), what: "summary")
+                try OutputFile.write(
+                    Data(LoadReport.summaryJSON(results, thresholds: outcomes, backendFailure: failure)),
+                    to: URL(fileURLWithPath: summary), what: "summary")
             }
             if let junit {
-                try OutputFile.write(Data(LoadReport.junitXML(outcomes, backendCheck: true, backendFailure: failure).utf8),
-                                     to: URL(fileURLWithPath: junit), what: "JUnit report")
+                try OutputFile.write(
+                    Data(LoadReport.junitXML(outcomes, backendCheck: true, backendFailure: failure).utf8),
+                    to: URL(fileURLWithPath: junit), what: "JUnit report")
             }
         } catch {
             throw bad(error.description)
@@ -121,7 +131,9 @@ struct DriveCommand: AsyncParsableCommand {
         var lines = [
             "sent \(s.started) of \(s.intended) scheduled (late \(s.late), dropped \(s.dropped)); accepted \(s.accepted), failed \(s.failedMessages) (malformed answers \(s.rejected["malformed_answer", default: 0])), retries \(s.retries)",
             "errors: failed attempts \(s.failedAttempts) of \(s.attempts) (error_rate \(percent(s.attemptErrorRate))), failed messages \(s.failedMessages) of \(s.completed) (message_error_rate \(percent(s.messageErrorRate)))",
-            String(format: "throughput: intended %.1f/s, achieved %.1f/s over %.2fs", results.intendedThroughput, results.achievedThroughput, results.wallSeconds),
+            String(
+                format: "throughput: intended %.1f/s, achieved %.1f/s over %.2fs", results.intendedThroughput,
+                results.achievedThroughput, results.wallSeconds),
             "latency from scheduled send (ms): p50 \(ms(s.latencyMilliseconds(percentile: 50))) p90 \(ms(s.latencyMilliseconds(percentile: 90))) p99 \(ms(s.latencyMilliseconds(percentile: 99))) p99.9 \(ms(s.latencyMilliseconds(percentile: 99.9))) max \(ms(s.maxLatencyMilliseconds))",
             "attempt errors: timeouts \(s.errors.timeouts), refused \(s.errors.connectionRefused), reset \(s.errors.connectionReset), other \(s.errors.otherConnection), 429 \(s.errors.rateLimited), 4xx \(s.errors.clientErrors), 5xx \(s.errors.serverErrors), malformed answers \(s.errors.malformedResponses)",
         ]

@@ -16,10 +16,15 @@ struct HTTPDriverOptions: ParsableArguments {
     @Option(help: "Per-request timeout, e.g. 5s.")
     var timeout: String = "5s"
 
-    @Option(help: "Name of the environment variable holding the bearer token (the token itself is never printed or written).")
+    @Option(
+        help:
+            "Name of the environment variable holding the bearer token (the token itself is never printed or written).")
     var tokenEnv: String?
 
-    @Option(help: "A threshold such as \"p99 < 250ms\", \"error_rate < 1%\", \"throughput >= 500/s\", \"dropped == 0\". Repeatable.")
+    @Option(
+        help:
+            "A threshold such as \"p99 < 250ms\", \"error_rate < 1%\", \"throughput >= 500/s\", \"dropped == 0\". Repeatable."
+    )
     var threshold: [String] = []
 
     /// Range checks, run by the argument parser right after parsing, before anything starts;
@@ -28,11 +33,18 @@ struct HTTPDriverOptions: ParsableArguments {
         guard let requestTimeout = SimDuration(text: timeout), requestTimeout.milliseconds > 0 else {
             throw ValidationError("--timeout '\(timeout)' is not a duration (e.g. 5s).")
         }
-        guard (1...100_000).contains(maxInFlight) else { throw ValidationError("--max-in-flight \(maxInFlight) is out of range: give 1 to 100000.") }
-        guard (1...10_000).contains(concurrency) else { throw ValidationError("--concurrency \(concurrency) is out of range: give 1 to 10000.") }
-        guard (1...20).contains(maxAttempts) else { throw ValidationError("--max-attempts \(maxAttempts) is out of range: give 1 to 20.") }
+        guard (1...100_000).contains(maxInFlight) else {
+            throw ValidationError("--max-in-flight \(maxInFlight) is out of range: give 1 to 100000.")
+        }
+        guard (1...10_000).contains(concurrency) else {
+            throw ValidationError("--concurrency \(concurrency) is out of range: give 1 to 10000.")
+        }
+        guard (1...20).contains(maxAttempts) else {
+            throw ValidationError("--max-attempts \(maxAttempts) is out of range: give 1 to 20.")
+        }
         if let tokenEnv, !HTTPTargetSpec.isEnvironmentName(tokenEnv) {
-            throw ValidationError("--token-env '\(tokenEnv)' is not a variable name; give the variable's NAME, not the token.")
+            throw ValidationError(
+                "--token-env '\(tokenEnv)' is not a variable name; give the variable's NAME, not the token.")
         }
         _ = try thresholds()
     }

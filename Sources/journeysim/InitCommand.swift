@@ -7,15 +7,15 @@ struct InitCommand: ParsableCommand {
         commandName: "init",
         abstract: "Write a commented starter scenario.",
         discussion: """
-        The starter has a small population, a frequency cap and an abandoned-cart campaign with
-        a control group; every key is explained in a comment. Refuses to replace an existing file
-        unless --force is given.
+            The starter has a small population, a frequency cap and an abandoned-cart campaign with
+            a control group; every key is explained in a comment. Refuses to replace an existing file
+            unless --force is given.
 
-        Examples:
-          journeysim init                       # writes scenario.yaml
-          journeysim init scenarios/mine.yaml
-          journeysim init scenarios/mine.yaml --force
-        """)
+            Examples:
+              journeysim init                       # writes scenario.yaml
+              journeysim init scenarios/mine.yaml
+              journeysim init scenarios/mine.yaml --force
+            """)
 
     @Argument(help: "File to write.")
     var file: String = "scenario.yaml"

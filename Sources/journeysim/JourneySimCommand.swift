@@ -13,29 +13,31 @@ struct JourneySimCommand: AsyncParsableCommand {
         commandName: "journeysim",
         abstract: "Simulate and load-test customer journeys with triggered messaging.",
         discussion: """
-        Examples:
-          journeysim init my-scenario.yaml
-          journeysim run scenarios/baseline.yaml
-          journeysim run scenarios/baseline.yaml --seed 7 --customers 20000 --trace events.jsonl
-          journeysim compare scenarios/fatigue-spam.yaml scenarios/fatigue-capped.yaml
-          journeysim load scenarios/abandoned-cart.yaml --mock-server --days 1
-          journeysim run scenarios/baseline.yaml --shard 0/2   (then: journeysim merge …)
-          journeysim report results/baseline-42
-          journeysim validate scenarios/baseline.yaml
-          journeysim schema > scenario.schema.json
-          journeysim bench
-          journeysim mock-server --port 0 --duration 60s
+            Examples:
+              journeysim init my-scenario.yaml
+              journeysim run scenarios/baseline.yaml
+              journeysim run scenarios/baseline.yaml --seed 7 --customers 20000 --trace events.jsonl
+              journeysim compare scenarios/fatigue-spam.yaml scenarios/fatigue-capped.yaml
+              journeysim load scenarios/abandoned-cart.yaml --mock-server --days 1
+              journeysim run scenarios/baseline.yaml --shard 0/2   (then: journeysim merge …)
+              journeysim report results/baseline-42
+              journeysim validate scenarios/baseline.yaml
+              journeysim schema > scenario.schema.json
+              journeysim bench
+              journeysim mock-server --port 0 --duration 60s
 
-        Shell completions: journeysim --generate-completion-script bash|zsh|fish
-          e.g. journeysim --generate-completion-script bash > /etc/bash_completion.d/journeysim
+            Shell completions: journeysim --generate-completion-script bash|zsh|fish
+              e.g. journeysim --generate-completion-script bash > /etc/bash_completion.d/journeysim
 
-        Exit codes: 0 success, 1 a threshold failed or `run --check` found unbalanced books,
-        2 bad input (including a run too big for the available memory), 130/143 a run
-        interrupted by SIGINT/SIGTERM (its results written with "complete": false).
-        """,
-        subcommands: [RunCommand.self, CompareCommand.self, LoadCommand.self, ReportCommand.self, MergeCommand.self,
-                      ValidateCommand.self, InitCommand.self, SchemaCommand.self, BenchCommand.self,
-                      MockServerCommand.self, DriveCommand.self],
+            Exit codes: 0 success, 1 a threshold failed or `run --check` found unbalanced books,
+            2 bad input (including a run too big for the available memory), 130/143 a run
+            interrupted by SIGINT/SIGTERM (its results written with "complete": false).
+            """,
+        subcommands: [
+            RunCommand.self, CompareCommand.self, LoadCommand.self, ReportCommand.self, MergeCommand.self,
+            ValidateCommand.self, InitCommand.self, SchemaCommand.self, BenchCommand.self,
+            MockServerCommand.self, DriveCommand.self,
+        ],
         defaultSubcommand: nil)
 
     /// Parses and runs like `main()`, but maps every usage or validation error to exit code 2,

@@ -8,41 +8,47 @@ struct LoadCommand: AsyncParsableCommand {
         commandName: "load",
         abstract: "Drive a messaging backend with the traffic a scenario's journeys produce.",
         discussion: """
-        Runs the scenario in virtual time, then replays every message its campaigns sent against
-        the target on the wall clock, --speedup times faster than simulated time (1440: a day per
-        minute). Open model: each message goes out at its scheduled time whether or not earlier
-        ones returned; latency is measured from that scheduled time, so a stalled backend cannot
-        hide (no coordinated omission). Arrivals the driver could not start on time are counted
-        as late or dropped.
+            Runs the scenario in virtual time, then replays every message its campaigns sent against
+            the target on the wall clock, --speedup times faster than simulated time (1440: a day per
+            minute). Open model: each message goes out at its scheduled time whether or not earlier
+            ones returned; latency is measured from that scheduled time, so a stalled backend cannot
+            hide (no coordinated omission). Arrivals the driver could not start on time are counted
+            as late or dropped.
 
-        Exit codes: 0 the backend accepted messages and every threshold passed; 1 a threshold
-        failed, or the backend failed the run: messages were sent and it accepted none of them
-        (unreachable, refusing connections, answering only errors or malformed answers), which
-        is checked with or without thresholds; 2 bad input. Thresholds come from the scenario's
-        `thresholds:` and --threshold. `error_rate` (= `attempt_error_rate`) is failed attempts
-        over attempts, so retried 5xx, 429s and timeouts count; `message_error_rate` is messages
-        finally not accepted over completed ones. A 2xx answer without a message id (or with a
-        body that is not the provider's JSON) is a malformed answer: an error, not an acceptance.
+            Exit codes: 0 the backend accepted messages and every threshold passed; 1 a threshold
+            failed, or the backend failed the run: messages were sent and it accepted none of them
+            (unreachable, refusing connections, answering only errors or malformed answers), which
+            is checked with or without thresholds; 2 bad input. Thresholds come from the scenario's
+            `thresholds:` and --threshold. `error_rate` (= `attempt_error_rate`) is failed attempts
+            over attempts, so retried 5xx, 429s and timeouts count; `message_error_rate` is messages
+            finally not accepted over completed ones. A 2xx answer without a message id (or with a
+            body that is not the provider's JSON) is a malformed answer: an error, not an acceptance.
 
-        The target URL takes http:// or https://, a host, a port from 1 to 65535 and an optional
-        path and query (the query is appended after each route); user:password@ in it is sent
-        as HTTP Basic authorization and printed and written only as user:***@.
+            The target URL takes http:// or https://, a host, a port from 1 to 65535 and an optional
+            path and query (the query is appended after each route); user:password@ in it is sent
+            as HTTP Basic authorization and printed and written only as user:***@.
 
-        Examples:
-          journeysim load scenarios/abandoned-cart.yaml --target http://127.0.0.1:8080 --days 1
-          journeysim load scenarios/abandoned-cart.yaml --mock-server --days 1 --speedup 2880
-          journeysim load scenarios/abandoned-cart.yaml --target https://backend.example.test --shard 0/4   # one of four generators
-          journeysim load scenarios/post-purchase.yaml --target https://api.example.test --token-env PROVIDER_TOKEN \\
-              --threshold "p99 < 250ms" --threshold "error_rate < 1%" --duration 5m
-        """)
+            Examples:
+              journeysim load scenarios/abandoned-cart.yaml --target http://127.0.0.1:8080 --days 1
+              journeysim load scenarios/abandoned-cart.yaml --mock-server --days 1 --speedup 2880
+              journeysim load scenarios/abandoned-cart.yaml --target https://backend.example.test --shard 0/4   # one of four generators
+              journeysim load scenarios/post-purchase.yaml --target https://api.example.test --token-env PROVIDER_TOKEN \\
+                  --threshold "p99 < 250ms" --threshold "error_rate < 1%" --duration 5m
+            """)
 
     @OptionGroup var options: ScenarioOptions
     @OptionGroup var http: HTTPDriverOptions
 
-    @Option(help: "Base URL of the backend: http:// or https://, host, optional port, path and query; user:password@ becomes Basic authorization (default: the scenario's backend.http.url).")
+    @Option(
+        help:
+            "Base URL of the backend: http:// or https://, host, optional port, path and query; user:password@ becomes Basic authorization (default: the scenario's backend.http.url)."
+    )
     var target: String?
 
-    @Flag(help: "Replace a results folder that holds a load run with other options (never a folder with files journeysim did not write).")
+    @Flag(
+        help:
+            "Replace a results folder that holds a load run with other options (never a folder with files journeysim did not write)."
+    )
     var overwrite = false
 
     @Flag(help: "Start the bundled mock provider server on 127.0.0.1 (an ephemeral port) and drive it.")
@@ -60,7 +66,10 @@ struct LoadCommand: AsyncParsableCommand {
     @Option(help: "Folder for results; the run writes into <output>/<scenario>-<seed>-load/.")
     var output: String = "results"
 
-    @Option(help: "Send only shard i of n's traffic (i counts from 0): run n load generators, one per shard, for n times the load.")
+    @Option(
+        help:
+            "Send only shard i of n's traffic (i counts from 0): run n load generators, one per shard, for n times the load."
+    )
     var shard: String?
 
     func run() async throws {
@@ -69,14 +78,20 @@ struct LoadCommand: AsyncParsableCommand {
             return ExitCode(2)
         }
         let scenario = try options.load()
-        guard speedup.isFinite, speedup > 0, speedup <= 100_000_000 else { throw bad("--speedup \(speedup) is out of range: give more than 0, up to 100,000,000.") }
+        guard speedup.isFinite, speedup > 0, speedup <= 100_000_000 else {
+            throw bad("--speedup \(speedup) is out of range: give more than 0, up to 100,000,000.")
+        }
         guard let length = SimDuration(text: duration), length.milliseconds > 0, length <= .hours(24) else {
             throw bad("--duration '\(duration)' is not a duration from 1ms to 24h (e.g. 60s).")
         }
-        guard (1...100_000_000).contains(maxMessages) else { throw bad("--max-messages \(maxMessages) is out of range: give 1 to 100,000,000.") }
+        guard (1...100_000_000).contains(maxMessages) else {
+            throw bad("--max-messages \(maxMessages) is out of range: give 1 to 100,000,000.")
+        }
         let thresholds = scenario.thresholds + (try http.thresholds())
         guard !scenario.triggers.isEmpty else {
-            throw bad("\(options.scenario) has no campaigns, so its journeys send no messages: add `campaigns:` or use e.g. scenarios/abandoned-cart.yaml.")
+            throw bad(
+                "\(options.scenario) has no campaigns, so its journeys send no messages: add `campaigns:` or use e.g. scenarios/abandoned-cart.yaml."
+            )
         }
 
         // The target: a URL, the scenario's HTTP backend, or the bundled mock server.
@@ -103,7 +118,9 @@ struct LoadCommand: AsyncParsableCommand {
             url = given
             if target == nil { source = "backend.http.url" }
         } else {
-            throw bad("no target: give --target URL (with http:// or https://), --mock-server, or backend.http.url in the scenario.")
+            throw bad(
+                "no target: give --target URL (with http:// or https://), --mock-server, or backend.http.url in the scenario."
+            )
         }
         // Printed and written only in this form: user info masked.
         let shown: String
@@ -125,19 +142,27 @@ struct LoadCommand: AsyncParsableCommand {
         do {
             // A mock server's port changes every run; what it is (and the masked target otherwise) names the run.
             let against = mockServer ? "--mock-server" : "--target \(shown)"
-            writer = try ResultsWriter(directory: directory,
-                                       identity: options.resultsIdentity("load", extra: [against, "--speedup \(speedup)", "--duration \(duration)",
-                                                                                          "--max-messages \(maxMessages)"] + (shard.map { ["--shard \($0)"] } ?? [])),
-                                       overwrite: overwrite)
+            writer = try ResultsWriter(
+                directory: directory,
+                identity: options.resultsIdentity(
+                    "load",
+                    extra: [
+                        against, "--speedup \(speedup)", "--duration \(duration)",
+                        "--max-messages \(maxMessages)",
+                    ] + (shard.map { ["--shard \($0)"] } ?? [])),
+                overwrite: overwrite)
         } catch {
             await server?.shutdown()
             throw bad(String(describing: error))
         }
         print("target: \(shown) (resolved before start; messages are sent there and nowhere else)")
 
-        let (simulation, items) = JourneyTraffic.record(scenario, shard: split.index, of: split.count, limit: maxMessages)
+        let (simulation, items) = JourneyTraffic.record(
+            scenario, shard: split.index, of: split.count, limit: maxMessages)
         let simulatedSpan = items.last.map { ($0.intendedTime - items[0].intendedTime).seconds } ?? 0
-        print("traffic: \(items.count) messages over \(Int(simulatedSpan / 3600)) simulated hours; replaying at \(speedup)× (\(Int(simulatedSpan / speedup)) s of wall clock, capped at \(duration))")
+        print(
+            "traffic: \(items.count) messages over \(Int(simulatedSpan / 3600)) simulated hours; replaying at \(speedup)× (\(Int(simulatedSpan / speedup)) s of wall clock, capped at \(duration))"
+        )
 
         let backend: HTTPBackend
         do {
@@ -146,8 +171,11 @@ struct LoadCommand: AsyncParsableCommand {
             await server?.shutdown()
             throw bad(error.description)
         }
-        let driver = LoadDriver(backend: backend, options: .init(
-            speedup: speedup, maxInFlight: http.maxInFlight, maxDuration: .milliseconds(length.milliseconds), maxMessages: maxMessages))
+        let driver = LoadDriver(
+            backend: backend,
+            options: .init(
+                speedup: speedup, maxInFlight: http.maxInFlight, maxDuration: .milliseconds(length.milliseconds),
+                maxMessages: maxMessages))
         let stop = LoadStopSignal()
         signal(SIGINT, SIG_IGN)
         signal(SIGTERM, SIG_IGN)
@@ -189,9 +217,15 @@ struct LoadCommand: AsyncParsableCommand {
             try writer.write([
                 ("load.json", Data(LoadReport.summaryJSON(results, thresholds: outcomes, backendFailure: failure))),
                 ("junit.xml", Data(LoadReport.junitXML(outcomes, backendCheck: true, backendFailure: failure).utf8)),
-                ("report.html", Data(LoadReportPage.html(results, title: "journeysim load: \(scenario.name) → \(shown)",
-                                                         throughput: Self.throughput(results), thresholds: outcomes,
-                                                         backendFailure: failure).utf8)),
+                (
+                    "report.html",
+                    Data(
+                        LoadReportPage.html(
+                            results, title: "journeysim load: \(scenario.name) → \(shown)",
+                            throughput: Self.throughput(results), thresholds: outcomes,
+                            backendFailure: failure
+                        ).utf8)
+                ),
                 ("summary.json", ResultsWriter.json(simulation.summary)),
             ])
         } catch {
@@ -211,8 +245,10 @@ struct LoadCommand: AsyncParsableCommand {
         return (0..<seconds).map { second in
             LoadReportPage.ThroughputSample(
                 secondsSinceStart: Double(second),
-                completedPerSecond: Double(second < results.completedPerSecond.count ? results.completedPerSecond[second] : 0),
-                intendedPerSecond: Double(second < results.intendedPerSecond.count ? results.intendedPerSecond[second] : 0))
+                completedPerSecond: Double(
+                    second < results.completedPerSecond.count ? results.completedPerSecond[second] : 0),
+                intendedPerSecond: Double(
+                    second < results.intendedPerSecond.count ? results.intendedPerSecond[second] : 0))
         }
     }
 }

@@ -6,8 +6,11 @@ import JourneySim
 /// `--shard` split that would fit).
 enum MemoryGuard {
     @discardableResult
-    static func check(_ scenario: Scenario, shards: Int = 1, comparedStrategies: Int = 0, traceLimit: Int? = nil) throws -> MemoryEstimate {
-        let estimate = MemoryEstimate(scenario: scenario, shards: shards, comparedStrategies: comparedStrategies, traceLimit: traceLimit)
+    static func check(
+        _ scenario: Scenario, shards: Int = 1, comparedStrategies: Int = 0, traceLimit: Int? = nil
+    ) throws -> MemoryEstimate {
+        let estimate = MemoryEstimate(
+            scenario: scenario, shards: shards, comparedStrategies: comparedStrategies, traceLimit: traceLimit)
         if let problem = estimate.problem(available: MemoryEstimate.availableBytes()) {
             printError(problem.description)
             throw ExitCode(2)

@@ -8,25 +8,25 @@ struct MockServerCommand: AsyncParsableCommand {
         commandName: "mock-server",
         abstract: "Run a mock messaging provider over HTTP, with injectable latency and faults.",
         discussion: """
-        Accepts the channel stubs' payloads on provider-like routes (/whatsapp/v1/messages,
-        /sms/v1/messages, /email/v1/messages, /push/v1/messages, /messenger/v1/messages,
-        /viber/v1/messages, /telegram/v1/sendMessage, /rcs/v1/phones/{msisdn}/agentMessages,
-        /apple-messages/v1/messages, /in-app/v1/messages), validates them (400 with a JSON
-        error), limits body size (413) and connections, and serves /metrics (Prometheus text)
-        and /healthz. No client can hold it: connections are capped in all (--max-connections)
-        and per client address (--max-connections-per-address, more are closed at once), a
-        request head must arrive within --header-timeout (default 10s) and an idle keep-alive
-        connection is closed after --idle-timeout (default 60s). A repeated Idempotency-Key gets the original answer and counts as a
-        duplicate. Prints "listening on http://HOST:PORT" once bound. Stops on SIGINT/SIGTERM
-        (gracefully) or after --duration. Flags override --config.
+            Accepts the channel stubs' payloads on provider-like routes (/whatsapp/v1/messages,
+            /sms/v1/messages, /email/v1/messages, /push/v1/messages, /messenger/v1/messages,
+            /viber/v1/messages, /telegram/v1/sendMessage, /rcs/v1/phones/{msisdn}/agentMessages,
+            /apple-messages/v1/messages, /in-app/v1/messages), validates them (400 with a JSON
+            error), limits body size (413) and connections, and serves /metrics (Prometheus text)
+            and /healthz. No client can hold it: connections are capped in all (--max-connections)
+            and per client address (--max-connections-per-address, more are closed at once), a
+            request head must arrive within --header-timeout (default 10s) and an idle keep-alive
+            connection is closed after --idle-timeout (default 60s). A repeated Idempotency-Key gets the original answer and counts as a
+            duplicate. Prints "listening on http://HOST:PORT" once bound. Stops on SIGINT/SIGTERM
+            (gracefully) or after --duration. Flags override --config.
 
-        Examples:
-          journeysim mock-server --port 0
-          journeysim mock-server --port 8080 --latency 20ms --error-rate 0.05 --duration 60s
-          journeysim mock-server --throttle-every 10s --throttle-for 1s --retry-after 1s
-          journeysim mock-server --outage 30s-40s --outage 50s-55s:drop
-          journeysim mock-server --config mock.yaml
-        """)
+            Examples:
+              journeysim mock-server --port 0
+              journeysim mock-server --port 8080 --latency 20ms --error-rate 0.05 --duration 60s
+              journeysim mock-server --throttle-every 10s --throttle-for 1s --retry-after 1s
+              journeysim mock-server --outage 30s-40s --outage 50s-55s:drop
+              journeysim mock-server --config mock.yaml
+            """)
 
     @Option(help: "YAML or JSON file with the server settings (see docs/channels-and-backends.md).")
     var config: String?
@@ -58,7 +58,10 @@ struct MockServerCommand: AsyncParsableCommand {
     @Option(help: "Retry-After sent with 429 answers, e.g. 1s (default 1s).")
     var retryAfter: String?
 
-    @Option(help: "An outage window since start, START-END[:drop], e.g. 30s-40s (503) or 30s-40s:drop (close connections). Repeatable.")
+    @Option(
+        help:
+            "An outage window since start, START-END[:drop], e.g. 30s-40s (503) or 30s-40s:drop (close connections). Repeatable."
+    )
     var outage: [String] = []
 
     @Option(help: "Largest request body in bytes (default 65536).")
@@ -70,7 +73,10 @@ struct MockServerCommand: AsyncParsableCommand {
     @Option(help: "Most open connections from one client address (default 256).")
     var maxConnectionsPerAddress: Int?
 
-    @Option(help: "Time a request's head may take to arrive, from its first byte or the connection's start, e.g. 10s (default 10s).")
+    @Option(
+        help:
+            "Time a request's head may take to arrive, from its first byte or the connection's start, e.g. 10s (default 10s)."
+    )
     var headerTimeout: String?
 
     @Option(help: "Time a keep-alive connection may wait for its next request, e.g. 60s (default 60s).")
@@ -79,7 +85,9 @@ struct MockServerCommand: AsyncParsableCommand {
     @Option(help: "Stop by itself after this long, e.g. 60s.")
     var duration: String?
 
-    @Option(help: "Answer accepted messages with a malformed body: garbage (random bytes) or huge (10 MB), to test clients.")
+    @Option(
+        help: "Answer accepted messages with a malformed body: garbage (random bytes) or huge (10 MB), to test clients."
+    )
     var responseFault: String?
 
     func run() async throws {
@@ -94,7 +102,9 @@ struct MockServerCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let counters = server.counters
-        print("stopped: \(counters.acceptedTotal) messages accepted, \(counters.duplicates) duplicates, \(counters.rejected.values.reduce(0, +)) rejected")
+        print(
+            "stopped: \(counters.acceptedTotal) messages accepted, \(counters.duplicates) duplicates, \(counters.rejected.values.reduce(0, +)) rejected"
+        )
     }
 
     func makeSpec() throws -> MockServerSpec {
@@ -112,7 +122,9 @@ struct MockServerCommand: AsyncParsableCommand {
             return ExitCode(2)
         }
         func parseDuration(_ text: String, _ flag: String) throws -> SimDuration {
-            guard let value = SimDuration(text: text) else { throw bad("\(flag) '\(text)' is not a duration: write e.g. 250ms, 10s or 1m.") }
+            guard let value = SimDuration(text: text) else {
+                throw bad("\(flag) '\(text)' is not a duration: write e.g. 250ms, 10s or 1m.")
+            }
             return value
         }
         if let host { spec.host = host }
@@ -122,53 +134,77 @@ struct MockServerCommand: AsyncParsableCommand {
         }
         if let seed { spec.seed = seed }
         if let latency {
-            spec.latency = LogNormalDelay(median: try parseDuration(latency, "--latency"), sigma: latencySigma ?? spec.latency?.sigma ?? 0.5)
+            spec.latency = LogNormalDelay(
+                median: try parseDuration(latency, "--latency"), sigma: latencySigma ?? spec.latency?.sigma ?? 0.5)
         } else if let latencySigma, spec.latency != nil {
             spec.latency?.sigma = latencySigma
         }
-        if let sigma = spec.latency?.sigma, !(0...5).contains(sigma) { throw bad("--latency-sigma \(sigma) is out of range: give 0 to 5.") }
+        if let sigma = spec.latency?.sigma, !(0...5).contains(sigma) {
+            throw bad("--latency-sigma \(sigma) is out of range: give 0 to 5.")
+        }
         if let errorRate {
-            guard (0...1).contains(errorRate) else { throw bad("--error-rate \(errorRate) is out of range: give 0 to 1.") }
+            guard (0...1).contains(errorRate) else {
+                throw bad("--error-rate \(errorRate) is out of range: give 0 to 1.")
+            }
             spec.errorRate = errorRate
         }
         if throttleEvery != nil || throttleFor != nil {
-            guard let throttleEvery, let throttleFor else { throw bad("give both --throttle-every and --throttle-for.") }
-            let period = try parseDuration(throttleEvery, "--throttle-every"), length = try parseDuration(throttleFor, "--throttle-for")
-            guard period.milliseconds > 0, length <= period else { throw bad("--throttle-for must not be longer than --throttle-every (and both above 0).") }
-            spec.throttle = .init(period: period, length: length, retryAfter: try retryAfter.map { try parseDuration($0, "--retry-after") } ?? .seconds(1))
+            guard let throttleEvery, let throttleFor else {
+                throw bad("give both --throttle-every and --throttle-for.")
+            }
+            let period = try parseDuration(throttleEvery, "--throttle-every")
+            let length = try parseDuration(throttleFor, "--throttle-for")
+            guard period.milliseconds > 0, length <= period else {
+                throw bad("--throttle-for must not be longer than --throttle-every (and both above 0).")
+            }
+            spec.throttle = .init(
+                period: period, length: length,
+                retryAfter: try retryAfter.map { try parseDuration($0, "--retry-after") } ?? .seconds(1))
         } else if let retryAfter, spec.throttle != nil {
             spec.throttle?.retryAfter = try parseDuration(retryAfter, "--retry-after")
         }
         for text in outage {
             let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
             let window = parts[0].split(separator: "-", maxSplits: 1).map(String.init)
-            guard window.count == 2, let start = SimDuration(text: window[0]), let end = SimDuration(text: window[1]), start < end else {
-                throw bad("--outage '\(text)': write START-END[:drop] with START before END, e.g. 30s-40s or 30s-40s:drop.")
+            guard window.count == 2, let start = SimDuration(text: window[0]), let end = SimDuration(text: window[1]),
+                start < end
+            else {
+                throw bad(
+                    "--outage '\(text)': write START-END[:drop] with START before END, e.g. 30s-40s or 30s-40s:drop.")
             }
             var mode = MockServerSpec.OutageMode.unavailable
             if parts.count == 2 {
-                guard let parsed = MockServerSpec.OutageMode(rawValue: parts[1]) else { throw bad("--outage '\(text)': the mode is 503 or drop.") }
+                guard let parsed = MockServerSpec.OutageMode(rawValue: parts[1]) else {
+                    throw bad("--outage '\(text)': the mode is 503 or drop.")
+                }
                 mode = parsed
             }
             spec.outages.append(.init(start: start, end: end, mode: mode))
         }
         if let maxBodyBytes {
-            guard (64...(64 << 20)).contains(maxBodyBytes) else { throw bad("--max-body-bytes \(maxBodyBytes) is out of range: give 64 to 67108864.") }
+            guard (64...(64 << 20)).contains(maxBodyBytes) else {
+                throw bad("--max-body-bytes \(maxBodyBytes) is out of range: give 64 to 67108864.")
+            }
             spec.maxBodyBytes = maxBodyBytes
         }
         if let maxConnections {
-            guard (1...100_000).contains(maxConnections) else { throw bad("--max-connections \(maxConnections) is out of range: give 1 to 100000.") }
+            guard (1...100_000).contains(maxConnections) else {
+                throw bad("--max-connections \(maxConnections) is out of range: give 1 to 100000.")
+            }
             spec.maxConnections = maxConnections
         }
         if let maxConnectionsPerAddress {
             guard (1...100_000).contains(maxConnectionsPerAddress) else {
-                throw bad("--max-connections-per-address \(maxConnectionsPerAddress) is out of range: give 1 to 100000.")
+                throw bad(
+                    "--max-connections-per-address \(maxConnectionsPerAddress) is out of range: give 1 to 100000.")
             }
             spec.maxConnectionsPerAddress = maxConnectionsPerAddress
         }
         func parseTimeout(_ text: String, _ flag: String) throws -> SimDuration {
             let value = try parseDuration(text, flag)
-            guard value.milliseconds > 0, value <= MockServerSpec.maxTimeout else { throw bad("\(flag) '\(text)' is out of range: give 1ms to 1h.") }
+            guard value.milliseconds > 0, value <= MockServerSpec.maxTimeout else {
+                throw bad("\(flag) '\(text)' is out of range: give 1ms to 1h.")
+            }
             return value
         }
         if let headerTimeout { spec.headerTimeout = try parseTimeout(headerTimeout, "--header-timeout") }

@@ -24,14 +24,16 @@ final class ProgressLine: @unchecked Sendable {
         let snapshot = progress.snapshot()
         let elapsed = (ContinuousClock.now - started).components
         let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
-        FileHandle.standardError.write(Data(("\r\u{1B}[K" + Self.line(snapshot, progress: progress, elapsedSeconds: seconds)).utf8))
+        FileHandle.standardError.write(
+            Data(("\r\u{1B}[K" + Self.line(snapshot, progress: progress, elapsedSeconds: seconds)).utf8))
     }
 
     /// E.g. `simulated 12.3 of 30.0 days (41%), 2.10 M events/s, ETA 3s`.
     static func line(_ snapshot: RunProgress.Snapshot, progress: RunProgress, elapsedSeconds: Double) -> String {
         let totalDays = Double(progress.end.milliseconds - progress.start.milliseconds) / 86_400_000
         let doneDays = snapshot.fractionDone * totalDays
-        var text = "simulated \(String(format: "%.1f", doneDays)) of \(String(format: "%.1f", totalDays)) days (\(Int(snapshot.fractionDone * 100))%)"
+        var text =
+            "simulated \(String(format: "%.1f", doneDays)) of \(String(format: "%.1f", totalDays)) days (\(Int(snapshot.fractionDone * 100))%)"
         if elapsedSeconds > 0 {
             text += String(format: ", %.2f M events/s", Double(snapshot.events) / elapsedSeconds / 1e6)
         }

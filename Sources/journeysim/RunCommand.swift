@@ -7,30 +7,30 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run a scenario in virtual time and write its results.",
         discussion: """
-        Writes <output>/<scenario>-<seed>/summary.json (deterministic: the same seed gives the same
-        bytes), record.json (the mergeable counts), performance.json (wall-clock figures), and
-        report.html (self-contained charts), summary.md and daily.csv, and prints a summary table.
-        On a terminal, a progress line on stderr shows simulated days done, events/s and the ETA. Large runs use every core by splitting the customers internally;
-        the results are identical to a one-thread run.
+            Writes <output>/<scenario>-<seed>/summary.json (deterministic: the same seed gives the same
+            bytes), record.json (the mergeable counts), performance.json (wall-clock figures), and
+            report.html (self-contained charts), summary.md and daily.csv, and prints a summary table.
+            On a terminal, a progress line on stderr shows simulated days done, events/s and the ETA. Large runs use every core by splitting the customers internally;
+            the results are identical to a one-thread run.
 
-        Examples:
-          journeysim run scenarios/baseline.yaml
-          journeysim run scenarios/baseline.yaml --seed 7 --customers 20000
-          journeysim run scenarios/baseline.yaml --trace events.jsonl --trace-limit 50000
-          journeysim run scenarios/abandoned-cart.yaml --replications 5   # means with 95% CIs
-          journeysim run scenarios/baseline.yaml --shard 0/4      # one quarter of the customers
-          journeysim merge results/baseline-42-shard*of4          # combine the quarters
-          journeysim run scenarios/abandoned-cart.yaml --check    # fail unless events and messages add up
+            Examples:
+              journeysim run scenarios/baseline.yaml
+              journeysim run scenarios/baseline.yaml --seed 7 --customers 20000
+              journeysim run scenarios/baseline.yaml --trace events.jsonl --trace-limit 50000
+              journeysim run scenarios/abandoned-cart.yaml --replications 5   # means with 95% CIs
+              journeysim run scenarios/baseline.yaml --shard 0/4      # one quarter of the customers
+              journeysim merge results/baseline-42-shard*of4          # combine the quarters
+              journeysim run scenarios/abandoned-cart.yaml --check    # fail unless events and messages add up
 
-        Before it starts, the run's memory is estimated from the per-customer state and compared
-        with what is available (MemAvailable, cgroup memory.max); a run that cannot fit is refused
-        (exit 2) with a --shard split that would. SIGINT or SIGTERM stops the run at its next
-        checkpoint; the results are written with "complete": false and the simulated time reached,
-        and the exit code is 130 (SIGINT) or 143 (SIGTERM).
+            Before it starts, the run's memory is estimated from the per-customer state and compared
+            with what is available (MemAvailable, cgroup memory.max); a run that cannot fit is refused
+            (exit 2) with a --shard split that would. SIGINT or SIGTERM stops the run at its next
+            checkpoint; the results are written with "complete": false and the simulated time reached,
+            and the exit code is 130 (SIGINT) or 143 (SIGTERM).
 
-        Exit codes: 0 success, 1 --check found events or messages that do not add up, 2 bad input
-        (scenario, options, unwritable results folder, not enough memory), 130/143 interrupted.
-        """)
+            Exit codes: 0 success, 1 --check found events or messages that do not add up, 2 bad input
+            (scenario, options, unwritable results folder, not enough memory), 130/143 interrupted.
+            """)
 
     @OptionGroup var options: ScenarioOptions
 
@@ -43,23 +43,39 @@ struct RunCommand: ParsableCommand {
     @Option(help: "At most this many events in the trace.")
     var traceLimit: Int = 100_000
 
-    @Option(help: "Run only shard i of n (i counts from 0): customers whose id modulo n is i. Combine shards with `journeysim merge`.")
+    @Option(
+        help:
+            "Run only shard i of n (i counts from 0): customers whose id modulo n is i. Combine shards with `journeysim merge`."
+    )
     var shard: String?
 
-    @Option(help: ArgumentHelp("Threads to use (default: all cores for 20,000 customers or more, else 1).",
-                               discussion: "Results do not depend on it: when a limit shared by all customers (a campaign's rate_limit, a mock channel's rate_limit_per_second) binds, the run is repeated on one thread, with a note."))
+    @Option(
+        help: ArgumentHelp(
+            "Threads to use (default: all cores for 20,000 customers or more, else 1).",
+            discussion:
+                "Results do not depend on it: when a limit shared by all customers (a campaign's rate_limit, a mock channel's rate_limit_per_second) binds, the run is repeated on one thread, with a note."
+        ))
     var workers: Int?
 
-    @Option(help: "Independent replications with seeds seed, seed+1, …: reports each metric's mean with a 95% confidence interval.")
+    @Option(
+        help:
+            "Independent replications with seeds seed, seed+1, …: reports each metric's mean with a 95% confidence interval."
+    )
     var replications: Int = 1
 
-    @Flag(help: "Replace a results folder that holds a run with other options (never a folder with files journeysim did not write).")
+    @Flag(
+        help:
+            "Replace a results folder that holds a run with other options (never a folder with files journeysim did not write)."
+    )
     var overwrite = false
 
     @Flag(help: "Print only the results folder, not the summary table.")
     var quiet = false
 
-    @Flag(help: "Check at the end that every scheduled event was processed once (or is pending) and every message ended in exactly one state; exit 1 if not.")
+    @Flag(
+        help:
+            "Check at the end that every scheduled event was processed once (or is pending) and every message ended in exactly one state; exit 1 if not."
+    )
     var check = false
 
     func run() throws {
@@ -88,7 +104,8 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let split = try parseShard()
-        let estimate = try MemoryGuard.check(scenario, shards: split?.count ?? 1, traceLimit: trace == nil ? nil : traceLimit)
+        let estimate = try MemoryGuard.check(
+            scenario, shards: split?.count ?? 1, traceLimit: trace == nil ? nil : traceLimit)
         var name = "\(scenario.name)-\(scenario.seed)"
         if let split { name += "-shard\(split.index)of\(split.count)" }
         let directory = (output as NSString).appendingPathComponent(name)
@@ -96,8 +113,10 @@ struct RunCommand: ParsableCommand {
         var traceURL: URL?
         do {
             if let trace { traceURL = try OutputFile.check(trace, inputs: [options.scenario], what: "trace") }
-            writer = try ResultsWriter(directory: directory, identity: options.resultsIdentity("run", extra: shard.map { ["--shard \($0)"] } ?? []),
-                                       overwrite: overwrite)
+            writer = try ResultsWriter(
+                directory: directory,
+                identity: options.resultsIdentity("run", extra: shard.map { ["--shard \($0)"] } ?? []),
+                overwrite: overwrite)
         } catch {
             printError(String(describing: error))
             throw ExitCode(2)
@@ -110,14 +129,17 @@ struct RunCommand: ParsableCommand {
         let shouldStop = interrupt.shouldStop
         var result: SimulationRun
         if let split {
-            result = SimulationRun.execute(scenario, digest: digest, shard: split.index, of: split.count,
-                                           traceLimit: trace == nil ? nil : traceLimit, shouldStop: shouldStop, progress: progress)
+            result = SimulationRun.execute(
+                scenario, digest: digest, shard: split.index, of: split.count,
+                traceLimit: trace == nil ? nil : traceLimit, shouldStop: shouldStop, progress: progress)
         } else if trace != nil {
-            result = SimulationRun.execute(scenario, digest: digest, traceLimit: traceLimit, shouldStop: shouldStop, progress: progress)
+            result = SimulationRun.execute(
+                scenario, digest: digest, traceLimit: traceLimit, shouldStop: shouldStop, progress: progress)
         } else {
             let cores = ProcessInfo.processInfo.activeProcessorCount
             let threads = workers ?? (scenario.population.customers >= 20_000 ? cores : 1)
-            result = SimulationRun.executeParallel(scenario, digest: digest, workers: threads, shouldStop: shouldStop, progress: progress)
+            result = SimulationRun.executeParallel(
+                scenario, digest: digest, workers: threads, shouldStop: shouldStop, progress: progress)
         }
         interrupt.arm()
         progressLine?.finish()
@@ -127,11 +149,12 @@ struct RunCommand: ParsableCommand {
             printNote(SimulationRun.shardSharedLimitNote)
         }
         do {
-            try writer.write([
-                ("summary.json", ResultsWriter.json(result.summary)),
-                ("record.json", ResultsWriter.json(result.record)),
-                ("performance.json", ResultsWriter.json(result.performance)),
-            ] + RunReportFiles.files(for: result.summary))
+            try writer.write(
+                [
+                    ("summary.json", ResultsWriter.json(result.summary)),
+                    ("record.json", ResultsWriter.json(result.record)),
+                    ("performance.json", ResultsWriter.json(result.performance)),
+                ] + RunReportFiles.files(for: result.summary))
             if let traceURL, let bytes = result.trace {
                 try OutputFile.write(Data(bytes), to: traceURL, inputs: [options.scenario], what: "trace")
             }
@@ -142,9 +165,14 @@ struct RunCommand: ParsableCommand {
         if !quiet {
             print(SummaryTable.render(result.summary))
             let p = result.performance
-            print("simulated \(p.events) events in \(p.simulationSeconds.rounded2)s on \(p.workers) thread\(p.workers == 1 ? "" : "s") (\(Int(p.eventsPerSecond)) events/s, \(Int(p.customerDaysPerSecond)) customer-days/s); wall \(p.wallSeconds.rounded2)s")
+            print(
+                "simulated \(p.events) events in \(p.simulationSeconds.rounded2)s on \(p.workers) thread\(p.workers == 1 ? "" : "s") (\(Int(p.eventsPerSecond)) events/s, \(Int(p.customerDaysPerSecond)) customer-days/s); wall \(p.wallSeconds.rounded2)s"
+            )
             if let trace {
-                print("trace: \(trace)" + (result.traceSkipped > 0 ? " (limit reached; \(result.traceSkipped) events not written)" : ""))
+                print(
+                    "trace: \(trace)"
+                        + (result.traceSkipped > 0 ? " (limit reached; \(result.traceSkipped) events not written)" : "")
+                )
             }
         }
         print("results: \(writer.directory.path)/summary.json")
@@ -152,9 +180,13 @@ struct RunCommand: ParsableCommand {
             let problems = result.conservation.violations
             if problems.isEmpty {
                 let c = result.conservation
-                print("check: \(c.eventsScheduled) events scheduled = \(c.eventsProcessed) processed + \(c.eventsPending) pending; every message in exactly one state")
+                print(
+                    "check: \(c.eventsScheduled) events scheduled = \(c.eventsProcessed) processed + \(c.eventsPending) pending; every message in exactly one state"
+                )
             } else {
-                printError("--check: the run's books do not balance (\(problems.count) problem\(problems.count == 1 ? "" : "s")):\n  " + problems.joined(separator: "\n  "))
+                printError(
+                    "--check: the run's books do not balance (\(problems.count) problem\(problems.count == 1 ? "" : "s")):\n  "
+                        + problems.joined(separator: "\n  "))
                 throw ExitCode(1)
             }
         }
@@ -163,7 +195,9 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(2)
         }
         if interrupt.isRaised && !result.record.complete {
-            printError("interrupted: stopped at simulated \(SimTime(milliseconds: result.record.simulatedUntil).iso8601); results written with \"complete\": false.")
+            printError(
+                "interrupted: stopped at simulated \(SimTime(milliseconds: result.record.simulatedUntil).iso8601); results written with \"complete\": false."
+            )
             throw ExitCode(interrupt.exitCode)
         }
     }
@@ -175,8 +209,10 @@ struct RunCommand: ParsableCommand {
         let directory = (output as NSString).appendingPathComponent("\(base.name)-\(base.seed)-x\(replications)")
         let writer: ResultsWriter
         do {
-            writer = try ResultsWriter(directory: directory, identity: options.resultsIdentity("run", extra: ["--replications \(replications)"]),
-                                       overwrite: overwrite)
+            writer = try ResultsWriter(
+                directory: directory,
+                identity: options.resultsIdentity("run", extra: ["--replications \(replications)"]),
+                overwrite: overwrite)
         } catch {
             printError(String(describing: error))
             throw ExitCode(2)
@@ -189,7 +225,8 @@ struct RunCommand: ParsableCommand {
         for replication in 0..<replications where !interrupt.isRaised && runaway == nil {
             var scenario = base
             scenario.seed = base.seed &+ UInt64(replication)
-            let run = SimulationRun.executeParallel(scenario, digest: options.digest(), workers: threads, shouldStop: shouldStop)
+            let run = SimulationRun.executeParallel(
+                scenario, digest: options.digest(), workers: threads, shouldStop: shouldStop)
             if run.performance.reranOnOneThread == true, !noted {
                 printNote(SimulationRun.sharedLimitNote)
                 noted = true
@@ -202,7 +239,9 @@ struct RunCommand: ParsableCommand {
         let result = ReplicationSummary(scenario: base.name, summaries: summaries)
         do {
             var files = [("replications.json", ResultsWriter.json(result))]
-            for summary in summaries { files.append(("summary-\(summary.scenario.seed).json", ResultsWriter.json(summary))) }
+            for summary in summaries {
+                files.append(("summary-\(summary.scenario.seed).json", ResultsWriter.json(summary)))
+            }
             try writer.write(files)
         } catch {
             printError(String(describing: error))
@@ -211,7 +250,9 @@ struct RunCommand: ParsableCommand {
         if !quiet { print(SummaryTable.render(result)) }
         print("results: \(writer.directory.path)/replications.json")
         if let runaway {
-            printError("\(runaway.description) Stopped after \(summaries.count) of \(replications) replications; those are written.")
+            printError(
+                "\(runaway.description) Stopped after \(summaries.count) of \(replications) replications; those are written."
+            )
             throw ExitCode(2)
         }
         if interrupt.isRaised {

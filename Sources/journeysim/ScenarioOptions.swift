@@ -63,7 +63,9 @@ struct ScenarioOverrides: ParsableArguments {
         if let seed { scenario.seed = seed }
         if let customers {
             guard (1...Scenario.maxCustomers).contains(customers) else {
-                printError("--customers \(customers) is out of range: give 1 to \(Scenario.maxCustomers) (use shards beyond that).")
+                printError(
+                    "--customers \(customers) is out of range: give 1 to \(Scenario.maxCustomers) (use shards beyond that)."
+                )
                 throw ExitCode(2)
             }
             scenario.population.customers = customers

@@ -1,9 +1,11 @@
 import AsyncHTTPClient
 import Foundation
 import JourneySim
-@testable import JourneySimHTTP
-import struct NIOCore.ByteBuffer
 import Testing
+
+import struct NIOCore.ByteBuffer
+
+@testable import JourneySimHTTP
 
 /// Faults a real backend has, injected by the mock server over loopback: each is counted by its
 /// kind, retried within `maxAttempts`, never crashes the driver, and never counts a message
@@ -12,8 +14,11 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(1))) struct BackendFaultTests {
     static let count = 30
 
-    static func drive(_ backend: HTTPBackend, count: Int = BackendFaultTests.count, channels: [Channel] = [.whatsapp, .sms]) async -> LoadStatistics {
-        let results = await LoadDriver(backend: backend).run(SyntheticLoad(channels: channels, ratePerSecond: 1000, count: count))
+    static func drive(
+        _ backend: HTTPBackend, count: Int = BackendFaultTests.count, channels: [Channel] = [.whatsapp, .sms]
+    ) async -> LoadStatistics {
+        let results = await LoadDriver(backend: backend).run(
+            SyntheticLoad(channels: channels, ratePerSecond: 1000, count: count))
         await backend.shutdown()
         return results.overall
     }
@@ -26,7 +31,9 @@ import Testing
     }
 
     @Test func timeoutsAreRetriedAndTheRetryIsADuplicateNotASecondMessage() async throws {
-        try await HTTPBackendTests.withServer({ $0.latency = LogNormalDelay(median: SimDuration(milliseconds: 400), sigma: 0) }) { server, url in
+        try await HTTPBackendTests.withServer({
+            $0.latency = LogNormalDelay(median: SimDuration(milliseconds: 400), sigma: 0)
+        }) { server, url in
             let backend = try HTTPBackendTests.backend(url) {
                 $0.requestTimeout = SimDuration(milliseconds: 100)
                 $0.maxAttempts = 3
@@ -59,7 +66,9 @@ import Testing
     }
 
     @Test func slowResponsesWithinTheTimeoutAreJustSlow() async throws {
-        try await HTTPBackendTests.withServer({ $0.latency = LogNormalDelay(median: SimDuration(milliseconds: 80), sigma: 0) }) { server, url in
+        try await HTTPBackendTests.withServer({
+            $0.latency = LogNormalDelay(median: SimDuration(milliseconds: 80), sigma: 0)
+        }) { server, url in
             let s = await Self.drive(try HTTPBackendTests.backend(url))
             Self.expectConserved(s, server)
             #expect(s.accepted == Self.count && s.retries == 0 && s.errors.total == 0)
@@ -88,14 +97,18 @@ import Testing
     /// Which 2xx answers are usable: one naming the message id in `X-Message-Id` or in a JSON
     /// body; empty without the header, not JSON, JSON without an id, or too large is malformed.
     /// Other statuses are not judged by their body.
-    @Test(arguments: [
-        (200, "m-1", "", false), (202, nil, #"{"id":"m-1"}"#, false), (201, nil, #"{"messages":[{"id":"wamid.1"}]}"#, false),
-        (200, "m-1", #"{"id":"m-1","status":"accepted"}"#, false),
-        (200, nil, "", true), (200, nil, "<html>OK</html>", true), (200, nil, #"{"status":"accepted"}"#, true),
-        (200, "m-1", "not json", true), (204, "", "", true), (503, nil, "<html>down</html>", false), (429, nil, "", false),
-    ] as [(Int, String?, String, Bool)])
+    @Test(
+        arguments: [
+            (200, "m-1", "", false), (202, nil, #"{"id":"m-1"}"#, false),
+            (201, nil, #"{"messages":[{"id":"wamid.1"}]}"#, false),
+            (200, "m-1", #"{"id":"m-1","status":"accepted"}"#, false),
+            (200, nil, "", true), (200, nil, "<html>OK</html>", true), (200, nil, #"{"status":"accepted"}"#, true),
+            (200, "m-1", "not json", true), (204, "", "", true), (503, nil, "<html>down</html>", false),
+            (429, nil, "", false),
+        ] as [(Int, String?, String, Bool)])
     func a2xxWithoutAMessageIDIsMalformed(status: Int, header: String?, body: String, malformed: Bool) {
-        let summary = HTTPResponseSummary(status: status, messageID: header, retryAfter: nil, body: ByteBuffer(string: body))
+        let summary = HTTPResponseSummary(
+            status: status, messageID: header, retryAfter: nil, body: ByteBuffer(string: body))
         #expect((summary.malformation != nil) == malformed, "\(status) \(header ?? "-") \(body)")
         let tooLarge = HTTPResponseSummary(status: 200, messageID: "m-1", retryAfter: nil, body: nil)
         #expect(tooLarge.malformation?.contains("larger than") == true)
@@ -103,7 +116,8 @@ import Testing
 
     @Test func a429StormIsRetriedWithinBoundsThenGivenUp() async throws {
         // Always throttled: every attempt is a 429; the driver stops at maxAttempts.
-        let storm = MockServerSpec.Throttle(period: .seconds(60), length: .seconds(60), retryAfter: SimDuration(milliseconds: 20))
+        let storm = MockServerSpec.Throttle(
+            period: .seconds(60), length: .seconds(60), retryAfter: SimDuration(milliseconds: 20))
         try await HTTPBackendTests.withServer({ $0.throttle = storm }) { server, url in
             let s = await Self.drive(try HTTPBackendTests.backend(url) { $0.maxAttempts = 3 })
             Self.expectConserved(s, server)
@@ -138,7 +152,8 @@ import Testing
         try await HTTPBackendTests.withServer { server, url in
             var target = HTTPTargetSpec(url: url)
             target.tokenEnvironmentVariable = "JOURNEYSIM_TEST_TOKEN"
-            let backend = try HTTPBackend(.init(target: target), environment: ["JOURNEYSIM_TEST_TOKEN": "s3cr3t-in-process"])
+            let backend = try HTTPBackend(
+                .init(target: target), environment: ["JOURNEYSIM_TEST_TOKEN": "s3cr3t-in-process"])
             let s = await Self.drive(backend)
             #expect(s.accepted == Self.count)
             #expect(server.counters.authorized == s.attempts)

@@ -1,19 +1,23 @@
 import Foundation
 import JourneySim
-@testable import JourneySimHTTP
 import NIOCore
 import Testing
+
+@testable import JourneySimHTTP
 
 /// The lean HTTP/1.1 transport that `HTTPBackend` uses for plain `http://` targets: URL shapes,
 /// keep-alive and the connection limit, both send paths (task and callback), timeouts, and the
 /// message-id scan it uses instead of `JSONSerialization`. Against the in-process mock server on
 /// an ephemeral loopback port; small counts and short timeouts.
 @Suite(.serialized, .timeLimit(.minutes(1))) struct HTTP1TransportTests {
-    static let content = MessageContent(campaignName: "cart_reminder", template: "Hi {{first_name}}, your cart is waiting.",
-                                        fields: [("first_name", "Ana")], discountCode: "SAVE10")
+    static let content = MessageContent(
+        campaignName: "cart_reminder", template: "Hi {{first_name}}, your cart is waiting.",
+        fields: [("first_name", "Ana")], discountCode: "SAVE10")
 
     static func message(_ id: UInt64, _ channel: JourneySim.Channel = .sms) -> OutboundMessage {
-        OutboundMessage(id: id, customer: UInt32(id), channel: channel, campaign: 0, step: 0, intendedTime: SimTime(milliseconds: 0))
+        OutboundMessage(
+            id: id, customer: UInt32(id), channel: channel, campaign: 0, step: 0, intendedTime: SimTime(milliseconds: 0)
+        )
     }
 
     static func transport(of backend: HTTPBackend) -> HTTP1Transport? {
@@ -25,7 +29,9 @@ import Testing
 
     @Test func plainURLsAreParsedIntoHostPortAndPath() throws {
         let plain = try #require(HTTP1Endpoint(url: "http://127.0.0.1:8080"))
-        #expect(plain.host == "127.0.0.1" && plain.port == 8080 && plain.pathPrefix == "" && plain.hostHeader == "127.0.0.1:8080")
+        #expect(
+            plain.host == "127.0.0.1" && plain.port == 8080 && plain.pathPrefix == ""
+                && plain.hostHeader == "127.0.0.1:8080")
         let prefixed = try #require(HTTP1Endpoint(url: "HTTP://api.example.test/v2/"))
         #expect(prefixed.host == "api.example.test" && prefixed.port == 80 && prefixed.pathPrefix == "/v2")
         let ipv6 = try #require(HTTP1Endpoint(url: "http://[::1]:9000/x"))
@@ -34,8 +40,10 @@ import Testing
         // part of the Host header; https and URLs TargetURL refuses have no plain endpoint.
         let queried = try #require(HTTP1Endpoint(url: "http://user:secret@host:81/api?key=1"))
         #expect(queried.pathPrefix == "/api" && queried.querySuffix == "?key=1" && queried.hostHeader == "host:81")
-        for url in ["https://127.0.0.1:8443", "http://host/#top", "http://host:0", "http://host:99999",
-                    "http://host:70000", "http://host:80a", "http://:80", "http://[::1"] {
+        for url in [
+            "https://127.0.0.1:8443", "http://host/#top", "http://host:0", "http://host:99999",
+            "http://host:70000", "http://host:80a", "http://:80", "http://[::1",
+        ] {
             #expect(HTTP1Endpoint(url: url) == nil, "\(url)")
         }
     }
@@ -60,11 +68,14 @@ import Testing
     @Test func theRequestIsEncodedOnceWithEveryHeader() throws {
         let backend = try HTTPBackend(.init(target: HTTPTargetSpec(url: "http://example.test:8080/base")))
         let transport = try #require(Self.transport(of: backend))
-        let bytes = transport.encode(path: "/sms/v1/messages", contentType: WireRequest.form, body: Array("To=1".utf8),
-                                     idempotencyKey: "js-7", authorization: "Bearer t")
+        let bytes = transport.encode(
+            path: "/sms/v1/messages", contentType: WireRequest.form, body: Array("To=1".utf8),
+            idempotencyKey: "js-7", authorization: "Bearer t")
         let text = String(decoding: bytes.readableBytesView, as: UTF8.self)
-        #expect(text == "POST /base/sms/v1/messages HTTP/1.1\r\nHost: example.test:8080\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-            + "Content-Length: 4\r\nIdempotency-Key: js-7\r\nAuthorization: Bearer t\r\n\r\nTo=1")
+        #expect(
+            text
+                == "POST /base/sms/v1/messages HTTP/1.1\r\nHost: example.test:8080\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                + "Content-Length: 4\r\nIdempotency-Key: js-7\r\nAuthorization: Bearer t\r\n\r\nTo=1")
     }
 
     // MARK: Against the mock server
@@ -134,7 +145,8 @@ import Testing
     @Test(arguments: [false, true])
     func userInfoAndAQueryAreSentAlikeOverBothTransports(asyncHTTPClient: Bool) async throws {
         try await HTTPBackendTests.withServer({ $0.errorRate = 0.3 }) { server, url in
-            var target = HTTPTargetSpec(url: url.replacingOccurrences(of: "http://", with: "http://user:p%40ss@") + "/?key=1")
+            var target = HTTPTargetSpec(
+                url: url.replacingOccurrences(of: "http://", with: "http://user:p%40ss@") + "/?key=1")
             target.maxAttempts = 10
             target.backoffBase = SimDuration(milliseconds: 5)
             target.backoffMax = SimDuration(milliseconds: 100)
@@ -143,7 +155,8 @@ import Testing
             let backend = try HTTPBackend(configuration)
             #expect((Self.transport(of: backend) == nil) == asyncHTTPClient)
             #expect(backend.authorization == "Basic " + Data("user:p@ss".utf8).base64EncodedString())
-            let results = await LoadDriver(backend: backend).run(SyntheticLoad(channels: [.sms, .push], ratePerSecond: 500, count: 30))
+            let results = await LoadDriver(backend: backend).run(
+                SyntheticLoad(channels: [.sms, .push], ratePerSecond: 500, count: 30))
             #expect(results.overall.accepted == 30)
             #expect(results.overall.errors.serverErrors == server.counters.rejected["error_rate", default: 0])
             #expect(results.overall.retries == results.overall.errors.serverErrors)
@@ -154,7 +167,9 @@ import Testing
     }
 
     @Test func aTimeoutEndsTheAttemptWithinATickAndClosesItsConnection() async throws {
-        try await HTTPBackendTests.withServer({ $0.latency = LogNormalDelay(median: SimDuration(milliseconds: 500), sigma: 0) }) { _, url in
+        try await HTTPBackendTests.withServer({
+            $0.latency = LogNormalDelay(median: SimDuration(milliseconds: 500), sigma: 0)
+        }) { _, url in
             let backend = try HTTPBackendTests.backend(url) {
                 $0.requestTimeout = SimDuration(milliseconds: 100)
                 $0.maxAttempts = 1
@@ -192,9 +207,13 @@ import Testing
 
     /// What `HTTPBackend` did before: `JSONSerialization`, then the id keys in order.
     static func referenceID(_ bytes: [UInt8]) -> String? {
-        guard !bytes.isEmpty, let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else { return nil }
+        guard !bytes.isEmpty, let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
+            return nil
+        }
         for key in ["id", "message_id", "sid", "name"] { if let id = object[key] as? String { return id } }
-        if let messages = object["messages"] as? [[String: Any]], let id = messages.first?["id"] as? String { return id }
+        if let messages = object["messages"] as? [[String: Any]], let id = messages.first?["id"] as? String {
+            return id
+        }
         return nil
     }
 
@@ -228,8 +247,10 @@ import Testing
 
     @Test func theIDScanAgreesWithJSONSerializationOnMutatedAndRandomBytes() {
         var rng = Xoshiro256StarStar(seed: 0x1D5C_A11)
-        let seeds = [#"{"id":"mock-sms-42","status":"accepted"}"#, #"{"messages":[{"id":"wamid.1"}],"x":[1,{"y":"z"}]}"#,
-                     #"{"sid":"SM1","price":-0.75e-2,"flags":[true,false,null],"to":"+1555"}"#]
+        let seeds = [
+            #"{"id":"mock-sms-42","status":"accepted"}"#, #"{"messages":[{"id":"wamid.1"}],"x":[1,{"y":"z"}]}"#,
+            #"{"sid":"SM1","price":-0.75e-2,"flags":[true,false,null],"to":"+1555"}"#,
+        ]
         let alphabet = Array(#"{}[],:"\ 0e-."#.utf8)
         var checked = 0
         for round in 0..<3000 {

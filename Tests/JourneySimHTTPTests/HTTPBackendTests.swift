@@ -8,8 +8,10 @@ import Testing
 /// driver, with and without injected faults. Every test stops its server and bounds its load.
 @Suite(.serialized, .timeLimit(.minutes(1))) struct HTTPBackendTests {
     /// Starts a mock server with `configure` applied, runs `body` with its base URL, then stops it.
-    static func withServer<T>(_ configure: (inout MockServerSpec) -> Void = { _ in },
-                              _ body: (MockServer, String) async throws -> T) async throws -> T {
+    static func withServer<T>(
+        _ configure: (inout MockServerSpec) -> Void = { _ in },
+        _ body: (MockServer, String) async throws -> T
+    ) async throws -> T {
         var spec = MockServerSpec()
         spec.port = 0
         spec.duration = .seconds(50)  // a backstop: the server stops by itself whatever happens
@@ -39,7 +41,9 @@ import Testing
         try await request(url, post: false, body: nil, contentType: nil)
     }
 
-    static func request(_ url: String, post: Bool = true, body: [UInt8]?, contentType: String?) async throws -> (status: Int, body: String) {
+    static func request(
+        _ url: String, post: Bool = true, body: [UInt8]?, contentType: String?
+    ) async throws -> (status: Int, body: String) {
         var request = HTTPClientRequest(url: url)
         if post { request.method = .POST }
         if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
@@ -84,7 +88,8 @@ import Testing
     @Test func serverErrorsAreRetriedAndAccounted() async throws {
         try await Self.withServer({ $0.errorRate = 0.3 }) { server, url in
             let backend = try Self.backend(url) { $0.maxAttempts = 10 }
-            let results = await LoadDriver(backend: backend).run(SyntheticLoad(channels: [.whatsapp, .sms], ratePerSecond: 1000, count: 400))
+            let results = await LoadDriver(backend: backend).run(
+                SyntheticLoad(channels: [.whatsapp, .sms], ratePerSecond: 1000, count: 400))
             await backend.shutdown()
             let counters = server.counters
             #expect(results.overall.accepted == 400)
@@ -98,9 +103,14 @@ import Testing
     }
 
     @Test func retryAfterIsHonouredOn429Bursts() async throws {
-        try await Self.withServer({ $0.throttle = .init(period: .seconds(30), length: SimDuration(milliseconds: 400), retryAfter: SimDuration(milliseconds: 600)) }) { server, url in
+        try await Self.withServer({
+            $0.throttle = .init(
+                period: .seconds(30), length: SimDuration(milliseconds: 400), retryAfter: SimDuration(milliseconds: 600)
+            )
+        }) { server, url in
             let backend = try Self.backend(url)
-            let results = await LoadDriver(backend: backend).run(SyntheticLoad(channels: [.telegram], ratePerSecond: 500, count: 40))
+            let results = await LoadDriver(backend: backend).run(
+                SyntheticLoad(channels: [.telegram], ratePerSecond: 500, count: 40))
             await backend.shutdown()
             #expect(results.overall.accepted == 40)
             #expect(results.overall.errors.rateLimited == 40)  // each was throttled once, then waited
@@ -113,13 +123,16 @@ import Testing
     }
 
     @Test func droppedConnectionsAreRetried() async throws {
-        try await Self.withServer({ $0.outages = [.init(start: .zero, end: SimDuration(milliseconds: 250), mode: .drop)] }) { server, url in
+        try await Self.withServer({
+            $0.outages = [.init(start: .zero, end: SimDuration(milliseconds: 250), mode: .drop)]
+        }) { server, url in
             let backend = try Self.backend(url) {
                 $0.maxAttempts = 12
                 $0.backoffBase = SimDuration(milliseconds: 50)
                 $0.backoffMax = SimDuration(milliseconds: 200)
             }
-            let results = await LoadDriver(backend: backend).run(SyntheticLoad(channels: [.viber], ratePerSecond: 200, count: 20))
+            let results = await LoadDriver(backend: backend).run(
+                SyntheticLoad(channels: [.viber], ratePerSecond: 200, count: 20))
             await backend.shutdown()
             #expect(results.overall.accepted == 20)
             let e = results.overall.errors
@@ -144,7 +157,8 @@ import Testing
             for _ in 0..<1000 where server.counters.acceptedTotal < 20 { try await Task.sleep(for: .milliseconds(10)) }
             await server.shutdown()
         }
-        let results = await LoadDriver(backend: backend).run(SyntheticLoad(channels: [.sms], ratePerSecond: 200, count: 200))
+        let results = await LoadDriver(backend: backend).run(
+            SyntheticLoad(channels: [.sms], ratePerSecond: 200, count: 200))
         _ = try? await stopper.value
         await backend.shutdown()
         let s = results.overall
@@ -157,11 +171,14 @@ import Testing
 
     @Test func serverRejectsBadRequests() async throws {
         try await Self.withServer({ $0.maxBodyBytes = 1024 }) { server, url in
-            let invalid = try await Self.request(url + "/whatsapp/v1/messages", body: Array(#"{"to":"+1555"}"#.utf8), contentType: "application/json")
+            let invalid = try await Self.request(
+                url + "/whatsapp/v1/messages", body: Array(#"{"to":"+1555"}"#.utf8), contentType: "application/json")
             #expect(invalid.status == 400 && invalid.body.contains("messaging_product"))
-            let malformed = try await Self.request(url + "/email/v1/messages", body: Array("{oops".utf8), contentType: "application/json")
+            let malformed = try await Self.request(
+                url + "/email/v1/messages", body: Array("{oops".utf8), contentType: "application/json")
             #expect(malformed.status == 400 && malformed.body.contains("\"error\""))
-            let large = try await Self.request(url + "/push/v1/messages", body: [UInt8](repeating: 32, count: 4096), contentType: "application/json")
+            let large = try await Self.request(
+                url + "/push/v1/messages", body: [UInt8](repeating: 32, count: 4096), contentType: "application/json")
             #expect(large.status == 413)
             let unknown = try await Self.request(url + "/fax/v1/messages", body: [], contentType: "application/json")
             #expect(unknown.status == 404)

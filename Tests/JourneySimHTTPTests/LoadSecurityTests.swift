@@ -1,7 +1,7 @@
 import Foundation
-import JourneySimTestSupport
 import JourneySim
 import JourneySimHTTP
+import JourneySimTestSupport
 import Testing
 
 /// Credentials and targets as `journeysim load` handles them, end to end: the built binary
@@ -11,12 +11,18 @@ import Testing
 
     static func binary() throws -> URL { try BuiltBinary.journeysim() }
 
-    struct Outcome { var status: Int32; var stdout: String; var stderr: String }
+    struct Outcome {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
 
     /// Runs the binary with stdout and stderr going to files in `folder`, polling (bounded) so the
     /// in-process server keeps its threads.
-    static func run(_ arguments: [String], environment: [String: String] = [:], in folder: URL) async throws -> Outcome {
-        let outURL = folder.appendingPathComponent("stdout.txt"), errURL = folder.appendingPathComponent("stderr.txt")
+    static func run(_ arguments: [String], environment: [String: String] = [:], in folder: URL) async throws -> Outcome
+    {
+        let outURL = folder.appendingPathComponent("stdout.txt")
+        let errURL = folder.appendingPathComponent("stderr.txt")
         _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let process = Process()
@@ -32,8 +38,9 @@ import Testing
             process.terminate()
             process.waitUntilExit()
         }
-        return Outcome(status: process.terminationStatus, stdout: try String(contentsOf: outURL, encoding: .utf8),
-                       stderr: try String(contentsOf: errURL, encoding: .utf8))
+        return Outcome(
+            status: process.terminationStatus, stdout: try String(contentsOf: outURL, encoding: .utf8),
+            stderr: try String(contentsOf: errURL, encoding: .utf8))
     }
 
     static func temporaryFolder() -> URL {
@@ -50,8 +57,11 @@ import Testing
         let token = "s3cr3t-" + UUID().uuidString
         try await HTTPBackendTests.withServer { server, url in
             let outcome = try await Self.run(
-                ["load", "\(Self.packageRoot.path)/scenarios/abandoned-cart.yaml", "--target", url, "--token-env", "JOURNEYSIM_TEST_TOKEN",
-                 "--customers", "1000", "--days", "1", "--speedup", "20000", "--duration", "20s", "--output", "out"],
+                [
+                    "load", "\(Self.packageRoot.path)/scenarios/abandoned-cart.yaml", "--target", url, "--token-env",
+                    "JOURNEYSIM_TEST_TOKEN",
+                    "--customers", "1000", "--days", "1", "--speedup", "20000", "--duration", "20s", "--output", "out",
+                ],
                 environment: ["JOURNEYSIM_TEST_TOKEN": token], in: folder)
             #expect(outcome.status == 0, "\(outcome.stdout) \(outcome.stderr)")
             #expect(outcome.stdout.contains("target: \(url) (resolved before start"))
@@ -60,7 +70,9 @@ import Testing
             #expect(counters.authorized >= counters.acceptedTotal)
             // Every file the run left, and both streams.
             var checked = 0
-            let files = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? []
+            let files =
+                FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL }
+                ?? []
             for file in files where !file.hasDirectoryPath {
                 let bytes = try Data(contentsOf: file)
                 #expect(bytes.range(of: Data(token.utf8)) == nil, "the token leaked into \(file.lastPathComponent)")
@@ -76,22 +88,29 @@ import Testing
         let folder = Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let outcome = try await Self.run(
-            ["load", "\(Self.packageRoot.path)/scenarios/abandoned-cart.yaml", "--target", "http://127.0.0.1:1",
-             "--token-env", "JOURNEYSIM_TEST_TOKEN_NOT_SET", "--customers", "200", "--days", "1", "--output", "out"], in: folder)
+            [
+                "load", "\(Self.packageRoot.path)/scenarios/abandoned-cart.yaml", "--target", "http://127.0.0.1:1",
+                "--token-env", "JOURNEYSIM_TEST_TOKEN_NOT_SET", "--customers", "200", "--days", "1", "--output", "out",
+            ], in: folder)
         #expect(outcome.status == 2)
         #expect(outcome.stderr.contains("JOURNEYSIM_TEST_TOKEN_NOT_SET"), "\(outcome.stderr)")
     }
 
     /// A target that is not a usable URL is refused (exit 2, no crash) before anything is sent,
     /// naming the cause, and never quoting a password.
-    @Test(arguments: ["127.0.0.1:8080", "localhost", "ftp://127.0.0.1:21", "http://127.0.0.1:99999", "http://127.0.0.1:0",
-                      "http://127.0.0.1:8080/#frag", "http://:8080", "http://bob:hunter2@127.0.0.1:99999"])
+    @Test(arguments: [
+        "127.0.0.1:8080", "localhost", "ftp://127.0.0.1:21", "http://127.0.0.1:99999", "http://127.0.0.1:0",
+        "http://127.0.0.1:8080/#frag", "http://:8080", "http://bob:hunter2@127.0.0.1:99999",
+    ])
     func anUnusableTargetIsRefusedBeforeAnythingIsSent(target: String) async throws {
         let folder = Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let outcome = try await Self.run(
-            ["load", "\(Self.packageRoot.path)/scenarios/abandoned-cart.yaml", "--target", target, "--customers", "200",
-             "--days", "1", "--output", "out"], in: folder)
+            [
+                "load", "\(Self.packageRoot.path)/scenarios/abandoned-cart.yaml", "--target", target, "--customers",
+                "200",
+                "--days", "1", "--output", "out",
+            ], in: folder)
         #expect(outcome.status == 2, "\(outcome.stdout) \(outcome.stderr)")
         #expect(outcome.stderr.contains("--target: '"), "\(outcome.stderr)")
         #expect(!outcome.stdout.contains("traffic:"))
@@ -100,9 +119,11 @@ import Testing
 
     /// A scenario whose `backend.http.url` is `url`: abandoned-cart with an HTTP backend section.
     static func scenario(targeting url: String, in folder: URL) throws -> String {
-        let base = try String(contentsOf: packageRoot.appendingPathComponent("scenarios/abandoned-cart.yaml"), encoding: .utf8)
+        let base = try String(
+            contentsOf: packageRoot.appendingPathComponent("scenarios/abandoned-cart.yaml"), encoding: .utf8)
         let file = folder.appendingPathComponent("http-target.yaml")
-        try (base + "\nbackend:\n  kind: http\n  http:\n    url: \"\(url)\"\n").write(to: file, atomically: true, encoding: .utf8)
+        try (base + "\nbackend:\n  kind: http\n  http:\n    url: \"\(url)\"\n").write(
+            to: file, atomically: true, encoding: .utf8)
         return file.path
     }
 
@@ -116,23 +137,31 @@ import Testing
         let password = "pw-" + UUID().uuidString
         try await HTTPBackendTests.withServer { server, url in
             let target = url.replacingOccurrences(of: "http://", with: "http://loader:\(password)@") + "/?tenant=7"
-            let common = ["--customers", "1000", "--days", "1", "--speedup", "20000", "--duration", "20s", "--output", "out"]
-            let arguments = source == "--target"
+            let common = [
+                "--customers", "1000", "--days", "1", "--speedup", "20000", "--duration", "20s", "--output", "out",
+            ]
+            let arguments =
+                source == "--target"
                 ? ["load", "\(Self.packageRoot.path)/scenarios/abandoned-cart.yaml", "--target", target] + common
                 : ["load", try Self.scenario(targeting: target, in: folder)] + common
             let outcome = try await Self.run(arguments, in: folder)
             #expect(outcome.status == 0, "\(outcome.stdout) \(outcome.stderr)")
-            #expect(outcome.stdout.contains("target: \(url.replacingOccurrences(of: "http://", with: "http://loader:***@"))?tenant=7 (resolved"),
-                    "\(outcome.stdout)")
+            #expect(
+                outcome.stdout.contains(
+                    "target: \(url.replacingOccurrences(of: "http://", with: "http://loader:***@"))?tenant=7 (resolved"),
+                "\(outcome.stdout)")
             let counters = server.counters
             #expect(counters.acceptedTotal > 0 && counters.rejected.isEmpty)
             #expect(counters.authorized >= counters.acceptedTotal)
             // Every output file and both streams; the scenario file is the run's input.
             var checked = 0
-            let files = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? []
+            let files =
+                FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL }
+                ?? []
             for file in files where !file.hasDirectoryPath && file.lastPathComponent != "http-target.yaml" {
                 let bytes = try Data(contentsOf: file)
-                #expect(bytes.range(of: Data(password.utf8)) == nil, "the password leaked into \(file.lastPathComponent)")
+                #expect(
+                    bytes.range(of: Data(password.utf8)) == nil, "the password leaked into \(file.lastPathComponent)")
                 checked += 1
             }
             #expect(checked >= 6)  // stdout, stderr, load.json, junit.xml, report.html, summary.json
@@ -147,8 +176,12 @@ import Testing
         let folder = Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         func load(_ url: String) async throws -> Outcome {
-            try await Self.run(["load", "\(Self.packageRoot.path)/scenarios/abandoned-cart.yaml", "--target", url, "--customers", "300",
-                                "--days", "1", "--speedup", "50000", "--max-attempts", "2", "--duration", "20s", "--output", "out"], in: folder)
+            try await Self.run(
+                [
+                    "load", "\(Self.packageRoot.path)/scenarios/abandoned-cart.yaml", "--target", url, "--customers",
+                    "300",
+                    "--days", "1", "--speedup", "50000", "--max-attempts", "2", "--duration", "20s", "--output", "out",
+                ], in: folder)
         }
         let (outcome, url, cause): (Outcome, String, String)
         switch backend {
@@ -166,7 +199,9 @@ import Testing
         #expect(outcome.stderr.contains("the backend failed the run: \(url) accepted none of the"), "\(outcome.stderr)")
         #expect(outcome.stderr.contains(cause), "\(outcome.stderr)")
         let results = folder.appendingPathComponent("out/abandoned-cart-7-load")
-        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: results.appendingPathComponent("load.json"))) as? [String: Any]
+        let summary =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: results.appendingPathComponent("load.json")))
+            as? [String: Any]
         #expect((summary?["backend_check"] as? [String: Any])?["passed"] as? Bool == false)
         #expect(((summary?["overall"] as? [String: Any])?["error_rate"] as? Double) == 1)
         let junit = try String(contentsOf: results.appendingPathComponent("junit.xml"), encoding: .utf8)

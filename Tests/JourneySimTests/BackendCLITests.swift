@@ -28,7 +28,10 @@ import Testing
             (["drive", "--url", "http://127.0.0.1:99999"], "the port '99999' is not a port number from 1 to 65535"),
             (["drive", "--url", "http://127.0.0.1:9", "--threshold", "p98 < 3ms"], "unknown metric 'p98'"),
             (["drive", "--url", "http://127.0.0.1:9", "--channel", "fax"], "--channel 'fax' is not a channel"),
-            (["drive", "--url", "http://127.0.0.1:9", "--token-env", "NO_SUCH_JOURNEYSIM_VAR"], "NO_SUCH_JOURNEYSIM_VAR is not set"),
+            (
+                ["drive", "--url", "http://127.0.0.1:9", "--token-env", "NO_SUCH_JOURNEYSIM_VAR"],
+                "NO_SUCH_JOURNEYSIM_VAR is not set"
+            ),
         ]
         for (arguments, message) in cases {
             let result = try CLITests.run(arguments, in: folder)

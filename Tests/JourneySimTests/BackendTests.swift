@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import JourneySim
 
 /// MockBackend: determinism, rate limits in virtual time, queueing and failure rates; the
@@ -27,7 +28,9 @@ import Testing
         var backend = MockBackend(seed: 3)
         var accepted: Acceptance?
         for id in UInt64(1)...50 where accepted == nil {
-            if case let .accepted(acceptance) = backend.submit(Self.message(id, .sms), at: Self.t0) { accepted = acceptance }
+            if case let .accepted(acceptance) = backend.submit(Self.message(id, .sms), at: Self.t0) {
+                accepted = acceptance
+            }
         }
         var acceptance = try #require(accepted)
         #expect(acceptance.providerMessageID.hasPrefix("mock-sms-"))
@@ -41,15 +44,20 @@ import Testing
     }
 
     @Test func tokenBucketHoldsTheRateInVirtualTime() {
-        var backend = MockBackend(seed: 3, overrides: [.whatsapp: MockChannelSpec(
-            latency: .init(median: .zero, sigma: 0), failureRate: 0, undeliverableRate: 0, readProbability: 0,
-            readDelay: .init(median: .zero, sigma: 0), ratePerSecond: 80, burst: 80)])
+        var backend = MockBackend(
+            seed: 3,
+            overrides: [
+                .whatsapp: MockChannelSpec(
+                    latency: .init(median: .zero, sigma: 0), failureRate: 0, undeliverableRate: 0, readProbability: 0,
+                    readDelay: .init(median: .zero, sigma: 0), ratePerSecond: 80, burst: 80)
+            ])
         // 2,000 messages submitted within one second: 25 times the limit.
         var dispatches: [Int64] = []
         for i in 0..<2000 {
             let time = Self.t0 + SimDuration(milliseconds: Int64(i / 2))
             guard case let .accepted(acceptance) = backend.submit(Self.message(UInt64(i), at: time), at: time) else {
-                Issue.record("message \(i) rejected"); return
+                Issue.record("message \(i) rejected")
+                return
             }
             dispatches.append(acceptance.dispatchedAt!.milliseconds - Self.t0.milliseconds)
         }
@@ -75,7 +83,9 @@ import Testing
         var spec = MockChannelSpec.defaults(for: .sms)
         spec.undeliverableRate = 0
         spec.serverErrorRate = 0
-        var within = 0, left = 0, wholeWaited = 0
+        var within = 0
+        var left = 0
+        var wholeWaited = 0
         for trial in 0..<400 {
             let parts = 2 + trial % 2
             spec.ratePerSecond = [5, 20, 80][trial % 3]
@@ -101,11 +111,13 @@ import Testing
                 left += 1
             } else {
                 within += 1
-                #expect(!waited, "trial \(trial): every part within its share, yet the whole limiter made a message wait")
+                #expect(
+                    !waited, "trial \(trial): every part within its share, yet the whole limiter made a message wait")
             }
             #expect(!whole.sharedLimitMayBind)
         }
-        #expect(within > 40 && left > 40 && wholeWaited > 40, "within \(within), left \(left), whole waited \(wholeWaited)")
+        #expect(
+            within > 40 && left > 40 && wholeWaited > 40, "within \(within), left \(left), whole waited \(wholeWaited)")
     }
 
     @Test func queueingDelaysDeliveryAndOverflowIsRateLimited() {
@@ -116,7 +128,8 @@ import Testing
         spec.failureRate = 0
         spec.undeliverableRate = 0
         var backend = MockBackend(seed: 5, overrides: [.sms: spec])
-        var accepted = 0, limited: [SimDuration] = []
+        var accepted = 0
+        var limited: [SimDuration] = []
         for i in 0..<50 {
             switch backend.submit(Self.message(UInt64(i), .sms), at: Self.t0) {
             case let .accepted(a):
@@ -153,7 +166,9 @@ import Testing
         var latencies: [Int64] = []
         for i in 0..<5001 {
             let time = Self.t0 + SimDuration(milliseconds: Int64(i) * 20)
-            if case let .accepted(a) = backend.submit(Self.message(UInt64(i), .whatsapp, at: time), at: time), let delivered = a.deliveredAt {
+            if case let .accepted(a) = backend.submit(Self.message(UInt64(i), .whatsapp, at: time), at: time),
+                let delivered = a.deliveredAt
+            {
                 latencies.append(delivered.milliseconds - time.milliseconds)
             }
         }
@@ -163,14 +178,15 @@ import Testing
     }
 
     @Test func backendSectionParses() throws {
-        let spec = try BackendSpec.parse("""
-        backend:
-          kind: mock
-          seed: 9
-          channels:
-            whatsapp: { latency: { median: 250ms, sigma: 0.4 }, failure_rate: 0.02, rate_limit_per_second: 40 }
-          http: { url: "http://127.0.0.1:8080", token_env: MY_TOKEN, routes: { sms: /v2/sms }, timeout: 1500ms }
-        """, file: "b.yaml")
+        let spec = try BackendSpec.parse(
+            """
+            backend:
+              kind: mock
+              seed: 9
+              channels:
+                whatsapp: { latency: { median: 250ms, sigma: 0.4 }, failure_rate: 0.02, rate_limit_per_second: 40 }
+              http: { url: "http://127.0.0.1:8080", token_env: MY_TOKEN, routes: { sms: /v2/sms }, timeout: 1500ms }
+            """, file: "b.yaml")
         #expect(spec.seed == 9)
         let whatsapp = try #require(spec.mockChannels[.whatsapp])
         #expect(whatsapp.latency == LogNormalDelay(median: SimDuration(milliseconds: 250), sigma: 0.4))
@@ -182,14 +198,20 @@ import Testing
 
     @Test func backendSectionErrorsAreLocated() {
         func error(_ text: String) -> String {
-            do { _ = try BackendSpec.parse(text, file: "b.yaml"); return "" } catch { return error.description }
+            do {
+                _ = try BackendSpec.parse(text, file: "b.yaml")
+                return ""
+            } catch { return error.description }
         }
-        #expect(error("backend:\n  channels:\n    whatsapp: { failur_rate: 0.1 }\n").contains(
-            "b.yaml:3:17: backend.channels.whatsapp.failur_rate: unknown key 'failur_rate'. Did you mean 'failure_rate'?"))
+        #expect(
+            error("backend:\n  channels:\n    whatsapp: { failur_rate: 0.1 }\n").contains(
+                "b.yaml:3:17: backend.channels.whatsapp.failur_rate: unknown key 'failur_rate'. Did you mean 'failure_rate'?"
+            ))
         #expect(error("backend:\n  kind: mokc\n").contains("Did you mean 'mock'?"))
         #expect(error("backend:\n  http: { url: 127.0.0.1:8080 }\n").contains("no http:// or https:// scheme"))
         #expect(error("backend:\n  kind: http\n").contains("backend.http: required key is missing"))
-        #expect(error("backend:\n  channels: { sms: { latency: { median: 3 } } }\n").contains("a duration needs a unit"))
+        #expect(
+            error("backend:\n  channels: { sms: { latency: { median: 3 } } }\n").contains("a duration needs a unit"))
     }
 
     @Test func durationsTakeMilliseconds() throws {

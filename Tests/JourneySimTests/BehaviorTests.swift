@@ -1,19 +1,27 @@
 import Testing
+
 @testable import JourneySim
 
 @Suite struct BehaviorTests {
     /// Feeds `messages` messages to each of `customers` customers, an hour apart, and returns
     /// (unhappy, opted out, opened) counts.
-    func exercise(_ spec: BehaviorSpec, customers: Int = 20_000, messages: Int = 6, channel: Channel = .push) -> (Int, Int, Int) {
+    func exercise(
+        _ spec: BehaviorSpec, customers: Int = 20_000, messages: Int = 6, channel: Channel = .push
+    ) -> (Int, Int, Int) {
         let model = ResponseModel(spec: spec)
-        var state = FatigueState(count: customers, start: SimTime(milliseconds: 0), end: SimTime(milliseconds: 0) + .days(30))
-        var unhappy = 0, optedOut = 0, opened = 0
+        var state = FatigueState(
+            count: customers, start: SimTime(milliseconds: 0), end: SimTime(milliseconds: 0) + .days(30))
+        var unhappy = 0
+        var optedOut = 0
+        var opened = 0
         for id in 0..<customers {
             var rng = Xoshiro256StarStar(seed: 1, stream: .response, customer: UInt64(id))
             for m in 0..<messages {
-                let reaction = model.react(customer: id, channel: channel, traits: MessageTraits(urgesPurchase: true, hasDiscount: false, template: UInt16(m % 2)),
-                                           at: SimTime(milliseconds: Int64(m) * 3_600_000), purchasedSinceTrigger: m % 3 == 0,
-                                           usualChannel: .whatsapp, localHour: 12, state: &state, rng: &rng)
+                let reaction = model.react(
+                    customer: id, channel: channel,
+                    traits: MessageTraits(urgesPurchase: true, hasDiscount: false, template: UInt16(m % 2)),
+                    at: SimTime(milliseconds: Int64(m) * 3_600_000), purchasedSinceTrigger: m % 3 == 0,
+                    usualChannel: .whatsapp, localHour: 12, state: &state, rng: &rng)
                 if reaction.unhappy { unhappy += 1 }
                 if reaction.optedOut { optedOut += 1 }
                 if reaction.opened { opened += 1 }
@@ -46,12 +54,14 @@ import Testing
         var state = FatigueState(count: 1, start: SimTime(milliseconds: 0), end: SimTime(milliseconds: 0) + .days(30))
         var rng = Xoshiro256StarStar(seed: 2)
         let traits = MessageTraits(urgesPurchase: false, hasDiscount: false, template: 0)
-        _ = model.react(customer: 0, channel: .sms, traits: traits, at: SimTime(milliseconds: 0), purchasedSinceTrigger: false,
-                        usualChannel: .sms, localHour: 12, state: &state, rng: &rng)
+        _ = model.react(
+            customer: 0, channel: .sms, traits: traits, at: SimTime(milliseconds: 0), purchasedSinceTrigger: false,
+            usualChannel: .sms, localHour: 12, state: &state, rng: &rng)
         #expect(state.annoyance[0] == 1)
-        let later = model.react(customer: 0, channel: .sms, traits: MessageTraits(urgesPurchase: false, hasDiscount: false, template: 1),
-                                at: SimTime(milliseconds: 0) + .days(3), purchasedSinceTrigger: false,
-                                usualChannel: .sms, localHour: 12, state: &state, rng: &rng)
+        let later = model.react(
+            customer: 0, channel: .sms, traits: MessageTraits(urgesPurchase: false, hasDiscount: false, template: 1),
+            at: SimTime(milliseconds: 0) + .days(3), purchasedSinceTrigger: false,
+            usualChannel: .sms, localHour: 12, state: &state, rng: &rng)
         #expect(abs(later.annoyance - 1.5) < 1e-6)  // 1 decayed to 0.5 over one half-life, plus 1
     }
 
@@ -59,9 +69,10 @@ import Testing
         let model = ResponseModel(spec: .defaults)
         var state = FatigueState(count: 1, start: SimTime(milliseconds: 0), end: SimTime(milliseconds: 0) + .days(30))
         var rng = Xoshiro256StarStar(seed: 2)
-        _ = model.react(customer: 0, channel: .sms, traits: MessageTraits(urgesPurchase: true, hasDiscount: false, template: 4),
-                        at: SimTime(milliseconds: 0), purchasedSinceTrigger: true, usualChannel: .whatsapp, localHour: 23,
-                        state: &state, rng: &rng)
+        _ = model.react(
+            customer: 0, channel: .sms, traits: MessageTraits(urgesPurchase: true, hasDiscount: false, template: 4),
+            at: SimTime(milliseconds: 0), purchasedSinceTrigger: true, usualChannel: .whatsapp, localHour: 23,
+            state: &state, rng: &rng)
         let f = FatigueModel.defaults
         #expect(abs(Double(state.annoyance[0]) - (f.perMessage + f.irrelevant + f.offHours + f.rareChannel)) < 1e-5)
     }
@@ -86,12 +97,17 @@ import Testing
     }
 
     @Test func behaviorSectionParsesAndRejectsBadValues() throws {
-        let s = try scenario("behavior: { fatigue: { opt_out: 0.6, half_life: 2d }, channels: { email: { open: 0.3 } } }")
+        let s = try scenario(
+            "behavior: { fatigue: { opt_out: 0.6, half_life: 2d }, channels: { email: { open: 0.3 } } }")
         #expect(s.behavior.fatigue.optOut == 0.6)
         #expect(s.behavior.fatigue.halfLife == .days(2))
         #expect(s.behavior.response(.email).open == 0.3)
-        #expect(scenarioError("behavior: { fatigue: { opt_out: 1.2 } }")?.description.contains("behavior.fatigue.opt_out") == true)
-        #expect(scenarioError("behavior: { fatigue: { optout: 0.5 } }")?.description.contains("Did you mean 'opt_out'?") == true)
+        #expect(
+            scenarioError("behavior: { fatigue: { opt_out: 1.2 } }")?.description.contains("behavior.fatigue.opt_out")
+                == true)
+        #expect(
+            scenarioError("behavior: { fatigue: { optout: 0.5 } }")?.description.contains("Did you mean 'opt_out'?")
+                == true)
     }
 }
 
@@ -100,7 +116,8 @@ import Testing
         var rng = Xoshiro256StarStar(seed: 5)
         let values = (0..<1000).map { _ in rng.exponential(mean: 3) }
         let whole = RunningMoments(values)
-        var left = RunningMoments(values[0..<300]), right = RunningMoments(values[300...])
+        var left = RunningMoments(values[0..<300])
+        var right = RunningMoments(values[300...])
         left.merge(right)
         #expect(abs(left.mean - whole.mean) < 1e-12)
         #expect(abs(left.variance - whole.variance) < 1e-9)

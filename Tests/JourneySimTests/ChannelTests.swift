@@ -1,14 +1,18 @@
 import Foundation
 import Testing
+
 @testable import JourneySim
 
 /// Channel stubs: every payload has its provider's fields, respects limits and validates.
 @Suite struct ChannelTests {
-    static let content = MessageContent(campaignName: "Cart reminder", template: "Hi {{first_name}}, your {{item}} is waiting.",
-                                        fields: [("first_name", "Ana"), ("item", "blue \"sofa\"")], discountCode: "SAVE10")
+    static let content = MessageContent(
+        campaignName: "Cart reminder", template: "Hi {{first_name}}, your {{item}} is waiting.",
+        fields: [("first_name", "Ana"), ("item", "blue \"sofa\"")], discountCode: "SAVE10")
 
     static func message(_ channel: Channel, customer: UInt32 = 123) -> OutboundMessage {
-        OutboundMessage(id: 42, customer: customer, channel: channel, campaign: 1, step: 0, intendedTime: SimTime(unixSeconds: 1_772_409_600))
+        OutboundMessage(
+            id: 42, customer: customer, channel: channel, campaign: 1, step: 0,
+            intendedTime: SimTime(unixSeconds: 1_772_409_600))
     }
 
     static func json(_ request: WireRequest) throws -> [String: Any] {
@@ -57,7 +61,8 @@ import Testing
             #expect(Set(body.keys).isSuperset(of: keys), "\(channel.name): \(body.keys.sorted())")
         }
         let email = try Self.json(renderer.render(Self.message(.email), Self.content))
-        #expect(PayloadValidator.lookup(email, "personalizations.0.to.0.email") as? String == "customer123@example.test")
+        #expect(
+            PayloadValidator.lookup(email, "personalizations.0.to.0.email") as? String == "customer123@example.test")
         let push = try Self.json(renderer.render(Self.message(.push), Self.content))
         #expect((PayloadValidator.lookup(push, "message.token") as? String)?.hasPrefix("fcm-") == true)
         #expect(PayloadValidator.lookup(push, "message.notification.body") as? String != nil)
@@ -72,20 +77,29 @@ import Testing
         let renderer = PayloadRenderer()
         for channel in Channel.allCases {
             let request = renderer.render(Self.message(channel), Self.content)
-            #expect(PayloadValidator.problem(channel: channel, path: request.path, contentType: request.contentType, body: request.body) == nil,
-                    "\(channel.name)")
+            #expect(
+                PayloadValidator.problem(
+                    channel: channel, path: request.path, contentType: request.contentType, body: request.body) == nil,
+                "\(channel.name)")
             #expect(ChannelRoutes.defaults.channel(forPath: request.path) == channel)
         }
-        #expect(PayloadValidator.problem(channel: .whatsapp, path: "/whatsapp/v1/messages", contentType: "application/json",
-                                         body: Array(#"{"to":"+1"}"#.utf8)) == "missing required field 'messaging_product'")
-        #expect(PayloadValidator.problem(channel: .telegram, path: "/telegram/v1/sendMessage", contentType: "application/json",
-                                         body: Array("{not json".utf8)) != nil)
-        #expect(PayloadValidator.problem(channel: .sms, path: "/sms/v1/messages", contentType: WireRequest.form,
-                                         body: Array("To=1&Body=x".utf8)) == "missing required field 'From'")
+        #expect(
+            PayloadValidator.problem(
+                channel: .whatsapp, path: "/whatsapp/v1/messages", contentType: "application/json",
+                body: Array(#"{"to":"+1"}"#.utf8)) == "missing required field 'messaging_product'")
+        #expect(
+            PayloadValidator.problem(
+                channel: .telegram, path: "/telegram/v1/sendMessage", contentType: "application/json",
+                body: Array("{not json".utf8)) != nil)
+        #expect(
+            PayloadValidator.problem(
+                channel: .sms, path: "/sms/v1/messages", contentType: WireRequest.form,
+                body: Array("To=1&Body=x".utf8)) == "missing required field 'From'")
     }
 
     @Test func textIsCutToTheChannelsLimit() {
-        let long = MessageContent(campaignName: "x", template: String(repeating: "a", count: 5000) + "{{n}}", fields: [("n", "1")])
+        let long = MessageContent(
+            campaignName: "x", template: String(repeating: "a", count: 5000) + "{{n}}", fields: [("n", "1")])
         for channel in Channel.allCases {
             let limit = channel.stub.capabilities.maxTextLength
             let text = PayloadRenderer.text(long, limit: limit)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import JourneySim
 
 /// The compact per-customer state that keeps a million customers under 256 bytes each: every
@@ -30,7 +31,8 @@ import Testing
 
     @Test func timeColumnsAreExactForRunsUpTo49Days() {
         let end = monday + .days(49)
-        var column = TimeColumn(count: 3, start: monday, end: end, never: SimTime(milliseconds: 0), initial: SimTime(milliseconds: 0))
+        var column = TimeColumn(
+            count: 3, start: monday, end: end, never: SimTime(milliseconds: 0), initial: SimTime(milliseconds: 0))
         #expect(column[0] == SimTime(milliseconds: 0))
         for time in [monday, monday + SimDuration(milliseconds: 1), at(monday, days: 17, seconds: 0.123), end] {
             column[1] = time
@@ -76,9 +78,10 @@ import Testing
                     inside = counted.filter { $0.second * 1000 > time.milliseconds - window.milliseconds }.count
                 case let .calendarDays(days):
                     let today = zones.localDay(zone: zone, at: time)
-                    inside = counted.filter {
-                        zones.localDay(zone: zone, at: SimTime(unixSeconds: $0.second)) > today - Int64(days)
-                    }.count
+                    inside =
+                        counted.filter {
+                            zones.localDay(zone: zone, at: SimTime(unixSeconds: $0.second)) > today - Int64(days)
+                        }.count
                 }
                 if inside >= cap.limit { return false }
             }
@@ -87,10 +90,12 @@ import Testing
     }
 
     @Test func capLedgerMatchesPlainSendListsAtBothTimeWidths() {
-        let caps = [FrequencyCap(limit: 3, period: .calendarDays(1)), FrequencyCap(limit: 10, period: .rolling(.days(7))),
-                    FrequencyCap(limit: 2, period: .calendarDays(1), channel: .whatsapp),
-                    FrequencyCap(limit: 2, period: .calendarDays(3), channel: .sms),
-                    FrequencyCap(limit: 4, period: .rolling(.hours(6)))]
+        let caps = [
+            FrequencyCap(limit: 3, period: .calendarDays(1)), FrequencyCap(limit: 10, period: .rolling(.days(7))),
+            FrequencyCap(limit: 2, period: .calendarDays(1), channel: .whatsapp),
+            FrequencyCap(limit: 2, period: .calendarDays(3), channel: .sms),
+            FrequencyCap(limit: 4, period: .rolling(.hours(6))),
+        ]
         // Beirut and Santiago change their clocks at local midnight (forward in March, back to
         // 23:00 in April and October), the other two at night, Kolkata never.
         let names = ["Europe/Berlin", "America/New_York", "Asia/Kolkata", "Asia/Beirut", "America/Santiago"]
@@ -103,14 +108,17 @@ import Testing
             var references = names.map { _ in ReferenceCaps(caps: caps) }
             var rng = SplitMix64(seed: UInt64(days))
             var time = monday
-            var allowed = 0, refused = 0
+            var allowed = 0
+            var refused = 0
             while time < monday + .days(days) {
                 time = time + SimDuration(milliseconds: Int64(rng.exponential(mean: 2 * 3_600_000)))
                 let customer = Int(rng.next() % UInt64(names.count))
                 let channel: Channel = [.whatsapp, .sms, .email][Int(rng.next() % 3)]
                 let expected = references[customer].allows(channel, at: time, zone: customer, zones: zones)
-                #expect(ledger.allows(customer: customer, channel: channel, at: time, zone: customer, zones: zones) == expected,
-                        "customer \(customer) \(channel) at \(time.milliseconds)")
+                #expect(
+                    ledger.allows(customer: customer, channel: channel, at: time, zone: customer, zones: zones)
+                        == expected,
+                    "customer \(customer) \(channel) at \(time.milliseconds)")
                 if expected {
                     allowed += 1
                     ledger.record(customer: customer, channel: channel, at: time, zone: customer, zones: zones)
@@ -130,8 +138,10 @@ import Testing
     /// instant, across daylight-saving changes of whole hours, half hours (Lord Howe) and zones
     /// off the hour (St John's, Chatham, Kolkata).
     @Test func flatZoneOffsetsAndCachedLocalDaysMatchTheZoneTable() {
-        let identifiers = ["America/New_York", "Europe/London", "Asia/Kolkata", "Australia/Lord_Howe",
-                           "America/St_Johns", "Pacific/Chatham"]
+        let identifiers = [
+            "America/New_York", "Europe/London", "Asia/Kolkata", "Australia/Lord_Howe",
+            "America/St_Johns", "Pacific/Chatham",
+        ]
         let start = SimTime(milliseconds: monday.milliseconds - 10 * 86_400_000)
         let end = monday + .days(250)
         let table = TimeZoneTable(identifiers: identifiers, start: start, end: end)
@@ -148,7 +158,9 @@ import Testing
                 let fresh = flat.localDay(zone: zone, at: t)
                 #expect(fresh.contains(t))
                 #expect(fresh.day == table.localDay(zone: zone, at: time), "\(identifiers[zone]) at \(t)")
-                #expect(t - fresh.midnight == table.localMillisecondOfDay(zone: zone, at: time), "\(identifiers[zone]) at \(t)")
+                #expect(
+                    t - fresh.midnight == table.localMillisecondOfDay(zone: zone, at: time),
+                    "\(identifiers[zone]) at \(t)")
                 // Every instant of the span has that day and that time of day.
                 for edge in [fresh.from, fresh.until - 1] where edge >= start.milliseconds && edge < end.milliseconds {
                     let instant = SimTime(milliseconds: edge)
@@ -183,8 +195,9 @@ import Testing
         _ = queue.pop()  // the head (instance 0) leaves first, so logical indices are not zero-based
         live.remove(0)
         var shown = Set<UInt32>()
-        let dropped = queue.compact(lane: 0, isLive: { live.contains($0.instance) || $0.instance == 5_000 },
-                                    prefetch: { shown.insert($0.instance) })
+        let dropped = queue.compact(
+            lane: 0, isLive: { live.contains($0.instance) || $0.instance == 5_000 },
+            prefetch: { shown.insert($0.instance) })
         #expect(shown.count == 999)  // every entry left in the lane was announced to the prefetcher
         #expect(dropped == 333)
         #expect(queue.count == live.count + 1)
@@ -199,8 +212,10 @@ import Testing
     /// The bit scan for ascending preference orders against the order itself, for every set of
     /// channels and orders with and without duplicates; a descending order must take the loop.
     @Test func firstChannelFollowsThePreferenceOrderForEverySet() {
-        let orders: [[Channel]] = [[.whatsapp, .sms, .email], [.sms, .email, .sms, .push], [.email, .whatsapp],
-                                   [.inApp, .rcs, .sms], [.whatsapp], Channel.allCases]
+        let orders: [[Channel]] = [
+            [.whatsapp, .sms, .email], [.sms, .email, .sms, .push], [.email, .whatsapp],
+            [.inApp, .rcs, .sms], [.whatsapp], Channel.allCases,
+        ]
         var ascendingSeen = 0
         for order in orders {
             var campaign = Campaign(name: "c", trigger: .init(event: .purchase), content: .init(template: "t"))
@@ -225,8 +240,9 @@ import Testing
         let spec = TriggerBenchmark.syntheticSpec(campaigns: 20)
         let population = TriggerBenchmark.syntheticPopulation(customers: 10, zones: 1, seed: 1)
         let start = SimTime(unixSeconds: 1_772_409_600)
-        let core = TriggerCore(spec: spec, population: population,
-                               zones: TimeZoneTable(identifiers: ["UTC"], start: start, end: start + .days(2)), seed: 1)
+        let core = TriggerCore(
+            spec: spec, population: population,
+            zones: TimeZoneTable(identifiers: ["UTC"], start: start, end: start + .days(2)), seed: 1)
         var listed = 0
         for kind in EventKind.allCases {
             let row = core.routes.rows[Int(kind.rawValue)]
@@ -234,7 +250,9 @@ import Testing
             let conversions = indices.filter { spec.campaigns[$0].conversion?.event == kind }
             let exceptions = indices.filter { spec.campaigns[$0].exceptionEvents.contains(kind) }
             let waits = indices.filter { index in
-                spec.campaigns[index].flow.steps.contains { if case let .wait(wait) = $0 { wait.event == kind } else { false } }
+                spec.campaigns[index].flow.steps.contains {
+                    if case let .wait(wait) = $0 { wait.event == kind } else { false }
+                }
             }
             let triggers = indices.filter { spec.campaigns[$0].trigger.event == kind }
             #expect(core.routes.campaigns(from: row.conversions, to: row.exceptions) == conversions)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import JourneySim
 
 @Suite struct EngineTests {
@@ -33,7 +34,9 @@ import Testing
             queue.schedule(i, at: SimTime(milliseconds: time))
             pending.append((time, i))
             if rng.below(2) == 0 {
-                let index = pending.indices.min { pending[$0].0 != pending[$1].0 ? pending[$0].0 < pending[$1].0 : pending[$0].1 < pending[$1].1 }!
+                let index = pending.indices.min {
+                    pending[$0].0 != pending[$1].0 ? pending[$0].0 < pending[$1].0 : pending[$0].1 < pending[$1].1
+                }!
                 let want = pending.remove(at: index)
                 #expect(queue.nextTime?.milliseconds == want.0)
                 let got = queue.pop()!
@@ -58,7 +61,9 @@ import Testing
         var reference = QueueReference()
         var rng = Xoshiro256StarStar(seed: 33)
         var now: Int64 = 1_772_409_600_000
-        var mismatches = 0, moves = 0, usedRadix = queue.usesRadix
+        var mismatches = 0
+        var moves = 0
+        var usedRadix = queue.usesRadix
         for phase in 0..<4 {
             let growing = phase % 2 == 0
             let target = growing ? EventQueue<Int>.radixThreshold + 5_000 : EventQueue<Int>.heapThreshold / 2
@@ -75,7 +80,10 @@ import Testing
                     if got.time.milliseconds != want.time || got.payload != want.id { mismatches += 1 }
                     now = max(now, got.time.milliseconds)
                 }
-                if queue.usesRadix != usedRadix { moves += 1; usedRadix = queue.usesRadix }
+                if queue.usesRadix != usedRadix {
+                    moves += 1
+                    usedRadix = queue.usesRadix
+                }
                 if queue.count != reference.count { mismatches += 1 }
             }
         }
@@ -129,8 +137,12 @@ import Testing
     @Test func xoshiroMatchesReferenceAndStreamsAreIndependent() {
         // Reference: xoshiro256** from state (1, 2, 3, 4): first outputs 11520, 0, 1509978240, 1215971899390074240.
         var reference = Xoshiro256StarStar(seed: 0)
-        reference.s0 = 1; reference.s1 = 2; reference.s2 = 3; reference.s3 = 4
-        #expect([reference.next(), reference.next(), reference.next(), reference.next()]
+        reference.s0 = 1
+        reference.s1 = 2
+        reference.s2 = 3
+        reference.s3 = 4
+        #expect(
+            [reference.next(), reference.next(), reference.next(), reference.next()]
                 == [11520, 0, 1_509_978_240, 1_215_971_899_390_074_240])
         var a = Xoshiro256StarStar(seed: 1, stream: .journey, customer: 5)
         var b = Xoshiro256StarStar(seed: 1, stream: .journey, customer: 5)
@@ -145,7 +157,9 @@ import Testing
     @Test func distributionsHaveTheirMeans() {
         var rng = Xoshiro256StarStar(seed: 3)
         let n = 200_000
-        var exponential = 0.0, unit = 0.0, logNormalBelowMedian = 0
+        var exponential = 0.0
+        var unit = 0.0
+        var logNormalBelowMedian = 0
         for _ in 0..<n {
             exponential += rng.exponential(mean: 5)
             unit += rng.nextUnit()
@@ -168,12 +182,15 @@ import Testing
     @Test func timeZoneTableFollowsDaylightSaving() {
         // 2026-03-08 07:00 UTC: New York springs forward (UTC-5 → UTC-4); Berlin on 2026-03-29 01:00 UTC.
         let start = SimTime(unixSeconds: 1_772_409_600)  // 2026-03-02
-        let table = TimeZoneTable(identifiers: ["America/New_York", "Europe/Berlin", "Asia/Kolkata"],
-                                  start: start, end: start + .days(40))
-        let beforeNY = SimTime(unixSeconds: 1_772_953_200 - 60), afterNY = SimTime(unixSeconds: 1_772_953_200 + 60)
+        let table = TimeZoneTable(
+            identifiers: ["America/New_York", "Europe/Berlin", "Asia/Kolkata"],
+            start: start, end: start + .days(40))
+        let beforeNY = SimTime(unixSeconds: 1_772_953_200 - 60)
+        let afterNY = SimTime(unixSeconds: 1_772_953_200 + 60)
         #expect(table.offset(zone: 0, at: beforeNY) == -5 * 3_600_000)
         #expect(table.offset(zone: 0, at: afterNY) == -4 * 3_600_000)
-        let beforeBerlin = SimTime(unixSeconds: 1_774_746_000 - 60), afterBerlin = SimTime(unixSeconds: 1_774_746_000 + 60)
+        let beforeBerlin = SimTime(unixSeconds: 1_774_746_000 - 60)
+        let afterBerlin = SimTime(unixSeconds: 1_774_746_000 + 60)
         #expect(table.offset(zone: 1, at: beforeBerlin) == 3_600_000)
         #expect(table.offset(zone: 1, at: afterBerlin) == 7_200_000)
         #expect(table.offset(zone: 2, at: afterBerlin) == 19_800_000)  // +05:30, no DST
@@ -216,7 +233,8 @@ struct QueueReference {
         var parent = 0
         while true {
             var smallest = parent
-            for child in [2 * parent + 1, 2 * parent + 2] where child < heap.count && Self.precedes(heap[child], heap[smallest]) {
+            for child in [2 * parent + 1, 2 * parent + 2]
+            where child < heap.count && Self.precedes(heap[child], heap[smallest]) {
                 smallest = child
             }
             if smallest == parent { break }

@@ -11,7 +11,8 @@ import Testing
     @Test func theCommittedCorpusReplaysCleanly() throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: Self.corpus.path).sorted()
         #expect(names.count >= 8)
-        var loaded = 0, refused = 0
+        var loaded = 0
+        var refused = 0
         for name in names {
             let data = try Data(contentsOf: Self.corpus.appendingPathComponent(name))
             let outcome = data.withUnsafeBytes { ScenarioFuzzTarget.run($0) }
@@ -23,10 +24,12 @@ import Testing
     }
 
     /// The seed inputs written by hand keep their verdicts.
-    @Test(arguments: [("flow-instant-loop.yaml", false), ("flow-fast-loop.yaml", false), ("flow-gated-loop.yaml", true),
-                      ("date-feb-30.yaml", false), ("date-offset.yaml", true), ("alias-caps.yaml", true),
-                      ("json-duplicate-key.json", false), ("strategies-populations.yaml", true),
-                      ("crash-long-invalid-utf8-key", false), ("crash-sexagesimal-overflow", false)])
+    @Test(arguments: [
+        ("flow-instant-loop.yaml", false), ("flow-fast-loop.yaml", false), ("flow-gated-loop.yaml", true),
+        ("date-feb-30.yaml", false), ("date-offset.yaml", true), ("alias-caps.yaml", true),
+        ("json-duplicate-key.json", false), ("strategies-populations.yaml", true),
+        ("crash-long-invalid-utf8-key", false), ("crash-sexagesimal-overflow", false),
+    ])
     func aSeedInputKeepsItsVerdict(name: String, loads: Bool) throws {
         let url = Self.corpus.appendingPathComponent(name)
         let outcome = try Data(contentsOf: url).withUnsafeBytes { ScenarioFuzzTarget.run($0) }

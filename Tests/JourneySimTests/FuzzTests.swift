@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import JourneySim
 
 /// Property tests of the scenario parser: thousands of mutated shipped scenarios and random YAML
@@ -12,14 +13,19 @@ import Testing
     static func shipped() throws -> [(name: String, text: String)] {
         let files = try FileManager.default.contentsOfDirectory(atPath: scenariosFolder.path)
             .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".json") }.sorted()
-        return try files.map { ($0, try String(contentsOf: scenariosFolder.appendingPathComponent($0), encoding: .utf8)) }
+        return try files.map {
+            ($0, try String(contentsOf: scenariosFolder.appendingPathComponent($0), encoding: .utf8))
+        }
     }
 
     /// Values that have broken parsers before: extremes, non-numbers, wrong types, unicode.
     static let nastyValues = [
-        "1e308", "-1e308", "9999999999999999999", "-9999999999999999999", ".nan", ".inf", "-.inf", "0", "-1", "0.0000001",
-        "1e-320", "null", "~", "true", "[]", "{}", "[1, [2, [3]]]", "\"\"", "'x'", "ünïcödé ✓ 🚀", "\u{202E}evil", "0x7fffffffffffffff",
-        "2026-13-45T99:99:99Z", "3d3d", "-5d", "1e9d", "250", "*anchor", "&a x", "!!binary aGVsbG8=", "{ a: 1, a: 2 }", "|\n  block",
+        "1e308", "-1e308", "9999999999999999999", "-9999999999999999999", ".nan", ".inf", "-.inf", "0", "-1",
+        "0.0000001",
+        "1e-320", "null", "~", "true", "[]", "{}", "[1, [2, [3]]]", "\"\"", "'x'", "ünïcödé ✓ 🚀", "\u{202E}evil",
+        "0x7fffffffffffffff",
+        "2026-13-45T99:99:99Z", "3d3d", "-5d", "1e9d", "250", "*anchor", "&a x", "!!binary aGVsbG8=", "{ a: 1, a: 2 }",
+        "|\n  block",
         String(repeating: "9", count: 400), String(repeating: "[", count: 70) + String(repeating: "]", count: 70),
     ]
 
@@ -53,17 +59,21 @@ import Testing
                 }
             }
         case 6:  // swap two lines' values
-            let a = pick(&rng), b = pick(&rng)
+            let a = pick(&rng)
+            let b = pick(&rng)
             if let ca = lines[a].firstIndex(of: ":"), let cb = lines[b].firstIndex(of: ":") {
-                let va = lines[a][lines[a].index(after: ca)...], vb = lines[b][lines[b].index(after: cb)...]
+                let va = lines[a][lines[a].index(after: ca)...]
+                let vb = lines[b][lines[b].index(after: cb)...]
                 (lines[a], lines[b]) = (String(lines[a][...ca]) + vb, String(lines[b][...cb]) + va)
             }
         case 7:  // re-indent a line
             let index = pick(&rng)
-            lines[index] = String(repeating: " ", count: rng.below(9)) + lines[index].trimmingCharacters(in: .whitespaces)
+            lines[index] =
+                String(repeating: " ", count: rng.below(9)) + lines[index].trimmingCharacters(in: .whitespaces)
         case 8:  // deep nesting, block or flow
             let depth = 50 + rng.below(3000)
-            let nest = rng.below(3) == 0
+            let nest =
+                rng.below(3) == 0
                 ? String(repeating: "- ", count: depth) + "x"
                 : rng.below(2) == 0 ? String(repeating: "[", count: depth) : String(repeating: "{a: ", count: depth)
             let index = pick(&rng)
@@ -76,8 +86,10 @@ import Testing
     }
 
     static func randomScalar(_ rng: inout Xoshiro256StarStar) -> String {
-        let words = ["population", "customers", "campaigns", "seed", "duration", "name", "delay", "channels", "x", "-", ":", "#",
-                     "&a", "*a", "!!str", "?", "|", ">", "%YAML 1.2", "---", "...", "'", "\"", "\\", "\t", "\u{0}", "é", "🚀"]
+        let words = [
+            "population", "customers", "campaigns", "seed", "duration", "name", "delay", "channels", "x", "-", ":", "#",
+            "&a", "*a", "!!str", "?", "|", ">", "%YAML 1.2", "---", "...", "'", "\"", "\\", "\t", "\u{0}", "é", "🚀",
+        ]
         return rng.below(3) == 0 ? nastyValues[rng.below(nastyValues.count)] : words[rng.below(words.count)]
     }
 
@@ -85,7 +97,9 @@ import Testing
         let indent = String(repeating: "  ", count: depth)
         switch depth > 4 ? 0 : rng.below(4) {
         case 0: return indent + randomScalar(&rng)
-        case 1: return (0..<(1 + rng.below(4))).map { _ in indent + randomScalar(&rng) + ": " + randomScalar(&rng) }.joined(separator: "\n")
+        case 1:
+            return (0..<(1 + rng.below(4))).map { _ in indent + randomScalar(&rng) + ": " + randomScalar(&rng) }.joined(
+                separator: "\n")
         case 2: return indent + randomScalar(&rng) + ":\n" + randomYAML(&rng, depth: depth + 1)
         default: return indent + "- " + randomScalar(&rng) + "\n" + randomYAML(&rng, depth: depth)
         }
@@ -144,13 +158,18 @@ import Testing
         "deep: " + String(repeating: "{a: ", count: 100_000),
         "deep: " + String(repeating: "- ", count: 200_000) + "x",
         String(repeating: "- ", count: 200_000) + "x",
-        "deep:\n" + (1...3_000).map { String(repeating: " ", count: $0 % 200) + "- " + String(repeating: "- ", count: $0 % 50) + "a:" }.joined(separator: "\n"),
+        "deep:\n"
+            + (1...3_000).map {
+                String(repeating: " ", count: $0 % 200) + "- " + String(repeating: "- ", count: $0 % 50) + "a:"
+            }.joined(separator: "\n"),
         (0..<2_000).map { String(repeating: " ", count: $0) + "k\($0):" }.joined(separator: "\n"),
         "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
             + "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\npopulation: { customers: *e }",
-        "population: { customers: 1e308 }", "population: { customers: -1e308 }", "population: { customers: 9999999999999999999 }",
+        "population: { customers: 1e308 }", "population: { customers: -1e308 }",
+        "population: { customers: 9999999999999999999 }",
         "population: { customers: .nan }", "duration: .inf", "seed: -1", "seed: 99999999999999999999999",
-        "population: { archetypes: { routine: .nan, trek: .inf } }", "campaigns: [{ name: x, trigger: { event: cart_abandoned }, delay: 1e308d }]",
+        "population: { archetypes: { routine: .nan, trek: .inf } }",
+        "campaigns: [{ name: x, trigger: { event: cart_abandoned }, delay: 1e308d }]",
     ])
     func limitsAreErrorsNotCrashes(text: String) {
         let result = Self.check(text, file: "limits.yaml")
@@ -161,22 +180,24 @@ import Testing
     /// documented example end in a spec or a located error.
     @Test func mutatedMockServerConfigsEndInASpecOrALocatedError() {
         let example = """
-        host: 127.0.0.1
-        port: 8080
-        seed: 1
-        latency: { median: 20ms, sigma: 0.5 }
-        error_rate: 0.05
-        throttle: { every: 10s, for: 1s, retry_after: 1s }
-        outages:
-          - { start: 30s, end: 40s, mode: "503" }
-          - { start: 50s, end: 55s, mode: drop }
-        max_body_bytes: 65536
-        max_connections: 512
-        duration: 60s
-        response_fault: garbage
-        routes: { sms: /sms/v1/messages }
-        """
-        #expect(throws: Never.self) { _ = try MockServerSpec(from: try #require(try ConfigDocument.parse(example, file: "mock.yaml"))) }
+            host: 127.0.0.1
+            port: 8080
+            seed: 1
+            latency: { median: 20ms, sigma: 0.5 }
+            error_rate: 0.05
+            throttle: { every: 10s, for: 1s, retry_after: 1s }
+            outages:
+              - { start: 30s, end: 40s, mode: "503" }
+              - { start: 50s, end: 55s, mode: drop }
+            max_body_bytes: 65536
+            max_connections: 512
+            duration: 60s
+            response_fault: garbage
+            routes: { sms: /sms/v1/messages }
+            """
+        #expect(throws: Never.self) {
+            _ = try MockServerSpec(from: try #require(try ConfigDocument.parse(example, file: "mock.yaml")))
+        }
         for index in 0..<500 {
             var rng = Xoshiro256StarStar(seed: 0x5E2 &+ UInt64(index))
             let text = Self.mutate(example, rng: &rng)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import JourneySim
 
 /// The second reliability round, one test per class of bad input: each is refused at its root
@@ -23,8 +24,14 @@ import Testing
     /// A loop of branches and zero delays would run forever at one instant: refused, naming
     /// every step on it in order.
     @Test(arguments: [
-        ("      - { id: a, message: { template: hi }, then: b }\n      - { id: b, branch: { on: cart_value, cases: [ { when: \"> 1\", goto: a } ], otherwise: end } }", "'a' → 'b' → 'a'"),
-        ("      - { id: a, branch: { on: stars, cases: [ { when: \"<= 3\", goto: a } ], otherwise: end } }", "'a' → 'a'"),
+        (
+            "      - { id: a, message: { template: hi }, then: b }\n      - { id: b, branch: { on: cart_value, cases: [ { when: \"> 1\", goto: a } ], otherwise: end } }",
+            "'a' → 'b' → 'a'"
+        ),
+        (
+            "      - { id: a, branch: { on: stars, cases: [ { when: \"<= 3\", goto: a } ], otherwise: end } }",
+            "'a' → 'a'"
+        ),
         ("      - { id: a, delay: 0s }\n      - { id: b, message: { template: hi }, then: a }", "'a' → 'b' → 'a'"),
     ])
     func aFlowLoopInWhichNoTimePassesIsRefusedWithItsSteps(steps: String, path: String) throws {
@@ -38,14 +45,18 @@ import Testing
     /// millions of times per customer (a 1 ms reminder loop spun for minutes): refused, with the
     /// round time; at an hour, or with a wait for an event in the loop, it is bounded and accepted.
     @Test func aFastLoopIsRefusedAndABoundedOneAccepted() throws {
-        let fast = "      - { id: a, message: { template: hi, delay: 1ms }, then: b }\n      - { id: b, delay: 59m }\n      - { id: c, message: { template: bye }, then: a }"
+        let fast =
+            "      - { id: a, message: { template: hi, delay: 1ms }, then: b }\n      - { id: b, delay: 59m }\n      - { id: c, message: { template: bye }, then: a }"
         let text = try #require(scenarioError(Self.flowScenario(fast))).description
-        #expect(text.contains("'a' → 'b' → 'c' → 'a'") && text.contains("59m") == false && text.contains("takes only"), "\(text)")
+        #expect(
+            text.contains("'a' → 'b' → 'c' → 'a'") && text.contains("59m") == false && text.contains("takes only"),
+            "\(text)")
         #expect(text.contains("3540001ms a round"), "\(text)")
         let hourly = "      - { id: a, message: { template: hi, delay: 1h }, then: a }"
         #expect(scenarioError(Self.flowScenario(hourly)) == nil)
         // A loop through a wait's on_event edge is bounded by the customer's events.
-        let gated = "      - { id: a, message: { template: hi }, then: w }\n      - { id: w, wait: { event: view, timeout: 1d, on_event: a, on_timeout: end } }"
+        let gated =
+            "      - { id: a, message: { template: hi }, then: w }\n      - { id: w, wait: { event: view, timeout: 1d, on_event: a, on_timeout: end } }"
         #expect(scenarioError(Self.flowScenario(gated)) == nil)
         // The timeout edge of the same wait is a loop only if it returns, and then counts its time.
         let polling = "      - { id: w, wait: { event: purchase, timeout: 10m, on_event: end, on_timeout: w } }"
@@ -54,10 +65,13 @@ import Testing
 
     /// The loop analysis on its own: the shortest round is found among several loops.
     @Test func theShortestRoundIsFoundAmongSeveralLoops() {
-        let flow = Flow(steps: [.delay(.hours(5)), .delay(.hours(2)), .delay(.minutes(3))], names: ["a", "b", "c"], next: [1, 0, 1])
+        let flow = Flow(
+            steps: [.delay(.hours(5)), .delay(.hours(2)), .delay(.minutes(3))], names: ["a", "b", "c"], next: [1, 0, 1])
         // a → b → a takes 7h, b → c? No: c is unreachable from b; c → b → a → b is not a cycle through c.
         #expect(flow.loopProblem == nil)
-        let fast = Flow(steps: [.delay(.hours(5)), .delay(.minutes(2)), .delay(.minutes(3))], names: ["a", "b", "c"], next: [1, 2, 1])
+        let fast = Flow(
+            steps: [.delay(.hours(5)), .delay(.minutes(2)), .delay(.minutes(3))], names: ["a", "b", "c"],
+            next: [1, 2, 1])
         #expect(fast.loopProblem == .tooFast(steps: [1, 2, 1], round: .minutes(5)))
     }
 
@@ -65,26 +79,39 @@ import Testing
 
     /// Dates that do not exist are errors naming the month's length, in the scenario's start and
     /// in a campaign's start and end; real ones (a leap day, offsets) give the right instant.
-    @Test(arguments: [("2026-02-30", "February 2026 has 28 days, not 30"), ("2026-04-31", "April 2026 has 30 days, not 31"),
-                      ("2027-02-29", "February 2027 has 28 days, not 29"), ("1900-02-29", "February 1900 has 28 days"),
-                      ("2026-13-01", "month 13 does not exist"), ("2026-00-10", "month 0 does not exist"),
-                      ("2026-03-00", "has 31 days, not 0"), ("2026-03-02T24:00:00Z", "hour 24"),
-                      ("2026-03-02T08:60:00Z", "minute 60"), ("2026-03-02T08:00:00", "needs its time zone"),
-                      ("2026-3-2", "write YYYY-MM-DD"), ("2026-03-02T08:00:00+25:00", "offset")])
+    @Test(arguments: [
+        ("2026-02-30", "February 2026 has 28 days, not 30"), ("2026-04-31", "April 2026 has 30 days, not 31"),
+        ("2027-02-29", "February 2027 has 28 days, not 29"), ("1900-02-29", "February 1900 has 28 days"),
+        ("2026-13-01", "month 13 does not exist"), ("2026-00-10", "month 0 does not exist"),
+        ("2026-03-00", "has 31 days, not 0"), ("2026-03-02T24:00:00Z", "hour 24"),
+        ("2026-03-02T08:60:00Z", "minute 60"), ("2026-03-02T08:00:00", "needs its time zone"),
+        ("2026-3-2", "write YYYY-MM-DD"), ("2026-03-02T08:00:00+25:00", "offset"),
+    ])
     func anImpossibleDateIsAnErrorNotARollOver(text: String, reason: String) throws {
-        for yaml in ["start: \"\(text)\"\npopulation: { customers: 10 }",
-                     "population: { customers: 10 }\ncampaigns:\n  - { name: c, trigger: { event: view }, content: { template: t }, start: \"\(text)\" }",
-                     "population: { customers: 10 }\ncampaigns:\n  - { name: c, trigger: { event: view }, content: { template: t }, end: \"\(text)\" }"] {
+        for yaml in [
+            "start: \"\(text)\"\npopulation: { customers: 10 }",
+            "population: { customers: 10 }\ncampaigns:\n  - { name: c, trigger: { event: view }, content: { template: t }, start: \"\(text)\" }",
+            "population: { customers: 10 }\ncampaigns:\n  - { name: c, trigger: { event: view }, content: { template: t }, end: \"\(text)\" }",
+        ] {
             let error = try #require(scenarioError(yaml), "\(text) was accepted")
-            #expect(error.description.contains(reason) && error.description.contains("'\(text)' is not a date"), "\(error)")
+            #expect(
+                error.description.contains(reason) && error.description.contains("'\(text)' is not a date"), "\(error)")
         }
     }
 
     @Test func realDatesGiveTheirInstant() throws {
-        #expect(try scenario("start: 2028-02-29\npopulation: { customers: 10 }").start.iso8601 == "2028-02-29T00:00:00.000Z")
-        #expect(try scenario("start: \"2000-02-29T23:59:59.5Z\"\npopulation: { customers: 10 }").start.iso8601 == "2000-02-29T23:59:59.500Z")
-        #expect(try scenario("start: \"2026-03-02T08:00:00+05:30\"\npopulation: { customers: 10 }").start.iso8601 == "2026-03-02T02:30:00.000Z")
-        #expect(try scenario("start: \"2026-03-01T20:00:00-08:00\"\npopulation: { customers: 10 }").start.iso8601 == "2026-03-02T04:00:00.000Z")
+        #expect(
+            try scenario("start: 2028-02-29\npopulation: { customers: 10 }").start.iso8601 == "2028-02-29T00:00:00.000Z"
+        )
+        #expect(
+            try scenario("start: \"2000-02-29T23:59:59.5Z\"\npopulation: { customers: 10 }").start.iso8601
+                == "2000-02-29T23:59:59.500Z")
+        #expect(
+            try scenario("start: \"2026-03-02T08:00:00+05:30\"\npopulation: { customers: 10 }").start.iso8601
+                == "2026-03-02T02:30:00.000Z")
+        #expect(
+            try scenario("start: \"2026-03-01T20:00:00-08:00\"\npopulation: { customers: 10 }").start.iso8601
+                == "2026-03-02T04:00:00.000Z")
         // Every day of four years round-trips through the calendar.
         var day = SimTime.days(fromCivil: (2026, 1, 1))
         for year in Int64(2026)...2029 {
@@ -109,10 +136,14 @@ import Testing
         let error = scenarioError(lines.joined(separator: "\n"))
         let text = error?.description ?? ""
         #expect(text.count < 400, "\(text.count) characters")
-        #expect(text.contains("bad.yaml:20004:1") && text.contains("'population' appears twice") && text.contains("first on line 1"), "\(text)")
+        #expect(
+            text.contains("bad.yaml:20004:1") && text.contains("'population' appears twice")
+                && text.contains("first on line 1"), "\(text)")
         #expect(text.hasSuffix("| population: 3"), "\(text)")
         // JSON, on one line: the same, clipped.
-        let json = "{\"population\": {\"customers\": 100}, \"seed\": 1, \"seed\": 2, \"notes\": \"" + String(repeating: "x", count: 50_000) + "\"}"
+        let json =
+            "{\"population\": {\"customers\": 100}, \"seed\": 1, \"seed\": 2, \"notes\": \""
+            + String(repeating: "x", count: 50_000) + "\"}"
         let jsonText = scenarioError(json)?.description ?? ""
         #expect(jsonText.count < 400 && jsonText.contains("'seed' appears twice"), "\(jsonText.prefix(400))")
     }
@@ -168,11 +199,18 @@ import Testing
         let footprint = Simulator(scenario: plain, observer: NoObserver()).triggers.memoryFootprint
         #expect(footprint == Simulator(scenario: few, observer: NoObserver()).triggers.memoryFootprint)
         #expect(footprint.perCustomerBytes < 64, "\(footprint)")
-        #expect(MemoryEstimate(scenario: plain).bytesPerCustomer == MemoryEstimate.populationBytes + MemoryEstimate.journeyBytes + MemoryEstimate.eventHeapBytes)
+        #expect(
+            MemoryEstimate(scenario: plain).bytesPerCustomer == MemoryEstimate.populationBytes
+                + MemoryEstimate.journeyBytes + MemoryEstimate.eventHeapBytes)
         // With a campaign, the estimate counts them: 64 rings of 255 four-byte times.
         var withCampaign = plain
-        withCampaign.triggers = TriggerSpec(campaigns: [Campaign(name: "c", trigger: .init(event: .view), flow: Flow(steps: [.message(.init(content: .init(template: "t")))]))],
-                                            frequencyCaps: withCampaign.triggers.frequencyCaps)
+        withCampaign.triggers = TriggerSpec(
+            campaigns: [
+                Campaign(
+                    name: "c", trigger: .init(event: .view),
+                    flow: Flow(steps: [.message(.init(content: .init(template: "t")))]))
+            ],
+            frequencyCaps: withCampaign.triggers.frequencyCaps)
         let simulated = Simulator(scenario: withCampaign, observer: NoObserver())
         #expect(simulated.triggers.memoryFootprint.perCustomerBytes > 2000 * 64 * 255 * 3)
         let estimate = MemoryEstimate(scenario: withCampaign)
@@ -184,27 +222,40 @@ import Testing
     @Test func theTraceIsInTheEstimate() throws {
         let plain = try scenario("population: { customers: 1000 }\nduration: 10d")
         let without = MemoryEstimate(scenario: plain).totalBytes
-        #expect(MemoryEstimate(scenario: plain, traceLimit: 5000).totalBytes - without == 5000 * MemoryEstimate.traceBytesPerLine)
+        #expect(
+            MemoryEstimate(scenario: plain, traceLimit: 5000).totalBytes - without == 5000
+                * MemoryEstimate.traceBytesPerLine)
         let filled = Int(1000 * 10 * MemoryEstimate.traceLinesPerCustomerDay)
-        #expect(MemoryEstimate(scenario: plain, traceLimit: 100_000_000).totalBytes - without == filled * MemoryEstimate.traceBytesPerLine)
+        #expect(
+            MemoryEstimate(scenario: plain, traceLimit: 100_000_000).totalBytes - without == filled
+                * MemoryEstimate.traceBytesPerLine)
     }
 
     // MARK: Reports keep their signs
 
     /// Differences between -1 and +1 kept their digits but lost their sign in report.html
     /// (-0.38 [-0.99, +0.22] read "0.38 [0.99, 0.22]").
-    @Test(arguments: [(ChartValueFormat.money, -0.38, -0.99, 0.22, "-0.38 [-0.99, +0.22]"),
-                      (.decimal, -0.38, -0.99, 0.22, "-0.38 [-0.99, +0.22]"),
-                      (.percent, -0.0038, -0.0099, 0.0022, "-0.38pp [-0.99pp, +0.22pp]"),
-                      (.count, -3, -7, 1, "-3 [-7, +1]"),
-                      (.money, -1234.5, -2000.25, -0.01, "-1,234.50 [-2,000.25, -0.01] *")])
-    func aSmallNegativeDifferenceKeepsItsSign(format: ChartValueFormat, estimate: Double, lower: Double, upper: Double, expected: String) {
+    @Test(arguments: [
+        (ChartValueFormat.money, -0.38, -0.99, 0.22, "-0.38 [-0.99, +0.22]"),
+        (.decimal, -0.38, -0.99, 0.22, "-0.38 [-0.99, +0.22]"),
+        (.percent, -0.0038, -0.0099, 0.0022, "-0.38pp [-0.99pp, +0.22pp]"),
+        (.count, -3, -7, 1, "-3 [-7, +1]"),
+        (.money, -1234.5, -2000.25, -0.01, "-1,234.50 [-2,000.25, -0.01] *"),
+    ])
+    func aSmallNegativeDifferenceKeepsItsSign(
+        format: ChartValueFormat, estimate: Double, lower: Double, upper: Double, expected: String
+    ) {
         let interval = ConfidenceInterval(estimate: estimate, lower: lower, upper: upper)
         #expect(ComparisonReportPage.difference(interval, format: format) == expected)
-        let svg = IntervalChart(rows: [.init(label: "b", interval: interval, color: "#000")], format: format == .percent ? .percentagePoints : format)
-            .svg(label: "difference")
+        let svg = IntervalChart(
+            rows: [.init(label: "b", interval: interval, color: "#000")],
+            format: format == .percent ? .percentagePoints : format
+        )
+        .svg(label: "difference")
         #expect(svg.contains(expected.replacingOccurrences(of: " *", with: "")), "\(svg)")
-        #expect(SummaryTable.money(-0.38) == "-0.38" && SummaryTable.money(-0.004) == "0.00" && SummaryTable.money(-1000) == "-1,000.00")
+        #expect(
+            SummaryTable.money(-0.38) == "-0.38" && SummaryTable.money(-0.004) == "0.00"
+                && SummaryTable.money(-1000) == "-1,000.00")
     }
 
     // MARK: Compare says when it cannot pair
@@ -217,7 +268,9 @@ import Testing
         other.population.timeZones = [.init(identifier: "Asia/Tokyo", share: 1)]
         let unpaired = try StrategyComparison.run([("a", base), ("b", other)])
         #expect(unpaired.unpairedBecause?.contains("population.time_zones") == true)
-        #expect(unpaired.reportInput.subtitle.contains("not paired") && !unpaired.reportInput.subtitle.contains("paired by customer"))
+        #expect(
+            unpaired.reportInput.subtitle.contains("not paired")
+                && !unpaired.reportInput.subtitle.contains("paired by customer"))
         #expect(ComparisonTable.render(unpaired).contains("NOT paired"))
         let paired = try StrategyComparison.run([("a", base), ("b", base)])
         #expect(paired.unpairedBecause == nil && paired.reportInput.subtitle.contains("paired by customer"))

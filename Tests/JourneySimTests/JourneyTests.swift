@@ -1,20 +1,21 @@
 import Foundation
 import Synchronization
 import Testing
+
 @testable import JourneySim
 
 @Suite struct JourneyTests {
     static let stageMachineScenario = """
-    seed: 11
-    duration: 30d
-    population: { customers: 20000 }
-    journeys:
-      joyride:
-        transitions:
-          research: { cart: 0.3, research: 0.4, end: 0.3 }
-          cart: { checkout: 0.3, cart: 0.1, research: 0.25, end: 0.35 }
-          checkout: { purchase: 0.6, research: 0.3, end: 0.1 }
-    """
+        seed: 11
+        duration: 30d
+        population: { customers: 20000 }
+        journeys:
+          joyride:
+            transitions:
+              research: { cart: 0.3, research: 0.4, end: 0.3 }
+              cart: { checkout: 0.3, cart: 0.1, research: 0.25, end: 0.35 }
+              checkout: { purchase: 0.6, research: 0.3, end: 0.1 }
+        """
 
     /// Back-steps (cart → research, checkout → research) and abandonment (session ends with a
     /// cart) happen at the configured rates.
@@ -22,20 +23,25 @@ import Testing
         let s = try scenario(Self.stageMachineScenario)
         let sim = simulate(s)
         func share(_ archetype: Archetype, row: Int, outcome: Int) -> (Double, Int) {
-            let counts = (0..<4).map { sim.metrics.transitions[RunMetrics.transitionIndex(archetype: archetype, row: row, outcome: $0)] }
+            let counts = (0..<4).map {
+                sim.metrics.transitions[RunMetrics.transitionIndex(archetype: archetype, row: row, outcome: $0)]
+            }
             let total = counts.reduce(0, +)
             return (Double(counts[outcome]) / Double(total), total)
         }
         for archetype in Archetype.allCases {
             let p = s.journey(archetype)
             for (row, probabilities) in [p.research, p.cart, p.checkout].enumerated() {
-                for (outcome, expected) in [probabilities.advance, probabilities.stay, probabilities.back, probabilities.end].enumerated() {
+                for (outcome, expected) in [
+                    probabilities.advance, probabilities.stay, probabilities.back, probabilities.end,
+                ].enumerated() {
                     let (observed, n) = share(archetype, row: row, outcome: outcome)
                     guard n > 500 else { continue }
                     // 4.5 standard errors: a real deviation fails, sampling noise does not.
                     let tolerance = 4.5 * (expected * (1 - expected) / Double(n)).squareRoot() + 1e-9
-                    #expect(abs(observed - expected) <= tolerance,
-                            "\(archetype.name) row \(row) outcome \(outcome): \(observed) vs \(expected) over \(n)")
+                    #expect(
+                        abs(observed - expected) <= tolerance,
+                        "\(archetype.name) row \(row) outcome \(outcome): \(observed) vs \(expected) over \(n)")
                 }
             }
         }
@@ -65,9 +71,12 @@ import Testing
         let routineDays = Double(routine.journeyMillisecondsToPurchase) / Double(routine.purchases)
         let odysseyDays = Double(odyssey.journeyMillisecondsToPurchase) / Double(odyssey.purchases)
         #expect(odysseyDays > 5 * routineDays)
-        #expect(Double(odyssey.sessions) / Double(odyssey.journeys) > 1.3 * Double(routine.sessions) / Double(routine.journeys))
+        #expect(
+            Double(odyssey.sessions) / Double(odyssey.journeys) > 1.3 * Double(routine.sessions)
+                / Double(routine.journeys))
         #expect(Double(odyssey.views) / Double(odyssey.sessions) > 2 * Double(routine.views) / Double(routine.sessions))
-        #expect(Double(routine.purchases) / Double(routine.journeys) > Double(odyssey.purchases) / Double(odyssey.journeys))
+        #expect(
+            Double(routine.purchases) / Double(routine.journeys) > Double(odyssey.purchases) / Double(odyssey.journeys))
     }
 
     /// Sessions cluster in each customer's local daytime, whatever the zone. (Not exactly in
@@ -75,7 +84,8 @@ import Testing
     /// morning, as people catch up then.)
     @Test func sessionsClusterInLocalDaytime() throws {
         for zone in ["Asia/Tokyo", "America/Los_Angeles"] {
-            let sim = simulate(try scenario("population: { customers: 8000, time_zones: { \(zone): 1 } }\nduration: 14d"))
+            let sim = simulate(
+                try scenario("population: { customers: 8000, time_zones: { \(zone): 1 } }\nduration: 14d"))
             let hours = sim.metrics.sessionsByLocalHour
             let total = Double(hours.reduce(0, +))
             let day = Double(hours[7...22].reduce(0, +)) / total
@@ -92,13 +102,15 @@ import Testing
     /// Local time really is local: the same profile in Tokyo and Los Angeles peaks at different UTC hours.
     @Test func localTimeShiftsUTCActivity() throws {
         func utcPeak(_ zone: String) throws -> Int {
-            var sim = Simulator(scenario: try scenario("population: { customers: 3000, time_zones: { \(zone): 1 } }\nduration: 7d"),
-                                observer: HourRecorder())
+            var sim = Simulator(
+                scenario: try scenario("population: { customers: 3000, time_zones: { \(zone): 1 } }\nduration: 7d"),
+                observer: HourRecorder())
             sim.run()
             let hours = sim.observer.utcHours
             return hours.firstIndex(of: hours.max()!)!
         }
-        let tokyo = try utcPeak("Asia/Tokyo"), la = try utcPeak("America/Los_Angeles")
+        let tokyo = try utcPeak("Asia/Tokyo")
+        let la = try utcPeak("America/Los_Angeles")
         #expect(tokyo != la)
         #expect((7...21).contains((tokyo + 9) % 24), "Tokyo peaks at \(tokyo):00 UTC")
         #expect((7...21).contains((la + 24 - 8) % 24), "Los Angeles peaks at \(la):00 UTC")

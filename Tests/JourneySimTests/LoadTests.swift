@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import JourneySim
 
 /// A backend that answers after a fixed wall-clock delay, accepting every message.
@@ -15,7 +16,8 @@ struct DelayBackend: MessagingBackend {
 @Suite struct LoadTests {
     @Test func driverSendsEveryMessageOnSchedule() async {
         let load = SyntheticLoad(channels: [.sms, .whatsapp], ratePerSecond: 1000, count: 300)
-        let driver = LoadDriver(backend: DelayBackend(delay: .milliseconds(2)), options: .init(lateSlack: .milliseconds(50)))
+        let driver = LoadDriver(
+            backend: DelayBackend(delay: .milliseconds(2)), options: .init(lateSlack: .milliseconds(50)))
         let results = await driver.run(load)
         #expect(results.overall.intended == 300 && results.overall.started == 300 && results.overall.completed == 300)
         #expect(results.overall.accepted == 300 && results.overall.dropped == 0)
@@ -54,7 +56,9 @@ struct DelayBackend: MessagingBackend {
         let limited = await LoadDriver(backend: DelayBackend(delay: .zero), options: .init(maxMessages: 20)).run(load)
         #expect(limited.overall.intended == 20)
         #expect(limited.stopReason?.contains("message limit") == true)
-        let timed = await LoadDriver(backend: DelayBackend(delay: .zero), options: .init(maxDuration: .milliseconds(100))).run(load)
+        let timed = await LoadDriver(
+            backend: DelayBackend(delay: .zero), options: .init(maxDuration: .milliseconds(100))
+        ).run(load)
         #expect(timed.overall.intended <= 11 && timed.overall.intended >= 10)
         let stop = LoadStopSignal()
         stop.stop(reason: "test")
@@ -75,7 +79,10 @@ struct DelayBackend: MessagingBackend {
 
     @Test func badThresholdsAreErrorsNamingTheProblem() {
         func message(_ text: String) -> String {
-            do { _ = try Threshold(text); return "" } catch { return error.description }
+            do {
+                _ = try Threshold(text)
+                return ""
+            } catch { return error.description }
         }
         #expect(message("p98 < 250ms").contains("unknown metric 'p98'"))
         #expect(message("latency < 250ms").contains("unknown metric 'latency'"))
@@ -89,13 +96,17 @@ struct DelayBackend: MessagingBackend {
     @Test func thresholdsEvaluateAndReport() async throws {
         let load = SyntheticLoad(channels: [.sms], ratePerSecond: 2000, count: 50)
         let results = await LoadDriver(backend: DelayBackend(delay: .milliseconds(1))).run(load)
-        let outcomes = try ["p99 < 60s", "error_rate == 0%", "dropped == 0", "p50 < 0.001ms"].map { try Threshold($0).evaluate(results) }
+        let outcomes = try ["p99 < 60s", "error_rate == 0%", "dropped == 0", "p50 < 0.001ms"].map {
+            try Threshold($0).evaluate(results)
+        }
         #expect(outcomes.map(\.passed) == [true, true, true, false])
         let xml = LoadReport.junitXML(outcomes)
         #expect(xml.contains("tests=\"4\" failures=\"1\""))
         #expect(xml.contains("<testcase classname=\"journeysim.load.thresholds\" name=\"p99 &lt; 60s\"/>"))
         #expect(xml.contains("<failure message=\"actual"))
-        let summary = try #require(try JSONSerialization.jsonObject(with: Data(LoadReport.summaryJSON(results, thresholds: outcomes))) as? [String: Any])
+        let summary = try #require(
+            try JSONSerialization.jsonObject(with: Data(LoadReport.summaryJSON(results, thresholds: outcomes)))
+                as? [String: Any])
         #expect((summary["overall"] as? [String: Any])?["completed"] as? Int == 50)
         #expect(((summary["channels"] as? [String: Any])?["sms"] as? [String: Any])?["accepted"] as? Int == 50)
         #expect((summary["thresholds"] as? [Any])?.count == 4)
@@ -108,7 +119,8 @@ struct RetriedErrorsBackend: MessagingBackend {
     func send(_ message: OutboundMessage, content: MessageContent) async -> SendReport {
         var errors = AttemptErrors()
         errors.serverErrors = 2
-        return SendReport(result: .accepted(Acceptance(providerMessageID: "x-\(message.id)")), attempts: 3, errors: errors)
+        return SendReport(
+            result: .accepted(Acceptance(providerMessageID: "x-\(message.id)")), attempts: 3, errors: errors)
     }
 }
 
@@ -127,13 +139,17 @@ struct RefusingBackend: MessagingBackend {
     /// failed attempts over attempts (2/3) while `message_error_rate` is 0, and the report shows
     /// both counts.
     @Test func retriedErrorsCountInTheErrorRateThoughEveryMessageIsAccepted() async throws {
-        let results = await LoadDriver(backend: RetriedErrorsBackend()).run(SyntheticLoad(channels: [.sms], ratePerSecond: 2000, count: 30))
+        let results = await LoadDriver(backend: RetriedErrorsBackend()).run(
+            SyntheticLoad(channels: [.sms], ratePerSecond: 2000, count: 30))
         let s = results.overall
         #expect(s.accepted == 30 && s.failedMessages == 0 && s.attempts == 90 && s.failedAttempts == 60)
         #expect(abs(s.errorRate - 2.0 / 3.0) < 1e-12 && s.attemptErrorRate == s.errorRate && s.messageErrorRate == 0)
-        let outcomes = try ["error_rate < 1%", "attempt_error_rate < 1%", "message_error_rate < 1%"].map { try Threshold($0).evaluate(results) }
+        let outcomes = try ["error_rate < 1%", "attempt_error_rate < 1%", "message_error_rate < 1%"].map {
+            try Threshold($0).evaluate(results)
+        }
         #expect(outcomes.map(\.passed) == [false, false, true])
-        let summary = try #require(try JSONSerialization.jsonObject(with: Data(LoadReport.summaryJSON(results))) as? [String: Any])
+        let summary = try #require(
+            try JSONSerialization.jsonObject(with: Data(LoadReport.summaryJSON(results))) as? [String: Any])
         let overall = try #require(summary["overall"] as? [String: Any])
         #expect(overall["failed_attempts"] as? Int == 60 && overall["failed_messages"] as? Int == 0)
         #expect((overall["error_rate"] as? Double).map { abs($0 - 2.0 / 3.0) < 1e-6 } == true)
@@ -144,16 +160,21 @@ struct RefusingBackend: MessagingBackend {
     /// A run in which nothing was accepted fails by itself, naming the target and the cause;
     /// reports carry the failed check. A run that sent nothing has nothing to judge.
     @Test func aRunWithNoAcceptedMessageFailsNamingTheTargetAndCause() async throws {
-        let results = await LoadDriver(backend: RefusingBackend()).run(SyntheticLoad(channels: [.sms], ratePerSecond: 2000, count: 10))
+        let results = await LoadDriver(backend: RefusingBackend()).run(
+            SyntheticLoad(channels: [.sms], ratePerSecond: 2000, count: 10))
         let failure = try #require(BackendFailure.check(results, target: "http://127.0.0.1:1"))
-        #expect(failure.description.contains("the backend failed the run: http://127.0.0.1:1 accepted none of the 10 messages sent"))
+        #expect(
+            failure.description.contains(
+                "the backend failed the run: http://127.0.0.1:1 accepted none of the 10 messages sent"))
         #expect(failure.description.contains("connection refused on 20 of 20 attempts"))
         let junit = LoadReport.junitXML([], backendCheck: true, backendFailure: failure)
         #expect(junit.contains("tests=\"1\" failures=\"1\"") && junit.contains(BackendFailure.checkName))
-        let summary = try #require(try JSONSerialization.jsonObject(
-            with: Data(LoadReport.summaryJSON(results, backendFailure: failure))) as? [String: Any])
+        let summary = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(LoadReport.summaryJSON(results, backendFailure: failure))) as? [String: Any])
         #expect((summary["backend_check"] as? [String: Any])?["passed"] as? Bool == false)
-        let nothing = await LoadDriver(backend: RefusingBackend()).run(SyntheticLoad(channels: [.sms], ratePerSecond: 2000, count: 0))
+        let nothing = await LoadDriver(backend: RefusingBackend()).run(
+            SyntheticLoad(channels: [.sms], ratePerSecond: 2000, count: 0))
         #expect(BackendFailure.check(nothing, target: "http://127.0.0.1:1") == nil)
     }
 
@@ -191,8 +212,10 @@ struct RefusingBackend: MessagingBackend {
 
     /// Bounds inside the range still parse, at the edges too.
     @Test func thresholdsAtTheEdgesOfTheirRangeAreKept() throws {
-        for text in ["error_rate < 100%", "error_rate > 0%", "error_rate == 0%", "error_rate <= 0", "message_error_rate < 1",
-                     "p99 > 0ms", "p99 <= 0ms", "dropped == 0", "dropped <= 0", "throughput > 0/s", "malformed == 0"] {
+        for text in [
+            "error_rate < 100%", "error_rate > 0%", "error_rate == 0%", "error_rate <= 0", "message_error_rate < 1",
+            "p99 > 0ms", "p99 <= 0ms", "dropped == 0", "dropped <= 0", "throughput > 0/s", "malformed == 0",
+        ] {
             #expect(throws: Never.self, "\(text)") { try Threshold(text) }
         }
     }

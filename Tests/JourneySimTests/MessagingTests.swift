@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import JourneySim
 
 /// The simulator, trigger core, mock backend and behaviour model working together.
@@ -20,12 +21,16 @@ import Testing
 
     /// Every message of every shipped scenario (and strategy) ends in exactly one terminal state.
     @Test func everyShippedScenarioAccountsForEveryMessage() throws {
-        let files = try FileManager.default.contentsOfDirectory(atPath: Self.scenarios.path).filter { $0.hasSuffix(".yaml") }.sorted()
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.scenarios.path).filter {
+            $0.hasSuffix(".yaml")
+        }.sorted()
         var withCampaigns = 0
         for file in files {
             for scenario in try Self.shipped(file, customers: 1500, days: 10) where !scenario.triggers.isEmpty {
                 let sim = simulate(scenario)
-                #expect(sim.triggers.stats.isConserved, "\(file) \(scenario.strategy ?? ""): \(sim.triggers.stats.conservationViolations())")
+                #expect(
+                    sim.triggers.stats.isConserved,
+                    "\(file) \(scenario.strategy ?? ""): \(sim.triggers.stats.conservationViolations())")
                 let created = sim.triggers.stats.total(.created)
                 let terminal = TerminalState.allCases.reduce(UInt64(0)) { $0 + sim.triggers.stats.total($1) }
                 #expect(created == terminal, "\(file): created \(created), terminal \(terminal)")
@@ -39,19 +44,20 @@ import Testing
     /// A reminder is never sent to a customer who bought after the abandoned session: the
     /// purchase (exception event) cancels it, and the cancellations show in the counts.
     @Test func noReminderAfterAPurchase() throws {
-        var s = try scenario("""
-        seed: 12
-        duration: 15d
-        population: { customers: 4000 }
-        campaigns:
-          - name: reminder
-            trigger: { event: session_end, filter: [ "cart_value > 0" ] }
-            delay: 30m
-            exception_events: [ purchase ]
-            reeligibility: 0s
-            channels: [ whatsapp, sms, email ]
-            content: { template: cart_reminder }
-        """)
+        var s = try scenario(
+            """
+            seed: 12
+            duration: 15d
+            population: { customers: 4000 }
+            campaigns:
+              - name: reminder
+                trigger: { event: session_end, filter: [ "cart_value > 0" ] }
+                delay: 30m
+                exception_events: [ purchase ]
+                reeligibility: 0s
+                channels: [ whatsapp, sms, email ]
+                content: { template: cart_reminder }
+            """)
         s.backend = BackendSpec()
         var sim = Simulator(scenario: s, observer: PurchaseRecorder())
         sim.sendLog = []
@@ -62,7 +68,9 @@ import Testing
         // Fallback sends follow a failed delivery of a reminder that went out before any purchase.
         for sent in sends where !sent.isFallback {
             let triggered = sent.message.intendedTime + SimDuration(milliseconds: -30 * 60_000)
-            let bought = purchases[sent.message.customer, default: []].contains { $0 > triggered && $0 <= sent.message.intendedTime }
+            let bought = purchases[sent.message.customer, default: []].contains {
+                $0 > triggered && $0 <= sent.message.intendedTime
+            }
             #expect(!bought, "customer \(sent.message.customer) was reminded after buying")
         }
         #expect(sim.triggers.stats.count(.cancelledByException, campaign: 0) > 30)
@@ -116,8 +124,10 @@ import Testing
         #expect(ResultsWriter.json(split.comparison) == ResultsWriter.json(single.comparison))
         // Without a binding limit the comparison keeps both threads.
         let free = try StrategyComparison.runCountingThreads(
-            [("spam", try Self.shipped("fatigue-spam.yaml", customers: 2000, days: 5)[0]),
-             ("capped", try Self.shipped("fatigue-capped.yaml", customers: 2000, days: 5)[0])], workers: 2)
+            [
+                ("spam", try Self.shipped("fatigue-spam.yaml", customers: 2000, days: 5)[0]),
+                ("capped", try Self.shipped("fatigue-capped.yaml", customers: 2000, days: 5)[0]),
+            ], workers: 2)
         #expect(free.threads == 2)
     }
 
@@ -130,7 +140,9 @@ import Testing
         #expect(campaign.treatment.exposures > 5 * campaign.control.exposures)
         let lift = try #require(campaign.lift)
         #expect(lift.lower <= lift.estimate && lift.estimate <= lift.upper)
-        #expect(abs(lift.estimate - (campaign.treatment.conversionRate.estimate - campaign.control.conversionRate.estimate)) < 1e-5)
+        #expect(
+            abs(lift.estimate - (campaign.treatment.conversionRate.estimate - campaign.control.conversionRate.estimate))
+                < 1e-5)
     }
 
     /// Merging shards of a run with campaigns gives the unsharded summary, byte for byte.

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import JourneySim
 
 @Suite struct PopulationTests {
@@ -18,9 +19,12 @@ import Testing
     }
 
     @Test func consentAndReachabilityAreSubsetsAtConfiguredRates() throws {
-        let s = try scenario("population: { customers: 40000, channels: { whatsapp: { consent: 0.5, reachable: 0.25 } } }")
+        let s = try scenario(
+            "population: { customers: 40000, channels: { whatsapp: { consent: 0.5, reachable: 0.25 } } }")
         let population = Population(scenario: s)
-        var has = 0, consent = 0, reachable = 0
+        var has = 0
+        var consent = 0
+        var reachable = 0
         for id in 0..<population.count {
             #expect(population.consent[id].isSubset(of: population.channels[id]))
             #expect(population.reachable[id].isSubset(of: population.channels[id]))
@@ -35,14 +39,16 @@ import Testing
     }
 
     @Test func archetypeAndTimeZoneMixes() throws {
-        let s = try scenario("""
-        population:
-          customers: 40000
-          archetypes: { routine: 0.1, joyride: 0.2, trek: 0.3, odyssey: 0.4 }
-          time_zones: { Asia/Tokyo: 0.75, Europe/Paris: 0.25 }
-        """)
+        let s = try scenario(
+            """
+            population:
+              customers: 40000
+              archetypes: { routine: 0.1, joyride: 0.2, trek: 0.3, odyssey: 0.4 }
+              time_zones: { Asia/Tokyo: 0.75, Europe/Paris: 0.25 }
+            """)
         let population = Population(scenario: s)
-        var archetypes = [0, 0, 0, 0], zones = [0, 0]
+        var archetypes = [0, 0, 0, 0]
+        var zones = [0, 0]
         for id in 0..<population.count {
             archetypes[Int(population.archetype[id].rawValue)] += 1
             zones[Int(population.timeZone[id])] += 1

@@ -16,8 +16,10 @@ import Testing
 
     /// Starts `journeysim run` with `arguments` in `folder`, sends `signal` after `wait` seconds
     /// and waits (at most `limit` seconds) for it to end; nil, with an issue recorded, if it did not.
-    static func runAndSignal(_ arguments: [String], in folder: URL, after wait: Double, signal: Int32,
-                             limit: Double) throws -> Signalled? {
+    static func runAndSignal(
+        _ arguments: [String], in folder: URL, after wait: Double, signal: Int32,
+        limit: Double
+    ) throws -> Signalled? {
         let process = Process()
         process.executableURL = try CLITests.binary()
         process.arguments = ["run"] + arguments
@@ -38,9 +40,10 @@ import Testing
             Issue.record("the run did not stop within \(limit) s of signal \(signal)")
             return nil
         }
-        return Signalled(status: process.terminationStatus, exited: process.terminationReason == .exit,
-                         stderr: String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
-                         secondsToStop: Date().timeIntervalSince(signalled))
+        return Signalled(
+            status: process.terminationStatus, exited: process.terminationReason == .exit,
+            stderr: String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
+            secondsToStop: Date().timeIntervalSince(signalled))
     }
 
     /// SIGINT (or SIGTERM) part-way through a large run: the run stops at its next checkpoint,
@@ -55,19 +58,30 @@ import Testing
             defer { try? FileManager.default.removeItem(at: folder) }
             // Few customers for many days: the population is built quickly, the loop runs long.
             // Bounded wait: the run checks for the signal every 65,536 events.
-            guard let run = try Self.runAndSignal(["\(Self.root)/scenarios/baseline.yaml", "--customers", "200000", "--days", "365",
-                                                   "--workers", "1", "--output", "out", "--quiet"],
-                                                  in: folder, after: wait, signal: signal, limit: 60) else { return }
+            guard
+                let run = try Self.runAndSignal(
+                    [
+                        "\(Self.root)/scenarios/baseline.yaml", "--customers", "200000", "--days", "365",
+                        "--workers", "1", "--output", "out", "--quiet",
+                    ],
+                    in: folder, after: wait, signal: signal, limit: 60)
+            else { return }
             #expect(run.exited)
             #expect(run.status == 128 + signal, "\(run.stderr)")
             if run.stderr.contains("interrupted before the simulation started") { continue }
             #expect(run.stderr.contains("interrupted: stopped at simulated 2026-"), "\(run.stderr)")
-            let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("out/baseline-42/summary.json"))) as? [String: Any]
+            let summary =
+                try JSONSerialization.jsonObject(
+                    with: Data(contentsOf: folder.appendingPathComponent("out/baseline-42/summary.json")))
+                as? [String: Any]
             #expect(summary?["complete"] as? Bool == false)
             let reached = try #require(summary?["simulated_until"] as? String)
             #expect(reached >= "2026-03-02" && reached < "2027-03-02", "\(reached)")
             // Only the finished folder: no staging folder, lock or probe left behind.
-            #expect(try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("out").path) == ["baseline-42"])
+            #expect(
+                try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("out").path) == [
+                    "baseline-42"
+                ])
             return
         }
         Issue.record("every signal came before the event loop started")
@@ -80,9 +94,14 @@ import Testing
     @Test func aSignalBeforeTheEventLoopStartsEndsTheRunAtOnce() throws {
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        guard let run = try Self.runAndSignal(["\(Self.root)/scenarios/baseline.yaml", "--customers", "3000000", "--workers", "1",
-                                               "--output", "out", "--quiet"],
-                                              in: folder, after: 0.5, signal: SIGINT, limit: 20) else { return }
+        guard
+            let run = try Self.runAndSignal(
+                [
+                    "\(Self.root)/scenarios/baseline.yaml", "--customers", "3000000", "--workers", "1",
+                    "--output", "out", "--quiet",
+                ],
+                in: folder, after: 0.5, signal: SIGINT, limit: 20)
+        else { return }
         #expect(run.exited && run.status == 130, "\(run.stderr)")
         #expect(run.secondsToStop < 5, "stopped \(run.secondsToStop) s after the signal")
         let written = folder.appendingPathComponent("out/baseline-42/summary.json")
@@ -90,9 +109,11 @@ import Testing
             let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: written)) as? [String: Any]
             #expect(summary?["complete"] as? Bool == false)
         } else {
-            #expect(run.stderr.contains("interrupted before the simulation started; nothing was written"), "\(run.stderr)")
+            #expect(
+                run.stderr.contains("interrupted before the simulation started; nothing was written"), "\(run.stderr)")
         }
-        let left = (try? FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("out").path)) ?? []
+        let left =
+            (try? FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("out").path)) ?? []
         #expect(left.allSatisfy { !$0.contains("partial") }, "\(left)")
     }
 
@@ -106,10 +127,15 @@ import Testing
         // --output .) as the run folder itself, which must not be deleted to make room.
         let blocker = output == "." ? "baseline-42" : "blocker"
         try "in the way".write(to: folder.appendingPathComponent(blocker), atomically: true, encoding: .utf8)
-        let result = try CLITests.run(["run", "\(Self.root)/scenarios/baseline.yaml", "--customers", "200", "--days", "1",
-                                       "--output", output], in: folder)
+        let result = try CLITests.run(
+            [
+                "run", "\(Self.root)/scenarios/baseline.yaml", "--customers", "200", "--days", "1",
+                "--output", output,
+            ], in: folder)
         #expect(result.status == 2, "\(result.stdout) \(result.stderr)")
-        #expect(result.stderr.contains("cannot write results there") || result.stderr.contains("writing results failed"), "\(result.stderr)")
+        #expect(
+            result.stderr.contains("cannot write results there") || result.stderr.contains("writing results failed"),
+            "\(result.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == [blocker])
         #expect(try String(contentsOf: folder.appendingPathComponent(blocker), encoding: .utf8) == "in the way")
         #expect(!FileManager.default.fileExists(atPath: "/proc/journeysim-test"))
@@ -127,9 +153,12 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let process = Process()
         process.executableURL = try CLITests.binary()
-        process.arguments = arguments.map { $0.hasPrefix("scenarios/") ? "\(Self.root)/\($0)" : $0 } + ["--output", "out"]
+        process.arguments =
+            arguments.map { $0.hasPrefix("scenarios/") ? "\(Self.root)/\($0)" : $0 } + ["--output", "out"]
         process.currentDirectoryURL = folder
-        process.environment = ProcessInfo.processInfo.environment.merging(["JOURNEYSIM_MEMORY_AVAILABLE": String(256 << 20)]) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging([
+            "JOURNEYSIM_MEMORY_AVAILABLE": String(256 << 20)
+        ]) { $1 }
         let err = Pipe()
         process.standardOutput = FileHandle.nullDevice
         process.standardError = err
@@ -146,8 +175,11 @@ import Testing
     @Test func checkReportsBalancedBooks() throws {
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let result = try CLITests.run(["run", "\(Self.root)/scenarios/abandoned-cart.yaml", "--customers", "1000", "--days", "7",
-                                       "--check", "--quiet", "--output", "out"], in: folder)
+        let result = try CLITests.run(
+            [
+                "run", "\(Self.root)/scenarios/abandoned-cart.yaml", "--customers", "1000", "--days", "7",
+                "--check", "--quiet", "--output", "out",
+            ], in: folder)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("check: "), "\(result.stdout)")
         #expect(result.stdout.contains("every message in exactly one state"))
@@ -159,7 +191,8 @@ import Testing
         let bad = try CLITests.run(["mock-server", "--port", "0", "--response-fault", "bogus"], in: folder)
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("--response-fault 'bogus': give garbage or huge"), "\(bad.stderr)")
-        let good = try CLITests.run(["mock-server", "--port", "0", "--response-fault", "huge", "--duration", "200ms"], in: folder)
+        let good = try CLITests.run(
+            ["mock-server", "--port", "0", "--response-fault", "huge", "--duration", "200ms"], in: folder)
         #expect(good.status == 0, "\(good.stderr)")
         #expect(good.stdout.hasPrefix("listening on http://127.0.0.1:"))
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import JourneySim
 
 /// The run's own safety checks: the memory estimate made before a run, and the conservation
@@ -9,7 +10,9 @@ import Testing
     static func shippedScenarios(customers: Int, days: Double) throws -> [Scenario] {
         try FuzzTests.shipped().flatMap { file -> [Scenario] in
             // The full path, so journey files (relative to the scenario) are found.
-            try ScenarioLoader.parseStrategies(file.text, file: FuzzTests.scenariosFolder.appendingPathComponent(file.name).path).map { loaded in
+            try ScenarioLoader.parseStrategies(
+                file.text, file: FuzzTests.scenariosFolder.appendingPathComponent(file.name).path
+            ).map { loaded in
                 var scenario = loaded
                 scenario.population.customers = customers
                 scenario.duration = .days(days)
@@ -26,7 +29,8 @@ import Testing
         let sharded = MemoryEstimate(scenario: plain, shards: 3)
         #expect(sharded.customers == 333_334)
 
-        let campaigns = try ScenarioLoader.load(path: FuzzTests.scenariosFolder.appendingPathComponent("abandoned-cart.yaml").path)
+        let campaigns = try ScenarioLoader.load(
+            path: FuzzTests.scenariosFolder.appendingPathComponent("abandoned-cart.yaml").path)
         let withCampaigns = MemoryEstimate(scenario: campaigns)
         let count = campaigns.triggers.campaigns.count
         #expect(count > 0)
@@ -34,8 +38,9 @@ import Testing
         // position byte), 2 a day on WhatsApp (one word).
         #expect(MemoryEstimate.capLedgerBytes(campaigns.triggers.frequencyCaps) == 4 + 40 + 1 + 4)
         #expect(withCampaigns.bytesPerCustomer == 96 + 15 * count + 32 + 49 + 24)
-        #expect(MemoryEstimate(scenario: campaigns, comparedStrategies: 2).bytesPerCustomer
-                    == withCampaigns.bytesPerCustomer + 2 * ComparisonMetric.allCases.count * 8)
+        #expect(
+            MemoryEstimate(scenario: campaigns, comparedStrategies: 2).bytesPerCustomer
+                == withCampaigns.bytesPerCustomer + 2 * ComparisonMetric.allCases.count * 8)
 
         // The measured figure in the README: 1 M customers of abandoned-cart peak at about 245 MB; the estimate is
         // above it (it counts the fixed part generously) but in that range.
@@ -57,9 +62,14 @@ import Testing
 
     @Test func availableMemoryIsTheSmallerOfMeminfoAndTheCgroupLimit() {
         let meminfo = "MemTotal:       24684544 kB\nMemFree:        20000000 kB\nMemAvailable:   23000000 kB\n"
-        #expect(MemoryEstimate.availableBytes(meminfo: meminfo, cgroupMax: nil, cgroupCurrent: nil) == 23_000_000 * 1024)
-        #expect(MemoryEstimate.availableBytes(meminfo: meminfo, cgroupMax: "max\n", cgroupCurrent: "5000\n") == 23_000_000 * 1024)
-        #expect(MemoryEstimate.availableBytes(meminfo: meminfo, cgroupMax: "1073741824\n", cgroupCurrent: "73741824\n") == 1_000_000_000)
+        #expect(
+            MemoryEstimate.availableBytes(meminfo: meminfo, cgroupMax: nil, cgroupCurrent: nil) == 23_000_000 * 1024)
+        #expect(
+            MemoryEstimate.availableBytes(meminfo: meminfo, cgroupMax: "max\n", cgroupCurrent: "5000\n") == 23_000_000
+                * 1024)
+        #expect(
+            MemoryEstimate.availableBytes(meminfo: meminfo, cgroupMax: "1073741824\n", cgroupCurrent: "73741824\n")
+                == 1_000_000_000)
         #expect(MemoryEstimate.availableBytes(meminfo: nil, cgroupMax: "1000\n", cgroupCurrent: "2000") == 0)
         #expect(MemoryEstimate.availableBytes(meminfo: "garbage", cgroupMax: nil, cgroupCurrent: nil) == nil)
         #expect(MemoryEstimate.availableBytes(environment: ["JOURNEYSIM_MEMORY_AVAILABLE": "12345"]) == 12345)
@@ -91,7 +101,8 @@ import Testing
 
     /// Stopped early (as by SIGINT), the books still balance: what was not processed is pending.
     @Test func anInterruptedRunBalancesAndSaysItIsIncomplete() throws {
-        var scenario = try ScenarioLoader.load(path: FuzzTests.scenariosFolder.appendingPathComponent("abandoned-cart.yaml").path)
+        var scenario = try ScenarioLoader.load(
+            path: FuzzTests.scenariosFolder.appendingPathComponent("abandoned-cart.yaml").path)
         scenario.population.customers = 5_000
         scenario.duration = .days(30)
         let run = SimulationRun.execute(scenario, shouldStop: { true })
@@ -105,7 +116,10 @@ import Testing
     @Test func aBrokenLedgerIsReported() {
         var books = ConservationCheck(eventsScheduled: 10, eventsProcessed: 7, eventsPending: 2, messageViolations: [])
         #expect(books.violations == ["events: scheduled 10 != processed 7 + pending 2"])
-        books.merge(ConservationCheck(eventsScheduled: 1, eventsProcessed: 0, eventsPending: 0, messageViolations: ["c step 0: created 3, accounted 2"]))
+        books.merge(
+            ConservationCheck(
+                eventsScheduled: 1, eventsProcessed: 0, eventsPending: 0,
+                messageViolations: ["c step 0: created 3, accounted 2"]))
         #expect(books.violations.count == 2)
         #expect(books.violations[1].hasPrefix("messages: c step 0"))
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import JourneySim
 
 /// The human-facing reports: HTML charts, CSV, Markdown, the `report`, `init` and `schema`
@@ -10,7 +11,8 @@ import Testing
     /// `scenarios/abandoned-cart.yaml` cut to 2,000 customers and 10 days: four campaigns, two
     /// with control groups, fallbacks and opt-outs, in about a second.
     static let summary: RunSummary = {
-        var scenario = try! ScenarioLoader.load(path: packageRoot.appendingPathComponent("scenarios/abandoned-cart.yaml").path)
+        var scenario = try! ScenarioLoader.load(
+            path: packageRoot.appendingPathComponent("scenarios/abandoned-cart.yaml").path)
         scenario.population.customers = 2000
         scenario.duration = .days(10)
         return SimulationRun.execute(scenario).summary
@@ -19,7 +21,8 @@ import Testing
     static let html = RunReportPage.html(summary)
 
     @Test func htmlHasEveryChartWithTheRunsNumbers() throws {
-        let summary = Self.summary, html = Self.html
+        let summary = Self.summary
+        let html = Self.html
         for id in RunReportPage.chartIDs {
             #expect(html.contains("id=\"chart-\(id)\""), "chart \(id) missing")
         }
@@ -28,8 +31,14 @@ import Testing
         // A day's figures, in the daily table under the conversion/revenue chart.
         let day = summary.daily[3]
         #expect(day.purchases > 0)
-        #expect(html.contains("<tr><td>\(day.date)</td><td>\(day.sessions)</td><td>\(day.cartAdds)</td><td>\(day.abandonedCarts)</td><td>\(day.purchases)</td>"))
-        #expect(html.contains("<tr><td>\(day.date)</td><td>\(day.messagesDelivered)</td><td>\(day.unhappyMessages)</td><td>\(day.optOuts)</td></tr>"))
+        #expect(
+            html.contains(
+                "<tr><td>\(day.date)</td><td>\(day.sessions)</td><td>\(day.cartAdds)</td><td>\(day.abandonedCarts)</td><td>\(day.purchases)</td>"
+            ))
+        #expect(
+            html.contains(
+                "<tr><td>\(day.date)</td><td>\(day.messagesDelivered)</td><td>\(day.unhappyMessages)</td><td>\(day.optOuts)</td></tr>"
+            ))
         // A bar of the funnel carries the archetype's exact purchases.
         let routine = try #require(summary.byArchetype["routine"])
         #expect(html.contains("routine, purchases: \(ChartValueFormat.count.exact(Double(routine.purchases)))</title>"))
@@ -38,11 +47,16 @@ import Testing
         let cart = try #require(messaging.campaigns["abandoned_cart"])
         #expect(cart.delivered > 0 && cart.control.exposures > 0)
         #expect(html.contains("<tr><td>abandoned_cart</td><td>\(cart.created)</td><td>\(cart.delivered)</td>"))
-        #expect(html.contains("<tr><td>abandoned_cart</td><td>\(cart.treatment.exposures)</td><td>\(cart.treatment.conversions)</td>"))
+        #expect(
+            html.contains(
+                "<tr><td>abandoned_cart</td><td>\(cart.treatment.exposures)</td><td>\(cart.treatment.conversions)</td>")
+        )
         let lift = try #require(cart.lift)
         #expect(html.contains(SummaryTable.pp(lift.estimate)))
         let fellBack = cart.terminalStates["fell_back"] ?? 0
-        #expect(html.contains("abandoned_cart, fell_back: \(ChartValueFormat.count.exact(Double(fellBack)))</title>") || fellBack == 0)
+        #expect(
+            html.contains("abandoned_cart, fell_back: \(ChartValueFormat.count.exact(Double(fellBack)))</title>")
+                || fellBack == 0)
         #expect(html.contains(SummaryTable.money(summary.totals.revenue)))
     }
 
@@ -56,9 +70,10 @@ import Testing
     }
 
     @Test func namesAreEscaped() {
-        let page = ComparisonReportPage.html(ComparisonReportInput(
-            title: "<b>x</b>", strategies: ["a<script>", "b"],
-            metrics: [.init(name: "conversion", format: .percent, values: [0.1, 0.12], differences: [nil, nil])]))
+        let page = ComparisonReportPage.html(
+            ComparisonReportInput(
+                title: "<b>x</b>", strategies: ["a<script>", "b"],
+                metrics: [.init(name: "conversion", format: .percent, values: [0.1, 0.12], differences: [nil, nil])]))
         #expect(!page.contains("<script>"))
         #expect(page.contains("a&lt;script&gt;"))
     }
@@ -67,9 +82,15 @@ import Testing
         let csv = DailyCSV.render(Self.summary)
         let lines = csv.split(separator: "\n").map(String.init)
         #expect(lines.count == Self.summary.daily.count + 1)
-        #expect(lines[0] == "date,sessions,cart_adds,abandoned_carts,purchases,revenue,messages_delivered,unhappy_messages,opt_outs")
+        #expect(
+            lines[0]
+                == "date,sessions,cart_adds,abandoned_carts,purchases,revenue,messages_delivered,unhappy_messages,opt_outs"
+        )
         let d = Self.summary.daily[2]
-        #expect(lines[3] == "\(d.date),\(d.sessions),\(d.cartAdds),\(d.abandonedCarts),\(d.purchases),\(String(format: "%.2f", d.revenue)),\(d.messagesDelivered),\(d.unhappyMessages),\(d.optOuts)")
+        #expect(
+            lines[3]
+                == "\(d.date),\(d.sessions),\(d.cartAdds),\(d.abandonedCarts),\(d.purchases),\(String(format: "%.2f", d.revenue)),\(d.messagesDelivered),\(d.unhappyMessages),\(d.optOuts)"
+        )
     }
 
     @Test func markdownSummary() throws {
@@ -97,16 +118,20 @@ import Testing
         statistics.started = 200
         statistics.completed = 200
         statistics.accepted = 198
-        let results = LoadResults(channels: [.sms: statistics], overall: statistics, wallSeconds: 10, scheduledSeconds: 10, speedup: 1)
+        let results = LoadResults(
+            channels: [.sms: statistics], overall: statistics, wallSeconds: 10, scheduledSeconds: 10, speedup: 1)
         let plain = LoadReportPage.html(results)
         #expect(plain.contains("id=\"chart-latency-percentiles\""))
         #expect(plain.contains("id=\"chart-throughput\""))
         #expect(plain.contains(ChartValueFormat.milliseconds.exact(statistics.latencyMilliseconds(percentile: 99))))
-        #expect(plain.contains("overall max: \(ChartValueFormat.milliseconds.exact(statistics.maxLatencyMilliseconds))"))
-        let series = LoadReportPage.html(results, throughput: [
-            .init(secondsSinceStart: 1, completedPerSecond: 19.5, intendedPerSecond: 20),
-            .init(secondsSinceStart: 2, completedPerSecond: 20.5, intendedPerSecond: 20),
-        ])
+        #expect(
+            plain.contains("overall max: \(ChartValueFormat.milliseconds.exact(statistics.maxLatencyMilliseconds))"))
+        let series = LoadReportPage.html(
+            results,
+            throughput: [
+                .init(secondsSinceStart: 1, completedPerSecond: 19.5, intendedPerSecond: 20),
+                .init(secondsSinceStart: 2, completedPerSecond: 20.5, intendedPerSecond: 20),
+            ])
         #expect(series.contains("Throughput over time"))
         #expect(series.contains("<td>20.50</td>"))
     }
@@ -115,10 +140,12 @@ import Testing
         let input = ComparisonReportInput(
             title: "abandoned-cart: strategies", strategies: ["one_reminder", "two_reminders"],
             metrics: [
-                .init(name: "customer conversion", format: .percent, values: [0.3125, 0.3391],
-                      differences: [nil, ConfidenceInterval(estimate: 0.0266, lower: 0.0101, upper: 0.0431)]),
-                .init(name: "opt-outs", format: .count, values: [120, 181],
-                      differences: [nil, ConfidenceInterval(estimate: 61, lower: 40, upper: 82)], higherIsBetter: false),
+                .init(
+                    name: "customer conversion", format: .percent, values: [0.3125, 0.3391],
+                    differences: [nil, ConfidenceInterval(estimate: 0.0266, lower: 0.0101, upper: 0.0431)]),
+                .init(
+                    name: "opt-outs", format: .count, values: [120, 181],
+                    differences: [nil, ConfidenceInterval(estimate: 61, lower: 40, upper: 82)], higherIsBetter: false),
             ])
         let html = ComparisonReportPage.html(input)
         #expect(html.contains("id=\"chart-comparison-table\""))
@@ -129,7 +156,8 @@ import Testing
     }
 
     @Test func progressReportsSimulatedTime() {
-        let start = SimTime(milliseconds: 0), end = start + .days(10)
+        let start = SimTime(milliseconds: 0)
+        let end = start + .days(10)
         let progress = RunProgress(start: start, end: end)
         #expect(progress.snapshot().fractionDone == 0)
         progress.update(slot: 0, now: start + .days(2), events: 100)
@@ -153,8 +181,11 @@ import Testing
         #expect(schema["additionalProperties"] as? Bool == false)
         let properties = try #require(schema["properties"] as? [String: Any])
         #expect(Set(properties.keys) == Set(Scenario.topLevelKeys))
-        #expect(Set(Scenario.topLevelKeys) == ["name", "seed", "start", "duration", "population", "journeys", "journey", "sessions",
-                                                "behavior", "campaigns", "frequency_caps", "backend", "thresholds", "strategies"])
+        #expect(
+            Set(Scenario.topLevelKeys) == [
+                "name", "seed", "start", "duration", "population", "journeys", "journey", "sessions",
+                "behavior", "campaigns", "frequency_caps", "backend", "thresholds", "strategies",
+            ])
         let defs = try #require(schema["$defs"] as? [String: Any])
         let campaign = try #require(defs["campaign"] as? [String: Any])
         #expect(Set((campaign["properties"] as? [String: Any])?.keys.map { $0 } ?? []) == Set(Campaign.keys))
@@ -176,13 +207,16 @@ import Testing
         #expect(ok.status == 0, "\(ok.stderr)")
         let html = try String(contentsOf: results.appendingPathComponent("report.html"), encoding: .utf8)
         #expect(html == Self.html)
-        #expect(try String(contentsOf: results.appendingPathComponent("daily.csv"), encoding: .utf8) == DailyCSV.render(Self.summary))
+        #expect(
+            try String(contentsOf: results.appendingPathComponent("daily.csv"), encoding: .utf8)
+                == DailyCSV.render(Self.summary))
         #expect(FileManager.default.fileExists(atPath: results.appendingPathComponent("summary.md").path))
 
         let missing = try CLITests.run(["report", "nowhere"], in: folder)
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("no summary.json"))
-        try Data("{\"schema_version\": 1, \"totals\": 3}".utf8).write(to: results.appendingPathComponent("summary.json"))
+        try Data("{\"schema_version\": 1, \"totals\": 3}".utf8).write(
+            to: results.appendingPathComponent("summary.json"))
         let malformed = try CLITests.run(["report", "results/abandoned-cart-7"], in: folder)
         #expect(malformed.status == 2)
         #expect(malformed.stderr.contains("malformed summary.json"))

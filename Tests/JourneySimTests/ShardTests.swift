@@ -1,13 +1,14 @@
 import Foundation
 import Testing
+
 @testable import JourneySim
 
 @Suite struct ShardTests {
     static let text = """
-    seed: 77
-    duration: 10d
-    population: { customers: 3001 }
-    """
+        seed: 77
+        duration: 10d
+        population: { customers: 3001 }
+        """
 
     /// Merging 1, 2, 3 or 4 shards gives the very summary of the unsharded run, byte for byte.
     @Test(arguments: [1, 2, 3, 4])
@@ -37,29 +38,33 @@ import Testing
     }
 
     /// A campaign and every mock channel unlimited unless a variant below limits one.
-    static func limited(trigger: String = #"{ event: session_end, filter: [ "cart_value > 0" ] }"#, delay: String = "30m",
-                        campaignLimit: String = "", email: String = "0", emailBurst: Int = 100) -> String {
-        let unlimited = ["whatsapp", "sms", "push", "messenger", "viber", "telegram", "rcs", "apple-messages", "in-app"]
-            .map { "    \($0): { rate_limit_per_second: 0 }" }.joined(separator: "\n")
+    static func limited(
+        trigger: String = #"{ event: session_end, filter: [ "cart_value > 0" ] }"#, delay: String = "30m",
+        campaignLimit: String = "", email: String = "0", emailBurst: Int = 100
+    ) -> String {
+        let unlimited = [
+            "whatsapp", "sms", "push", "messenger", "viber", "telegram", "rcs", "apple-messages", "in-app",
+        ]
+        .map { "    \($0): { rate_limit_per_second: 0 }" }.joined(separator: "\n")
         return """
-        seed: 77
-        duration: 10d
-        population: { customers: 3001 }
-        backend:
-          channels:
-            email: { rate_limit_per_second: \(email), burst: \(emailBurst) }
-        \(unlimited)
-        campaigns:
-          - name: reminder
-            trigger: \(trigger)
-            delay: \(delay)
-            exception_events: [ purchase ]
-            reeligibility: 1s
-            channels: [ email ]
-            audience: { require_consent: false }
-            \(campaignLimit)
-            content: { template: cart_reminder }
-        """
+            seed: 77
+            duration: 10d
+            population: { customers: 3001 }
+            backend:
+              channels:
+                email: { rate_limit_per_second: \(email), burst: \(emailBurst) }
+            \(unlimited)
+            campaigns:
+              - name: reminder
+                trigger: \(trigger)
+                delay: \(delay)
+                exception_events: [ purchase ]
+                reeligibility: 1s
+                channels: [ email ]
+                audience: { require_consent: false }
+                \(campaignLimit)
+                content: { template: cart_reminder }
+            """
     }
 
     /// Whether two shards merged give the whole run's summary.
@@ -68,8 +73,10 @@ import Testing
         var record = parts[0].record
         record.merge(parts[1].record)
         record.shards = .whole
-        return (ResultsWriter.json(RunSummary(record: record)) == ResultsWriter.json(whole.summary),
-                parts.contains { $0.record.sharedLimitMayBind == true } && record.sharedLimitMayBind == true)
+        return (
+            ResultsWriter.json(RunSummary(record: record)) == ResultsWriter.json(whole.summary),
+            parts.contains { $0.record.sharedLimitMayBind == true } && record.sharedLimitMayBind == true
+        )
     }
 
     /// With no limit binding, the customers stay split over the threads, and the summary is the
@@ -89,8 +96,10 @@ import Testing
     /// share of the traffic alone: split shards then differ from the whole run (shown first, so
     /// the check has something to catch), and the parallel run falls back to one thread and
     /// equals the whole run exactly.
-    @Test(arguments: [("sender rate", limited(email: "0.001", emailBurst: 4)),
-                      ("campaign rate limit", limited(trigger: "{ event: view }", delay: "0s", campaignLimit: "rate_limit: 1"))])
+    @Test(arguments: [
+        ("sender rate", limited(email: "0.001", emailBurst: 4)),
+        ("campaign rate limit", limited(trigger: "{ event: view }", delay: "0s", campaignLimit: "rate_limit: 1")),
+    ])
     func parallelRunFallsBackToOneThreadWhenASharedLimitBinds(limit: String, text: String) throws {
         let s = try scenario(text)
         let single = SimulationRun.execute(s)

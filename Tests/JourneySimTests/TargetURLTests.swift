@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import JourneySim
 
 /// `TargetURL`, the one parser of backend URLs (`--target`, `drive --url`, `backend.http.url`):
@@ -8,10 +9,13 @@ import Testing
 @Suite struct TargetURLTests {
     @Test func usableURLsAreSplitIntoTheirParts() throws {
         let plain = try TargetURL("http://127.0.0.1:8080")
-        #expect(plain.scheme == .http && plain.host == "127.0.0.1" && plain.port == 8080 && plain.path == "" && plain.query == nil)
+        #expect(
+            plain.scheme == .http && plain.host == "127.0.0.1" && plain.port == 8080 && plain.path == ""
+                && plain.query == nil)
         #expect(plain.description == "http://127.0.0.1:8080" && plain.authority == "127.0.0.1:8080")
         let defaults = try TargetURL("HTTPS://api.example.test/v2/")
-        #expect(defaults.scheme == .https && defaults.port == 443 && defaults.explicitPort == nil && defaults.path == "/v2")
+        #expect(
+            defaults.scheme == .https && defaults.port == 443 && defaults.explicitPort == nil && defaults.path == "/v2")
         let ipv6 = try TargetURL("http://[::1]:9000/x")
         #expect(ipv6.host == "::1" && ipv6.authority == "[::1]:9000" && ipv6.base == "http://[::1]:9000/x")
         #expect(try TargetURL("http://h:1").port == 1 && TargetURL("http://h:65535").port == 65_535)
@@ -72,18 +76,22 @@ import Testing
     }
 
     /// Even a URL that does not parse is quoted with its user info masked.
-    @Test(arguments: ["http://bob:hunter2@127.0.0.1:99999", "bob:hunter2@127.0.0.1:8080", "ftp://bob:hunter2@h", "http://bob:hunter2@h/#x"])
+    @Test(arguments: [
+        "http://bob:hunter2@127.0.0.1:99999", "bob:hunter2@127.0.0.1:8080", "ftp://bob:hunter2@h",
+        "http://bob:hunter2@h/#x",
+    ])
     func errorsNeverQuoteAPassword(url: String) {
         #expect(!TargetURL.redact(url).contains("hunter2"))
-        #expect(HTTPTargetSpec.urlProblem(url).map { !$0.contains("hunter2") && $0.contains("bob:***@") } == true, "\(url)")
+        #expect(
+            HTTPTargetSpec.urlProblem(url).map { !$0.contains("hunter2") && $0.contains("bob:***@") } == true, "\(url)")
     }
 
     /// A scenario's `backend.http.url` goes through the same parser, with the file and field.
     @Test func aScenarioBackendURLIsCheckedTheSameWay() {
         let yaml = """
-        population: { customers: 10 }
-        backend: { kind: http, http: { url: "http://bob:hunter2@127.0.0.1:99999" } }
-        """
+            population: { customers: 10 }
+            backend: { kind: http, http: { url: "http://bob:hunter2@127.0.0.1:99999" } }
+            """
         let error = scenarioError(yaml)?.description ?? ""
         #expect(error.contains("backend.http.url") && error.contains("'99999' is not a port number"), "\(error)")
         #expect(!error.contains("hunter2"))

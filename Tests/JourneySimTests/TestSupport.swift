@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import JourneySim
 
 /// Parses scenario text, failing the test with the error's message if it does not parse.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import JourneySim
 
 @Suite("Trigger core: single-message semantics")
@@ -22,21 +23,27 @@ struct TriggerSemanticsTests {
 
     @Test func triggerFiltersAreCompiledAndApplied() throws {
         let filters = [
-            try parseFilter("cart_value > 100"), try parseFilter("stage == cart"), try parseFilter("channel == whatsapp"),
+            try parseFilter("cart_value > 100"), try parseFilter("stage == cart"),
+            try parseFilter("channel == whatsapp"),
         ]
         #expect(filters[0] == EventFilter(field: .cartValue, comparison: .greater, value: 100))
         #expect(filters[1] == EventFilter(field: .stage, comparison: .equal, value: Float(Stage.cart.rawValue)))
         var h = Harness(campaigns: [campaign { $0.trigger.filters = filters }])
-        h.event(.sessionEnd, at(monday, hours: 10), cart: 100)                    // not > 100
-        h.event(.sessionEnd, at(monday, hours: 10, minutes: 1), channel: .sms)    // wrong channel
-        h.event(.sessionEnd, at(monday, hours: 10, minutes: 2), stage: .research) // wrong stage
+        h.event(.sessionEnd, at(monday, hours: 10), cart: 100)  // not > 100
+        h.event(.sessionEnd, at(monday, hours: 10, minutes: 1), channel: .sms)  // wrong channel
+        h.event(.sessionEnd, at(monday, hours: 10, minutes: 2), stage: .research)  // wrong stage
         #expect(h.core.runningFlows == 0)
         h.event(.sessionEnd, at(monday, hours: 10, minutes: 3), cart: 100.5)
         #expect(h.core.runningFlows == 1)
     }
 
     @Test func eventsBeforeTheCampaignStartsDoNotTrigger() {
-        var h = Harness(campaigns: [campaign { $0.start = at(monday, days: 1); $0.reeligibility = .zero }])
+        var h = Harness(campaigns: [
+            campaign {
+                $0.start = at(monday, days: 1)
+                $0.reeligibility = .zero
+            }
+        ])
         h.event(.sessionEnd, at(monday, hours: 23, minutes: 59))
         #expect(h.core.runningFlows == 0)
         h.event(.sessionEnd, at(monday, days: 1))
@@ -54,14 +61,16 @@ struct TriggerSemanticsTests {
 
     @Test func audienceIsCheckedOnEntryAndOptionallyAtSend() {
         // Archetype filter on entry.
-        var h = Harness(campaigns: [campaign { $0.audience.archetypes = [.odyssey] }], customers: 2,
-                        archetypeOf: { $0 == 0 ? .routine : .odyssey })
+        var h = Harness(
+            campaigns: [campaign { $0.audience.archetypes = [.odyssey] }], customers: 2,
+            archetypeOf: { $0 == 0 ? .routine : .odyssey })
         h.event(.sessionEnd, at(monday, hours: 10), customer: 0)
         h.event(.sessionEnd, at(monday, hours: 10), customer: 1)
         #expect(h.core.runningFlows == 1)
 
-        var notReachable = Harness(campaigns: [campaign { $0.audience.channelsReachable = channels(.whatsapp) }],
-                                   reachable: channels(.sms))
+        var notReachable = Harness(
+            campaigns: [campaign { $0.audience.channelsReachable = channels(.whatsapp) }],
+            reachable: channels(.sms))
         notReachable.event(.sessionEnd, at(monday, hours: 10))
         #expect(notReachable.core.runningFlows == 0)
     }
@@ -70,7 +79,12 @@ struct TriggerSemanticsTests {
         // The customer opts out of every campaign channel after entering. With the re-check the
         // message is suppressed as out of audience; without it, at channel choice as opted out.
         for recheck in [true, false] {
-            var h = Harness(campaigns: [campaign { $0.recheckAudienceAtSend = recheck; $0.channels = [.whatsapp, .sms] }])
+            var h = Harness(campaigns: [
+                campaign {
+                    $0.recheckAudienceAtSend = recheck
+                    $0.channels = [.whatsapp, .sms]
+                }
+            ])
             h.event(.sessionEnd, at(monday, hours: 10))
             h.core.optOut(customer: 0, channel: .whatsapp)
             h.event(.optOut, at(monday, hours: 10, minutes: 5), channel: .sms)
@@ -140,7 +154,7 @@ struct TriggerSemanticsTests {
 
     @Test func reeligibilityWindowCountsFromTheMessageReceived() {
         var h = Harness(campaigns: [campaign { $0.reeligibility = .days(7) }])
-        h.event(.sessionEnd, at(monday, hours: 10))                // received at 10:30
+        h.event(.sessionEnd, at(monday, hours: 10))  // received at 10:30
         h.advance(to: at(monday, hours: 11))
         h.event(.sessionEnd, at(monday, days: 7, hours: 10, minutes: 15))  // 7d after the trigger, not after receipt
         #expect(h.core.runningFlows == 0)
@@ -160,8 +174,10 @@ struct TriggerSemanticsTests {
     }
 
     @Test func flowExitSkipsAPendingMessageAfterAnEarlierSend() {
-        let flow = Flow(steps: [.message(MessageStep(content: .init(template: "one"))),
-                                .message(MessageStep(delay: .hours(2), content: .init(template: "two")))])
+        let flow = Flow(steps: [
+            .message(MessageStep(content: .init(template: "one"))),
+            .message(MessageStep(delay: .hours(2), content: .init(template: "two"))),
+        ])
         var exiting = Campaign(name: "flow", trigger: .init(event: .sessionEnd), flow: flow, isMultiStep: true)
         exiting.exceptionEvents = [EventKindSet(.purchase)]
         var h = Harness(campaigns: [exiting])
@@ -180,7 +196,9 @@ struct TriggerSemanticsTests {
     }
 
     @Test func finishGivesPendingMessagesAState() {
-        var h = Harness(campaigns: [campaign(delay: .hours(5)), campaign("short", delay: .hours(5)) { $0.end = at(monday, hours: 12) }])
+        var h = Harness(campaigns: [
+            campaign(delay: .hours(5)), campaign("short", delay: .hours(5)) { $0.end = at(monday, hours: 12) },
+        ])
         h.event(.sessionEnd, at(monday, hours: 10))
         h.advance(to: at(monday, hours: 12))
         h.core.finish(at: at(monday, hours: 12))
@@ -195,12 +213,14 @@ struct TriggerSemanticsTests {
 }
 
 func parseFilter(_ text: String) throws -> EventFilter {
-    let spec = try ScenarioLoader.parse("""
-    campaigns:
-      - name: x
-        trigger: { event: session_end, filter: [ "\(text)" ] }
-        content: { template: t }
-    """, file: "inline.yaml").triggers
+    let spec = try ScenarioLoader.parse(
+        """
+        campaigns:
+          - name: x
+            trigger: { event: session_end, filter: [ "\(text)" ] }
+            content: { template: t }
+        """, file: "inline.yaml"
+    ).triggers
     return spec.campaigns[0].trigger.filters[0]
 }
 
@@ -212,8 +232,9 @@ struct DeliveryWindowTests {
         // 09:00–21:00 local, drop outside. Trigger at 11:30Z so the send is due at 12:00Z:
         // New York 07:00 (out), Tokyo 21:00 (out, closing is exclusive), Kolkata 17:30 (in),
         // Sydney 23:00 (out), Berlin 13:00 (in).
-        var h = Harness(campaigns: [campaign { $0.deliveryWindow = DeliveryWindow(fromMinute: 540, toMinute: 1260) }],
-                        customers: 5, zones: DeliveryWindowTests.zones, zoneOf: { UInt16($0) })
+        var h = Harness(
+            campaigns: [campaign { $0.deliveryWindow = DeliveryWindow(fromMinute: 540, toMinute: 1260) }],
+            customers: 5, zones: DeliveryWindowTests.zones, zoneOf: { UInt16($0) })
         for customer in 0..<5 { h.event(.sessionEnd, at(monday, hours: 11, minutes: 30), customer: UInt32(customer)) }
         h.advance(to: at(monday, hours: 13))
         #expect(Set(h.sent.map(\.customer)) == [2, 4])
@@ -222,8 +243,11 @@ struct DeliveryWindowTests {
     }
 
     @Test func deferSendsAtTheNextLocalOpening() {
-        var h = Harness(campaigns: [campaign { $0.deliveryWindow = DeliveryWindow(fromMinute: 540, toMinute: 1260, outside: .defer) }],
-                        customers: 3, zones: DeliveryWindowTests.zones, zoneOf: { UInt16($0) })
+        var h = Harness(
+            campaigns: [
+                campaign { $0.deliveryWindow = DeliveryWindow(fromMinute: 540, toMinute: 1260, outside: .defer) }
+            ],
+            customers: 3, zones: DeliveryWindowTests.zones, zoneOf: { UInt16($0) })
         // Due 12:00Z: New York 07:00 EST → 09:00 EST = 14:00Z; Tokyo 21:00 → next day 09:00 JST = 00:00Z;
         // Kolkata 17:30 → now.
         for customer in 0..<3 { h.event(.sessionEnd, at(monday, hours: 11, minutes: 30), customer: UInt32(customer)) }
@@ -241,8 +265,13 @@ struct DeliveryWindowTests {
     @Test func deferFollowsADaylightSavingChange() {
         // New York springs forward on Sunday 8 March 2026 at 02:00 EST. A message due Saturday
         // 22:00 EST (Sun 03:00Z) waits for Sunday 09:00 EDT = 13:00Z, not 14:00Z.
-        var h = Harness(campaigns: [campaign(delay: .zero) { $0.deliveryWindow = DeliveryWindow(fromMinute: 540, toMinute: 1260, outside: .defer) }],
-                        zones: ["America/New_York"])
+        var h = Harness(
+            campaigns: [
+                campaign(delay: .zero) {
+                    $0.deliveryWindow = DeliveryWindow(fromMinute: 540, toMinute: 1260, outside: .defer)
+                }
+            ],
+            zones: ["America/New_York"])
         h.event(.sessionEnd, at(monday, days: 6, hours: 3))
         h.advance(to: at(monday, days: 8))
         #expect(h.sent.first?.time == at(monday, days: 6, hours: 13))
@@ -250,8 +279,14 @@ struct DeliveryWindowTests {
         // Berlin springs forward on 29 March 2026: 08:30Z is 10:30 CEST (inside 09–21) though
         // 08:30Z on the day before was 09:30 CET; 07:30Z on the 29th is 09:30 CEST, inside too,
         // whereas 07:30Z on the 28th is 08:30 CET, outside.
-        var berlin = Harness(campaigns: [campaign(delay: .zero) { $0.deliveryWindow = DeliveryWindow(fromMinute: 540, toMinute: 1260); $0.reeligibility = .zero }],
-                             customers: 2, zones: ["Europe/Berlin"])
+        var berlin = Harness(
+            campaigns: [
+                campaign(delay: .zero) {
+                    $0.deliveryWindow = DeliveryWindow(fromMinute: 540, toMinute: 1260)
+                    $0.reeligibility = .zero
+                }
+            ],
+            customers: 2, zones: ["Europe/Berlin"])
         berlin.event(.sessionEnd, at(monday, days: 26, hours: 7, minutes: 30), customer: 0)  // 28 March
         berlin.event(.sessionEnd, at(monday, days: 27, hours: 7, minutes: 30), customer: 1)  // 29 March
         berlin.advance(to: at(monday, days: 28))
@@ -272,11 +307,15 @@ struct DeliveryWindowTests {
 struct FrequencyCapTests {
     /// A campaign that sends immediately on every trigger.
     static func instant(_ name: String = "c", _ adjust: (inout Campaign) -> Void = { _ in }) -> Campaign {
-        campaign(name, delay: .zero) { $0.reeligibility = .zero; adjust(&$0) }
+        campaign(name, delay: .zero) {
+            $0.reeligibility = .zero
+            adjust(&$0)
+        }
     }
 
     @Test func rollingWindowEdges() {
-        var h = Harness(campaigns: [FrequencyCapTests.instant()], caps: [FrequencyCap(limit: 2, period: .rolling(.hours(1)))])
+        var h = Harness(
+            campaigns: [FrequencyCapTests.instant()], caps: [FrequencyCap(limit: 2, period: .rolling(.hours(1)))])
         func fire(_ time: SimTime) {
             h.event(.sessionEnd, time)
             h.advance(to: time)
@@ -286,9 +325,9 @@ struct FrequencyCapTests {
         fire(at(monday, hours: 10, minutes: 59, seconds: 59))  // 2 in the last hour: capped
         #expect(h.sent.count == 2)
         #expect(h.count(.suppressedByCap) == 1)
-        fire(at(monday, hours: 11))                             // the 10:00 send is exactly 1h old: out
+        fire(at(monday, hours: 11))  // the 10:00 send is exactly 1h old: out
         #expect(h.sent.count == 3)
-        fire(at(monday, hours: 11, minutes: 9, seconds: 59))    // 10:10 and 11:00 still in
+        fire(at(monday, hours: 11, minutes: 9, seconds: 59))  // 10:10 and 11:00 still in
         #expect(h.sent.count == 3)
         fire(at(monday, hours: 11, minutes: 10))
         #expect(h.sent.count == 4)
@@ -298,8 +337,9 @@ struct FrequencyCapTests {
     @Test func calendarDayCapsUseTheCustomersZone() {
         // One per local day. Sends at 14:00Z and 15:30Z: in Tokyo that is 23:00 and 00:30 the
         // next day (two days), in New York 09:00 and 10:30 (same day).
-        var h = Harness(campaigns: [FrequencyCapTests.instant()], caps: [FrequencyCap(limit: 1, period: .calendarDays(1))],
-                        customers: 2, zones: ["Asia/Tokyo", "America/New_York"], zoneOf: { UInt16($0) })
+        var h = Harness(
+            campaigns: [FrequencyCapTests.instant()], caps: [FrequencyCap(limit: 1, period: .calendarDays(1))],
+            customers: 2, zones: ["Asia/Tokyo", "America/New_York"], zoneOf: { UInt16($0) })
         for customer: UInt32 in [0, 1] {
             h.event(.sessionEnd, at(monday, hours: 14), customer: customer)
         }
@@ -320,14 +360,19 @@ struct FrequencyCapTests {
     }
 
     @Test func aSendCountsForItsChannelAndForAny() {
-        let caps = [FrequencyCap(limit: 1, period: .calendarDays(1), channel: .whatsapp),
-                    FrequencyCap(limit: 2, period: .calendarDays(1))]
-        var h = Harness(campaigns: [FrequencyCapTests.instant("wa") { $0.channels = [.whatsapp] },
-                                    FrequencyCapTests.instant("sms") { $0.channels = [.sms] }], caps: caps)
-        h.event(.sessionEnd, at(monday, hours: 10))   // both send: wa 1/1, any 2/2
+        let caps = [
+            FrequencyCap(limit: 1, period: .calendarDays(1), channel: .whatsapp),
+            FrequencyCap(limit: 2, period: .calendarDays(1)),
+        ]
+        var h = Harness(
+            campaigns: [
+                FrequencyCapTests.instant("wa") { $0.channels = [.whatsapp] },
+                FrequencyCapTests.instant("sms") { $0.channels = [.sms] },
+            ], caps: caps)
+        h.event(.sessionEnd, at(monday, hours: 10))  // both send: wa 1/1, any 2/2
         h.advance(to: at(monday, hours: 10))
         #expect(h.sent.count == 2)
-        h.event(.sessionEnd, at(monday, hours: 11))   // both capped
+        h.event(.sessionEnd, at(monday, hours: 11))  // both capped
         h.advance(to: at(monday, hours: 11))
         #expect(h.sent.count == 2)
         #expect(h.count(.suppressedByCap, campaign: 0) == 1)
@@ -336,34 +381,46 @@ struct FrequencyCapTests {
 
     @Test func transactionalOverridesCapsAndDoesNotCount() {
         let caps = [FrequencyCap(limit: 1, period: .calendarDays(1))]
-        var h = Harness(campaigns: [FrequencyCapTests.instant("marketing"),
-                                    FrequencyCapTests.instant("order") { $0.priority = .transactional; $0.overrideCaps = true; $0.countsTowardCaps = false }],
-                        caps: caps)
+        var h = Harness(
+            campaigns: [
+                FrequencyCapTests.instant("marketing"),
+                FrequencyCapTests.instant("order") {
+                    $0.priority = .transactional
+                    $0.overrideCaps = true
+                    $0.countsTowardCaps = false
+                },
+            ],
+            caps: caps)
         h.event(.sessionEnd, at(monday, hours: 10))
         h.advance(to: at(monday, hours: 10))
         h.event(.sessionEnd, at(monday, hours: 11))
         h.advance(to: at(monday, hours: 11))
-        #expect(h.count(.sent, campaign: 0) == 1)   // the marketing one used the slot once
+        #expect(h.count(.sent, campaign: 0) == 1)  // the marketing one used the slot once
         #expect(h.count(.suppressedByCap, campaign: 0) == 1)
-        #expect(h.count(.sent, campaign: 1) == 2)   // transactional always goes
+        #expect(h.count(.sent, campaign: 1) == 2)  // transactional always goes
     }
 
     @Test func firstProcessedWinsTheLastSlot() {
         let caps = [FrequencyCap(limit: 1, period: .calendarDays(1))]
-        var h = Harness(campaigns: [campaign("a") { $0.reeligibility = .zero }, campaign("b") { $0.reeligibility = .zero }], caps: caps)
-        h.event(.sessionEnd, at(monday, hours: 10))   // both due at 10:30; a was scheduled first
+        var h = Harness(
+            campaigns: [campaign("a") { $0.reeligibility = .zero }, campaign("b") { $0.reeligibility = .zero }],
+            caps: caps)
+        h.event(.sessionEnd, at(monday, hours: 10))  // both due at 10:30; a was scheduled first
         h.advance(to: at(monday, hours: 11))
         #expect(h.sent.map(\.campaign) == [0])
         #expect(h.count(.suppressedByCap, campaign: 1) == 1)
     }
 
     @Test func cappedStepInAFlowIsSkippedAndTheFlowGoesOn() {
-        let flow = Flow(steps: [.message(MessageStep(content: .init(template: "one"))), .delay(.hours(1)),
-                                .message(MessageStep(content: .init(template: "two")))])
+        let flow = Flow(steps: [
+            .message(MessageStep(content: .init(template: "one"))), .delay(.hours(1)),
+            .message(MessageStep(content: .init(template: "two"))),
+        ])
         var flowCampaign = Campaign(name: "flow", trigger: .init(event: .sessionStart), flow: flow, isMultiStep: true)
         flowCampaign.reeligibility = .zero
-        var h = Harness(campaigns: [FrequencyCapTests.instant(), flowCampaign],
-                        caps: [FrequencyCap(limit: 1, period: .rolling(.minutes(30)))])
+        var h = Harness(
+            campaigns: [FrequencyCapTests.instant(), flowCampaign],
+            caps: [FrequencyCap(limit: 1, period: .rolling(.minutes(30)))])
         h.event(.sessionEnd, at(monday, hours: 10))
         h.advance(to: at(monday, hours: 10))
         h.event(.sessionStart, at(monday, hours: 10, minutes: 5))

@@ -1,15 +1,19 @@
 import Foundation
 import Testing
+
 @testable import JourneySim
 
 @Suite("Trigger core: channels, control groups, rate limits")
 struct TriggerChannelTests {
     @Test func controlGroupShareOn100kCustomers() {
         let customers = 100_000
-        var h = Harness(campaigns: [campaign(delay: .zero) {
-            $0.controlGroup = 0.1
-            $0.conversion = .init(event: .purchase, window: .days(3))
-        }], customers: customers)
+        var h = Harness(
+            campaigns: [
+                campaign(delay: .zero) {
+                    $0.controlGroup = 0.1
+                    $0.conversion = .init(event: .purchase, window: .days(3))
+                }
+            ], customers: customers)
         for customer in 0..<customers { h.event(.sessionEnd, at(monday, hours: 10), customer: UInt32(customer)) }
         h.advance(to: at(monday, hours: 10))
         let heldOut = Double(h.count(.heldOut))
@@ -41,8 +45,9 @@ struct TriggerChannelTests {
     }
 
     @Test func fallsBackFromWhatsAppToSMSWhenTheAppIsNotInstalled() {
-        var h = Harness(campaigns: [campaign { $0.channels = [.whatsapp, .sms, .email] }],
-                        reachable: channels(.sms, .email))
+        var h = Harness(
+            campaigns: [campaign { $0.channels = [.whatsapp, .sms, .email] }],
+            reachable: channels(.sms, .email))
         h.event(.sessionEnd, at(monday, hours: 10))
         h.advance(to: at(monday, hours: 11))
         #expect(h.sent.count == 1)
@@ -79,28 +84,50 @@ struct TriggerChannelTests {
 
     @Test func channelsFollowConsentAndPreference() {
         // Only consented channels, in the campaign's order; the journey channel first when preferred.
-        var h = Harness(campaigns: [campaign { $0.channels = [.whatsapp, .sms, .email] },
-                                    campaign("journey") { $0.channels = [.whatsapp, .sms, .email]; $0.preferJourneyChannel = true }],
-                        consent: channels(.sms, .email))
+        var h = Harness(
+            campaigns: [
+                campaign { $0.channels = [.whatsapp, .sms, .email] },
+                campaign("journey") {
+                    $0.channels = [.whatsapp, .sms, .email]
+                    $0.preferJourneyChannel = true
+                },
+            ],
+            consent: channels(.sms, .email))
         h.event(.sessionEnd, at(monday, hours: 10), channel: .email)
         h.advance(to: at(monday, hours: 11))
         #expect(h.sent.map(\.channel) == [.sms, .email])
     }
 
     @Test func optedOutAndUnreachableCustomersAreSuppressed() {
-        var h = Harness(campaigns: [campaign { $0.channels = [.whatsapp]; $0.reeligibility = .zero }], customers: 2)
+        var h = Harness(
+            campaigns: [
+                campaign {
+                    $0.channels = [.whatsapp]
+                    $0.reeligibility = .zero
+                }
+            ], customers: 2)
         h.event(.optOut, at(monday, hours: 9), customer: 0, channel: .whatsapp)
         h.event(.sessionEnd, at(monday, hours: 10), customer: 0)
         h.advance(to: at(monday, hours: 11))
-        #expect(h.stats.count(.created, campaign: 0) == 0)   // an opt-out withdraws consent: no entry
+        #expect(h.stats.count(.created, campaign: 0) == 0)  // an opt-out withdraws consent: no entry
 
-        var noConsentNeeded = Harness(campaigns: [campaign { $0.channels = [.whatsapp]; $0.audience.requireConsent = false }])
+        var noConsentNeeded = Harness(campaigns: [
+            campaign {
+                $0.channels = [.whatsapp]
+                $0.audience.requireConsent = false
+            }
+        ])
         noConsentNeeded.event(.optOut, at(monday, hours: 9), channel: .whatsapp)
         noConsentNeeded.event(.sessionEnd, at(monday, hours: 10))
         noConsentNeeded.advance(to: at(monday, hours: 11))
         #expect(noConsentNeeded.count(.suppressedOptedOut) == 1)
 
-        var none = Harness(campaigns: [campaign { $0.channels = [.push]; $0.audience.requireConsent = false }])
+        var none = Harness(campaigns: [
+            campaign {
+                $0.channels = [.push]
+                $0.audience.requireConsent = false
+            }
+        ])
         none.event(.sessionEnd, at(monday, hours: 10))
         none.advance(to: at(monday, hours: 11))
         #expect(none.count(.suppressedNoReachableChannel) == 1)
@@ -117,11 +144,17 @@ struct TriggerChannelTests {
         #expect(h.sent.map(\.customer) == [0, 1, 2, 3, 4, 5, 6])
         #expect(h.sent.allSatisfy { $0.intendedAt == at(monday, hours: 10, minutes: 30) })
 
-        var held = Harness(campaigns: [campaign { $0.rateLimitPerMinute = 1; $0.maxHold = .minutes(2) }], customers: 5)
+        var held = Harness(
+            campaigns: [
+                campaign {
+                    $0.rateLimitPerMinute = 1
+                    $0.maxHold = .minutes(2)
+                }
+            ], customers: 5)
         for customer in 0..<5 { held.event(.sessionEnd, at(monday, hours: 10), customer: UInt32(customer)) }
         held.advance(to: at(monday, hours: 11))
-        #expect(held.sent.count == 3)          // at +0, +1, +2 minutes
-        #expect(held.count(.aborted) == 2)      // would have waited 3 and 4 minutes
+        #expect(held.sent.count == 3)  // at +0, +1, +2 minutes
+        #expect(held.count(.aborted) == 2)  // would have waited 3 and 4 minutes
         #expect(held.stats.isConserved)
     }
 }
@@ -134,26 +167,36 @@ struct TriggerFlowTests {
 
     static func spec(_ file: String, only names: [String]) throws -> TriggerSpec {
         let all = try scenario(file).triggers
-        return TriggerSpec(campaigns: all.campaigns.filter { names.contains($0.name) }, frequencyCaps: all.frequencyCaps)
+        return TriggerSpec(
+            campaigns: all.campaigns.filter { names.contains($0.name) }, frequencyCaps: all.frequencyCaps)
     }
 
     static func population(_ count: Int, zone: UInt16 = 0) -> Population {
         let set = channels(.whatsapp, .sms, .email)
-        return Population(archetype: ContiguousArray(repeating: .joyride, count: count), channels: ContiguousArray(repeating: set, count: count),
-                          consent: ContiguousArray(repeating: set, count: count), reachable: ContiguousArray(repeating: set, count: count),
-                          timeZone: ContiguousArray(repeating: zone, count: count))
+        return Population(
+            archetype: ContiguousArray(repeating: .joyride, count: count),
+            channels: ContiguousArray(repeating: set, count: count),
+            consent: ContiguousArray(repeating: set, count: count),
+            reachable: ContiguousArray(repeating: set, count: count),
+            timeZone: ContiguousArray(repeating: zone, count: count))
     }
 
     @Test func shippedScenariosParse() throws {
         let cart = try TriggerFlowTests.scenario("abandoned-cart.yaml")
-        #expect(cart.triggers.campaigns.map(\.name) == ["abandoned_cart", "big_cart_whatsapp", "welcome_series", "re_engagement"])
+        #expect(
+            cart.triggers.campaigns.map(\.name) == [
+                "abandoned_cart", "big_cart_whatsapp", "welcome_series", "re_engagement",
+            ])
         #expect(cart.triggers.frequencyCaps.count == 3)
         #expect(cart.triggers.frequencyCaps[0].period == .calendarDays(1))
         #expect(cart.triggers.frequencyCaps[1].period == .rolling(.days(7)))
         #expect(cart.triggers.campaigns[1].trigger.filters.count == 3)
         #expect(cart.triggers.campaigns[0].isMultiStep)
         let post = try TriggerFlowTests.scenario("post-purchase.yaml")
-        #expect(post.triggers.campaigns.map(\.name) == ["order_confirmation", "delivery_update", "review_request", "welcome_series", "re_engagement"])
+        #expect(
+            post.triggers.campaigns.map(\.name) == [
+                "order_confirmation", "delivery_update", "review_request", "welcome_series", "re_engagement",
+            ])
         #expect(post.triggers.campaigns[0].overrideCaps && !post.triggers.campaigns[0].countsTowardCaps)
         #expect(post.triggers.discountCodes.contains("WELCOME15"))
     }
@@ -163,7 +206,8 @@ struct TriggerFlowTests {
         // Customers chosen outside the control group; London time (window 09–21 local).
         var h = Harness(spec: spec, population: TriggerFlowTests.population(200), zones: ["Europe/London"])
         let treated = (0..<200).filter { !h.core.isControl(customer: $0, campaign: 0, share: 0.1) }
-        let buyer = UInt32(treated[0]), holdout = UInt32(treated[1])
+        let buyer = UInt32(treated[0])
+        let holdout = UInt32(treated[1])
         h.event(.sessionEnd, at(monday, hours: 10), customer: buyer, stage: .cart, cart: 80)
         h.event(.sessionEnd, at(monday, hours: 10), customer: holdout, stage: .cart, cart: 80)
         h.advance(to: at(monday, hours: 12))
@@ -191,10 +235,13 @@ struct TriggerFlowTests {
     }
 
     @Test func postPurchaseBranchesOnStars() throws {
-        let spec = try TriggerFlowTests.spec("post-purchase.yaml", only: ["order_confirmation", "delivery_update", "review_request"])
+        let spec = try TriggerFlowTests.spec(
+            "post-purchase.yaml", only: ["order_confirmation", "delivery_update", "review_request"])
         var h = Harness(spec: spec, population: TriggerFlowTests.population(400), zones: ["Europe/Berlin"])
         let treated = (0..<400).filter { !h.core.isControl(customer: $0, campaign: 2, share: 0.05) }
-        let unhappy = UInt32(treated[0]), happy = UInt32(treated[1]), silent = UInt32(treated[2])
+        let unhappy = UInt32(treated[0])
+        let happy = UInt32(treated[1])
+        let silent = UInt32(treated[2])
         for customer in [unhappy, happy, silent] {
             h.event(.purchase, at(monday, hours: 10), customer: customer, stage: .purchased)
             h.event(.delivery, at(monday, days: 2, hours: 10), customer: customer, stage: .using)
@@ -207,7 +254,7 @@ struct TriggerFlowTests {
         #expect(h.sent.first { $0.customer == unhappy && $0.campaign == 2 }?.time == at(monday, days: 5, hours: 10))
         h.event(.review, at(monday, days: 6), customer: unhappy, stage: .using, stars: 2)
         h.event(.review, at(monday, days: 6), customer: happy, stage: .using, stars: 5)
-        h.advance(to: at(monday, days: 6, hours: 12))   // 09:00 Berlin opening is 08:00Z
+        h.advance(to: at(monday, days: 6, hours: 12))  // 09:00 Berlin opening is 08:00Z
         #expect(templates(unhappy).last == "sorry_agent_will_contact")
         #expect(h.sent.last { $0.customer == unhappy }?.routeToAgent == true)
         #expect(templates(happy).last == "ask_public_review")
@@ -223,7 +270,8 @@ struct TriggerFlowTests {
         var h = Harness(spec: spec, population: TriggerFlowTests.population(1), zones: ["Europe/London"])
         h.event(.sessionStart, at(monday, hours: 10), stage: .research)
         h.advance(to: at(monday, days: 8))
-        #expect(h.sent.map { spec.templates[Int($0.template)] } == ["welcome", "getting_started_tips", "first_order_offer"])
+        #expect(
+            h.sent.map { spec.templates[Int($0.template)] } == ["welcome", "getting_started_tips", "first_order_offer"])
         h.event(.sessionStart, at(monday, days: 9), stage: .research)
         #expect(h.core.runningFlows == 0)
     }
@@ -233,7 +281,8 @@ struct TriggerFlowTests {
         let population = TriggerFlowTests.population(400)
         var h = Harness(spec: spec, population: population, zones: ["UTC"])
         let treated = (0..<400).filter { !h.core.isControl(customer: $0, campaign: 0, share: 0.1) }
-        let returns = UInt32(treated[0]), away = UInt32(treated[1])
+        let returns = UInt32(treated[0])
+        let away = UInt32(treated[1])
         h.event(.dormant, at(monday, hours: 12), customer: returns, stage: .dormant)
         h.event(.dormant, at(monday, hours: 12), customer: away, stage: .dormant)
         h.advance(to: at(monday, days: 2))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import JourneySim
 
 /// Property-style checks over random event streams: message conservation, determinism and
@@ -10,11 +11,14 @@ struct TriggerPropertyTests {
 
     static func population(_ count: Int, seed: UInt64) -> Population {
         var rng = Xoshiro256StarStar(seed: seed)
-        var archetypes = ContiguousArray<Archetype>(), all = ContiguousArray<ChannelSet>()
-        var consent = ContiguousArray<ChannelSet>(), reachable = ContiguousArray<ChannelSet>(), zones = ContiguousArray<UInt16>()
+        var archetypes = ContiguousArray<Archetype>()
+        var all = ContiguousArray<ChannelSet>()
+        var consent = ContiguousArray<ChannelSet>()
+        var reachable = ContiguousArray<ChannelSet>()
+        var zones = ContiguousArray<UInt16>()
         for _ in 0..<count {
             archetypes.append(Archetype(rawValue: UInt8(rng.below(4)))!)
-            let set = ChannelSet(rawValue: UInt16(rng.below(0x3FF)) | 0x2)   // always SMS
+            let set = ChannelSet(rawValue: UInt16(rng.below(0x3FF)) | 0x2)  // always SMS
             all.append(set)
             consent.append(ChannelSet(rawValue: set.rawValue & UInt16(rng.below(0x400))))
             reachable.append(ChannelSet(rawValue: set.rawValue & (UInt16(rng.below(0x400)) | 0x2)))
@@ -29,17 +33,19 @@ struct TriggerPropertyTests {
         let root = packageRoot.appendingPathComponent("scenarios")
         let cart = try ScenarioLoader.load(path: root.appendingPathComponent("abandoned-cart.yaml").path).triggers
         let post = try ScenarioLoader.load(path: root.appendingPathComponent("post-purchase.yaml").path).triggers
-        var campaigns = cart.campaigns + post.campaigns.filter { $0.name != "welcome_series" && $0.name != "re_engagement" }
+        var campaigns =
+            cart.campaigns + post.campaigns.filter { $0.name != "welcome_series" && $0.name != "re_engagement" }
         for index in campaigns.indices {
             campaigns[index].rateLimitPerMinute = rateLimited ? 3 : nil
             campaigns[index].maxHold = .hours(2)
             campaigns[index].end = monday + .days(4)
         }
-        campaigns.append(campaign("same_trigger_exception", on: .addToCart, delay: .hours(1)) {
-            $0.exceptionEvents = [EventKindSet(.addToCart), EventKindSet(.checkout)]
-            $0.recheckAudienceAtSend = true
-            $0.reeligibility = .hours(6)
-        })
+        campaigns.append(
+            campaign("same_trigger_exception", on: .addToCart, delay: .hours(1)) {
+                $0.exceptionEvents = [EventKindSet(.addToCart), EventKindSet(.checkout)]
+                $0.recheckAudienceAtSend = true
+                $0.reeligibility = .hours(6)
+            })
         return TriggerSpec(campaigns: campaigns, frequencyCaps: cart.frequencyCaps)
     }
 
@@ -49,10 +55,13 @@ struct TriggerPropertyTests {
     }
 
     /// Feeds a random stream; `shard` keeps only customers with `customer % count == index`.
-    static func run(spec: TriggerSpec, population: Population, seed: UInt64, events: Int,
-                    shard: (index: Int, count: Int) = (0, 1), checkEveryStep: Bool = false) -> Run {
-        var core = TriggerCore(spec: spec, population: population,
-                               zones: TimeZoneTable(identifiers: zones, start: monday, end: monday + .days(30)), seed: seed)
+    static func run(
+        spec: TriggerSpec, population: Population, seed: UInt64, events: Int,
+        shard: (index: Int, count: Int) = (0, 1), checkEveryStep: Bool = false
+    ) -> Run {
+        var core = TriggerCore(
+            spec: spec, population: population,
+            zones: TimeZoneTable(identifiers: zones, start: monday, end: monday + .days(30)), seed: seed)
         var rng = Xoshiro256StarStar(seed: seed &+ 99)
         var actions = ContiguousArray<SendRequest>()
         var all: [SendRequest] = []
@@ -64,8 +73,9 @@ struct TriggerPropertyTests {
                 let request = actions[index]
                 all.append(request)
                 // Failure decided by the message's identity, not its serial, so shards agree.
-                let key = SplitMix64.hash(UInt64(request.customer), UInt64(request.campaign) << 8 | UInt64(request.step),
-                                          UInt64(request.time.milliseconds) ^ UInt64(request.channel.rawValue))
+                let key = SplitMix64.hash(
+                    UInt64(request.customer), UInt64(request.campaign) << 8 | UInt64(request.step),
+                    UInt64(request.time.milliseconds) ^ UInt64(request.channel.rawValue))
                 let outcome: DeliveryOutcome = key % 10 == 0 ? .failed : (key % 3 == 0 ? .read : .delivered)
                 core.reportDelivery(request.message, outcome: outcome, at: request.time, into: &actions)
                 index += 1
@@ -76,9 +86,10 @@ struct TriggerPropertyTests {
             time = time + .seconds(Double(rng.below(120)))
             let customer = UInt32(rng.below(population.count))
             let kind = EventKind(rawValue: UInt8(rng.below(EventKind.allCases.count)))!
-            let event = CustomerEvent(customer: customer, kind: kind, time: time,
-                                      channel: Channel(rawValue: UInt8(rng.below(3)))!, stage: Stage(rawValue: UInt8(rng.below(7)))!,
-                                      cartValue: Float(rng.below(300)), stars: UInt8(1 + rng.below(5)))
+            let event = CustomerEvent(
+                customer: customer, kind: kind, time: time,
+                channel: Channel(rawValue: UInt8(rng.below(3)))!, stage: Stage(rawValue: UInt8(rng.below(7)))!,
+                cartValue: Float(rng.below(300)), stars: UInt8(1 + rng.below(5)))
             let advanceNow = rng.below(4) == 0
             guard Int(customer) % shard.count == shard.index else { continue }
             core.handle(event, into: &actions)
@@ -100,7 +111,8 @@ struct TriggerPropertyTests {
     @Test func messagesAreConservedAtEveryStep() throws {
         let spec = try TriggerPropertyTests.spec(rateLimited: true)
         let population = TriggerPropertyTests.population(300, seed: 5)
-        let run = TriggerPropertyTests.run(spec: spec, population: population, seed: 5, events: 20_000, checkEveryStep: true)
+        let run = TriggerPropertyTests.run(
+            spec: spec, population: population, seed: 5, events: 20_000, checkEveryStep: true)
         #expect(run.stats.conservationViolations() == [])
         #expect(run.stats.total(.pending) == 0)
         // The stream is rich enough to reach most terminal states.
@@ -128,9 +140,12 @@ struct TriggerPropertyTests {
         let spec = try TriggerPropertyTests.spec(rateLimited: false)
         let population = TriggerPropertyTests.population(200, seed: 3)
         let whole = TriggerPropertyTests.run(spec: spec, population: population, seed: 3, events: 8_000)
-        var merged = TriggerPropertyTests.run(spec: spec, population: population, seed: 3, events: 8_000, shard: (0, 3)).stats
+        var merged = TriggerPropertyTests.run(spec: spec, population: population, seed: 3, events: 8_000, shard: (0, 3))
+            .stats
         for index in 1..<3 {
-            merged.merge(TriggerPropertyTests.run(spec: spec, population: population, seed: 3, events: 8_000, shard: (index, 3)).stats)
+            merged.merge(
+                TriggerPropertyTests.run(spec: spec, population: population, seed: 3, events: 8_000, shard: (index, 3))
+                    .stats)
         }
         #expect(merged == whole.stats)
         #expect(merged.isConserved)
@@ -149,83 +164,102 @@ struct CampaignParsingTests {
     }
 
     @Test func fullCampaignParses() throws {
-        let scenario = try ScenarioLoader.parse("""
-        population: { customers: 100 }
-        frequency_caps:
-          - { limit: 3, per: 1d, channel: any }
-          - { limit: 5, per: week }
-          - { limit: 1, per: 6h, channel: whatsapp }
-        campaigns:
-          - name: cart
-            trigger: { event: session_end, filter: [ "cart_value >= 100", "stage == cart", "channel != sms", "stars<4" ] }
-            audience: { archetypes: [ joyride ], channels_reachable: [ whatsapp ], require_consent: false }
-            recheck_audience_at_send: true
-            delay: 30m
-            exception_events: [ purchase ]
-            start: 2026-03-02
-            end: 2026-03-20T12:00:00Z
-            delivery_window: { from: "09:00", to: "21:00", outside: defer }
-            reeligibility: 7d
-            override_caps: true
-            counts_toward_caps: false
-            control_group: 0.1
-            channels: [ whatsapp, sms, email ]
-            prefer_journey_channel: true
-            fallback: false
-            content: { template: cart_reminder, fields: [ first_name, cart_value ], discount_code: SAVE10 }
-            conversion: { event: purchase, window: 3d }
-            rate_limit: 1000
-            max_hold: 72h
-        """, file: "s.yaml")
+        let scenario = try ScenarioLoader.parse(
+            """
+            population: { customers: 100 }
+            frequency_caps:
+              - { limit: 3, per: 1d, channel: any }
+              - { limit: 5, per: week }
+              - { limit: 1, per: 6h, channel: whatsapp }
+            campaigns:
+              - name: cart
+                trigger: { event: session_end, filter: [ "cart_value >= 100", "stage == cart", "channel != sms", "stars<4" ] }
+                audience: { archetypes: [ joyride ], channels_reachable: [ whatsapp ], require_consent: false }
+                recheck_audience_at_send: true
+                delay: 30m
+                exception_events: [ purchase ]
+                start: 2026-03-02
+                end: 2026-03-20T12:00:00Z
+                delivery_window: { from: "09:00", to: "21:00", outside: defer }
+                reeligibility: 7d
+                override_caps: true
+                counts_toward_caps: false
+                control_group: 0.1
+                channels: [ whatsapp, sms, email ]
+                prefer_journey_channel: true
+                fallback: false
+                content: { template: cart_reminder, fields: [ first_name, cart_value ], discount_code: SAVE10 }
+                conversion: { event: purchase, window: 3d }
+                rate_limit: 1000
+                max_hold: 72h
+            """, file: "s.yaml")
         let campaign = try #require(scenario.triggers.campaigns.first)
         #expect(campaign.trigger.filters.count == 4)
         #expect(campaign.trigger.filters[3] == EventFilter(field: .stars, comparison: .less, value: 4))
         #expect(campaign.audience.archetypes == [.joyride] && !campaign.audience.requireConsent)
         #expect(campaign.deliveryWindow == DeliveryWindow(fromMinute: 540, toMinute: 1260, outside: .defer))
         #expect(campaign.reeligibility == .days(7))
-        #expect(campaign.flow.steps == [.message(MessageStep(delay: .minutes(30), content: CampaignContent(
-            template: "cart_reminder", fields: ["first_name", "cart_value"], discountCode: "SAVE10")))])
+        #expect(
+            campaign.flow.steps == [
+                .message(
+                    MessageStep(
+                        delay: .minutes(30),
+                        content: CampaignContent(
+                            template: "cart_reminder", fields: ["first_name", "cart_value"], discountCode: "SAVE10")))
+            ])
         #expect(campaign.rateLimitPerMinute == 1000 && campaign.maxHold == .hours(72))
         #expect(campaign.start == monday && campaign.end == SimTime(unixSeconds: 1_774_008_000))
-        #expect(scenario.triggers.frequencyCaps == [
-            FrequencyCap(limit: 3, period: .calendarDays(1)), FrequencyCap(limit: 5, period: .rolling(.days(7))),
-            FrequencyCap(limit: 1, period: .rolling(.hours(6)), channel: .whatsapp),
-        ])
+        #expect(
+            scenario.triggers.frequencyCaps == [
+                FrequencyCap(limit: 3, period: .calendarDays(1)), FrequencyCap(limit: 5, period: .rolling(.days(7))),
+                FrequencyCap(limit: 1, period: .rolling(.hours(6)), channel: .whatsapp),
+            ])
     }
 
     @Test func unknownKeysGetADidYouMean() {
-        let error = error("""
-        campaigns:
-          - name: x
-            trigger: { event: session_end }
-            content: { template: t }
-            dealy: 30m
-        """)
+        let error = error(
+            """
+            campaigns:
+              - name: x
+                trigger: { event: session_end }
+                content: { template: t }
+                dealy: 30m
+            """)
         #expect(error?.description.contains("s.yaml:5:5") == true)
         #expect(error?.description.contains("Did you mean 'delay'?") == true)
     }
 
     @Test func badValuesNameTheFieldAndTheFix() {
-        let badEvent = error("campaigns:\n  - name: x\n    trigger: { event: sesion_end }\n    content: { template: t }\n")
+        let badEvent = error(
+            "campaigns:\n  - name: x\n    trigger: { event: sesion_end }\n    content: { template: t }\n")
         #expect(badEvent?.description.contains("campaigns.0.trigger.event") == true)
         #expect(badEvent?.description.contains("Did you mean 'session_end'?") == true)
-        let badFilter = error("campaigns:\n  - name: x\n    trigger: { event: session_end, filter: [ \"stage > cart\" ] }\n    content: { template: t }\n")
+        let badFilter = error(
+            "campaigns:\n  - name: x\n    trigger: { event: session_end, filter: [ \"stage > cart\" ] }\n    content: { template: t }\n"
+        )
         #expect(badFilter?.description.contains("compare it with == or != only") == true)
-        let badTime = error("campaigns:\n  - name: x\n    trigger: { event: view }\n    content: { template: t }\n    delivery_window: { from: \"9am\", to: \"21:00\" }\n")
+        let badTime = error(
+            "campaigns:\n  - name: x\n    trigger: { event: view }\n    content: { template: t }\n    delivery_window: { from: \"9am\", to: \"21:00\" }\n"
+        )
         #expect(badTime?.description.contains("HH:MM") == true)
-        let badGoto = error("""
-        campaigns:
-          - name: x
-            trigger: { event: review }
-            steps:
-              - branch: { on: stars, cases: [ { when: "<= 3", goto: agnet } ] }
-              - id: agent
-                message: { template: t }
-        """)
+        let badGoto = error(
+            """
+            campaigns:
+              - name: x
+                trigger: { event: review }
+                steps:
+                  - branch: { on: stars, cases: [ { when: "<= 3", goto: agnet } ] }
+                  - id: agent
+                    message: { template: t }
+            """)
         #expect(badGoto?.description.contains("Did you mean 'agent'?") == true)
-        let both = error("campaigns:\n  - name: x\n    trigger: { event: view }\n    content: { template: t }\n    steps: [ { delay: 1h } ]\n")
+        let both = error(
+            "campaigns:\n  - name: x\n    trigger: { event: view }\n    content: { template: t }\n    steps: [ { delay: 1h } ]\n"
+        )
         #expect(both?.description.contains("either steps or a single message") == true)
-        let duplicate = error("campaigns:\n  - { name: x, trigger: { event: view }, content: { template: t } }\n  - { name: x, trigger: { event: view }, content: { template: t } }\n")
+        let duplicate = error(
+            "campaigns:\n  - { name: x, trigger: { event: view }, content: { template: t } }\n  - { name: x, trigger: { event: view }, content: { template: t } }\n"
+        )
         #expect(duplicate?.description.contains("used twice") == true)
         let capDays = error("frequency_caps: [ { limit: 2, per: 1.5d } ]\n")
         #expect(capDays?.description.contains("calendar days") == true)
@@ -252,8 +286,10 @@ struct TriggerBenchmarkTests {
 @Suite("Trigger core batch intake")
 struct TriggerBatchTests {
     /// A synthetic population and a time-ordered session stream over it, one event every `step` ms.
-    static func sessionStream(customers: Int, zoneNames: [String], seed: UInt64, sessions: Int, events count: Int,
-                              step: Int64) -> (population: Population, zones: TimeZoneTable, events: [CustomerEvent]) {
+    static func sessionStream(
+        customers: Int, zoneNames: [String], seed: UInt64, sessions: Int, events count: Int,
+        step: Int64
+    ) -> (population: Population, zones: TimeZoneTable, events: [CustomerEvent]) {
         let start = SimTime(unixSeconds: 1_772_409_600)
         let population = TriggerBenchmark.syntheticPopulation(customers: customers, zones: zoneNames.count, seed: seed)
         let zones = TimeZoneTable(identifiers: zoneNames, start: start, end: start + .days(40))
@@ -272,12 +308,14 @@ struct TriggerBatchTests {
     /// and do not divide the stream, and one shorter than the prefetch distance, are all used.
     @Test(arguments: [1, 3, 64, 1000])
     func batchEqualsOneByOne(batchSize: Int) {
-        let (population, zones, events) = Self.sessionStream(customers: 3_000, zoneNames: ["America/New_York", "Europe/London", "Asia/Tokyo"],
-                                                             seed: 9, sessions: 64, events: 60_000, step: 20_000)
+        let (population, zones, events) = Self.sessionStream(
+            customers: 3_000, zoneNames: ["America/New_York", "Europe/London", "Asia/Tokyo"],
+            seed: 9, sessions: 64, events: 60_000, step: 20_000)
         let spec = TriggerBenchmark.syntheticSpec(campaigns: 20)
         var single = TriggerCore(spec: spec, population: population, zones: zones, seed: 9)
         var batched = TriggerCore(spec: spec, population: population, zones: zones, seed: 9)
-        var singleActions = ContiguousArray<SendRequest>(), batchActions = ContiguousArray<SendRequest>()
+        var singleActions = ContiguousArray<SendRequest>()
+        var batchActions = ContiguousArray<SendRequest>()
         for event in events { single.handle(event, into: &singleActions) }
         var from = 0
         while from < events.count {
@@ -305,14 +343,16 @@ struct TriggerBatchTests {
     /// the original must then finish exactly like a core that never had a copy.
     @Test func copiesAreIndependentValues() {
         let customers = 2_000
-        let (population, zones, events) = Self.sessionStream(customers: customers, zoneNames: ["America/New_York", "Asia/Tokyo"],
-                                                             seed: 4, sessions: 32, events: 40_000, step: 30_000)
+        let (population, zones, events) = Self.sessionStream(
+            customers: customers, zoneNames: ["America/New_York", "Asia/Tokyo"],
+            seed: 4, sessions: 32, events: 40_000, step: 30_000)
         let spec = TriggerBenchmark.syntheticSpec(campaigns: 10)
         var time = events[events.count - 1].time.milliseconds
         let half = events.count / 2
         var reference = TriggerCore(spec: spec, population: population, zones: zones, seed: 4)
         var original = TriggerCore(spec: spec, population: population, zones: zones, seed: 4)
-        var referenceActions = ContiguousArray<SendRequest>(), originalActions = ContiguousArray<SendRequest>()
+        var referenceActions = ContiguousArray<SendRequest>()
+        var originalActions = ContiguousArray<SendRequest>()
         reference.handle(batch: events[0..<half], into: &referenceActions)
         original.handle(batch: events[0..<half], into: &originalActions)
 
@@ -364,7 +404,7 @@ struct DueQueueTests {
         var mismatches = 0
         for sequence in 0..<20_000 {
             now += Int64(rng.below(500)) - (rng.below(50) == 0 ? 5_000 : 0)
-            let lane = rng.below(5) - 1            // -1: an irregular time, straight to the heap
+            let lane = rng.below(5) - 1  // -1: an irregular time, straight to the heap
             let due = lane < 0 ? now + Int64(rng.below(100_000)) : now + durations[lane]
             queue.schedule(DueEntry(instance: UInt32(sequence), generation: 0), at: due, lane: lane)
             reference.schedule(UInt64(sequence), at: SimTime(milliseconds: due))
@@ -414,7 +454,8 @@ struct DueQueueTests {
         var pending: [(due: Int64, sequence: UInt64)] = []
         var now: Int64 = -50_000
         var sequence: UInt64 = 0
-        var mismatches = 0, pops = 0
+        var mismatches = 0
+        var pops = 0
         for _ in 0..<8_000 {
             now += Int64(rng.below(40))
             let lane = rng.below(lanes + 1) - 1
@@ -425,8 +466,10 @@ struct DueQueueTests {
             sequence += 1
             if rng.below(2) == 0, let got = queue.pop(dueThrough: now) {
                 pops += 1
-                let smallest = pending.indices.min { pending[$0].due < pending[$1].due
-                    || (pending[$0].due == pending[$1].due && pending[$0].sequence < pending[$1].sequence) }!
+                let smallest = pending.indices.min {
+                    pending[$0].due < pending[$1].due
+                        || (pending[$0].due == pending[$1].due && pending[$0].sequence < pending[$1].sequence)
+                }!
                 if pending[smallest].sequence != got.sequence || pending[smallest].due > now { mismatches += 1 }
                 pending.remove(at: smallest)
             }

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import JourneySim
 
 /// Monday 2 March 2026, 00:00 UTC.
@@ -15,9 +16,12 @@ func channels(_ list: Channel...) -> ChannelSet {
 }
 
 /// A campaign with one message, sensible test defaults and a closure to adjust it.
-func campaign(_ name: String = "c", on event: EventKind = .sessionEnd, delay: SimDuration = .minutes(30),
-              template: String = "t", _ adjust: (inout Campaign) -> Void = { _ in }) -> Campaign {
-    var campaign = Campaign(name: name, trigger: .init(event: event), delay: delay, content: CampaignContent(template: template))
+func campaign(
+    _ name: String = "c", on event: EventKind = .sessionEnd, delay: SimDuration = .minutes(30),
+    template: String = "t", _ adjust: (inout Campaign) -> Void = { _ in }
+) -> Campaign {
+    var campaign = Campaign(
+        name: name, trigger: .init(event: event), delay: delay, content: CampaignContent(template: template))
     adjust(&campaign)
     return campaign
 }
@@ -28,10 +32,12 @@ struct Harness {
     var sent: [SendRequest] = []
     var buffer = ContiguousArray<SendRequest>()
 
-    init(campaigns: [Campaign], caps: [FrequencyCap] = [], customers: Int = 1, zones: [String] = ["UTC"],
-         zoneOf: (Int) -> UInt16 = { _ in 0 }, archetypeOf: (Int) -> Archetype = { _ in .routine },
-         channels: ChannelSet = JourneySimTests.channels(.whatsapp, .sms, .email),
-         consent: ChannelSet? = nil, reachable: ChannelSet? = nil, seed: UInt64 = 42) {
+    init(
+        campaigns: [Campaign], caps: [FrequencyCap] = [], customers: Int = 1, zones: [String] = ["UTC"],
+        zoneOf: (Int) -> UInt16 = { _ in 0 }, archetypeOf: (Int) -> Archetype = { _ in .routine },
+        channels: ChannelSet = JourneySimTests.channels(.whatsapp, .sms, .email),
+        consent: ChannelSet? = nil, reachable: ChannelSet? = nil, seed: UInt64 = 42
+    ) {
         let population = Population(
             archetype: ContiguousArray((0..<customers).map(archetypeOf)),
             channels: ContiguousArray(repeating: channels, count: customers),
@@ -39,19 +45,26 @@ struct Harness {
             reachable: ContiguousArray(repeating: reachable ?? channels, count: customers),
             timeZone: ContiguousArray((0..<customers).map(zoneOf)))
         let table = TimeZoneTable(identifiers: zones, start: monday, end: monday + .days(60))
-        core = TriggerCore(spec: TriggerSpec(campaigns: campaigns, frequencyCaps: caps), population: population, zones: table, seed: seed)
+        core = TriggerCore(
+            spec: TriggerSpec(campaigns: campaigns, frequencyCaps: caps), population: population, zones: table,
+            seed: seed)
     }
 
     init(spec: TriggerSpec, population: Population, zones: [String], seed: UInt64 = 42) {
-        core = TriggerCore(spec: spec, population: population,
-                           zones: TimeZoneTable(identifiers: zones, start: monday, end: monday + .days(60)), seed: seed)
+        core = TriggerCore(
+            spec: spec, population: population,
+            zones: TimeZoneTable(identifiers: zones, start: monday, end: monday + .days(60)), seed: seed)
     }
 
-    mutating func event(_ kind: EventKind, _ time: SimTime, customer: UInt32 = 0, channel: Channel = .whatsapp,
-                        stage: Stage = .cart, cart: Float = 150, stars: UInt8 = 0) {
+    mutating func event(
+        _ kind: EventKind, _ time: SimTime, customer: UInt32 = 0, channel: Channel = .whatsapp,
+        stage: Stage = .cart, cart: Float = 150, stars: UInt8 = 0
+    ) {
         buffer.removeAll(keepingCapacity: true)
-        core.handle(CustomerEvent(customer: customer, kind: kind, time: time, channel: channel, stage: stage,
-                                  cartValue: cart, stars: stars), into: &buffer)
+        core.handle(
+            CustomerEvent(
+                customer: customer, kind: kind, time: time, channel: channel, stage: stage,
+                cartValue: cart, stars: stars), into: &buffer)
         sent.append(contentsOf: buffer)
     }
 
@@ -74,4 +87,5 @@ struct Harness {
 }
 
 /// The package root, for the shipped scenario files.
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()

@@ -31,8 +31,10 @@ public struct BackendSpec: Sendable, Equatable {
     public init() {}
 
     static let keys = ["kind", "seed", "channels", "http"]
-    static let channelKeys = ["latency", "failure_rate", "undeliverable_rate", "server_error_rate", "read_probability", "read_delay",
-                              "rate_limit_per_second", "burst", "max_queue_delay", "senders"]
+    static let channelKeys = [
+        "latency", "failure_rate", "undeliverable_rate", "server_error_rate", "read_probability", "read_delay",
+        "rate_limit_per_second", "burst", "max_queue_delay", "senders",
+    ]
 
     /// Reads a `backend:` node; unknown keys fail with a "did you mean" hint, values are range-checked.
     public init(from node: ConfigNode) throws(ScenarioError) {
@@ -40,7 +42,9 @@ public struct BackendSpec: Sendable, Equatable {
         if let value = mapping["kind"] {
             let text = try value.string()
             guard let kind = Kind(rawValue: text) else {
-                let hint = Suggestion.closest(to: text, in: Kind.allCases.map(\.rawValue)).map { " Did you mean '\($0)'?" } ?? ""
+                let hint =
+                    Suggestion.closest(to: text, in: Kind.allCases.map(\.rawValue)).map { " Did you mean '\($0)'?" }
+                    ?? ""
                 throw value.invalid("unknown backend kind '\(text)'.\(hint) Choose mock or http.")
             }
             self.kind = kind
@@ -84,7 +88,9 @@ extension MockChannelSpec {
             case "undeliverable_rate": spec.undeliverableRate = try value.probability()
             case "server_error_rate": spec.serverErrorRate = try value.probability()
             case "read_probability": spec.readProbability = try value.probability()
-            case "rate_limit_per_second": spec.ratePerSecond = try value.double(in: 0...1_000_000, "a rate is 0 (unlimited) to 1,000,000 messages per second")
+            case "rate_limit_per_second":
+                spec.ratePerSecond = try value.double(
+                    in: 0...1_000_000, "a rate is 0 (unlimited) to 1,000,000 messages per second")
             case "burst":
                 spec.burst = try value.int(in: 1...1_000_000)
                 burstGiven = true
@@ -93,7 +99,9 @@ extension MockChannelSpec {
             default: break
             }
         }
-        if !burstGiven, mapping["rate_limit_per_second"] != nil { spec.burst = max(1, Int(spec.ratePerSecond.rounded(.up))) }
+        if !burstGiven, mapping["rate_limit_per_second"] != nil {
+            spec.burst = max(1, Int(spec.ratePerSecond.rounded(.up)))
+        }
         return spec
     }
 }
@@ -104,7 +112,9 @@ extension ConfigNode {
         let mapping = try mapping(allowed: ["median", "sigma"])
         var delay = base
         if let value = mapping["median"] { delay.median = try value.duration() }
-        if let value = mapping["sigma"] { delay.sigma = try value.double(in: 0...5, "sigma (log-space spread) must be between 0 and 5") }
+        if let value = mapping["sigma"] {
+            delay.sigma = try value.double(in: 0...5, "sigma (log-space spread) must be between 0 and 5")
+        }
         return delay
     }
 }
@@ -130,7 +140,10 @@ public struct HTTPTargetSpec: Sendable, Equatable {
 
     public init(url: String) { self.url = url }
 
-    static let keys = ["url", "token_env", "routes", "concurrency", "connect_timeout", "timeout", "max_attempts", "backoff_base", "backoff_max"]
+    static let keys = [
+        "url", "token_env", "routes", "concurrency", "connect_timeout", "timeout", "max_attempts", "backoff_base",
+        "backoff_max",
+    ]
 
     public init(from node: ConfigNode) throws(ScenarioError) {
         let mapping = try node.mapping(allowed: HTTPTargetSpec.keys)
@@ -140,7 +153,9 @@ public struct HTTPTargetSpec: Sendable, Equatable {
         if let value = mapping["token_env"] {
             let name = try value.string()
             guard HTTPTargetSpec.isEnvironmentName(name) else {
-                throw value.invalid("'\(name)' is not an environment variable name: use letters, digits and '_' (e.g. JOURNEYSIM_TOKEN). Give the variable's name, not the token.")
+                throw value.invalid(
+                    "'\(name)' is not an environment variable name: use letters, digits and '_' (e.g. JOURNEYSIM_TOKEN). Give the variable's name, not the token."
+                )
             }
             tokenEnvironmentVariable = name
         }
@@ -148,7 +163,9 @@ public struct HTTPTargetSpec: Sendable, Equatable {
             for entry in try value.mapping(allowed: Channel.allCases.map(\.name)).entries {
                 guard let channel = Channel(name: entry.key) else { continue }
                 let route = try entry.value.string()
-                guard ChannelRoutes.isValid(route) else { throw entry.value.invalid("a route is a path starting with '/', e.g. /sms/v1/messages.") }
+                guard ChannelRoutes.isValid(route) else {
+                    throw entry.value.invalid("a route is a path starting with '/', e.g. /sms/v1/messages.")
+                }
                 routes[channel] = route
             }
         }
@@ -172,8 +189,11 @@ public struct HTTPTargetSpec: Sendable, Equatable {
     }
 
     public static func isEnvironmentName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else { return false }
-        return name.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
+        guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic)
+        else { return false }
+        return name.unicodeScalars.allSatisfy {
+            $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)))
+        }
     }
 }
 

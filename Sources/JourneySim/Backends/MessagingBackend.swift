@@ -81,15 +81,18 @@ public struct AttemptErrors: Sendable, Equatable, Codable {
 
     /// Failed attempts of every kind, malformed answers included.
     public var total: Int {
-        timeouts + connectionRefused + connectionReset + otherConnection + rateLimited + clientErrors + serverErrors + malformedResponses
+        timeouts + connectionRefused + connectionReset + otherConnection + rateLimited + clientErrors + serverErrors
+            + malformedResponses
     }
 
     /// The kinds that occurred, most frequent first, as (label, count): what a report names as
     /// the cause when a run failed.
     public var byKind: [(label: String, count: Int)] {
         let kinds: [(String, Int)] = [
-            ("connection refused", connectionRefused), ("timeout", timeouts), ("connection reset or closed", connectionReset),
-            ("other connection failure", otherConnection), ("HTTP 429 (rate limited)", rateLimited), ("HTTP 4xx", clientErrors),
+            ("connection refused", connectionRefused), ("timeout", timeouts),
+            ("connection reset or closed", connectionReset),
+            ("other connection failure", otherConnection), ("HTTP 429 (rate limited)", rateLimited),
+            ("HTTP 4xx", clientErrors),
             ("HTTP 5xx", serverErrors), ("malformed answer", malformedResponses),
         ]
         return kinds.filter { $0.1 > 0 }.sorted { $0.1 > $1.1 }.map { (label: $0.0, count: $0.1) }
@@ -113,8 +116,15 @@ public struct AttemptErrors: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case timeouts, connectionRefused = "connection_refused", connectionReset = "connection_reset",
-             otherConnection = "other_connection", rateLimited = "http_429", clientErrors = "http_4xx", serverErrors = "http_5xx",
-             malformedResponses = "malformed_response"
+        case timeouts
+        case connectionRefused = "connection_refused"
+        case connectionReset = "connection_reset"
+        case
+            otherConnection = "other_connection"
+        case rateLimited = "http_429"
+        case clientErrors = "http_4xx"
+        case serverErrors = "http_5xx"
+        case
+            malformedResponses = "malformed_response"
     }
 }

@@ -100,7 +100,8 @@ public struct MockBackend: Sendable {
                 dispatch = now + waited
                 counters[index].queued += 1
                 counters[index].queueDelayMilliseconds += waited.milliseconds
-                counters[index].maxQueueDelayMilliseconds = max(counters[index].maxQueueDelayMilliseconds, waited.milliseconds)
+                counters[index].maxQueueDelayMilliseconds = max(
+                    counters[index].maxQueueDelayMilliseconds, waited.milliseconds)
             }
         }
         counters[index].accepted += 1

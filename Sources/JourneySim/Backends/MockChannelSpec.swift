@@ -12,7 +12,8 @@ public struct LogNormalDelay: Sendable, Equatable {
     /// One delay drawn from `rng`, in whole milliseconds.
     public func draw(_ rng: inout Xoshiro256StarStar) -> SimDuration {
         guard median.milliseconds > 0 else { return .zero }
-        let value = sigma > 0 ? rng.logNormal(median: Double(median.milliseconds), sigma: sigma) : Double(median.milliseconds)
+        let value =
+            sigma > 0 ? rng.logNormal(median: Double(median.milliseconds), sigma: sigma) : Double(median.milliseconds)
         return SimDuration(milliseconds: Int64(min(value, 3.0e10).rounded()))
     }
 }
@@ -46,9 +47,11 @@ public struct MockChannelSpec: Sendable, Equatable {
     /// campaign `c` sends from sender `c % senders`.
     public var senders: Int
 
-    public init(latency: LogNormalDelay, failureRate: Double, undeliverableRate: Double, serverErrorRate: Double = 0,
-                readProbability: Double, readDelay: LogNormalDelay, ratePerSecond: Double, burst: Int? = nil,
-                maxQueueDelay: SimDuration = .seconds(3600), senders: Int = 1) {
+    public init(
+        latency: LogNormalDelay, failureRate: Double, undeliverableRate: Double, serverErrorRate: Double = 0,
+        readProbability: Double, readDelay: LogNormalDelay, ratePerSecond: Double, burst: Int? = nil,
+        maxQueueDelay: SimDuration = .seconds(3600), senders: Int = 1
+    ) {
         self.latency = latency
         self.failureRate = failureRate
         self.undeliverableRate = undeliverableRate
@@ -63,22 +66,29 @@ public struct MockChannelSpec: Sendable, Equatable {
 
     /// The documented defaults of a channel.
     public static func defaults(for channel: Channel) -> MockChannelSpec {
-        func spec(_ latencyMs: Int64, _ sigma: Double, failure: Double, undeliverable: Double, read: Double, readMinutes: Double,
-                  rate: Double) -> MockChannelSpec {
-            MockChannelSpec(latency: LogNormalDelay(median: SimDuration(milliseconds: latencyMs), sigma: sigma),
-                            failureRate: failure, undeliverableRate: undeliverable, readProbability: read,
-                            readDelay: LogNormalDelay(median: .minutes(readMinutes), sigma: 1.2), ratePerSecond: rate)
+        func spec(
+            _ latencyMs: Int64, _ sigma: Double, failure: Double, undeliverable: Double, read: Double,
+            readMinutes: Double,
+            rate: Double
+        ) -> MockChannelSpec {
+            MockChannelSpec(
+                latency: LogNormalDelay(median: SimDuration(milliseconds: latencyMs), sigma: sigma),
+                failureRate: failure, undeliverableRate: undeliverable, readProbability: read,
+                readDelay: LogNormalDelay(median: .minutes(readMinutes), sigma: 1.2), ratePerSecond: rate)
         }
         switch channel {
         case .whatsapp: return spec(300, 0.5, failure: 0.01, undeliverable: 0.02, read: 0.85, readMinutes: 10, rate: 80)
         case .sms: return spec(1500, 0.6, failure: 0.02, undeliverable: 0.01, read: 0.95, readMinutes: 3, rate: 100)
         case .email: return spec(5000, 1.0, failure: 0.03, undeliverable: 0.02, read: 0.25, readMinutes: 120, rate: 500)
         case .push: return spec(200, 0.6, failure: 0.05, undeliverable: 0.03, read: 0.30, readMinutes: 30, rate: 10_000)
-        case .messenger: return spec(400, 0.5, failure: 0.01, undeliverable: 0.02, read: 0.80, readMinutes: 15, rate: 250)
+        case .messenger:
+            return spec(400, 0.5, failure: 0.01, undeliverable: 0.02, read: 0.80, readMinutes: 15, rate: 250)
         case .viber: return spec(500, 0.5, failure: 0.01, undeliverable: 0.03, read: 0.80, readMinutes: 15, rate: 100)
-        case .telegram: return spec(250, 0.5, failure: 0.005, undeliverable: 0.01, read: 0.85, readMinutes: 10, rate: 30)
+        case .telegram:
+            return spec(250, 0.5, failure: 0.005, undeliverable: 0.01, read: 0.85, readMinutes: 10, rate: 30)
         case .rcs: return spec(800, 0.6, failure: 0.02, undeliverable: 0.05, read: 0.75, readMinutes: 20, rate: 100)
-        case .appleMessages: return spec(400, 0.5, failure: 0.01, undeliverable: 0.01, read: 0.85, readMinutes: 10, rate: 100)
+        case .appleMessages:
+            return spec(400, 0.5, failure: 0.01, undeliverable: 0.01, read: 0.85, readMinutes: 10, rate: 100)
         case .inApp: return spec(100, 0.3, failure: 0, undeliverable: 0, read: 0.60, readMinutes: 360, rate: 0)
         }
     }

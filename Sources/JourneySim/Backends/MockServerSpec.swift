@@ -22,7 +22,10 @@ import Foundation
 /// routes: { sms: /sms/v1/messages }
 /// ```
 public struct MockServerSpec: Sendable, Equatable {
-    public enum OutageMode: String, Sendable, CaseIterable { case unavailable = "503", drop }
+    public enum OutageMode: String, Sendable, CaseIterable {
+        case unavailable = "503"
+        case drop
+    }
 
     /// A window of time since the server started in which every message request fails.
     public struct Outage: Sendable, Equatable {
@@ -87,9 +90,11 @@ public struct MockServerSpec: Sendable, Equatable {
 
     public init() {}
 
-    static let keys = ["host", "port", "seed", "latency", "error_rate", "throttle", "outages", "max_body_bytes", "max_connections",
-                       "max_connections_per_address", "header_timeout", "idle_timeout", "idempotency_capacity", "duration",
-                       "response_fault", "routes"]
+    static let keys = [
+        "host", "port", "seed", "latency", "error_rate", "throttle", "outages", "max_body_bytes", "max_connections",
+        "max_connections_per_address", "header_timeout", "idle_timeout", "idempotency_capacity", "duration",
+        "response_fault", "routes",
+    ]
 
     /// The longest header or idle timeout accepted.
     public static let maxTimeout = SimDuration.hours(1)
@@ -99,7 +104,9 @@ public struct MockServerSpec: Sendable, Equatable {
         if let value = mapping["host"] { host = try value.string() }
         if let value = mapping["port"] { port = try value.int(in: 0...65535) }
         if let value = mapping["seed"] { seed = UInt64(try value.int(in: 0...Int.max)) }
-        if let value = mapping["latency"] { latency = try value.logNormalDelay(LogNormalDelay(median: .zero, sigma: 0)) }
+        if let value = mapping["latency"] {
+            latency = try value.logNormalDelay(LogNormalDelay(median: .zero, sigma: 0))
+        }
         if let value = mapping["error_rate"] { errorRate = try value.probability() }
         if let value = mapping["throttle"] {
             let throttle = try value.mapping(allowed: ["every", "for", "retry_after"])
@@ -119,7 +126,9 @@ public struct MockServerSpec: Sendable, Equatable {
                 var mode = OutageMode.unavailable
                 if let modeNode = outage["mode"] {
                     let text = try modeNode.string()
-                    guard let parsed = OutageMode(rawValue: text) else { throw modeNode.invalid("mode is \"503\" or drop, not '\(text)'.") }
+                    guard let parsed = OutageMode(rawValue: text) else {
+                        throw modeNode.invalid("mode is \"503\" or drop, not '\(text)'.")
+                    }
                     mode = parsed
                 }
                 outages.append(Outage(start: start, end: end, mode: mode))
@@ -127,21 +136,27 @@ public struct MockServerSpec: Sendable, Equatable {
         }
         if let value = mapping["max_body_bytes"] { maxBodyBytes = try value.int(in: 64...(64 << 20)) }
         if let value = mapping["max_connections"] { maxConnections = try value.int(in: 1...100_000) }
-        if let value = mapping["max_connections_per_address"] { maxConnectionsPerAddress = try value.int(in: 1...100_000) }
+        if let value = mapping["max_connections_per_address"] {
+            maxConnectionsPerAddress = try value.int(in: 1...100_000)
+        }
         if let value = mapping["header_timeout"] { headerTimeout = try value.timeout() }
         if let value = mapping["idle_timeout"] { idleTimeout = try value.timeout() }
         if let value = mapping["idempotency_capacity"] { idempotencyCapacity = try value.int(in: 0...100_000_000) }
         if let value = mapping["duration"] { duration = try value.positiveDuration() }
         if let value = mapping["response_fault"] {
             let text = try value.string()
-            guard let fault = ResponseFault(rawValue: text) else { throw value.invalid("response_fault is garbage or huge, not '\(text)'.") }
+            guard let fault = ResponseFault(rawValue: text) else {
+                throw value.invalid("response_fault is garbage or huge, not '\(text)'.")
+            }
             responseFault = fault
         }
         if let value = mapping["routes"] {
             for entry in try value.mapping(allowed: Channel.allCases.map(\.name)).entries {
                 guard let channel = Channel(name: entry.key) else { continue }
                 let route = try entry.value.string()
-                guard ChannelRoutes.isValid(route) else { throw entry.value.invalid("a route is a path starting with '/', e.g. /sms/v1/messages.") }
+                guard ChannelRoutes.isValid(route) else {
+                    throw entry.value.invalid("a route is a path starting with '/', e.g. /sms/v1/messages.")
+                }
                 routes[channel] = route
             }
         }
@@ -172,9 +187,13 @@ extension SimDuration {
     /// Parses `250ms`, `1.5s`, `2m`, `1h`, `1d`, `1w`; nil if the text is not a duration.
     public init?(text: String) {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        let factors: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400), ("w", 604_800)]
+        let factors: [(String, Double)] = [
+            ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400), ("w", 604_800),
+        ]
         for (suffix, factor) in factors where trimmed.hasSuffix(suffix) {
-            guard let amount = Double(trimmed.dropLast(suffix.count)), amount.isFinite, amount >= 0, amount * factor < 3.2e9 else { return nil }
+            guard let amount = Double(trimmed.dropLast(suffix.count)), amount.isFinite, amount >= 0,
+                amount * factor < 3.2e9
+            else { return nil }
             self = .seconds(amount * factor)
             return
         }

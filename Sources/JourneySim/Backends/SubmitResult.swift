@@ -29,7 +29,10 @@ public struct Acceptance: Sendable, Equatable {
     /// Accepted but never delivered (e.g. the handset was off for the message's lifetime).
     public var failedAt: SimTime?
 
-    public init(providerMessageID: String, dispatchedAt: SimTime? = nil, deliveredAt: SimTime? = nil, readAt: SimTime? = nil, failedAt: SimTime? = nil) {
+    public init(
+        providerMessageID: String, dispatchedAt: SimTime? = nil, deliveredAt: SimTime? = nil, readAt: SimTime? = nil,
+        failedAt: SimTime? = nil
+    ) {
         reference = .text(providerMessageID)
         self.dispatchedAt = dispatchedAt
         self.deliveredAt = deliveredAt

@@ -37,7 +37,9 @@ public struct TargetURL: Sendable, Equatable, CustomStringConvertible {
         }
         guard let separator = text.range(of: "://") else { throw .noScheme(url: shown) }
         let schemeText = text[..<separator.lowerBound].lowercased()
-        guard let scheme = Scheme(rawValue: schemeText) else { throw .unsupportedScheme(url: shown, scheme: schemeText) }
+        guard let scheme = Scheme(rawValue: schemeText) else {
+            throw .unsupportedScheme(url: shown, scheme: schemeText)
+        }
         self.scheme = scheme
         var rest = text[separator.upperBound...]
         if rest.contains("#") { throw .fragment(url: shown) }
@@ -61,7 +63,8 @@ public struct TargetURL: Sendable, Equatable, CustomStringConvertible {
     private mutating func readUserInfo(_ info: Substring, shown: String) throws(TargetURLError) {
         let parts = info.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
         guard let user = parts[0].removingPercentEncoding,
-              let password = parts.count > 1 ? parts[1].removingPercentEncoding : "" else {
+            let password = parts.count > 1 ? parts[1].removingPercentEncoding : ""
+        else {
             throw .badUserInfo(url: shown)
         }
         guard !user.isEmpty || !password.isEmpty else { throw .badUserInfo(url: shown) }
@@ -79,7 +82,9 @@ public struct TargetURL: Sendable, Equatable, CustomStringConvertible {
                 guard after.hasPrefix(":") else { throw .badHost(url: shown, host: String(text)) }
                 portText = after.dropFirst()
             }
-            guard host.contains(":"), host.unicodeScalars.allSatisfy({ $0.properties.isASCIIHexDigit || $0 == ":" || $0 == "." }) else {
+            guard host.contains(":"),
+                host.unicodeScalars.allSatisfy({ $0.properties.isASCIIHexDigit || $0 == ":" || $0 == "." })
+            else {
                 throw .badHost(url: shown, host: String(text))
             }
         } else {
@@ -92,8 +97,10 @@ public struct TargetURL: Sendable, Equatable, CustomStringConvertible {
         }
         guard !host.isEmpty else { throw .noHost(url: shown) }
         guard let portText else { return }
-        guard !portText.isEmpty, portText.count <= 5, portText.allSatisfy({ $0.isASCII && $0.isNumber }), let port = Int(portText),
-              (1...65_535).contains(port) else {
+        guard !portText.isEmpty, portText.count <= 5, portText.allSatisfy({ $0.isASCII && $0.isNumber }),
+            let port = Int(portText),
+            (1...65_535).contains(port)
+        else {
             throw .badPort(url: shown, port: String(portText))
         }
         explicitPort = port
@@ -101,7 +108,9 @@ public struct TargetURL: Sendable, Equatable, CustomStringConvertible {
 
     /// Letters, digits and `-._~`: a DNS name or an IPv4 address.
     static func isHostCharacter(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "-._~".unicodeScalars.contains(scalar))
+        scalar.isASCII
+            && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+                || "-._~".unicodeScalars.contains(scalar))
     }
 
     /// The port connected to: the explicit one, else 80 or 443.

@@ -65,7 +65,8 @@ public struct RecoveryEffect: Sendable, Equatable {
     /// to start one: re-engagement and welcome messages.
     public var reengage: Double
 
-    public static let defaults = RecoveryEffect(cartReturn: 0.55, discountMultiplier: 1.4, halfLife: .hours(24), reengage: 0.25)
+    public static let defaults = RecoveryEffect(
+        cartReturn: 0.55, discountMultiplier: 1.4, halfLife: .hours(24), reengage: 0.25)
 }
 
 /// Annoyance that builds up with messages and decays, the unhappiness it causes and the opt-outs

@@ -14,7 +14,8 @@ public struct FatigueState: Sendable {
     /// State for `count` customers in a run from `start` to `end`.
     public init(count: Int, start: SimTime, end: SimTime) {
         annoyance = StateBuffer(repeating: 0, count: count)
-        lastUpdate = TimeColumn(count: count, start: start, end: end, never: SimTime(milliseconds: .min), initial: start)
+        lastUpdate = TimeColumn(
+            count: count, start: start, end: end, never: SimTime(milliseconds: .min), initial: start)
         lastTemplate = StateBuffer(repeating: 0, count: count)
         optOutCount = StateBuffer(repeating: 0, count: count)
     }
@@ -27,6 +28,7 @@ public struct FatigueState: Sendable {
         optOutCount.makeUnique()
     }
 
-    public static let bytesPerCustomer = MemoryLayout<Float>.stride + TimeColumn.bytesPerCustomer
+    public static let bytesPerCustomer =
+        MemoryLayout<Float>.stride + TimeColumn.bytesPerCustomer
         + MemoryLayout<UInt16>.stride + MemoryLayout<UInt8>.stride
 }

@@ -13,9 +13,11 @@ public struct ResponseModel: Sendable {
     ///   - purchasedSinceTrigger: the customer bought after the event that triggered the message.
     ///   - usualChannel: the channel the customer's current journey runs on.
     ///   - localHour: the recipient's local hour when the message arrives.
-    public func react(customer id: Int, channel: Channel, traits: MessageTraits, at time: SimTime,
-                      purchasedSinceTrigger: Bool, usualChannel: Channel, localHour: Int,
-                      state: inout FatigueState, rng: inout some SimulationRandom) -> MessageReaction {
+    public func react(
+        customer id: Int, channel: Channel, traits: MessageTraits, at time: SimTime,
+        purchasedSinceTrigger: Bool, usualChannel: Channel, localHour: Int,
+        state: inout FatigueState, rng: inout some SimulationRandom
+    ) -> MessageReaction {
         let fatigue = spec.fatigue
         var reaction = MessageReaction()
         let elapsed = Double((time - state.lastUpdate[id]).milliseconds)
@@ -46,12 +48,15 @@ public struct ResponseModel: Sendable {
         reaction.opened = rng.bernoulli(response.open * engagement)
         reaction.clicked = reaction.opened && !reaction.optedOut && rng.bernoulli(response.click * engagement)
         // Drawn only when replies are modelled, so scenarios without them keep their streams.
-        if response.reply > 0, reaction.opened, !reaction.optedOut { reaction.replied = rng.bernoulli(response.reply * engagement) }
+        if response.reply > 0, reaction.opened, !reaction.optedOut {
+            reaction.replied = rng.bernoulli(response.reply * engagement)
+        }
         return reaction
     }
 
     func isQuiet(_ hour: Int) -> Bool {
-        let from = spec.fatigue.quietFrom, to = spec.fatigue.quietTo
+        let from = spec.fatigue.quietFrom
+        let to = spec.fatigue.quietTo
         return from <= to ? (hour >= from && hour < to) : (hour >= from || hour < to)
     }
 
@@ -59,7 +64,9 @@ public struct ResponseModel: Sendable {
     /// the customer back to it.
     public func cartReturnProbability(hasDiscount: Bool, sinceAbandonment: SimDuration) -> Double {
         let recovery = spec.recovery
-        let decay = _exp(-0.693_147_180_559_945_3 * max(0, Double(sinceAbandonment.milliseconds)) / Double(recovery.halfLife.milliseconds))
+        let decay = _exp(
+            -0.693_147_180_559_945_3 * max(0, Double(sinceAbandonment.milliseconds))
+                / Double(recovery.halfLife.milliseconds))
         return min(1, recovery.cartReturn * (hasDiscount ? recovery.discountMultiplier : 1) * decay)
     }
 }

@@ -20,7 +20,9 @@ public struct BenchmarkBaseline: Sendable {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: file))
         } catch {
-            let reason = FileManager.default.fileExists(atPath: file) ? "it cannot be read (\(error.localizedDescription))" : "there is no such file"
+            let reason =
+                FileManager.default.fileExists(atPath: file)
+                ? "it cannot be read (\(error.localizedDescription))" : "there is no such file"
             throw .unreadable(file: file, reason: reason)
         }
         guard data.contains(where: { !" \t\r\n".utf8.contains($0) }) else { throw .empty(file: file) }
@@ -28,7 +30,9 @@ public struct BenchmarkBaseline: Sendable {
         do {
             rows = try JSONDecoder().decode([BenchmarkResult].self, from: data)
         } catch {
-            throw .unreadable(file: file, reason: "it is not a JSON list of benchmark rows ({\"name\", \"unit\", \"samples\"}) as --write writes")
+            throw .unreadable(
+                file: file,
+                reason: "it is not a JSON list of benchmark rows ({\"name\", \"unit\", \"samples\"}) as --write writes")
         }
         guard !rows.isEmpty else { throw .empty(file: file) }
         if let row = rows.first(where: { $0.samples.isEmpty || !$0.samples.allSatisfy(\.isFinite) }) {
@@ -40,12 +44,16 @@ public struct BenchmarkBaseline: Sendable {
     /// Compares the run with the baseline's rows, after checking that the run has every one of
     /// them. `meant` tells which rows the run set out to measure: the others (another `--only`
     /// group, allocation rows without the counter) are left out, not errors.
-    public func compare(with current: [BenchmarkResult], tolerance: Double,
-                        meant: (BenchmarkResult) -> Bool = { _ in true }) throws(BenchmarkBaselineError) -> [BenchmarkComparison] {
+    public func compare(
+        with current: [BenchmarkResult], tolerance: Double,
+        meant: (BenchmarkResult) -> Bool = { _ in true }
+    ) throws(BenchmarkBaselineError) -> [BenchmarkComparison] {
         let expected = rows.filter(meant)
         let measured = Set(current.map(\.name))
         let missing = expected.map(\.name).filter { !measured.contains($0) }
-        if missing.count == expected.count { throw .noSharedRows(file: file, baseline: expected.map(\.name), current: current.map(\.name)) }
+        if missing.count == expected.count {
+            throw .noSharedRows(file: file, baseline: expected.map(\.name), current: current.map(\.name))
+        }
         if !missing.isEmpty { throw .missingRows(file: file, names: missing) }
         return BenchmarkComparison.compare(baseline: expected, current: current, tolerance: tolerance)
     }
@@ -66,17 +74,23 @@ public enum BenchmarkBaselineError: Error, Sendable, Equatable, CustomStringConv
         case let .unreadable(file, reason):
             return "cannot read the baseline \(file): \(reason). Write one with --write \(file)."
         case let .empty(file):
-            return "the baseline \(file) has no benchmark rows, so nothing would be compared. Write one with --write \(file)."
+            return
+                "the baseline \(file) has no benchmark rows, so nothing would be compared. Write one with --write \(file)."
         case let .badRow(file, name):
-            return "the baseline \(file): row '\(name)' has no samples (or a non-finite one); write the baseline again with --write \(file)."
+            return
+                "the baseline \(file): row '\(name)' has no samples (or a non-finite one); write the baseline again with --write \(file)."
         case let .noSharedRows(file, baseline, current):
-            return "the baseline \(file) shares no benchmark with this run (baseline: \(Self.list(baseline)); run: \(Self.list(current))). "
+            return
+                "the baseline \(file) shares no benchmark with this run (baseline: \(Self.list(baseline)); run: \(Self.list(current))). "
                 + "Compare with a baseline of the same benchmarks, or write one with --write \(file)."
         case let .missingRows(file, names):
-            return "the baseline \(file) has \(names.count == 1 ? "a row" : "rows") this run does not have: \(Self.list(names)). "
+            return
+                "the baseline \(file) has \(names.count == 1 ? "a row" : "rows") this run does not have: \(Self.list(names)). "
                 + "A benchmark was renamed or removed (or its size changed, e.g. --trigger-customers): write a new baseline with --write \(file)."
         }
     }
 
-    static func list(_ names: [String]) -> String { names.isEmpty ? "none" : names.map { "'\($0)'" }.joined(separator: ", ") }
+    static func list(_ names: [String]) -> String {
+        names.isEmpty ? "none" : names.map { "'\($0)'" }.joined(separator: ", ")
+    }
 }

@@ -43,23 +43,33 @@ public struct BenchmarkComparison: Sendable, Equatable {
 
     /// Compares every benchmark of `baseline` and `current` by name, in baseline order (then any
     /// new ones).
-    public static func compare(baseline: [BenchmarkResult], current: [BenchmarkResult],
-                               tolerance: Double) -> [BenchmarkComparison] {
+    public static func compare(
+        baseline: [BenchmarkResult], current: [BenchmarkResult],
+        tolerance: Double
+    ) -> [BenchmarkComparison] {
         var rows: [BenchmarkComparison] = []
         for base in baseline {
             guard let now = current.first(where: { $0.name == base.name }) else {
-                rows.append(BenchmarkComparison(name: base.name, unit: base.unit, baseline: base.median, current: nil, verdict: .missing))
+                rows.append(
+                    BenchmarkComparison(
+                        name: base.name, unit: base.unit, baseline: base.median, current: nil, verdict: .missing))
                 continue
             }
-            rows.append(compare(name: base.name, unit: base.unit, baseline: base.median, current: now.median, tolerance: tolerance))
+            rows.append(
+                compare(
+                    name: base.name, unit: base.unit, baseline: base.median, current: now.median, tolerance: tolerance))
         }
         for now in current where !baseline.contains(where: { $0.name == now.name }) {
-            rows.append(BenchmarkComparison(name: now.name, unit: now.unit, baseline: nil, current: now.median, verdict: .missing))
+            rows.append(
+                BenchmarkComparison(
+                    name: now.name, unit: now.unit, baseline: nil, current: now.median, verdict: .missing))
         }
         return rows
     }
 
-    static func compare(name: String, unit: String, baseline: Double, current: Double, tolerance: Double) -> BenchmarkComparison {
+    static func compare(
+        name: String, unit: String, baseline: Double, current: Double, tolerance: Double
+    ) -> BenchmarkComparison {
         var row = BenchmarkComparison(name: name, unit: unit, baseline: baseline, current: current, verdict: .pass)
         if isAllocationCount(unit: unit) {
             if current > max(baseline * (1 + tolerance), allocationFloor) {
@@ -69,7 +79,10 @@ public struct BenchmarkComparison: Sendable, Equatable {
             }
             return row
         }
-        guard let ratio = row.ratio else { row.verdict = .missing; return row }
+        guard let ratio = row.ratio else {
+            row.verdict = .missing
+            return row
+        }
         if higherIsBetter(unit: unit) {
             row.verdict = ratio < 1 - tolerance ? .regressed : ratio > 1 + tolerance ? .improved : .pass
         } else {
@@ -87,21 +100,33 @@ public struct BenchmarkComparison: Sendable, Equatable {
     public static func table(_ rows: [BenchmarkComparison], tolerance: Double) -> String {
         func figure(_ value: Double?) -> String {
             guard let value else { return "–" }
-            return value >= 1_000_000 ? String(format: "%.2f M", value / 1_000_000)
-                : value >= 1_000 ? String(format: "%.1f k", value / 1_000)
-                : value > 0 && value < 0.01 ? String(format: "%.2g", value) : String(format: "%.2f", value)
+            return value >= 1_000_000
+                ? String(format: "%.2f M", value / 1_000_000)
+                : value >= 1_000
+                    ? String(format: "%.1f k", value / 1_000)
+                    : value > 0 && value < 0.01 ? String(format: "%.2g", value) : String(format: "%.2f", value)
         }
         // At least one space after every cell, however long.
-        func pad(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count + 1), withPad: " ", startingAt: 0) }
-        var lines = [pad("benchmark", 52) + pad("unit", 19) + pad("baseline", 11) + pad("current", 11) + pad("ratio", 7) + "verdict"]
+        func pad(_ text: String, _ width: Int) -> String {
+            text.padding(toLength: max(width, text.count + 1), withPad: " ", startingAt: 0)
+        }
+        var lines = [
+            pad("benchmark", 52) + pad("unit", 19) + pad("baseline", 11) + pad("current", 11) + pad("ratio", 7)
+                + "verdict"
+        ]
         for row in rows {
             // Allocation counts near zero are judged against the floor; their ratio means nothing.
             let ratio = isAllocationCount(unit: row.unit) ? "–" : row.ratio.map { String(format: "%.2f", $0) } ?? "–"
-            lines.append(pad(row.name, 52) + pad(row.unit, 19) + pad(figure(row.baseline), 11) + pad(figure(row.current), 11)
-                         + pad(ratio, 7) + row.verdict.rawValue)
+            lines.append(
+                pad(row.name, 52) + pad(row.unit, 19) + pad(figure(row.baseline), 11) + pad(figure(row.current), 11)
+                    + pad(ratio, 7) + row.verdict.rawValue)
         }
-        lines.append(String(format: "tolerance %.2f: throughput regresses below ratio %.2f, bytes above %.2f, allocations per event "
-                            + "above both %.2f × the baseline and %.2g", tolerance, 1 - tolerance, 1 + tolerance, 1 + tolerance, allocationFloor))
+        lines.append(
+            String(
+                format:
+                    "tolerance %.2f: throughput regresses below ratio %.2f, bytes above %.2f, allocations per event "
+                    + "above both %.2f × the baseline and %.2g", tolerance, 1 - tolerance, 1 + tolerance, 1 + tolerance,
+                allocationFloor))
         return lines.joined(separator: "\n") + "\n"
     }
 

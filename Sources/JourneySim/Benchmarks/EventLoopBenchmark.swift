@@ -8,8 +8,9 @@ public enum EventLoopBenchmark {
             var rng = Xoshiro256StarStar(seed: UInt64(repetition) &+ 17)
             var queue = EventQueue<SimEvent>()
             for i in 0..<pending {
-                queue.schedule(SimEvent(customer: UInt32(i), kind: .sessionStep),
-                               at: SimTime(milliseconds: Int64(rng.exponential(mean: 1_000_000))))
+                queue.schedule(
+                    SimEvent(customer: UInt32(i), kind: .sessionStep),
+                    at: SimTime(milliseconds: Int64(rng.exponential(mean: 1_000_000))))
             }
             let clock = ContinuousClock()
             let start = clock.now
@@ -37,12 +38,15 @@ public enum SimulationBenchmark {
     /// Also allocations per event when `allocations` reads a process-wide allocation count:
     /// everything the run allocates (population, state arrays, results) over the events it
     /// processed, so setup is amortised and a per-event allocation shows as about 1.
-    public static func measure(customers: Int, days: Double, repetitions: Int,
-                               allocations: (() -> UInt64)?) -> (throughput: BenchmarkResult, allocationsPerEvent: BenchmarkResult?) {
+    public static func measure(
+        customers: Int, days: Double, repetitions: Int,
+        allocations: (() -> UInt64)?
+    ) -> (throughput: BenchmarkResult, allocationsPerEvent: BenchmarkResult?) {
         var scenario = Scenario.defaults(name: "bench")
         scenario.population.customers = customers
         scenario.duration = .days(days)
-        var samples: [Double] = [], perEvent: [Double] = []
+        var samples: [Double] = []
+        var perEvent: [Double] = []
         for repetition in 0..<repetitions {
             scenario.seed = UInt64(repetition) &+ 1
             let before = allocations?()
@@ -53,7 +57,11 @@ public enum SimulationBenchmark {
             samples.append(Double(customers) * days / run.performance.wallSeconds)
         }
         let name = "full simulation, \(customers) customers × \(Int(days)) d"
-        return (BenchmarkResult(name: name, unit: "customer-days/s", samples: samples),
-                perEvent.isEmpty ? nil : BenchmarkResult(name: "full simulation, allocations", unit: "allocations/event", samples: perEvent))
+        return (
+            BenchmarkResult(name: name, unit: "customer-days/s", samples: samples),
+            perEvent.isEmpty
+                ? nil
+                : BenchmarkResult(name: "full simulation, allocations", unit: "allocations/event", samples: perEvent)
+        )
     }
 }

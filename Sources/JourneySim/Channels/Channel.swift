@@ -50,7 +50,8 @@ public enum Channel: UInt8, CaseIterable, Sendable, Codable, Comparable, Bitwise
     public init(from decoder: any Decoder) throws {
         let name = try decoder.singleValueContainer().decode(String.self)
         guard let channel = Channel(name: name) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown channel \(name)"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "unknown channel \(name)"))
         }
         self = channel
     }

@@ -52,35 +52,53 @@ extension Channel {
     public var stub: ChannelStub {
         switch self {
         case .whatsapp:
-            ChannelStub(channel: self, capabilities: .init(richMedia: true, buttons: true, payments: true, maxTextLength: 1024),
-                           costPerMessageUSD: 0.025, fallback: .sms)
+            ChannelStub(
+                channel: self, capabilities: .init(richMedia: true, buttons: true, payments: true, maxTextLength: 1024),
+                costPerMessageUSD: 0.025, fallback: .sms)
         case .sms:
-            ChannelStub(channel: self, capabilities: .init(richMedia: false, buttons: false, payments: false, maxTextLength: 1600),
-                           costPerMessageUSD: 0.0079, fallback: nil)
+            ChannelStub(
+                channel: self,
+                capabilities: .init(richMedia: false, buttons: false, payments: false, maxTextLength: 1600),
+                costPerMessageUSD: 0.0079, fallback: nil)
         case .email:
-            ChannelStub(channel: self, capabilities: .init(richMedia: true, buttons: true, payments: false, maxTextLength: 100_000),
-                           costPerMessageUSD: 0.0009, fallback: nil)
+            ChannelStub(
+                channel: self,
+                capabilities: .init(richMedia: true, buttons: true, payments: false, maxTextLength: 100_000),
+                costPerMessageUSD: 0.0009, fallback: nil)
         case .push:
-            ChannelStub(channel: self, capabilities: .init(richMedia: true, buttons: true, payments: false, maxTextLength: 1000),
-                           costPerMessageUSD: 0, fallback: .inApp)
+            ChannelStub(
+                channel: self,
+                capabilities: .init(richMedia: true, buttons: true, payments: false, maxTextLength: 1000),
+                costPerMessageUSD: 0, fallback: .inApp)
         case .messenger:
-            ChannelStub(channel: self, capabilities: .init(richMedia: true, buttons: true, payments: false, maxTextLength: 2000),
-                           costPerMessageUSD: 0, fallback: .email)
+            ChannelStub(
+                channel: self,
+                capabilities: .init(richMedia: true, buttons: true, payments: false, maxTextLength: 2000),
+                costPerMessageUSD: 0, fallback: .email)
         case .viber:
-            ChannelStub(channel: self, capabilities: .init(richMedia: true, buttons: true, payments: false, maxTextLength: 7000),
-                           costPerMessageUSD: 0.012, fallback: .sms)
+            ChannelStub(
+                channel: self,
+                capabilities: .init(richMedia: true, buttons: true, payments: false, maxTextLength: 7000),
+                costPerMessageUSD: 0.012, fallback: .sms)
         case .telegram:
-            ChannelStub(channel: self, capabilities: .init(richMedia: true, buttons: true, payments: true, maxTextLength: 4096),
-                           costPerMessageUSD: 0, fallback: .sms)
+            ChannelStub(
+                channel: self, capabilities: .init(richMedia: true, buttons: true, payments: true, maxTextLength: 4096),
+                costPerMessageUSD: 0, fallback: .sms)
         case .rcs:
-            ChannelStub(channel: self, capabilities: .init(richMedia: true, buttons: true, payments: false, maxTextLength: 3072),
-                           costPerMessageUSD: 0.01, fallback: .sms)
+            ChannelStub(
+                channel: self,
+                capabilities: .init(richMedia: true, buttons: true, payments: false, maxTextLength: 3072),
+                costPerMessageUSD: 0.01, fallback: .sms)
         case .appleMessages:
-            ChannelStub(channel: self, capabilities: .init(richMedia: true, buttons: true, payments: true, maxTextLength: 10_000),
-                           costPerMessageUSD: 0, fallback: .sms)
+            ChannelStub(
+                channel: self,
+                capabilities: .init(richMedia: true, buttons: true, payments: true, maxTextLength: 10_000),
+                costPerMessageUSD: 0, fallback: .sms)
         case .inApp:
-            ChannelStub(channel: self, capabilities: .init(richMedia: true, buttons: true, payments: false, maxTextLength: 2000),
-                           costPerMessageUSD: 0, fallback: nil)
+            ChannelStub(
+                channel: self,
+                capabilities: .init(richMedia: true, buttons: true, payments: false, maxTextLength: 2000),
+                costPerMessageUSD: 0, fallback: nil)
         }
     }
 }

@@ -34,7 +34,10 @@ public struct MessageContent: Sendable, Equatable {
     public var fields: [(name: String, value: String)]
     public var discountCode: String?
 
-    public init(campaignName: String, template: String, fields: [(name: String, value: String)] = [], discountCode: String? = nil) {
+    public init(
+        campaignName: String, template: String, fields: [(name: String, value: String)] = [],
+        discountCode: String? = nil
+    ) {
         self.campaignName = campaignName
         self.template = template
         self.fields = fields

@@ -17,8 +17,12 @@ public struct PayloadRenderer: Sendable {
     /// Template language for WhatsApp templates.
     public var language: String
 
-    public init(routes: ChannelRoutes = .defaults, smsSender: String = "+15550000000", emailSender: String = "offers@shop.example.test",
-                senderName: String = "JourneySim Shop", appleBusinessID: String = "journeysim-business", language: String = "en_US") {
+    public init(
+        routes: ChannelRoutes = .defaults, smsSender: String = "+15550000000",
+        emailSender: String = "offers@shop.example.test",
+        senderName: String = "JourneySim Shop", appleBusinessID: String = "journeysim-business",
+        language: String = "en_US"
+    ) {
         self.routes = routes
         self.smsSender = smsSender
         self.emailSender = emailSender
@@ -35,26 +39,39 @@ public struct PayloadRenderer: Sendable {
         let json: WireJSON
         switch channel {
         case .whatsapp:
-            var components: [WireJSON] = [.object([
-                ("type", .string("body")),
-                ("parameters", .array(content.fields.map { .object([("type", .string("text")), ("text", .string($0.value))]) })),
-            ])]
+            var components: [WireJSON] = [
+                .object([
+                    ("type", .string("body")),
+                    (
+                        "parameters",
+                        .array(
+                            content.fields.map { .object([("type", .string("text")), ("text", .string($0.value))]) })
+                    ),
+                ])
+            ]
             if let code = content.discountCode {
-                components.append(.object([
-                    ("type", .string("button")), ("sub_type", .string("copy_code")), ("index", .string("0")),
-                    ("parameters", .array([.object([("type", .string("coupon_code")), ("coupon_code", .string(code))])])),
-                ]))
+                components.append(
+                    .object([
+                        ("type", .string("button")), ("sub_type", .string("copy_code")), ("index", .string("0")),
+                        (
+                            "parameters",
+                            .array([.object([("type", .string("coupon_code")), ("coupon_code", .string(code))])])
+                        ),
+                    ]))
             }
             json = .object([
                 ("messaging_product", .string("whatsapp")),
                 ("recipient_type", .string("individual")),
                 ("to", .string(recipient.phoneNumber)),
                 ("type", .string("template")),
-                ("template", .object([
-                    ("name", .string(PayloadRenderer.templateName(content))),
-                    ("language", .object([("code", .string(language))])),
-                    ("components", .array(components)),
-                ])),
+                (
+                    "template",
+                    .object([
+                        ("name", .string(PayloadRenderer.templateName(content))),
+                        ("language", .object([("code", .string(language))])),
+                        ("components", .array(components)),
+                    ])
+                ),
                 ("biz_opaque_callback_data", .string(message.idempotencyKey)),
             ])
         case .sms:
@@ -62,23 +79,35 @@ public struct PayloadRenderer: Sendable {
             return WireRequest(path: route, contentType: WireRequest.form, body: body)
         case .email:
             json = .object([
-                ("personalizations", .array([.object([
-                    ("to", .array([.object([("email", .string(recipient.email))])])),
-                    ("dynamic_template_data", .object(content.fields.map { ($0.name, .string($0.value)) })),
-                ])])),
+                (
+                    "personalizations",
+                    .array([
+                        .object([
+                            ("to", .array([.object([("email", .string(recipient.email))])])),
+                            ("dynamic_template_data", .object(content.fields.map { ($0.name, .string($0.value)) })),
+                        ])
+                    ])
+                ),
                 ("from", .object([("email", .string(emailSender)), ("name", .string(senderName))])),
                 ("subject", .string(content.campaignName)),
                 ("content", .array([.object([("type", .string("text/plain")), ("value", .string(text))])])),
                 ("custom_args", .object([("message_id", .string(message.idempotencyKey))])),
             ])
         case .push:
-            var data: [(String, WireJSON)] = [("campaign", .string(content.campaignName)), ("message_id", .string(message.idempotencyKey))]
+            var data: [(String, WireJSON)] = [
+                ("campaign", .string(content.campaignName)), ("message_id", .string(message.idempotencyKey)),
+            ]
             if let code = content.discountCode { data.append(("discount_code", .string(code))) }
-            json = .object([("message", .object([
-                ("token", .string(recipient.deviceToken)),
-                ("notification", .object([("title", .string(content.campaignName)), ("body", .string(text))])),
-                ("data", .object(data)),
-            ]))])
+            json = .object([
+                (
+                    "message",
+                    .object([
+                        ("token", .string(recipient.deviceToken)),
+                        ("notification", .object([("title", .string(content.campaignName)), ("body", .string(text))])),
+                        ("data", .object(data)),
+                    ])
+                )
+            ])
         case .messenger:
             json = .object([
                 ("recipient", .object([("id", .string(recipient.messengerID))])),
@@ -100,13 +129,26 @@ public struct PayloadRenderer: Sendable {
         case .rcs:
             var contentMessage: [(String, WireJSON)] = [("text", .string(text))]
             if let code = content.discountCode {
-                contentMessage.append(("suggestions", .array([.object([
-                    ("reply", .object([("text", .string("Use code \(code)")), ("postbackData", .string("code:\(code)"))])),
-                ])])))
+                contentMessage.append(
+                    (
+                        "suggestions",
+                        .array([
+                            .object([
+                                (
+                                    "reply",
+                                    .object([
+                                        ("text", .string("Use code \(code)")),
+                                        ("postbackData", .string("code:\(code)")),
+                                    ])
+                                )
+                            ])
+                        ])
+                    ))
             }
             json = .object([("contentMessage", .object(contentMessage))])
-            return WireRequest(path: route + "/phones/" + recipient.phoneNumber + "/agentMessages?messageId=" + message.idempotencyKey,
-                               contentType: WireRequest.json, body: json.bytes)
+            return WireRequest(
+                path: route + "/phones/" + recipient.phoneNumber + "/agentMessages?messageId=" + message.idempotencyKey,
+                contentType: WireRequest.json, body: json.bytes)
         case .appleMessages:
             json = .object([
                 ("id", .string(message.idempotencyKey)),
@@ -118,7 +160,13 @@ public struct PayloadRenderer: Sendable {
         case .inApp:
             json = .object([
                 ("user_id", .string(recipient.appUserID)),
-                ("message", .object([("title", .string(content.campaignName)), ("body", .string(text)), ("campaign", .string(content.campaignName))])),
+                (
+                    "message",
+                    .object([
+                        ("title", .string(content.campaignName)), ("body", .string(text)),
+                        ("campaign", .string(content.campaignName)),
+                    ])
+                ),
             ])
         }
         return WireRequest(path: route, contentType: WireRequest.json, body: json.bytes)
@@ -130,8 +178,9 @@ public struct PayloadRenderer: Sendable {
     public static func text(_ content: MessageContent, limit: Int) -> String {
         // Built as bytes in one buffer and made a string once: this runs for every message sent.
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(content.template.utf8.count + content.fields.reduce(0) { $0 + $1.value.utf8.count + 2 }
-            + content.campaignName.utf8.count + (content.discountCode?.utf8.count ?? 0) + 16)
+        bytes.reserveCapacity(
+            content.template.utf8.count + content.fields.reduce(0) { $0 + $1.value.utf8.count + 2 }
+                + content.campaignName.utf8.count + (content.discountCode?.utf8.count ?? 0) + 16)
         if PayloadRenderer.hasPlaceholder(content.template) {
             PayloadRenderer.fill(content.template, content.fields, into: &bytes)
         } else {
@@ -170,7 +219,9 @@ public struct PayloadRenderer: Sendable {
             while i < bytes.count {
                 if bytes[i] == UInt8(ascii: "{"), i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "{") {
                     var j = i + 2
-                    while j + 1 < bytes.count, !(bytes[j] == UInt8(ascii: "}") && bytes[j + 1] == UInt8(ascii: "}")) { j += 1 }
+                    while j + 1 < bytes.count, !(bytes[j] == UInt8(ascii: "}") && bytes[j + 1] == UInt8(ascii: "}")) {
+                        j += 1
+                    }
                     if j + 1 < bytes.count {
                         let name = UnsafeBufferPointer(rebasing: bytes[(i + 2)..<j])
                         if let field = fields.first(where: { $0.name.utf8.elementsEqual(name) }) {

@@ -21,8 +21,12 @@ public enum PayloadValidator {
     }
 
     /// The first problem with a request, or nil if the provider would accept its shape.
-    public static func problem(channel: Channel, path: String, contentType: String?, body: some Collection<UInt8>) -> String? {
-        let mediaType = contentType?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+    public static func problem(
+        channel: Channel, path: String, contentType: String?, body: some Collection<UInt8>
+    ) -> String? {
+        let mediaType = contentType?.split(separator: ";").first.map {
+            $0.trimmingCharacters(in: .whitespaces).lowercased()
+        }
         if channel == .sms {
             guard mediaType == WireRequest.form else { return "expected Content-Type \(WireRequest.form)" }
             guard let fields = FormEncoding.decode(body) else { return "the body is not valid form encoding" }
@@ -42,9 +46,12 @@ public enum PayloadValidator {
         }
         switch channel {
         case .whatsapp:
-            guard object["messaging_product"] as? String == "whatsapp" else { return "messaging_product must be \"whatsapp\"" }
+            guard object["messaging_product"] as? String == "whatsapp" else {
+                return "messaging_product must be \"whatsapp\""
+            }
             let type = object["type"] as? String ?? ""
-            let needed = type == "template" ? ["template.name", "template.language.code"] : type == "text" ? ["text.body"] : []
+            let needed =
+                type == "template" ? ["template.name", "template.language.code"] : type == "text" ? ["text.body"] : []
             if needed.isEmpty { return "unsupported message type '\(type)'" }
             for field in needed where lookup(object, field) == nil { return "missing required field '\(field)'" }
         case .push:
@@ -52,7 +59,9 @@ public enum PayloadValidator {
                 return "a push message needs notification or data"
             }
         case .viber:
-            if object["type"] as? String == "text", lookup(object, "text") == nil { return "missing required field 'text'" }
+            if object["type"] as? String == "text", lookup(object, "text") == nil {
+                return "missing required field 'text'"
+            }
         case .rcs:
             guard path.contains("/phones/"), path.contains("/agentMessages") else {
                 return "the path must name the recipient: …/phones/{msisdn}/agentMessages"

@@ -11,9 +11,11 @@ public enum ComparisonError: Error, Sendable, Equatable, CustomStringConvertible
     public var description: String {
         switch self {
         case let .tooFewStrategies(count):
-            return "compare needs at least two strategies (found \(count)): give two or more scenario files, or one with a `strategies:` list."
+            return
+                "compare needs at least two strategies (found \(count)): give two or more scenario files, or one with a `strategies:` list."
         case let .notTheSameCustomers(strategy, field, expected, found):
-            return "strategy '\(strategy)' has \(field) \(found) where the first has \(expected): strategies are compared on the same customers, so seed, start, duration and population size must match."
+            return
+                "strategy '\(strategy)' has \(field) \(found) where the first has \(expected): strategies are compared on the same customers, so seed, start, duration and population size must match."
         case let .journeyRunaway(strategy, runaway):
             return "strategy '\(strategy)': \(runaway.description)"
         }
@@ -42,8 +44,10 @@ public struct StrategyComparison: Sendable, Codable {
     /// One summary per strategy (first replication), for the full picture.
     public var summaries: [String: RunSummary]
 
-    public static func run(_ strategies: [(name: String, scenario: Scenario)], replications: Int = 1,
-                           workers: Int = 1) throws(ComparisonError) -> StrategyComparison {
+    public static func run(
+        _ strategies: [(name: String, scenario: Scenario)], replications: Int = 1,
+        workers: Int = 1
+    ) throws(ComparisonError) -> StrategyComparison {
         try runCountingThreads(strategies, replications: replications, workers: workers).comparison
     }
 
@@ -51,8 +55,10 @@ public struct StrategyComparison: Sendable, Codable {
     /// `workers` threads unless a limit shared by all customers (a campaign's `rate_limit`, a mock
     /// sender's rate) may bind, in which case splitting would change the results and the
     /// comparison runs again on one thread (see `Simulator.sharedLimitMayBind`).
-    public static func runCountingThreads(_ strategies: [(name: String, scenario: Scenario)], replications: Int = 1,
-                                          workers: Int = 1) throws(ComparisonError) -> (comparison: StrategyComparison, threads: Int) {
+    public static func runCountingThreads(
+        _ strategies: [(name: String, scenario: Scenario)], replications: Int = 1,
+        workers: Int = 1
+    ) throws(ComparisonError) -> (comparison: StrategyComparison, threads: Int) {
         guard strategies.count >= 2 else { throw .tooFewStrategies(strategies.count) }
         let first = strategies[0].scenario
         for (name, scenario) in strategies.dropFirst() {
@@ -68,8 +74,11 @@ public struct StrategyComparison: Sendable, Codable {
         // drawn from the population section: strategies with another one have other customers,
         // and are compared as independent samples instead of customer by customer.
         let unpaired = strategies.dropFirst().lazy.compactMap { strategy -> String? in
-            guard let difference = first.population.differences(from: strategy.scenario.population).first else { return nil }
-            return "strategy '\(strategy.name)' has population.\(difference.field) \(difference.found) where '\(strategies[0].name)' has \(difference.expected)"
+            guard let difference = first.population.differences(from: strategy.scenario.population).first else {
+                return nil
+            }
+            return
+                "strategy '\(strategy.name)' has population.\(difference.field) \(difference.found) where '\(strategies[0].name)' has \(difference.expected)"
         }.first
         let shards = max(1, min(workers, first.population.customers))
         var outcome = accumulate(strategies, replications: replications, shards: shards, paired: unpaired == nil)
@@ -79,15 +88,22 @@ public struct StrategyComparison: Sendable, Codable {
             threads = 1
         }
         if let (name, runaway) = outcome.runaway { throw .journeyRunaway(strategy: name, runaway) }
-        var comparison = summarise(strategies, replications: replications, total: outcome.total, summaries: outcome.summaries)
+        var comparison = summarise(
+            strategies, replications: replications, total: outcome.total, summaries: outcome.summaries)
         comparison.unpairedBecause = unpaired
         return (comparison, threads)
     }
 
     /// Runs every strategy and replication with the customers split into `shards` parts, one
     /// thread each, and says whether a shared limit may have acted differently than in one part.
-    static func accumulate(_ strategies: [(name: String, scenario: Scenario)], replications: Int, shards: Int, paired: Bool)
-        -> (total: Accumulator, summaries: [String: RunSummary], sharedLimitMayBind: Bool, runaway: (String, JourneyRunaway)?) {
+    static func accumulate(
+        _ strategies: [(name: String, scenario: Scenario)], replications: Int, shards: Int, paired: Bool
+    )
+        -> (
+            total: Accumulator, summaries: [String: RunSummary], sharedLimitMayBind: Bool,
+            runaway: (String, JourneyRunaway)?
+        )
+    {
         let first = strategies[0].scenario
         let k = strategies.count
         let metrics = ComparisonMetric.allCases
@@ -116,9 +132,11 @@ public struct StrategyComparison: Sendable, Codable {
                     }
                     if sim.sharedLimitMayBind { mayBind.store(true, ordering: .relaxed) }
                     if mayBind.load(ordering: .relaxed) { return }
-                    outcomes.append(metrics.map { metric in (0..<population.count).map { sim.outcome(metric, customer: $0) } })
+                    outcomes.append(
+                        metrics.map { metric in (0..<population.count).map { sim.outcome(metric, customer: $0) } })
                     if replication == 0 {
-                        let record = sim.record(complete: true, digest: "", shards: ShardSet(count: shards, indices: [shard]))
+                        let record = sim.record(
+                            complete: true, digest: "", shards: ShardSet(count: shards, indices: [shard]))
                         records.withLock { $0[index][shard] = record }
                     }
                 }
@@ -142,8 +160,10 @@ public struct StrategyComparison: Sendable, Codable {
         return (total, summaries, mayBind.load(ordering: .relaxed), runaway.withLock { $0 })
     }
 
-    static func summarise(_ strategies: [(name: String, scenario: Scenario)], replications: Int, total: Accumulator,
-                          summaries: [String: RunSummary]) -> StrategyComparison {
+    static func summarise(
+        _ strategies: [(name: String, scenario: Scenario)], replications: Int, total: Accumulator,
+        summaries: [String: RunSummary]
+    ) -> StrategyComparison {
         let first = strategies[0].scenario
         let k = strategies.count
         let metrics = ComparisonMetric.allCases
@@ -156,37 +176,48 @@ public struct StrategyComparison: Sendable, Codable {
             for s in 0..<k { perStrategy[names[s]] = total.values[s][metric.rawValue].confidenceInterval95.rounded6 }
             means[metric.name] = perStrategy
             var pairs: [String: ConfidenceInterval] = [:]
-            for a in 0..<k { for b in (a + 1)..<k where b < k {
-                pairs["\(names[b]) vs \(names[a])"] = total.difference(b, minus: a, metric: metric).rounded6
-            } }
+            for a in 0..<k {
+                for b in (a + 1)..<k where b < k {
+                    pairs["\(names[b]) vs \(names[a])"] = total.difference(b, minus: a, metric: metric).rounded6
+                }
+            }
             differences[metric.name] = pairs
             verdicts[metric.name] = verdict(metric: metric, names: names, total: total)
         }
-        return StrategyComparison(strategies: names, seed: first.seed, customers: first.population.customers,
-                                  replications: max(1, replications), means: means, differences: differences,
-                                  verdicts: verdicts, summaries: summaries)
+        return StrategyComparison(
+            strategies: names, seed: first.seed, customers: first.population.customers,
+            replications: max(1, replications), means: means, differences: differences,
+            verdicts: verdicts, summaries: summaries)
     }
 
     /// "B wins on conversion (+1.2 pp vs A, significant)" or "no significant difference".
     static func verdict(metric: ComparisonMetric, names: [String], total: Accumulator) -> String {
         let k = names.count
         let means = (0..<k).map { total.values[$0][metric.rawValue].mean }
-        let best = metric.higherIsBetter ? means.indices.max { means[$0] < means[$1] }! : means.indices.min { means[$0] < means[$1] }!
-        var significantAgainst: [String] = [], tiedWith: [String] = []
+        let best =
+            metric.higherIsBetter
+            ? means.indices.max { means[$0] < means[$1] }! : means.indices.min { means[$0] < means[$1] }!
+        var significantAgainst: [String] = []
+        var tiedWith: [String] = []
         for other in 0..<k where other != best {
             let ci = total.difference(best, minus: other, metric: metric)
             if ci.excludesZero { significantAgainst.append(names[other]) } else { tiedWith.append(names[other]) }
         }
         let label = metric.name.replacingOccurrences(of: "_", with: " ")
         if tiedWith.isEmpty {
-            let runnerUp = (0..<k).filter { $0 != best }.sorted { metric.higherIsBetter ? means[$0] > means[$1] : means[$0] < means[$1] }[0]
+            let runnerUp = (0..<k).filter { $0 != best }.sorted {
+                metric.higherIsBetter ? means[$0] > means[$1] : means[$0] < means[$1]
+            }[0]
             let ci = total.difference(best, minus: runnerUp, metric: metric)
-            return "\(names[best]) wins on \(label): \(format(ci.estimate, metric, signed: true)) vs \(names[runnerUp]) (95% CI \(format(ci.lower, metric, signed: true)) to \(format(ci.upper, metric, signed: true))), significant."
+            return
+                "\(names[best]) wins on \(label): \(format(ci.estimate, metric, signed: true)) vs \(names[runnerUp]) (95% CI \(format(ci.lower, metric, signed: true)) to \(format(ci.upper, metric, signed: true))), significant."
         }
         if significantAgainst.isEmpty {
-            return "no significant difference in \(label) (best: \(names[best]), within the 95% CI of \(tiedWith.joined(separator: ", ")))."
+            return
+                "no significant difference in \(label) (best: \(names[best]), within the 95% CI of \(tiedWith.joined(separator: ", ")))."
         }
-        return "\(names[best]) is best on \(label), significantly better than \(significantAgainst.joined(separator: ", ")) but not than \(tiedWith.joined(separator: ", "))."
+        return
+            "\(names[best]) is best on \(label), significantly better than \(significantAgainst.joined(separator: ", ")) but not than \(tiedWith.joined(separator: ", "))."
     }
 
     static func format(_ value: Double, _ metric: ComparisonMetric, signed: Bool) -> String {
@@ -208,7 +239,8 @@ public struct StrategyComparison: Sendable, Codable {
             self.paired = paired
             let metrics = ComparisonMetric.allCases.count
             values = Array(repeating: Array(repeating: RunningMoments(), count: metrics), count: strategies)
-            differences = Array(repeating: Array(repeating: RunningMoments(), count: metrics), count: strategies * strategies)
+            differences = Array(
+                repeating: Array(repeating: RunningMoments(), count: metrics), count: strategies * strategies)
         }
 
         func pairIndex(_ a: Int, _ b: Int) -> Int { a * strategies + b }
@@ -231,14 +263,17 @@ public struct StrategyComparison: Sendable, Codable {
 
         mutating func merge(_ other: Accumulator) {
             for s in values.indices { for m in values[s].indices { values[s][m].merge(other.values[s][m]) } }
-            for p in differences.indices { for m in differences[p].indices { differences[p][m].merge(other.differences[p][m]) } }
+            for p in differences.indices {
+                for m in differences[p].indices { differences[p][m].merge(other.differences[p][m]) }
+            }
         }
 
         /// CI of (a − b): per customer when paired, else of the difference of the two means
         /// (Welch: each side's own variance, normal quantile at these sample sizes).
         func difference(_ a: Int, minus b: Int, metric: ComparisonMetric) -> ConfidenceInterval {
             guard paired else {
-                let x = values[a][metric.rawValue], y = values[b][metric.rawValue]
+                let x = values[a][metric.rawValue]
+                let y = values[b][metric.rawValue]
                 let estimate = x.mean - y.mean
                 let se = (x.standardError * x.standardError + y.standardError * y.standardError).squareRoot()
                 let half = x.count > 1 && y.count > 1 ? 1.959964 * se : .infinity
@@ -257,7 +292,8 @@ extension StrategyComparison {
     public var reportInput: ComparisonReportInput {
         let base = strategies[0]
         let metrics = ComparisonMetric.allCases.map { metric -> ComparisonReportInput.Metric in
-            let format: ChartValueFormat = metric.isShare ? .percent : (metric == .revenuePerCustomer ? .money : .decimal)
+            let format: ChartValueFormat =
+                metric.isShare ? .percent : (metric == .revenuePerCustomer ? .money : .decimal)
             return ComparisonReportInput.Metric(
                 name: metric.name.replacingOccurrences(of: "_", with: " "), format: format,
                 values: strategies.map { means[metric.name]?[$0]?.estimate ?? 0 },
@@ -266,10 +302,13 @@ extension StrategyComparison {
                 },
                 higherIsBetter: metric.higherIsBetter)
         }
-        let subtitle = "seed \(seed), \(customers) customers" + (replications > 1 ? " × \(replications) replications" : "")
+        let subtitle =
+            "seed \(seed), \(customers) customers" + (replications > 1 ? " × \(replications) replications" : "")
             + (unpairedBecause.map { "; not paired: \($0), so strategies are compared as independent samples. " }
-                ?? "; paired by customer (common random numbers). ") + ComparisonMetric.allCases.compactMap { verdicts[$0.name] }.joined(separator: " ")
-        return ComparisonReportInput(title: "journeysim compare: " + strategies.joined(separator: " vs "), subtitle: subtitle,
-                                     strategies: strategies, metrics: metrics)
+                ?? "; paired by customer (common random numbers). ")
+            + ComparisonMetric.allCases.compactMap { verdicts[$0.name] }.joined(separator: " ")
+        return ComparisonReportInput(
+            title: "journeysim compare: " + strategies.joined(separator: " vs "), subtitle: subtitle,
+            strategies: strategies, metrics: metrics)
     }
 }

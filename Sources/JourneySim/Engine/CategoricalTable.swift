@@ -17,7 +17,8 @@ public struct CategoricalTable: Sendable {
 
     @inlinable public func sample(_ rng: inout some SimulationRandom) -> Int {
         let u = rng.nextUnit()
-        var low = 0, high = cumulative.count - 1
+        var low = 0
+        var high = cumulative.count - 1
         while low < high {
             let mid = (low + high) >> 1
             if u < cumulative[mid] { high = mid } else { low = mid + 1 }

@@ -23,7 +23,8 @@ public struct ConservationCheck: Sendable, Equatable {
     public var violations: [String] {
         var problems: [String] = []
         if eventsScheduled != eventsProcessed + eventsPending {
-            problems.append("events: scheduled \(eventsScheduled) != processed \(eventsProcessed) + pending \(eventsPending)")
+            problems.append(
+                "events: scheduled \(eventsScheduled) != processed \(eventsProcessed) + pending \(eventsPending)")
         }
         if eventsProcessed < 0 || eventsPending < 0 { problems.append("events: a negative count") }
         return problems + messageViolations.map { "messages: \($0)" }
@@ -46,8 +47,9 @@ extension Simulator {
 
     /// This run's books now; see `ConservationCheck`.
     public var conservation: ConservationCheck {
-        ConservationCheck(eventsScheduled: eventsScheduled, eventsProcessed: metrics.eventsProcessed,
-                          eventsPending: queue.count,
-                          messageViolations: messagingEnabled ? triggers.stats.conservationViolations() : [])
+        ConservationCheck(
+            eventsScheduled: eventsScheduled, eventsProcessed: metrics.eventsProcessed,
+            eventsPending: queue.count,
+            messageViolations: messagingEnabled ? triggers.stats.conservationViolations() : [])
     }
 }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Advice that large buffers be mapped on transparent huge pages (used by `StateBuffer`, which
@@ -18,13 +18,13 @@ enum HugePages {
     /// Advises the 2 MiB-aligned interior of `buffer` (the only part that can be a huge page).
     static func advise(_ buffer: UnsafeMutableRawBufferPointer) {
         #if os(Linux)
-        guard buffer.count >= threshold, let base = buffer.baseAddress else { return }
-        let huge = 2 << 20
-        let start = (Int(bitPattern: base) + huge - 1) & ~(huge - 1)
-        let end = (Int(bitPattern: base) + buffer.count) & ~(huge - 1)
-        guard end > start, let pointer = UnsafeMutableRawPointer(bitPattern: start) else { return }
-        // Advice only: if the kernel refuses, the memory stays on ordinary pages.
-        _ = madvise(pointer, end - start, MADV_HUGEPAGE)
+            guard buffer.count >= threshold, let base = buffer.baseAddress else { return }
+            let huge = 2 << 20
+            let start = (Int(bitPattern: base) + huge - 1) & ~(huge - 1)
+            let end = (Int(bitPattern: base) + buffer.count) & ~(huge - 1)
+            guard end > start, let pointer = UnsafeMutableRawPointer(bitPattern: start) else { return }
+            // Advice only: if the kernel refuses, the memory stays on ordinary pages.
+            _ = madvise(pointer, end - start, MADV_HUGEPAGE)
         #endif
     }
 }

@@ -50,13 +50,16 @@ public struct MemoryEstimate: Sendable, Equatable {
         var perCustomer = Self.populationBytes + Self.journeyBytes + Self.eventHeapBytes
         if let journey = scenario.journey {
             // A journey program's columns, and an event pending per process besides the built-in one's.
-            perCustomer += JourneyRuntime.bytesPerCustomer(processes: journey.processNames.count, attributes: journey.attributeNames.count,
-                                                           tracked: journey.trackedKinds.count, elapsed: journey.readsElapsed)
+            perCustomer +=
+                JourneyRuntime.bytesPerCustomer(
+                    processes: journey.processNames.count, attributes: journey.attributeNames.count,
+                    tracked: journey.trackedKinds.count, elapsed: journey.readsElapsed)
                 + max(0, journey.processNames.count - 1) * Self.eventHeapBytes
         }
         let campaigns = scenario.triggers.campaigns.count
         if campaigns > 0 {
-            perCustomer += Self.triggerBytesPerCampaign * campaigns + Self.triggerProfileBytes
+            perCustomer +=
+                Self.triggerBytesPerCampaign * campaigns + Self.triggerProfileBytes
                 + Self.capLedgerBytes(scenario.triggers.frequencyCaps) + Self.messagingBytes
         }
         perCustomer += comparedStrategies * ComparisonMetric.allCases.count * Self.comparisonBytesPerMetric
@@ -119,8 +122,9 @@ extension MemoryEstimate {
     public static func availableBytes(environment: [String: String] = ProcessInfo.processInfo.environment) -> Int? {
         if let text = environment["JOURNEYSIM_MEMORY_AVAILABLE"], let bytes = Int(text), bytes > 0 { return bytes }
         func read(_ path: String) -> String? { try? String(contentsOfFile: path, encoding: .utf8) }
-        return availableBytes(meminfo: read("/proc/meminfo"), cgroupMax: read("/sys/fs/cgroup/memory.max"),
-                              cgroupCurrent: read("/sys/fs/cgroup/memory.current"))
+        return availableBytes(
+            meminfo: read("/proc/meminfo"), cgroupMax: read("/sys/fs/cgroup/memory.max"),
+            cgroupCurrent: read("/sys/fs/cgroup/memory.current"))
     }
 
     /// The figure from the files' texts (see `availableBytes(environment:)`).

@@ -98,7 +98,9 @@
                 var bestKey = nodes[first].key
                 if first &+ 3 < count {
                     // The smallest of four without branches: two pairs, then their winners.
-                    let key1 = nodes[first &+ 1].key, key2 = nodes[first &+ 2].key, key3 = nodes[first &+ 3].key
+                    let key1 = nodes[first &+ 1].key
+                    let key2 = nodes[first &+ 2].key
+                    let key3 = nodes[first &+ 3].key
                     let low = key1 < bestKey ? key1 : bestKey
                     let lowIndex = key1 < bestKey ? first &+ 1 : first
                     let high = key3 < key2 ? key3 : key2
@@ -108,7 +110,10 @@
                 } else {
                     var child = first &+ 1
                     while child < count {
-                        if nodes[child].key < bestKey { bestKey = nodes[child].key; best = child }
+                        if nodes[child].key < bestKey {
+                            bestKey = nodes[child].key
+                            best = child
+                        }
                         child &+= 1
                     }
                 }
@@ -124,7 +129,8 @@
     /// `schedule` when the sequence has run out or `time` is outside the keyed span: renumbers
     /// and re-bases the pending events, then schedules, or refuses when the span is too wide.
     @usableFromInline mutating func scheduleSlowly(_ payload: Payload, at time: SimTime) -> Bool {
-        var lowest = time.milliseconds, highest = time.milliseconds
+        var lowest = time.milliseconds
+        var highest = time.milliseconds
         for node in nodes {
             let pending = self.time(ofKey: node.key).milliseconds
             lowest = Swift.min(lowest, pending)
@@ -159,7 +165,10 @@
         guard let first = entries.first else { return }
         base = first.time.milliseconds
         for (rank, entry) in entries.enumerated() {
-            nodes.append(Node(key: UInt64(entry.time.milliseconds &- base) << Self.sequenceBits | UInt64(rank), payload: entry.payload))
+            nodes.append(
+                Node(
+                    key: UInt64(entry.time.milliseconds &- base) << Self.sequenceBits | UInt64(rank),
+                    payload: entry.payload))
         }
         nextSequence = UInt64(entries.count)
     }

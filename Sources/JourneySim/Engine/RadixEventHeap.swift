@@ -75,7 +75,8 @@
 
     /// Bytes held by the buffers (capacities, not counts).
     @usableFromInline var allocatedBytes: Int {
-        slab.capacity * MemoryLayout<Entry>.stride + nextChunk.capacity * 4 + (head.capacity + tail.capacity + tailCount.capacity) * 4
+        slab.capacity * MemoryLayout<Entry>.stride + nextChunk.capacity * 4
+            + (head.capacity + tail.capacity + tailCount.capacity) * 4
             + digits.capacity * 8 + early.capacity * MemoryLayout<EarlyEntry>.stride
     }
 
@@ -206,12 +207,15 @@
             levels &= ~(1 &<< UInt8(level))
         }
         let list = level &* 256 &+ digit
-        let first = head[list], lastChunk = tail[list], lastCount = Int(tailCount[list])
+        let first = head[list]
+        let lastChunk = tail[list]
+        let lastCount = Int(tailCount[list])
         head[list] = -1
         tail[list] = -1
         tailCount[list] = 0
         currentRead = 0
-        var minimum = UInt64.max, maximum = UInt64.min
+        var minimum = UInt64.max
+        var maximum = UInt64.min
         if level == 0 {
             minimum = (last & ~0xFF) | UInt64(digit)
             maximum = minimum

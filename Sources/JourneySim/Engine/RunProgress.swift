@@ -15,7 +15,10 @@ public final class RunProgress: Sendable {
         public var events: Int
     }
 
-    private struct Slot { var nowMilliseconds: Int64 = .min; var events = 0 }
+    private struct Slot {
+        var nowMilliseconds: Int64 = .min
+        var events = 0
+    }
 
     public let start: SimTime
     public let end: SimTime
@@ -43,7 +46,9 @@ public final class RunProgress: Sendable {
     public func snapshot() -> Snapshot {
         let copy = slots.withLock { $0 }
         let span = Double(end.milliseconds - start.milliseconds)
-        var fractions = 0.0, reporting = 0, events = 0
+        var fractions = 0.0
+        var reporting = 0
+        var events = 0
         var earliest = Int64.max
         for slot in copy where slot.nowMilliseconds != .min {
             reporting += 1
@@ -51,7 +56,8 @@ public final class RunProgress: Sendable {
             earliest = min(earliest, slot.nowMilliseconds)
             fractions += span > 0 ? min(1, max(0, Double(slot.nowMilliseconds - start.milliseconds) / span)) : 1
         }
-        return Snapshot(fractionDone: reporting > 0 ? fractions / Double(reporting) : 0,
-                        simulatedUntil: reporting > 0 ? SimTime(milliseconds: earliest) : nil, events: events)
+        return Snapshot(
+            fractionDone: reporting > 0 ? fractions / Double(reporting) : 0,
+            simulatedUntil: reporting > 0 ? SimTime(milliseconds: earliest) : nil, events: events)
     }
 }

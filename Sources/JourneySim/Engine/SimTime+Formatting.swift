@@ -5,9 +5,12 @@ extension SimTime {
     public var iso8601: String {
         let (days, msOfDay) = milliseconds.floorDivided(by: 86_400_000)
         let (year, month, day) = SimTime.civil(fromDays: days)
-        let hours = msOfDay / 3_600_000, minutes = msOfDay / 60_000 % 60
-        let seconds = msOfDay / 1000 % 60, millis = msOfDay % 1000
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hours, 2)):\(pad(minutes, 2)):\(pad(seconds, 2)).\(pad(millis, 3))Z"
+        let hours = msOfDay / 3_600_000
+        let minutes = msOfDay / 60_000 % 60
+        let seconds = msOfDay / 1000 % 60
+        let millis = msOfDay % 1000
+        return
+            "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hours, 2)):\(pad(minutes, 2)):\(pad(seconds, 2)).\(pad(millis, 3))Z"
     }
 
     /// The UTC calendar date, e.g. `2026-03-02`.
@@ -50,7 +53,8 @@ private func pad(_ value: Int64, _ width: Int) -> String {
 extension Int64 {
     /// Floor division and the non-negative remainder.
     func floorDivided(by divisor: Int64) -> (Int64, Int64) {
-        let q = self / divisor, r = self % divisor
+        let q = self / divisor
+        let r = self % divisor
         return r < 0 ? (q - 1, r + divisor) : (q, r)
     }
 }

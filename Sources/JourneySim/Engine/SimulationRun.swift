@@ -19,47 +19,64 @@ public struct SimulationRun: Sendable {
     /// Runs shard `shard` of `shards` of `scenario` on the calling thread, to the scenario's end
     /// or until `shouldStop` returns true.
     /// `progress`, when given, is updated every 65,536 events (for a progress line).
-    public static func execute(_ scenario: Scenario, digest: String = "", shard: Int = 0, of shards: Int = 1,
-                               traceLimit: Int? = nil, shouldStop: @Sendable () -> Bool = { false },
-                               progress: RunProgress? = nil) -> SimulationRun {
-        execute(scenario, digest: digest, shard: shard, of: shards, traceLimit: traceLimit, shouldStop: shouldStop,
-                progress: progress, progressSlot: 0)
+    public static func execute(
+        _ scenario: Scenario, digest: String = "", shard: Int = 0, of shards: Int = 1,
+        traceLimit: Int? = nil, shouldStop: @Sendable () -> Bool = { false },
+        progress: RunProgress? = nil
+    ) -> SimulationRun {
+        execute(
+            scenario, digest: digest, shard: shard, of: shards, traceLimit: traceLimit, shouldStop: shouldStop,
+            progress: progress, progressSlot: 0)
     }
 
-    static func execute(_ scenario: Scenario, digest: String, shard: Int, of shards: Int, traceLimit: Int?,
-                        shouldStop: @Sendable () -> Bool, stopWhenSharedLimitMayBind: Bool = false,
-                        progress: RunProgress?, progressSlot: Int) -> SimulationRun {
-        let report: (SimTime, Int) -> Void = { now, events in progress?.update(slot: progressSlot, now: now, events: events) }
+    static func execute(
+        _ scenario: Scenario, digest: String, shard: Int, of shards: Int, traceLimit: Int?,
+        shouldStop: @Sendable () -> Bool, stopWhenSharedLimitMayBind: Bool = false,
+        progress: RunProgress?, progressSlot: Int
+    ) -> SimulationRun {
+        let report: (SimTime, Int) -> Void = { now, events in
+            progress?.update(slot: progressSlot, now: now, events: events)
+        }
         let clock = ContinuousClock()
         let started = clock.now
         let population = Population(scenario: scenario, shard: shard, of: shards)
         let generated = clock.now
         let shardSet = ShardSet(count: shards, indices: [shard])
         // One generic path for both observers, so the traced run cannot drift from the plain one.
-        func simulate<Observer: EventObserver>(_ observer: Observer,
-                                               trace: (Observer) -> (bytes: [UInt8]?, skipped: Int)) -> SimulationRun {
+        func simulate<Observer: EventObserver>(
+            _ observer: Observer,
+            trace: (Observer) -> (bytes: [UInt8]?, skipped: Int)
+        ) -> SimulationRun {
             var sim = Simulator(scenario: scenario, population: population, observer: observer)
-            let complete = sim.run(shouldStop: shouldStop, stopWhenSharedLimitMayBind: stopWhenSharedLimitMayBind, progress: report)
+            let complete = sim.run(
+                shouldStop: shouldStop, stopWhenSharedLimitMayBind: stopWhenSharedLimitMayBind, progress: report)
             let recorded = trace(sim.observer)
-            var result = finish(sim.record(complete: complete, digest: digest, shards: shardSet), scenario: scenario,
-                                trace: recorded.bytes, skipped: recorded.skipped, timing: (started, generated, clock.now))
+            var result = finish(
+                sim.record(complete: complete, digest: digest, shards: shardSet), scenario: scenario,
+                trace: recorded.bytes, skipped: recorded.skipped, timing: (started, generated, clock.now))
             result.conservation = sim.conservation
             result.runaway = sim.journeyRunawayFound
             return result
         }
         if let traceLimit {
-            return simulate(TraceRecorder(limit: traceLimit, idStride: shards, idOffset: shard, events: scenario.events)) { ($0.bytes, $0.skipped) }
+            return simulate(
+                TraceRecorder(limit: traceLimit, idStride: shards, idOffset: shard, events: scenario.events)
+            ) { ($0.bytes, $0.skipped) }
         }
         return simulate(NoObserver()) { _ in (nil, 0) }
     }
 
-    static let sharedLimits = "a limit shared by all customers (a campaign's rate_limit or a mock channel's rate_limit_per_second)"
+    static let sharedLimits =
+        "a limit shared by all customers (a campaign's rate_limit or a mock channel's rate_limit_per_second)"
     /// What `run` and `compare` print when a parallel run was repeated on one thread.
-    public static let sharedLimitNote = "ran on one thread: \(sharedLimits) binds at this size, and split over threads it would change the results. Raise the limit (or set it to 0) to use every core."
+    public static let sharedLimitNote =
+        "ran on one thread: \(sharedLimits) binds at this size, and split over threads it would change the results. Raise the limit (or set it to 0) to use every core."
     /// What `run --shard` prints when its traffic left its share of a shared limit.
-    public static let shardSharedLimitNote = "\(sharedLimits) may bind in this shard's traffic; limits apply per shard, so merged shards may differ from an unsharded run."
+    public static let shardSharedLimitNote =
+        "\(sharedLimits) may bind in this shard's traffic; limits apply per shard, so merged shards may differ from an unsharded run."
     /// What `merge` prints when one of its shards said so.
-    public static let mergedSharedLimitNote = "in some shards \(sharedLimits) may have bound; such limits apply per shard, so this summary may differ from an unsharded run's. Raise the limit, or run without shards for exact results."
+    public static let mergedSharedLimitNote =
+        "in some shards \(sharedLimits) may have bound; such limits apply per shard, so this summary may differ from an unsharded run's. Raise the limit, or run without shards for exact results."
 
     /// Runs the whole scenario on `workers` threads by partitioning customers into that many
     /// internal shards and merging their records: the summary is identical to a one-thread run.
@@ -68,8 +85,10 @@ public struct SimulationRun: Sendable {
     /// split exactly, so each part checks that its traffic stays within its fair share of every
     /// such limit (`Simulator.sharedLimitMayBind`). If one part leaves its share, all parts stop
     /// and the scenario runs again on one thread; `performance.reranOnOneThread` says so.
-    public static func executeParallel(_ scenario: Scenario, digest: String = "", workers: Int,
-                                       shouldStop: @Sendable () -> Bool = { false }, progress: RunProgress? = nil) -> SimulationRun {
+    public static func executeParallel(
+        _ scenario: Scenario, digest: String = "", workers: Int,
+        shouldStop: @Sendable () -> Bool = { false }, progress: RunProgress? = nil
+    ) -> SimulationRun {
         let workers = max(1, min(workers, scenario.population.customers))
         guard workers > 1 else { return execute(scenario, digest: digest, shouldStop: shouldStop, progress: progress) }
         let clock = ContinuousClock()
@@ -77,9 +96,10 @@ public struct SimulationRun: Sendable {
         let parts = Mutex([SimulationRun?](repeating: nil, count: workers))
         let mayBind = Atomic<Bool>(false)
         DispatchQueue.concurrentPerform(iterations: workers) { index in
-            let part = execute(scenario, digest: digest, shard: index, of: workers, traceLimit: nil,
-                               shouldStop: { shouldStop() || mayBind.load(ordering: .relaxed) },
-                               stopWhenSharedLimitMayBind: true, progress: progress, progressSlot: index)
+            let part = execute(
+                scenario, digest: digest, shard: index, of: workers, traceLimit: nil,
+                shouldStop: { shouldStop() || mayBind.load(ordering: .relaxed) },
+                stopWhenSharedLimitMayBind: true, progress: progress, progressSlot: index)
             if part.record.sharedLimitMayBind == true { mayBind.store(true, ordering: .relaxed) }
             parts.withLock { $0[index] = part }
         }
@@ -103,15 +123,19 @@ public struct SimulationRun: Sendable {
         for run in runs.dropFirst() { result.conservation.merge(run.conservation) }
         result.runaway = runs.lazy.compactMap(\.runaway).first
         result.performance.populationSeconds = runs.map(\.performance.populationSeconds).max() ?? 0
-        result.performance.simulationSeconds = rounded((clock.now - started).seconds) - result.performance.populationSeconds
+        result.performance.simulationSeconds =
+            rounded((clock.now - started).seconds) - result.performance.populationSeconds
         result.performance.recompute(customerDays: Double(scenario.population.customers) * scenario.duration.days)
         result.performance.workers = workers
         return result
     }
 
-    static func finish(_ record: RunRecord, scenario: Scenario, trace: [UInt8]?, skipped: Int,
-                       timing: (started: ContinuousClock.Instant, generated: ContinuousClock.Instant, ended: ContinuousClock.Instant))
-        -> SimulationRun {
+    static func finish(
+        _ record: RunRecord, scenario: Scenario, trace: [UInt8]?, skipped: Int,
+        timing: (started: ContinuousClock.Instant, generated: ContinuousClock.Instant, ended: ContinuousClock.Instant)
+    )
+        -> SimulationRun
+    {
         let summary = RunSummary(record: record)
         var performance = RunPerformance(
             wallSeconds: rounded((timing.ended - timing.started).seconds),
@@ -121,8 +145,10 @@ public struct SimulationRun: Sendable {
             peakResidentBytes: ProcessMemory.peakResidentBytes(), workers: 1)
         let reached = SimTime(milliseconds: record.simulatedUntil) - scenario.start
         performance.recompute(customerDays: Double(record.customers.customers) * reached.days)
-        return SimulationRun(record: record, summary: summary, trace: trace, traceSkipped: skipped, performance: performance,
-                             conservation: ConservationCheck(eventsScheduled: 0, eventsProcessed: 0, eventsPending: 0, messageViolations: []))
+        return SimulationRun(
+            record: record, summary: summary, trace: trace, traceSkipped: skipped, performance: performance,
+            conservation: ConservationCheck(
+                eventsScheduled: 0, eventsProcessed: 0, eventsPending: 0, messageViolations: []))
     }
 }
 
@@ -172,8 +198,8 @@ public enum ProcessMemory {
     /// run time so other C libraries simply skip it).
     public static func releaseFreeMemory() {
         #if os(Linux)
-        guard let symbol = dlsym(nil, "malloc_trim") else { return }
-        _ = unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)(0)
+            guard let symbol = dlsym(nil, "malloc_trim") else { return }
+            _ = unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)(0)
         #endif
     }
 
@@ -185,10 +211,10 @@ public enum ProcessMemory {
     /// with mremap. A process-wide setting, so the executable calls it once at start.
     public static func pinMmapThreshold() {
         #if os(Linux)
-        guard let symbol = dlsym(nil, "mallopt") else { return }
-        let mallopt = unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32) -> Int32).self)
-        let mmapThreshold: Int32 = -3  // M_MMAP_THRESHOLD in glibc's malloc.h
-        _ = mallopt(mmapThreshold, 128 * 1024)
+            guard let symbol = dlsym(nil, "mallopt") else { return }
+            let mallopt = unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32) -> Int32).self)
+            let mmapThreshold: Int32 = -3  // M_MMAP_THRESHOLD in glibc's malloc.h
+            _ = mallopt(mmapThreshold, 128 * 1024)
         #endif
     }
 }

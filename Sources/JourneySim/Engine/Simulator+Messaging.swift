@@ -18,15 +18,19 @@ extension Simulator {
         let global = population.globalID(id)
         // Shard-independent message id: the same customer's same step on the same channel at the
         // same instant is the same message in any shard, so the mock backend decides it alike.
-        let key = UInt64(request.message.campaign) << 24 | UInt64(request.message.step) << 16
+        let key =
+            UInt64(request.message.campaign) << 24 | UInt64(request.message.step) << 16
             | UInt64(request.channel.rawValue) << 8 | (request.isFallback ? 1 : 0)
-        let message = OutboundMessage(id: SplitMix64.hash(global, key, UInt64(bitPattern: request.intendedAt.milliseconds)),
-                                      customer: request.customer, channel: request.channel,
-                                      campaign: request.message.campaign, step: UInt16(request.message.step),
-                                      intendedTime: request.intendedAt)
+        let message = OutboundMessage(
+            id: SplitMix64.hash(global, key, UInt64(bitPattern: request.intendedAt.milliseconds)),
+            customer: request.customer, channel: request.channel,
+            campaign: request.message.campaign, step: UInt16(request.message.step),
+            intendedTime: request.intendedAt)
         if sendLog != nil, sendLog!.count < sendLogLimit {
-            sendLog!.append(SentMessage(message: message, template: request.template, discount: request.discount,
-                                        cartCents: state.cartCents[id], globalCustomer: global, isFallback: request.isFallback))
+            sendLog!.append(
+                SentMessage(
+                    message: message, template: request.template, discount: request.discount,
+                    cartCents: state.cartCents[id], globalCustomer: global, isFallback: request.isFallback))
         }
         let slot = messageState.store(.init(request: request, message: message, attempts: 0))
         submit(slot: slot)
@@ -46,7 +50,8 @@ extension Simulator {
             messaging.byChannel[channel].accepted &+= 1
             messaging.byChannel[channel].costMicros &+= messageState.costMicros[channel]
             if let delivered = acceptance.deliveredAt {
-                queue.schedule(SimEvent(customer: customer, kind: .messageDelivered, argument: UInt32(slot)), at: delivered)
+                queue.schedule(
+                    SimEvent(customer: customer, kind: .messageDelivered, argument: UInt32(slot)), at: delivered)
             } else {
                 let failed = acceptance.failedAt ?? now
                 queue.schedule(SimEvent(customer: customer, kind: .messageFailed, argument: UInt32(slot)), at: failed)
@@ -74,7 +79,8 @@ extension Simulator {
             messageFailed(slot: slot)
             return
         }
-        queue.schedule(SimEvent(customer: entry.message.customer, kind: .messageRetry, argument: UInt32(slot)), at: now + wait)
+        queue.schedule(
+            SimEvent(customer: entry.message.customer, kind: .messageRetry, argument: UInt32(slot)), at: now + wait)
     }
 
     /// The message could not be delivered: the core may fall back to the next channel.
@@ -107,7 +113,8 @@ extension Simulator {
         let justBought = now - messageState.lastPurchaseAt[id] < Self.justBoughtWindow
         let reaction = response.react(
             customer: id, channel: channel, traits: traits, at: now, purchasedSinceTrigger: justBought,
-            usualChannel: state.journeyChannel[id], localHour: zones.localHour(zone: Int(population.timeZone[id]), at: now),
+            usualChannel: state.journeyChannel[id],
+            localHour: zones.localHour(zone: Int(population.timeZone[id]), at: now),
             state: &fatigue, rng: &messageState.rng[id])
         if reaction.unhappy {
             messaging.byChannel[c].unhappy &+= 1
@@ -118,10 +125,13 @@ extension Simulator {
         let program = journeyModel != nil
         if messageEvents != 0 { emitMessageEvent(.messageDelivered, request) }
         if program {
-            if journeyReactions & 1 << 63 != 0, reaction.unhappy { journeyReact(JourneyProgram.unhappy, request, discount: traits.hasDiscount) }
+            if journeyReactions & 1 << 63 != 0, reaction.unhappy {
+                journeyReact(JourneyProgram.unhappy, request, discount: traits.hasDiscount)
+            }
             reactToMessage(.messageDelivered, request)
         } else if reaction.unhappy, !state.inSession[id],
-                  messageState.rng[id].bernoulli(scenario.behavior.fatigue.abandonJourneyWhenUnhappy) {
+            messageState.rng[id].bernoulli(scenario.behavior.fatigue.abandonJourneyWhenUnhappy)
+        {
             walkAway(id)
         }
         // With an open delay the customer reads the message later: opening, clicking and
@@ -130,7 +140,9 @@ extension Simulator {
         let delayed = reaction.opened && openDelays[c] != nil
         if delayed {
             let distribution = openDelays[c]!
-            let draw = openDelayTable.withUnsafeBufferPointer { table in distribution.sample(&messageState.rng[id], empirical: table) }
+            let draw = openDelayTable.withUnsafeBufferPointer { table in
+                distribution.sample(&messageState.rng[id], empirical: table)
+            }
             openAt = now + SimDuration(milliseconds: max(0, Int64(min(draw, 9e15))))
         }
         if reaction.opened, !delayed {
@@ -149,8 +161,10 @@ extension Simulator {
             emit(.optOut, id, channel: channel)
         }
         if delayed {
-            let slot = openRecords.store(OpenRecord(request: request, clicked: reaction.clicked, replied: reaction.replied))
-            queue.schedule(SimEvent(customer: request.customer, kind: .messageOpened, argument: UInt32(slot)), at: openAt)
+            let slot = openRecords.store(
+                OpenRecord(request: request, clicked: reaction.clicked, replied: reaction.replied))
+            queue.schedule(
+                SimEvent(customer: request.customer, kind: .messageOpened, argument: UInt32(slot)), at: openAt)
         } else {
             react(clicked: reaction.clicked, replied: reaction.replied, request)
         }
@@ -159,7 +173,8 @@ extension Simulator {
             let deadline = now + window
             if openAt > deadline {
                 let slot = ignoreRecords.store(request)
-                queue.schedule(SimEvent(customer: request.customer, kind: .messageIgnored, argument: UInt32(slot)), at: deadline)
+                queue.schedule(
+                    SimEvent(customer: request.customer, kind: .messageIgnored, argument: UInt32(slot)), at: deadline)
             }
         }
     }
@@ -205,8 +220,10 @@ extension Simulator {
     /// template as properties 0–2 and its channel.
     mutating func emitMessageEvent(_ kind: EventKind, _ request: SendRequest) {
         guard messageEvents & 1 << UInt64(kind.rawValue) != 0 else { return }
-        emit(kind, Int(request.customer), channel: request.channel,
-             properties: EventProperties(Float(request.message.campaign), Float(request.message.step), Float(request.template)))
+        emit(
+            kind, Int(request.customer), channel: request.channel,
+            properties: EventProperties(
+                Float(request.message.campaign), Float(request.message.step), Float(request.template)))
     }
 
     /// The ignore window of a delivered, unopened message ended.
@@ -238,9 +255,10 @@ extension Simulator {
             let reaction = journeyTables.reactions[index]
             index &+= 1
             guard reaction.on == on,
-                  reaction.channel == 255 || reaction.channel == request.channel.rawValue,
-                  reaction.campaign < 0 || reaction.campaign == Int32(request.message.campaign),
-                  reaction.template < 0 || reaction.template == Int32(request.template) else { continue }
+                reaction.channel == 255 || reaction.channel == request.channel.rawValue,
+                reaction.campaign < 0 || reaction.campaign == Int32(request.message.campaign),
+                reaction.template < 0 || reaction.template == Int32(request.template)
+            else { continue }
             var process = -1
             if reaction.states.isEmpty {
                 process = 0
@@ -256,7 +274,11 @@ extension Simulator {
                 }
             }
             guard process >= 0 else { continue }
-            if !reaction.conditions.isEmpty, !journeyConditionsHold(id, archetype: a, reaction.conditions, process: process) { continue }
+            if !reaction.conditions.isEmpty,
+                !journeyConditionsHold(id, archetype: a, reaction.conditions, process: process)
+            {
+                continue
+            }
             var probability = reaction.probability * (discount ? reaction.discountMultiplier : 1)
             if reaction.halfLifeMs > 0 {
                 let since = runtime.trackedAt[id &* runtime.trackedCount &+ Int(reaction.decaySince)]
@@ -274,13 +296,17 @@ extension Simulator {
             let slot = journeySlot(id, process)
             runtime.slots[slot].epoch &+= 1
             runtime.slots[slot].target = UInt16(truncatingIfNeeded: reaction.target)
-            queue.schedule(SimEvent(customer: request.customer, kind: .journey,
-                                    argument: Self.journeyArgument(enter: true, process: process, epoch: runtime.slots[slot].epoch)),
-                           at: now + SimDuration(milliseconds: delay))
+            queue.schedule(
+                SimEvent(
+                    customer: request.customer, kind: .journey,
+                    argument: Self.journeyArgument(enter: true, process: process, epoch: runtime.slots[slot].epoch)),
+                at: now + SimDuration(milliseconds: delay))
             messageState.setSessionFromMessage(id, true)
             state.sessionChannel[id] = request.channel
             state.liftChannel[id] = UInt8(truncatingIfNeeded: request.channel.rawValue &+ 1)
-            let taken = JourneyGraph.reactionTriggers.firstIndex(of: on == JourneyProgram.unhappy ? "unhappy" : EventKind(unchecked: on).name) ?? 0
+            let taken =
+                JourneyGraph.reactionTriggers.firstIndex(
+                    of: on == JourneyProgram.unhappy ? "unhappy" : EventKind(unchecked: on).name) ?? 0
             journeyEventCounts.reactionsTaken[taken] &+= 1
             switch reaction.countsAs {
             case 1: messaging.cartReturns &+= 1
@@ -299,7 +325,8 @@ extension Simulator {
         let stage = state.stage[id]
         let rng = messageState.rng[id].nextUnit()
         if state.cartCents[id] > 0, stage == .research || stage == .cart || stage == .checkout || stage == .dormant {
-            let p = response.cartReturnProbability(hasDiscount: hasDiscount, sinceAbandonment: now - state.abandonedAt[id])
+            let p = response.cartReturnProbability(
+                hasDiscount: hasDiscount, sinceAbandonment: now - state.abandonedAt[id])
             guard rng < p else { return }
             messaging.cartReturns &+= 1
             state.epoch[id] &+= 1
@@ -330,7 +357,8 @@ extension Simulator {
         state.stage[id] = .dormant
         count(\.lapsedJourneys, id)
         emit(.dormant, id)
-        let wait = state.rng[id].exponential(mean: Double(journeys[archetype(id)].dormancy.milliseconds) / Double(population.frequencyMultiplier(id)))
+        let wait = state.rng[id].exponential(
+            mean: Double(journeys[archetype(id)].dormancy.milliseconds) / Double(population.frequencyMultiplier(id)))
         schedule(.needArises, for: UInt32(id), at: now + SimDuration(milliseconds: Int64(wait) &+ 1))
     }
 

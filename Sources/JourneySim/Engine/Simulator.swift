@@ -87,11 +87,13 @@ public struct Simulator<Observer: EventObserver> {
     public init(scenario: Scenario, population: Population? = nil, observer: Observer) {
         self.scenario = scenario
         let population = population ?? Population(scenario: scenario)
-        precondition(population.count < SimEvent.customerLimit,
-                     "one simulator holds fewer than \(SimEvent.customerLimit) customers: run more shards")
+        precondition(
+            population.count < SimEvent.customerLimit,
+            "one simulator holds fewer than \(SimEvent.customerLimit) customers: run more shards")
         self.population = population
-        zones = TimeZoneTable(identifiers: scenario.population.timeZones.map(\.identifier),
-                              start: scenario.start, end: scenario.end)
+        zones = TimeZoneTable(
+            identifiers: scenario.population.timeZones.map(\.identifier),
+            start: scenario.start, end: scenario.end)
         state = CustomerState(population: population, seed: scenario.seed, start: scenario.start, end: scenario.end)
         metrics = RunMetrics(days: Int((scenario.duration.milliseconds + 86_399_999) / 86_400_000))
         now = scenario.start
@@ -109,14 +111,16 @@ public struct Simulator<Observer: EventObserver> {
         let messagingCustomers = messagingEnabled ? population.count : 0
         // Without campaigns nothing is sent, so frequency caps have nothing to count: the core is
         // built empty rather than with a cap ledger sized by customers × caps.
-        triggers = TriggerCore(spec: messagingEnabled ? scenario.triggers : .empty,
-                               population: messagingEnabled ? population : Population.empty, zones: zones, seed: scenario.seed)
+        triggers = TriggerCore(
+            spec: messagingEnabled ? scenario.triggers : .empty,
+            population: messagingEnabled ? population : Population.empty, zones: zones, seed: scenario.seed)
         backend = MockBackend(spec: scenario.backend, scenarioSeed: scenario.seed, partitions: population.idStride)
         response = ResponseModel(spec: scenario.behavior)
         fatigue = FatigueState(count: messagingCustomers, start: scenario.start, end: scenario.end)
         messaging = MessagingMetrics()
-        messageState = MessageState(population: population, customers: messagingCustomers, seed: scenario.seed,
-                                    campaigns: scenario.triggers.campaigns, start: scenario.start, end: scenario.end)
+        messageState = MessageState(
+            population: population, customers: messagingCustomers, seed: scenario.seed,
+            campaigns: scenario.triggers.campaigns, start: scenario.start, end: scenario.end)
         var listened: UInt64 = 0
         for campaign in scenario.triggers.campaigns {
             listened |= EventRoutes.kinds(of: campaign, roles: [.trigger, .exception, .wait, .conversion]).rawValue
@@ -134,17 +138,22 @@ public struct Simulator<Observer: EventObserver> {
         }
         openDelayTable = delayTable
         journeyModel = scenario.journey
-        journeyTables = scenario.journey.map {
-            JourneyTables(programs: $0.programs, stateCount: $0.stateNames.count, processStarts: $0.processStarts)
-        } ?? .empty
+        journeyTables =
+            scenario.journey.map {
+                JourneyTables(programs: $0.programs, stateCount: $0.stateNames.count, processStarts: $0.processStarts)
+            } ?? .empty
         var tracked = ContiguousArray<Int8>(repeating: -1, count: EventKind.limit)
-        for (index, kind) in (scenario.journey?.trackedKinds ?? []).enumerated() { tracked[Int(kind.rawValue)] = Int8(index) }
+        for (index, kind) in (scenario.journey?.trackedKinds ?? []).enumerated() {
+            tracked[Int(kind.rawValue)] = Int8(index)
+        }
         trackedIndex = tracked
-        runtime = JourneyRuntime(model: scenario.journey, customers: population.count, start: scenario.start, end: scenario.end)
+        runtime = JourneyRuntime(
+            model: scenario.journey, customers: population.count, start: scenario.start, end: scenario.end)
         journeyStates = StateBuffer(repeating: JourneyStateCounter(), count: scenario.journey?.stateNames.count ?? 0)
         journeyGuard = JourneyInstantGuard(customers: population.count)
-        journeyEventCounts = JourneyMetrics(states: scenario.journey?.stateNames.count ?? 0,
-                                        customEvents: scenario.journey?.catalog.custom.count ?? 0)
+        journeyEventCounts = JourneyMetrics(
+            states: scenario.journey?.stateNames.count ?? 0,
+            customEvents: scenario.journey?.catalog.custom.count ?? 0)
         actions.reserveCapacity(64)
         // One pending event per customer from the start and a few more while journeys run
         // (deliveries, reviews, messages in flight); address space beyond what is used is free.
@@ -158,7 +167,8 @@ public struct Simulator<Observer: EventObserver> {
             let needInterval = journeys[Int(population.archetype[id].rawValue)].needInterval
             let mean = Double(needInterval.milliseconds) / Double(population.frequencyMultiplier(id))
             let first = Int64(state.rng[id].exponential(mean: mean))
-            queue.schedule(SimEvent(customer: customer, kind: .needArises), at: scenario.start + SimDuration(milliseconds: first))
+            queue.schedule(
+                SimEvent(customer: customer, kind: .needArises), at: scenario.start + SimDuration(milliseconds: first))
         }
     }
 
@@ -179,9 +189,11 @@ public struct Simulator<Observer: EventObserver> {
     /// With `stopWhenSharedLimitMayBind`, it also stops (at the same checkpoints) once
     /// `sharedLimitMayBind` is true, for a part whose results will be thrown away.
     @discardableResult
-    public mutating func run(until limit: SimTime? = nil, shouldStop: () -> Bool = { false },
-                             stopWhenSharedLimitMayBind: Bool = false,
-                             progress: (_ now: SimTime, _ events: Int) -> Void = { _, _ in }) -> Bool {
+    public mutating func run(
+        until limit: SimTime? = nil, shouldStop: () -> Bool = { false },
+        stopWhenSharedLimitMayBind: Bool = false,
+        progress: (_ now: SimTime, _ events: Int) -> Void = { _, _ in }
+    ) -> Bool {
         let end = min(limit ?? scenario.end, scenario.end)
         var processed = 0
         // Customer events and trigger-core advances both count towards the checkpoints, so a

@@ -30,7 +30,8 @@ public struct TimeColumn: Sendable {
         self.shift = shift
         self.never = never
         latest = origin + ((Int64(UInt32.max) - 1) << shift)
-        codes = StateBuffer(repeating: Self.code(initial, origin: origin, shift: shift, never: never, latest: latest), count: count)
+        codes = StateBuffer(
+            repeating: Self.code(initial, origin: origin, shift: shift, never: never, latest: latest), count: count)
     }
 
     /// Storage of its own, if another copy shares it.
@@ -50,7 +51,9 @@ public struct TimeColumn: Sendable {
             let code = codes[id]
             return code == 0 ? never : SimTime(milliseconds: origin &+ (Int64(code &- 1) << shift))
         }
-        @inline(__always) set { codes[id] = Self.code(newValue, origin: origin, shift: shift, never: never, latest: latest) }
+        @inline(__always) set {
+            codes[id] = Self.code(newValue, origin: origin, shift: shift, never: never, latest: latest)
+        }
     }
 
     /// Bytes per customer.

@@ -30,7 +30,9 @@ public struct TimeZoneTable: Sendable {
             var list: [(at: Int64, offset: Int64)] = []
             var cursor = from
             while let next = zone.nextDaylightSavingTimeTransition(after: cursor), next < to, list.count < 1000 {
-                list.append((Int64((next.timeIntervalSince1970 * 1000).rounded()), Int64(zone.secondsFromGMT(for: next)) * 1000))
+                list.append(
+                    (Int64((next.timeIntervalSince1970 * 1000).rounded()), Int64(zone.secondsFromGMT(for: next)) * 1000)
+                )
                 cursor = next
             }
             changes.append(list)

@@ -13,7 +13,10 @@ public struct Xoshiro256StarStar: SimulationRandom, Sendable {
     /// Seeds the four state words from SplitMix64, so any 64-bit key (even 0) gives a valid state.
     @inlinable public init(seed: UInt64) {
         var sm = SplitMix64(seed: seed)
-        s0 = sm.next(); s1 = sm.next(); s2 = sm.next(); s3 = sm.next()
+        s0 = sm.next()
+        s1 = sm.next()
+        s2 = sm.next()
+        s3 = sm.next()
     }
 
     /// An independent stream for one purpose and one customer. Streams depend only on these

@@ -74,6 +74,7 @@ public struct CustomerState: Sendable {
     public static let bytesPerCustomer =
         StreamColumn.bytesPerCustomer + MemoryLayout<Stage>.stride + MemoryLayout<UInt32>.stride
         + 2 * MemoryLayout<Channel>.stride + MemoryLayout<UInt16>.stride + TimeColumn.bytesPerCustomer
-        + MemoryLayout<Bool>.stride + MemoryLayout<UInt32>.stride + TimeColumn.bytesPerCustomer + MemoryLayout<UInt8>.stride
+        + MemoryLayout<Bool>.stride + MemoryLayout<UInt32>.stride + TimeColumn.bytesPerCustomer
+        + MemoryLayout<UInt8>.stride
         + MemoryLayout<UInt16>.stride + MemoryLayout<Int64>.stride
 }

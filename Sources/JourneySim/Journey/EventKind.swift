@@ -119,8 +119,10 @@ public struct CustomerEvent: Sendable, Equatable {
     /// the step index and the template index. Unused slots are 0.
     public var properties: EventProperties
 
-    public init(customer: UInt32, kind: EventKind, time: SimTime, channel: Channel, stage: Stage,
-                cartValue: Float = 0, stars: UInt8 = 0, properties: EventProperties = EventProperties()) {
+    public init(
+        customer: UInt32, kind: EventKind, time: SimTime, channel: Channel, stage: Stage,
+        cartValue: Float = 0, stars: UInt8 = 0, properties: EventProperties = EventProperties()
+    ) {
         self.customer = customer
         self.kind = kind
         self.time = time

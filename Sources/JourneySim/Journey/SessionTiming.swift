@@ -17,8 +17,10 @@ public struct SessionTiming: Sendable {
 
     /// The next session start after `time` for a process with mean gap `meanGap` (averaged over
     /// the day). Bounded: after 10,000 rejected candidates (an absurd profile) it returns the last one.
-    @inlinable public func next(after time: SimTime, meanGap: SimDuration, zone: Int, zones: TimeZoneTable,
-                                rng: inout some SimulationRandom) -> SimTime {
+    @inlinable public func next(
+        after time: SimTime, meanGap: SimDuration, zone: Int, zones: TimeZoneTable,
+        rng: inout some SimulationRandom
+    ) -> SimTime {
         let candidateMean = Double(meanGap.milliseconds) / peakRatio
         var t = time
         for _ in 0..<10_000 {

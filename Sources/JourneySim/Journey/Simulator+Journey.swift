@@ -50,8 +50,9 @@ extension Simulator {
         state.journeyChannel[id] = Self.pick(from: channels, rng: &state.rng[id])
         state.sessionChannel[id] = state.journeyChannel[id]
         emit(.needArises, id)
-        let start = timing.next(after: now, meanGap: Self.firstSessionDelay, zone: Int(population.timeZone[id]),
-                                zones: zones, rng: &state.rng[id])
+        let start = timing.next(
+            after: now, meanGap: Self.firstSessionDelay, zone: Int(population.timeZone[id]),
+            zones: zones, rng: &state.rng[id])
         schedule(.sessionStart, for: UInt32(id), at: start)
     }
 
@@ -94,22 +95,35 @@ extension Simulator {
             return
         }
         let stage = state.stage[id]
-        let row: Int, probabilities: StepProbabilities
+        let row: Int
+        let probabilities: StepProbabilities
         switch stage {
-        case .research: row = 0; probabilities = journeys[a].research
-        case .cart: row = 1; probabilities = journeys[a].cart
-        case .checkout: row = 2; probabilities = Self.lifted(journeys[a].checkout, by: Double(purchaseLifts[Int(state.liftChannel[id])]))
+        case .research:
+            row = 0
+            probabilities = journeys[a].research
+        case .cart:
+            row = 1
+            probabilities = journeys[a].cart
+        case .checkout:
+            row = 2
+            probabilities = Self.lifted(journeys[a].checkout, by: Double(purchaseLifts[Int(state.liftChannel[id])]))
         default:
             endSession(id)
             return
         }
         let u = state.rng[id].nextUnit()
         let outcome: Int
-        if u < probabilities.advance { outcome = 0 }
-        else if u < probabilities.advance + probabilities.stay { outcome = 1 }
-        else if u < probabilities.advance + probabilities.stay + probabilities.back { outcome = 2 }
-        else { outcome = 3 }
-        metrics.transitions[RunMetrics.transitionIndex(archetype: population.archetype[id], row: row, outcome: outcome)] &+= 1
+        if u < probabilities.advance {
+            outcome = 0
+        } else if u < probabilities.advance + probabilities.stay {
+            outcome = 1
+        } else if u < probabilities.advance + probabilities.stay + probabilities.back {
+            outcome = 2
+        } else {
+            outcome = 3
+        }
+        metrics.transitions[
+            RunMetrics.transitionIndex(archetype: population.archetype[id], row: row, outcome: outcome)] &+= 1
 
         switch (row, outcome) {
         case (0, 0), (1, 1):  // add to cart (first item from research, or another item)
@@ -190,17 +204,24 @@ extension Simulator {
         if abandoned { state.abandonedAt[id] = now }
         if messagingEnabled { messageState.setSessionFromMessage(id, false) }
         emit(.sessionEnd, id)
-        if abandoned { count(\.abandonedCarts, id); metrics.daily[dayIndex].abandonedCarts &+= 1 }
+        if abandoned {
+            count(\.abandonedCarts, id)
+            metrics.daily[dayIndex].abandonedCarts &+= 1
+        }
         let a = archetype(id)
         if state.rng[id].bernoulli(abandoned ? journeys[a].abandonLapse : journeys[a].lapse) {
             state.stage[id] = .dormant
             count(\.lapsedJourneys, id)
             emit(.dormant, id)
-            let wait = state.rng[id].exponential(mean: Double(journeys[a].dormancy.milliseconds) / Double(population.frequencyMultiplier(id)))
+            let wait = state.rng[id].exponential(
+                mean: Double(journeys[a].dormancy.milliseconds) / Double(population.frequencyMultiplier(id)))
             schedule(.needArises, for: UInt32(id), at: now + SimDuration(milliseconds: Int64(wait) &+ 1))
         } else {
-            let gap = SimDuration(milliseconds: Int64(Double(journeys[a].sessionGap.milliseconds) / Double(population.frequencyMultiplier(id))))
-            let next = timing.next(after: now, meanGap: gap, zone: Int(population.timeZone[id]), zones: zones, rng: &state.rng[id])
+            let gap = SimDuration(
+                milliseconds: Int64(
+                    Double(journeys[a].sessionGap.milliseconds) / Double(population.frequencyMultiplier(id))))
+            let next = timing.next(
+                after: now, meanGap: gap, zone: Int(population.timeZone[id]), zones: zones, rng: &state.rng[id])
             schedule(.sessionStart, for: UInt32(id), at: next)
         }
     }
@@ -222,7 +243,8 @@ extension Simulator {
             let wait = state.rng[id].exponential(mean: 2 * Double(journeys[a].reviewDelay.milliseconds))
             schedule(.referral, for: customer, at: now + SimDuration(milliseconds: Int64(wait) &+ 1))
         }
-        let next = state.rng[id].exponential(mean: Double(journeys[a].needInterval.milliseconds) / Double(population.frequencyMultiplier(id)))
+        let next = state.rng[id].exponential(
+            mean: Double(journeys[a].needInterval.milliseconds) / Double(population.frequencyMultiplier(id)))
         schedule(.needArises, for: customer, at: now + SimDuration(milliseconds: Int64(next) &+ 1))
     }
 
@@ -233,8 +255,9 @@ extension Simulator {
         let advance = min(0.99, row.advance * lift)
         let rest = row.stay + row.back + row.end
         let scale = rest > 0 ? (1 - advance) / rest : 0
-        return StepProbabilities(advance: rest > 0 ? advance : row.advance, stay: row.stay * scale,
-                                 back: row.back * scale, end: row.end * scale)
+        return StepProbabilities(
+            advance: rest > 0 ? advance : row.advance, stay: row.stay * scale,
+            back: row.back * scale, end: row.end * scale)
     }
 
     /// The simulated day (UTC, from the start) `now` falls in.
@@ -251,8 +274,10 @@ extension Simulator {
     }
 
     /// Records a customer event in the metrics and hands it to the observer.
-    mutating func emit(_ kind: EventKind, _ id: Int, paidCents: UInt32 = 0, stars: UInt8 = 0, channel: Channel? = nil,
-                       properties: EventProperties = EventProperties()) {
+    mutating func emit(
+        _ kind: EventKind, _ id: Int, paidCents: UInt32 = 0, stars: UInt8 = 0, channel: Channel? = nil,
+        properties: EventProperties = EventProperties()
+    ) {
         if kind.rawValue < EventKind.firstMessageKind { metrics.eventsByKind[Int(kind.rawValue)] &+= 1 }
         // The last time of each event a journey reaction's decay counts from.
         if runtime.trackedCount > 0 {
@@ -261,11 +286,17 @@ extension Simulator {
         }
         switch kind {
         case .needArises: count(\.journeys, id)
-        case .sessionStart: count(\.sessions, id); metrics.daily[dayIndex].sessions &+= 1
+        case .sessionStart:
+            count(\.sessions, id)
+            metrics.daily[dayIndex].sessions &+= 1
         case .view: count(\.views, id)
-        case .addToCart: count(\.cartAdds, id); metrics.daily[dayIndex].cartAdds &+= 1
+        case .addToCart:
+            count(\.cartAdds, id)
+            metrics.daily[dayIndex].cartAdds &+= 1
         case .checkout: count(\.checkouts, id)
-        case .purchase: count(\.purchases, id); metrics.daily[dayIndex].purchases &+= 1
+        case .purchase:
+            count(\.purchases, id)
+            metrics.daily[dayIndex].purchases &+= 1
         case .delivery: count(\.deliveries, id)
         case .supportRequest: count(\.supportRequests, id)
         case .review: count(\.reviews, id)
@@ -273,8 +304,9 @@ extension Simulator {
         default: break
         }
         let cents = kind == .purchase ? paidCents : state.cartCents[id]
-        let event = CustomerEvent(customer: UInt32(id), kind: kind, time: now, channel: channel ?? state.sessionChannel[id],
-                                  stage: state.stage[id], cartValue: Float(cents) / 100, stars: stars, properties: properties)
+        let event = CustomerEvent(
+            customer: UInt32(id), kind: kind, time: now, channel: channel ?? state.sessionChannel[id],
+            stage: state.stage[id], cartValue: Float(cents) / 100, stars: stars, properties: properties)
         observer.observe(event)
         if messagingEnabled {
             if kind == .purchase { messageState.lastPurchaseAt[id] = now }

@@ -49,7 +49,9 @@ public enum Distribution: Sendable, Equatable {
 /// `Distribution` flattened for the hot path: a kind and two parameters; an empirical table's
 /// cumulative weights and values live in the program's `empirical` array.
 struct CompiledDistribution: Sendable, BitwiseCopyable {
-    enum Kind: UInt8, Sendable, BitwiseCopyable { case fixed, exponential, logNormal, uniform, gamma, weibull, empirical }
+    enum Kind: UInt8, Sendable, BitwiseCopyable {
+        case fixed, exponential, logNormal, uniform, gamma, weibull, empirical
+    }
     var kind: Kind
     /// fixed: value; exponential: mean; lognormal: ln median; uniform: low; gamma: shape; weibull: shape; empirical: first index.
     var a: Double
@@ -64,7 +66,8 @@ struct CompiledDistribution: Sendable, BitwiseCopyable {
         case let .exponential(mean): self.init(kind: .exponential, a: mean, b: 0)
         case let .logNormal(median, sigma): self.init(kind: .logNormal, a: _log(median), b: sigma)
         case let .uniform(low, high): self.init(kind: .uniform, a: low, b: high - low)
-        case let .gamma(shape, scale): self.init(kind: .gamma, a: shape, b: scale, c: (shape < 1 ? shape + 1 : shape) - 1.0 / 3.0)
+        case let .gamma(shape, scale):
+            self.init(kind: .gamma, a: shape, b: scale, c: (shape < 1 ? shape + 1 : shape) - 1.0 / 3.0)
         case let .weibull(shape, scale): self.init(kind: .weibull, a: shape, b: scale)
         case let .empirical(values, weights):
             let total = weights.reduce(0, +)
@@ -89,7 +92,9 @@ struct CompiledDistribution: Sendable, BitwiseCopyable {
     /// One draw. Gamma takes a variable number of draws (Marsaglia–Tsang rejection, bounded at
     /// 64 tries, after which it returns the mean); the others a fixed number.
     @inline(__always)
-    func sample(_ rng: inout some SimulationRandom, empirical: UnsafeBufferPointer<(cumulative: Double, value: Double)>) -> Double {
+    func sample(
+        _ rng: inout some SimulationRandom, empirical: UnsafeBufferPointer<(cumulative: Double, value: Double)>
+    ) -> Double {
         switch kind {
         case .fixed: return a
         case .exponential: return rng.exponential(mean: a)
@@ -104,10 +109,12 @@ struct CompiledDistribution: Sendable, BitwiseCopyable {
             return empirical[index].value
         case .gamma:
             // Marsaglia and Tsang (2000); for shape < 1, draw with shape + 1 and scale by u^(1/shape).
-            let d = c, k = a
+            let d = c
+            let k = a
             let cc = 1 / (3 * d.squareRoot())
             for _ in 0..<64 {
-                var x = 0.0, v = 0.0
+                var x = 0.0
+                var v = 0.0
                 repeat {
                     x = rng.standardNormal()
                     v = 1 + cc * x
@@ -134,7 +141,9 @@ extension ConfigNode {
         let mapping = try self.mapping(allowed: Distribution.names + modifiers)
         let entries = mapping.entries.filter { !modifiers.contains($0.key) }
         guard entries.count == 1, let entry = entries.first else {
-            throw invalid("give exactly one distribution (\(Distribution.names.joined(separator: ", "))), e.g. {exponential: \(durations ? "24h" : "40")}; found \(entries.count).")
+            throw invalid(
+                "give exactly one distribution (\(Distribution.names.joined(separator: ", "))), e.g. {exponential: \(durations ? "24h" : "40")}; found \(entries.count)."
+            )
         }
         let value = entry.value
         func amount(_ node: ConfigNode, positive: Bool = true) throws(ScenarioError) -> Double {
@@ -170,7 +179,8 @@ extension ConfigNode {
         case "uniform":
             let items = try value.list()
             guard items.count == 2 else { throw value.invalid("write the bounds as a list of two, e.g. [1h, 3h].") }
-            let low = try amount(items[0], positive: false), high = try amount(items[1], positive: false)
+            let low = try amount(items[0], positive: false)
+            let high = try amount(items[1], positive: false)
             guard high >= low else { throw value.invalid("the upper bound is below the lower one.") }
             return .uniform(low: low, high: high)
         case "gamma", "weibull":
@@ -186,9 +196,12 @@ extension ConfigNode {
             }
             return entry.key == "gamma" ? .gamma(shape: k, scale: scale) : .weibull(shape: k, scale: scale)
         default:  // empirical
-            var values: [Double] = [], weights: [Double] = []
+            var values: [Double] = []
+            var weights: [Double] = []
             let rows = try value.list()
-            guard !rows.isEmpty, rows.count <= 10_000 else { throw value.invalid("an empirical table has 1 to 10,000 rows.") }
+            guard !rows.isEmpty, rows.count <= 10_000 else {
+                throw value.invalid("an empirical table has 1 to 10,000 rows.")
+            }
             for row in rows {
                 let pair = try row.list()
                 guard pair.count == 2 else { throw row.invalid("each row is [value, weight], e.g. [2h, 0.3].") }
@@ -205,9 +218,11 @@ extension ConfigNode {
 func _logGamma(_ x: Double) -> Double {
     if x < 0.5 { return _log(Double.pi / Swift.abs(_sin(Double.pi * x))) - _logGamma(1 - x) }
     let g = 7.0
-    let coefficients = [0.999_999_999_999_809_93, 676.520_368_121_885_1, -1259.139_216_722_402_8, 771.323_428_777_653_13,
-                        -176.615_029_162_140_59, 12.507_343_278_686_905, -0.138_571_095_265_720_12,
-                        9.984_369_578_019_571_6e-6, 1.505_632_735_149_311_6e-7]
+    let coefficients = [
+        0.999_999_999_999_809_93, 676.520_368_121_885_1, -1259.139_216_722_402_8, 771.323_428_777_653_13,
+        -176.615_029_162_140_59, 12.507_343_278_686_905, -0.138_571_095_265_720_12,
+        9.984_369_578_019_571_6e-6, 1.505_632_735_149_311_6e-7,
+    ]
     let z = x - 1
     var sum = coefficients[0]
     for i in 1..<9 { sum += coefficients[i] / (z + Double(i)) }

@@ -2,17 +2,23 @@ import Foundation
 
 extension JourneyGraph {
     static let keys = ["events", "attributes", "processes", "parameters", "states", "reactions", "archetypes"]
-    static let stateKeys = ["emit", "stage", "value", "set", "add", "start_process", "stop_process", "schedule", "wait",
-                            "next", "choose", "branch", "end", "session"]
+    static let stateKeys = [
+        "emit", "stage", "value", "set", "add", "start_process", "stop_process", "schedule", "wait",
+        "next", "choose", "branch", "end", "session",
+    ]
     static let transitionKeys = ["next", "choose", "branch", "end", "session"]
-    static let reactionKeys = ["on", "campaign", "template", "channel", "in", "if", "probability", "discount_multiplier",
-                               "decay", "delay", "to", "counts_as"]
+    static let reactionKeys = [
+        "on", "campaign", "template", "channel", "in", "if", "probability", "discount_multiplier",
+        "decay", "delay", "to", "counts_as",
+    ]
     /// What a reaction that moves a customer counts as in the messaging summary.
     static let reactionCounters = ["cart_return", "reengagement", "walk_away"]
     /// What a reaction can answer: a message interaction, or a delivered message that made the
     /// customer unhappy (the fatigue model's verdict).
-    static let reactionTriggers = ["message_delivered", "message_opened", "message_clicked", "message_replied",
-                                   "message_ignored", "message_failed", "unhappy"]
+    static let reactionTriggers = [
+        "message_delivered", "message_opened", "message_clicked", "message_replied",
+        "message_ignored", "message_failed", "unhappy",
+    ]
     /// More than any hand-written journey needs; keeps state ids in 16 bits with room to spare.
     static let maxStates = 4096
     static let maxProcesses = 8
@@ -25,7 +31,8 @@ extension JourneyGraph {
         let top = try node.mapping(allowed: JourneyGraph.keys)
         for key in ["events", "attributes", "processes"] {
             if let part = top[key], JourneyParameterTable.references(in: part.node) {
-                throw part.invalid("parameters ($name) are read in states, reactions and archetypes; \(key) takes plain values.")
+                throw part.invalid(
+                    "parameters ($name) are read in states, reactions and archetypes; \(key) takes plain values.")
             }
         }
         // A journey without references is read once for all archetypes; one with references
@@ -38,7 +45,8 @@ extension JourneyGraph {
             for entry in try value.openMapping().entries {
                 try JourneyGraph.checkIdentifier(entry.key, entry.value, what: "an attribute")
                 guard !JourneyConditionOperand.reservedNames.contains(entry.key) else {
-                    throw entry.value.invalid("'\(entry.key)' is a built-in operand of conditions; give the attribute another name.")
+                    throw entry.value.invalid(
+                        "'\(entry.key)' is a built-in operand of conditions; give the attribute another name.")
                 }
                 attributes.append((entry.key, try entry.value.double(in: -1e30...1e30, "a start value is a number")))
             }
@@ -51,18 +59,25 @@ extension JourneyGraph {
             try JourneyGraph.checkIdentifier(entry.key, entry.value, what: "a process")
             if case .mapping = entry.value.node {
                 let fields = try entry.value.mapping(allowed: ["start", "autostart"])
-                processes.append(Process(name: entry.key, start: try fields.required("start").string(),
-                                         autostart: try fields["autostart"]?.bool() ?? true, node: entry.value))
+                processes.append(
+                    Process(
+                        name: entry.key, start: try fields.required("start").string(),
+                        autostart: try fields["autostart"]?.bool() ?? true, node: entry.value))
             } else {
-                processes.append(Process(name: entry.key, start: try entry.value.string(), autostart: true, node: entry.value))
+                processes.append(
+                    Process(name: entry.key, start: try entry.value.string(), autostart: true, node: entry.value))
             }
         }
-        guard !processes.isEmpty else { throw processesNode.invalid("declare at least one process, e.g. {main: first_state}.") }
+        guard !processes.isEmpty else {
+            throw processesNode.invalid("declare at least one process, e.g. {main: first_state}.")
+        }
         guard processes.count <= JourneyGraph.maxProcesses else {
-            throw processesNode.invalid("\(processes.count) processes; at most \(JourneyGraph.maxProcesses) per customer.")
+            throw processesNode.invalid(
+                "\(processes.count) processes; at most \(JourneyGraph.maxProcesses) per customer.")
         }
         guard processes.contains(where: \.autostart) else {
-            throw processesNode.invalid("no process starts by itself (all have autostart: false), so nothing would ever happen.")
+            throw processesNode.invalid(
+                "no process starts by itself (all have autostart: false), so nothing would ever happen.")
         }
 
         let statesNode = try top.required("states")
@@ -79,7 +94,9 @@ extension JourneyGraph {
                 guard let archetype = Archetype(name: entry.key) else { continue }
                 let fields = try entry.value.mapping(allowed: ["parameters", "states", "reactions"])
                 if let own = fields["parameters"] { try parameters.declare(own, only: archetype) }
-                if let states = fields["states"] { overrides[Int(archetype.rawValue)] = try states.openMapping().entries }
+                if let states = fields["states"] {
+                    overrides[Int(archetype.rawValue)] = try states.openMapping().entries
+                }
                 reactionOverrides[Int(archetype.rawValue)] = fields["reactions"]
             }
         }
@@ -103,11 +120,16 @@ extension JourneyGraph {
                 // archetype is reused.
                 baseEntries = try parameters.substituting(statesNode, archetype: a).openMapping().entries
                 overrides[a] = try overrides[a].map { entry throws(ScenarioError) in
-                    ConfigMapping.Entry(key: entry.key, keyLocation: entry.keyLocation,
-                                        value: try parameters.substituting(entry.value, archetype: a))
+                    ConfigMapping.Entry(
+                        key: entry.key, keyLocation: entry.keyLocation,
+                        value: try parameters.substituting(entry.value, archetype: a))
                 }
-                reactionOverrides[a] = try reactionOverrides[a].map { node throws(ScenarioError) in try parameters.substituting(node, archetype: a) }
-                baseReactions = try baseReactions.map { node throws(ScenarioError) in try parameters.substituting(node, archetype: a) }
+                reactionOverrides[a] = try reactionOverrides[a].map { node throws(ScenarioError) in
+                    try parameters.substituting(node, archetype: a)
+                }
+                baseReactions = try baseReactions.map { node throws(ScenarioError) in
+                    try parameters.substituting(node, archetype: a)
+                }
                 parsedBase = [State?](repeating: nil, count: baseEntries.count)
                 parsedBaseReactions = nil
             }
@@ -119,14 +141,16 @@ extension JourneyGraph {
                     let replacing = try override.value.mapping(allowed: JourneyGraph.stateKeys).entries
                     let replacesTransition = replacing.contains { JourneyGraph.transitionKeys.contains($0.key) }
                     fields.removeAll { field in
-                        replacing.contains { $0.key == field.key } || (replacesTransition && JourneyGraph.transitionKeys.contains(field.key))
+                        replacing.contains { $0.key == field.key }
+                            || (replacesTransition && JourneyGraph.transitionKeys.contains(field.key))
                     }
                     fields += replacing
                     list.append(try State(name: entry.key, node: override.value, fields: fields))
                 } else {
                     if parsedBase[index] == nil {
-                        parsedBase[index] = try State(name: entry.key, node: entry.value,
-                                                      fields: try entry.value.mapping(allowed: JourneyGraph.stateKeys).entries)
+                        parsedBase[index] = try State(
+                            name: entry.key, node: entry.value,
+                            fields: try entry.value.mapping(allowed: JourneyGraph.stateKeys).entries)
                     }
                     list.append(parsedBase[index]!)
                 }
@@ -135,15 +159,20 @@ extension JourneyGraph {
             for override in overrides[Int(archetype.rawValue)] where !names.contains(override.key) {
                 // A state only this archetype has.
                 try JourneyGraph.checkIdentifier(override.key, override.value, what: "a state")
-                list.append(try State(name: override.key, node: override.value,
-                                      fields: try override.value.mapping(allowed: JourneyGraph.stateKeys).entries))
+                list.append(
+                    try State(
+                        name: override.key, node: override.value,
+                        fields: try override.value.mapping(allowed: JourneyGraph.stateKeys).entries))
                 names.append(override.key)
             }
             states.append(list)
             if let node = reactionOverrides[Int(archetype.rawValue)] {
                 reactions.append(try JourneyGraph.reactions(node))
             } else {
-                if parsedBaseReactions == nil { parsedBaseReactions = try baseReactions.map { node throws(ScenarioError) in try JourneyGraph.reactions(node) } ?? [] }
+                if parsedBaseReactions == nil {
+                    parsedBaseReactions =
+                        try baseReactions.map { node throws(ScenarioError) in try JourneyGraph.reactions(node) } ?? []
+                }
                 reactions.append(parsedBaseReactions!)
             }
         }
@@ -174,28 +203,40 @@ extension JourneyGraph {
                             for item in try property.value.list() {
                                 let name = try item.string()
                                 guard !name.isEmpty, name.count <= 64, !names.contains(name),
-                                      name.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0) }) else {
-                                    throw item.invalid("category names are distinct, 1 to 64 letters, digits, '-', '_' or '.'.")
+                                    name.unicodeScalars.allSatisfy({
+                                        CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0)
+                                    })
+                                else {
+                                    throw item.invalid(
+                                        "category names are distinct, 1 to 64 letters, digits, '-', '_' or '.'.")
                                 }
                                 names.append(name)
                             }
-                            guard !names.isEmpty, names.count <= 1 << 20 else { throw property.value.invalid("a category lists 1 to 1,048,576 names.") }
+                            guard !names.isEmpty, names.count <= 1 << 20 else {
+                                throw property.value.invalid("a category lists 1 to 1,048,576 names.")
+                            }
                             kind = .category(names)
                         } else {
                             switch try property.value.string() {
                             case "number": kind = .number
                             case "bool": kind = .bool
                             case let other:
-                                throw property.value.invalid("unknown property type '\(other)'; use number, bool or a list of category names.")
+                                throw property.value.invalid(
+                                    "unknown property type '\(other)'; use number, bool or a list of category names.")
                             }
                         }
-                        guard !["campaign", "step", "template", "channel", "stage", "cart_value", "stars"].contains(property.key) else {
-                            throw property.value.invalid("'\(property.key)' is a field every event has; give the property another name.")
+                        guard
+                            !["campaign", "step", "template", "channel", "stage", "cart_value", "stars"].contains(
+                                property.key)
+                        else {
+                            throw property.value.invalid(
+                                "'\(property.key)' is a field every event has; give the property another name.")
                         }
                         properties.append(.init(name: property.key, kind: kind))
                     }
                     guard properties.count <= EventProperties.capacity else {
-                        throw propertiesNode.invalid("\(properties.count) properties; an event carries at most \(EventProperties.capacity).")
+                        throw propertiesNode.invalid(
+                            "\(properties.count) properties; an event carries at most \(EventProperties.capacity).")
                     }
                 }
             }
@@ -208,10 +249,12 @@ extension JourneyGraph {
     }
 
     static func checkIdentifier(_ name: String, _ node: ConfigNode, what: String) throws(ScenarioError) {
-        let valid = !name.isEmpty && name.count <= 64 && name.first.map { $0.isLetter || $0 == "_" } == true
+        let valid =
+            !name.isEmpty && name.count <= 64 && name.first.map { $0.isLetter || $0 == "_" } == true
             && name.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || $0 == "_" }
         guard valid else {
-            throw node.invalid("'\(name)' cannot name \(what): use letters, digits and '_' (starting with a letter), at most 64.")
+            throw node.invalid(
+                "'\(name)' cannot name \(what): use letters, digits and '_' (starting with a letter), at most 64.")
         }
     }
 }
@@ -227,9 +270,12 @@ extension JourneyGraph.State {
             case "emit":
                 if case .mapping = value.node {
                     let parts = try value.mapping(allowed: ["event", "properties"])
-                    var emit = JourneyGraph.Emit(event: try parts.required("event").string(), node: try parts.required("event"))
+                    var emit = JourneyGraph.Emit(
+                        event: try parts.required("event").string(), node: try parts.required("event"))
                     if let properties = parts["properties"] {
-                        for entry in try properties.openMapping().entries { emit.properties.append((entry.key, entry.value)) }
+                        for entry in try properties.openMapping().entries {
+                            emit.properties.append((entry.key, entry.value))
+                        }
                     }
                     self.emit = emit
                 } else {
@@ -238,7 +284,8 @@ extension JourneyGraph.State {
             case "stage":
                 let text = try value.string()
                 guard let stage = Stage.allCases.first(where: { $0.name == text }) else {
-                    throw value.invalid("unknown stage '\(text)'; stages: \(Stage.allCases.map(\.name).joined(separator: ", ")).")
+                    throw value.invalid(
+                        "unknown stage '\(text)'; stages: \(Stage.allCases.map(\.name).joined(separator: ", ")).")
                 }
                 self.stage = stage
             case "value":
@@ -249,13 +296,21 @@ extension JourneyGraph.State {
                     let operand: JourneyGraph.Operand
                     if case .mapping = entry.value.node {
                         operand = .draw(try entry.value.distribution(durations: false))
-                    } else if entry.value.isPlainScalar, entry.value.float == nil, entry.value.integer == nil, entry.value.node.bool == nil,
-                              let text = try? entry.value.string() {
+                    } else if entry.value.isPlainScalar, entry.value.float == nil, entry.value.integer == nil,
+                        entry.value.node.bool == nil,
+                        let text = try? entry.value.string()
+                    {
                         operand = .name(text, entry.value)
                     } else {
-                        operand = .number(try entry.value.double(in: -1e30...1e30, "a number, an attribute's name, cart_value or a distribution"))
+                        operand = .number(
+                            try entry.value.double(
+                                in: -1e30...1e30, "a number, an attribute's name, cart_value or a distribution"))
                     }
-                    if field.key == "set" { set.append((entry.key, operand, entry.value)) } else { add.append((entry.key, operand, entry.value)) }
+                    if field.key == "set" {
+                        set.append((entry.key, operand, entry.value))
+                    } else {
+                        add.append((entry.key, operand, entry.value))
+                    }
                 }
             case "start_process", "stop_process":
                 var names: [(String, ConfigNode)] = []
@@ -268,8 +323,11 @@ extension JourneyGraph.State {
             case "schedule":
                 for item in try value.list() {
                     let fields = try item.mapping(allowed: ["event", "probability", "delay"])
-                    timers.append((try fields.required("event").string(), try fields["probability"]?.probability() ?? 1,
-                                   try fields.required("delay").distribution(durations: true), item))
+                    timers.append(
+                        (
+                            try fields.required("event").string(), try fields["probability"]?.probability() ?? 1,
+                            try fields.required("delay").distribution(durations: true), item
+                        ))
                 }
                 guard timers.count <= 16 else { throw value.invalid("a state schedules at most 16 events.") }
             case "wait":
@@ -278,8 +336,10 @@ extension JourneyGraph.State {
                 let modifiers = try value.openMapping()
                 if let shaped = modifiers["by_local_hour"] { waitByLocalHour = try shaped.bool() }
                 if let scaled = modifiers["frequency_scaled"] { waitFrequencyScaled = try scaled.bool() }
-                if waitByLocalHour, case .exponential = wait {} else if waitByLocalHour {
-                    throw value.invalid("by_local_hour shapes a Poisson process: it works with an exponential wait only.")
+                if waitByLocalHour, case .exponential = wait {
+                } else if waitByLocalHour {
+                    throw value.invalid(
+                        "by_local_hour shapes a Poisson process: it works with an exponential wait only.")
                 }
             case "next":
                 transitions += 1
@@ -302,18 +362,26 @@ extension JourneyGraph.State {
             }
         }
         guard transitions <= 1 else {
-            throw node.invalid("state '\(name)' has \(transitions) ways out; give exactly one of next, choose, branch, session or end: true.")
+            throw node.invalid(
+                "state '\(name)' has \(transitions) ways out; give exactly one of next, choose, branch, session or end: true."
+            )
         }
         if let session {
             for key in ["emit", "value", "wait"] where fields.contains(where: { $0.key == key }) {
-                throw session.node.invalid("state '\(name)' runs a session, which emits session_start and waits between its steps itself; move \(key) to the state before or after it.")
+                throw session.node.invalid(
+                    "state '\(name)' runs a session, which emits session_start and waits between its steps itself; move \(key) to the state before or after it."
+                )
             }
         }
         if isEnd, let waitNode {
-            throw waitNode.invalid("state '\(name)' ends its process, so nothing would follow its wait; move the wait to the state before, or replace end: true with a transition.")
+            throw waitNode.invalid(
+                "state '\(name)' ends its process, so nothing would follow its wait; move the wait to the state before, or replace end: true with a transition."
+            )
         }
         guard transitions == 1 else {
-            throw node.invalid("state '\(name)' has no way out: give it next, choose, branch, or end: true if the process stops there.")
+            throw node.invalid(
+                "state '\(name)' has no way out: give it next, choose, branch, or end: true if the process stops there."
+            )
         }
     }
 
@@ -328,7 +396,9 @@ extension JourneyGraph.SessionBlock {
         gap = try fields.required("gap").distribution(durations: true)
         maxSteps = try fields.required("max_steps").int(in: 1...10_000)
         /// A stage's step: what it may do, each with a probability (a missing one is 0), adding up to 1.
-        func row(_ key: String, _ outcomes: [(name: String, slot: WritableKeyPath<StepProbabilities, Double>)]) throws(ScenarioError) -> StepProbabilities {
+        func row(
+            _ key: String, _ outcomes: [(name: String, slot: WritableKeyPath<StepProbabilities, Double>)]
+        ) throws(ScenarioError) -> StepProbabilities {
             let rowNode = try fields.required(key)
             let mapping = try rowNode.mapping(allowed: outcomes.map(\.name))
             var probabilities = StepProbabilities(advance: 0, stay: 0, back: 0, end: 0)
@@ -337,14 +407,17 @@ extension JourneyGraph.SessionBlock {
             }
             let sum = probabilities.advance + probabilities.stay + probabilities.back + probabilities.end
             guard abs(sum - 1) <= 1e-9 else {
-                throw rowNode.invalid("the probabilities add up to \(sum.formatted6), not 1; every step must go somewhere.")
+                throw rowNode.invalid(
+                    "the probabilities add up to \(sum.formatted6), not 1; every step must go somewhere.")
             }
             return probabilities
         }
         research = try row("research", [("add_to_cart", \.advance), ("view", \.stay), ("end", \.end)])
-        cart = try row("cart", [("checkout", \.advance), ("add_to_cart", \.stay), ("research", \.back), ("end", \.end)])
+        cart = try row(
+            "cart", [("checkout", \.advance), ("add_to_cart", \.stay), ("research", \.back), ("end", \.end)])
         checkout = try row("checkout", [("purchase", \.advance), ("research", \.back), ("end", \.end)])
-        let purchasedNode = try fields.required("purchased"), endedNode = try fields.required("ended")
+        let purchasedNode = try fields.required("purchased")
+        let endedNode = try fields.required("ended")
         purchased = (try purchasedNode.string(), purchasedNode)
         ended = (try endedNode.string(), endedNode)
     }
@@ -370,12 +443,16 @@ extension JourneyGraph.Transition {
             }
             sum += probability
             let lifted = try fields["lift"]?.bool() ?? false
-            if lifted, options.contains(where: \.lifted) { throw item.invalid("only one option of a choice can be lifted.") }
+            if lifted, options.contains(where: \.lifted) {
+                throw item.invalid("only one option of a choice can be lifted.")
+            }
             options.append((try fields.required("to").string(), probability, lifted, item))
         }
         if let remainder {
             guard sum <= 1 + 1e-9 else {
-                throw node.invalid("the probabilities add up to \(sum.formatted6), more than 1, so nothing is left for the option without one.")
+                throw node.invalid(
+                    "the probabilities add up to \(sum.formatted6), more than 1, so nothing is left for the option without one."
+                )
             }
             options[remainder].probability = max(0, 1 - sum)
             sum = 1
@@ -389,7 +466,9 @@ extension JourneyGraph.Transition {
     static func branch(_ node: ConfigNode) throws(ScenarioError) -> JourneyGraph.Transition {
         var arms: [(condition: [JourneyGraph.ConditionText], then: JourneyGraph.Transition)] = []
         let items = try node.list()
-        guard !items.isEmpty else { throw node.invalid("list the cases: {if: \"streak >= 7\", to: milestone}, …, then {to: otherwise}.") }
+        guard !items.isEmpty else {
+            throw node.invalid("list the cases: {if: \"streak >= 7\", to: milestone}, …, then {to: otherwise}.")
+        }
         for (index, item) in items.enumerated() {
             let fields = try item.mapping(allowed: ["if", "to", "choose"])
             var conditions: [JourneyGraph.ConditionText] = []
@@ -410,7 +489,9 @@ extension JourneyGraph.Transition {
             arms.append((conditions, then))
         }
         guard arms.last?.condition.isEmpty == true else {
-            throw items[items.count - 1].invalid("the last case needs no `if`: it is where the customer goes when no condition holds, so the state always has a way out.")
+            throw items[items.count - 1].invalid(
+                "the last case needs no `if`: it is where the customer goes when no condition holds, so the state always has a way out."
+            )
         }
         return .branch(arms, node)
     }
@@ -423,8 +504,10 @@ extension JourneyGraph.Reaction {
         on = try onNode.string()
         self.onNode = onNode
         guard JourneyGraph.reactionTriggers.contains(on) else {
-            let hint = Suggestion.closest(to: on, in: JourneyGraph.reactionTriggers).map { " Did you mean '\($0)'?" } ?? ""
-            throw onNode.invalid("a reaction answers \(JourneyGraph.reactionTriggers.joined(separator: ", ")); not '\(on)'.\(hint)")
+            let hint =
+                Suggestion.closest(to: on, in: JourneyGraph.reactionTriggers).map { " Did you mean '\($0)'?" } ?? ""
+            throw onNode.invalid(
+                "a reaction answers \(JourneyGraph.reactionTriggers.joined(separator: ", ")); not '\(on)'.\(hint)")
         }
         self.node = node
         let toNode = try fields.required("to")
@@ -445,7 +528,9 @@ extension JourneyGraph.Reaction {
             }
         }
         if let value = fields["probability"] { probability = try value.probability() }
-        if let value = fields["discount_multiplier"] { discountMultiplier = try value.double(in: 0...100, "a multiplier between 0 and 100") }
+        if let value = fields["discount_multiplier"] {
+            discountMultiplier = try value.double(in: 0...100, "a multiplier between 0 and 100")
+        }
         if let value = fields["decay"] {
             let decay = try value.mapping(allowed: ["half_life", "since"])
             let halfLife = try decay.required("half_life").duration()
@@ -458,7 +543,8 @@ extension JourneyGraph.Reaction {
         if let value = fields["counts_as"] {
             let text = try value.string()
             guard let index = JourneyGraph.reactionCounters.firstIndex(of: text) else {
-                throw value.invalid("counts_as is one of \(JourneyGraph.reactionCounters.joined(separator: ", ")); not '\(text)'.")
+                throw value.invalid(
+                    "counts_as is one of \(JourneyGraph.reactionCounters.joined(separator: ", ")); not '\(text)'.")
             }
             countsAs = UInt8(index + 1)
         }

@@ -21,7 +21,8 @@ struct JourneyParameterTable {
             func number(_ value: Double) -> String { "\(value)" }
             return [
                 "need_interval": time(p.needInterval), "dormancy": time(p.dormancy), "session_gap": time(p.sessionGap),
-                "step_gap": time(p.stepGap), "basket_median": number(p.basketMedian), "basket_sigma": number(p.basketSigma),
+                "step_gap": time(p.stepGap), "basket_median": number(p.basketMedian),
+                "basket_sigma": number(p.basketSigma),
                 "lapse": number(p.lapse), "abandon_lapse": number(p.abandonLapse),
                 "research_to_cart": number(p.research.advance), "research_to_research": number(p.research.stay),
                 "research_to_end": number(p.research.back + p.research.end),
@@ -42,40 +43,55 @@ struct JourneyParameterTable {
 
     /// The names the scenario provides (a journey's own parameters take other names).
     static let scenarioNames: Set<String> = Set(
-        JourneyParameterTable(journeys: Archetype.allCases.map(JourneyParameters.defaults(for:)), behavior: .defaults,
-                              sessions: .defaults).values[0].keys)
+        JourneyParameterTable(
+            journeys: Archetype.allCases.map(JourneyParameters.defaults(for:)), behavior: .defaults,
+            sessions: .defaults
+        ).values[0].keys)
 
     /// Adds the journey's `parameters:` mapping (and, for archetype `only`, that archetype's).
     mutating func declare(_ node: ConfigNode, only archetype: Archetype? = nil) throws(ScenarioError) {
         for entry in try node.openMapping().entries {
             try JourneyGraph.checkIdentifier(entry.key, entry.value, what: "a parameter")
             guard !JourneyParameterTable.scenarioNames.contains(entry.key) else {
-                throw entry.value.invalid("'\(entry.key)' is a parameter the scenario sets (journeys.<archetype>, behavior or sessions); give yours another name.")
+                throw entry.value.invalid(
+                    "'\(entry.key)' is a parameter the scenario sets (journeys.<archetype>, behavior or sessions); give yours another name."
+                )
             }
             guard case let .scalar(scalar) = entry.value.node, !scalar.string.contains("$") else {
                 throw entry.value.wrongType("a number, a duration or a word (not a reference to another parameter)")
             }
-            for a in values.indices where archetype == nil || archetype!.rawValue == UInt8(a) { values[a][entry.key] = scalar.string }
+            for a in values.indices where archetype == nil || archetype!.rawValue == UInt8(a) {
+                values[a][entry.key] = scalar.string
+            }
         }
     }
 
     /// `node` with every `$name` in its scalars replaced by archetype `a`'s value.
     func substituting(_ node: ConfigNode, archetype a: Int) throws(ScenarioError) -> ConfigNode {
-        ConfigNode(node: try substitute(node.node, path: node.path, file: node.file, values: values[a]), path: node.path, file: node.file)
+        ConfigNode(
+            node: try substitute(node.node, path: node.path, file: node.file, values: values[a]), path: node.path,
+            file: node.file)
     }
 
-    private func substitute(_ node: Node, path: String, file: String, values: [String: String]) throws(ScenarioError) -> Node {
+    private func substitute(
+        _ node: Node, path: String, file: String, values: [String: String]
+    ) throws(ScenarioError) -> Node {
         switch node {
         case let .scalar(scalar):
             guard scalar.string.contains("$") else { return node }
             var replaced = scalar
-            replaced.string = try Self.replace(in: scalar.string, values: values, at: ConfigNode(node: node, path: path, file: file))
+            replaced.string = try Self.replace(
+                in: scalar.string, values: values, at: ConfigNode(node: node, path: path, file: file))
             return .scalar(replaced)
         case let .mapping(mapping):
             var pairs: [(Node, Node)] = []
             for (key, value) in mapping {
                 let name = key.scalar?.string ?? ""
-                pairs.append((key, try substitute(value, path: path.isEmpty ? name : "\(path).\(name)", file: file, values: values)))
+                pairs.append(
+                    (
+                        key,
+                        try substitute(value, path: path.isEmpty ? name : "\(path).\(name)", file: file, values: values)
+                    ))
             }
             return .mapping(Node.Mapping(pairs, mapping.tag, mapping.style, mapping.mark))
         case let .sequence(sequence):
@@ -89,7 +105,8 @@ struct JourneyParameterTable {
         }
     }
 
-    static func replace(in text: String, values: [String: String], at node: ConfigNode) throws(ScenarioError) -> String {
+    static func replace(in text: String, values: [String: String], at node: ConfigNode) throws(ScenarioError) -> String
+    {
         var result = ""
         var rest = Substring(text)
         while let dollar = rest.firstIndex(of: "$") {
@@ -99,8 +116,11 @@ struct JourneyParameterTable {
             let name = String(rest[nameStart..<nameEnd])
             guard let value = values[name] else {
                 let hint = Suggestion.closest(to: name, in: Array(values.keys)).map { " Did you mean '$\($0)'?" } ?? ""
-                throw node.invalid(name.isEmpty ? "a '$' starts a parameter's name, e.g. $step_gap."
-                                                : "unknown parameter '$\(name)'.\(hint) Declare a journey's own parameters under journey.parameters.")
+                throw node.invalid(
+                    name.isEmpty
+                        ? "a '$' starts a parameter's name, e.g. $step_gap."
+                        : "unknown parameter '$\(name)'.\(hint) Declare a journey's own parameters under journey.parameters."
+                )
             }
             result += value
             rest = rest[nameEnd...]

@@ -20,7 +20,8 @@ public struct JourneyProgram: Sendable {
         /// schedule operation, no wait, not an end): the interpreter passes through it within
         /// the transition that reached it, counting the entry (`JourneyTables.junctions`).
         var isJunction: Bool {
-            session < 0 && emit == JourneyProgram.noEvent && stage == 255 && !isEnd && wait < 0 && value < 0 && attributeOps.isEmpty
+            session < 0 && emit == JourneyProgram.noEvent && stage == 255 && !isEnd && wait < 0 && value < 0
+                && attributeOps.isEmpty
                 && processOps.isEmpty && timers.isEmpty && transition >= 0
         }
         /// Distribution index of the wait, or -1 for none (the transition is taken at once).
@@ -170,7 +171,9 @@ public struct JourneyModel: Sendable {
 public enum JourneyConditionOperand: UInt8, Sendable, BitwiseCopyable {
     case attribute, cartValue, purchases, channel, archetype, elapsed, inSession, localHour, stage
 
-    static let reservedNames = ["cart_value", "purchases", "channel", "archetype", "elapsed", "in_session", "local_hour", "stage"]
+    static let reservedNames = [
+        "cart_value", "purchases", "channel", "archetype", "elapsed", "in_session", "local_hour", "stage",
+    ]
 }
 
 /// One comparison in a branch's `if`, e.g. `streak >= 7`, `channel == whatsapp`, `elapsed > 3d`.

@@ -50,8 +50,11 @@ public struct JourneySummary: Codable, Sendable, Equatable {
         var states: [String: StateSummary] = [:]
         for (index, name) in record.stateNames.enumerated() {
             let entries = record.metrics.stateEntries[index]
-            let dwell = entries > 0 ? rounded(Double(record.metrics.stateDwellMilliseconds[index]) / Double(entries) / 3_600_000) : nil
-            states[name] = StateSummary(entries: entries, exits: record.metrics.stateExits[index], meanDwellHours: dwell)
+            let dwell =
+                entries > 0
+                ? rounded(Double(record.metrics.stateDwellMilliseconds[index]) / Double(entries) / 3_600_000) : nil
+            states[name] = StateSummary(
+                entries: entries, exits: record.metrics.stateExits[index], meanDwellHours: dwell)
         }
         self.states = states
         var reactions: [String: Int] = [:]

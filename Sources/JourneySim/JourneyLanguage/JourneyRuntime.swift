@@ -29,10 +29,14 @@ struct JourneyRuntime: @unchecked Sendable {
         trackedCount = model?.trackedKinds.count ?? 0
         slots = StateBuffer(repeating: JourneySlot(), count: count * processes)
         let never = SimTime(milliseconds: .min / 2)
-        startedAt = TimeColumn(count: model?.readsElapsed == true ? count * processes : 0, start: start, end: end, never: never, initial: start)
+        startedAt = TimeColumn(
+            count: model?.readsElapsed == true ? count * processes : 0, start: start, end: end, never: never,
+            initial: start)
         let attributes = StateBuffer<Float>(repeating: 0, count: count * attributeCount)
         if let model, attributeCount > 0 {
-            for id in 0..<count { for a in 0..<attributeCount { attributes[id * attributeCount + a] = model.attributeInitial[a] } }
+            for id in 0..<count {
+                for a in 0..<attributeCount { attributes[id * attributeCount + a] = model.attributeInitial[a] }
+            }
         }
         self.attributes = attributes
         trackedAt = TimeColumn(count: count * trackedCount, start: start, end: end, never: never, initial: never)
@@ -117,7 +121,9 @@ public struct JourneyMetrics: Sendable, Equatable, Codable {
             stateDwellMilliseconds[i] += other.stateDwellMilliseconds[i]
         }
         for i in customEvents.indices where i < other.customEvents.count { customEvents[i] += other.customEvents[i] }
-        for i in reactionsTaken.indices where i < other.reactionsTaken.count { reactionsTaken[i] += other.reactionsTaken[i] }
+        for i in reactionsTaken.indices where i < other.reactionsTaken.count {
+            reactionsTaken[i] += other.reactionsTaken[i]
+        }
     }
 }
 

@@ -40,13 +40,18 @@ struct JourneyTables: @unchecked Sendable {
         var choices = StateBuffer<JourneyProgram.Choice>(capacity: programs.reduce(0) { $0 + $1.choices.count })
         var arms = StateBuffer<JourneyProgram.Arm>(capacity: programs.reduce(0) { $0 + $1.arms.count })
         var conditions = StateBuffer<JourneyCondition>(capacity: programs.reduce(0) { $0 + $1.conditions.count })
-        var attributeOps = StateBuffer<JourneyProgram.AttributeOp>(capacity: programs.reduce(0) { $0 + $1.attributeOps.count })
-        var propertySources = StateBuffer<JourneyProgram.PropertySource>(capacity: programs.reduce(0) { $0 + $1.propertySources.count })
-        var processOps = StateBuffer<JourneyProgram.ProcessOp>(capacity: programs.reduce(0) { $0 + $1.processOps.count })
+        var attributeOps = StateBuffer<JourneyProgram.AttributeOp>(
+            capacity: programs.reduce(0) { $0 + $1.attributeOps.count })
+        var propertySources = StateBuffer<JourneyProgram.PropertySource>(
+            capacity: programs.reduce(0) { $0 + $1.propertySources.count })
+        var processOps = StateBuffer<JourneyProgram.ProcessOp>(
+            capacity: programs.reduce(0) { $0 + $1.processOps.count })
         var timers = StateBuffer<JourneyProgram.Timer>(capacity: programs.reduce(0) { $0 + $1.timers.count })
         var sessions = StateBuffer<JourneyProgram.SessionBlock>(capacity: programs.reduce(0) { $0 + $1.sessions.count })
-        var distributions = StateBuffer<CompiledDistribution>(capacity: programs.reduce(0) { $0 + $1.distributions.count })
-        var empirical = StateBuffer<(cumulative: Double, value: Double)>(capacity: programs.reduce(0) { $0 + $1.empirical.count })
+        var distributions = StateBuffer<CompiledDistribution>(
+            capacity: programs.reduce(0) { $0 + $1.distributions.count })
+        var empirical = StateBuffer<(cumulative: Double, value: Double)>(
+            capacity: programs.reduce(0) { $0 + $1.empirical.count })
         var reactions = StateBuffer<JourneyProgram.Reaction>(capacity: programs.reduce(0) { $0 + $1.reactions.count })
         var reactionStates = StateBuffer<Int32>(capacity: programs.reduce(0) { $0 + $1.reactionStates.count })
         var reactionStart = StateBuffer<Int32>(capacity: programs.count + 1)
@@ -56,9 +61,17 @@ struct JourneyTables: @unchecked Sendable {
             IDRange(Int32(offset) + range.lowerBound..<Int32(offset) + range.upperBound)
         }
         for (a, program) in programs.enumerated() {
-            let nodeBase = nodes.count, choiceBase = choices.count, armBase = arms.count, conditionBase = conditions.count
-            let opBase = attributeOps.count, propertyBase = propertySources.count, processBase = processOps.count
-            let timerBase = timers.count, sessionBase = Int32(sessions.count), distributionBase = Int32(distributions.count), empiricalBase = Double(empirical.count)
+            let nodeBase = nodes.count
+            let choiceBase = choices.count
+            let armBase = arms.count
+            let conditionBase = conditions.count
+            let opBase = attributeOps.count
+            let propertyBase = propertySources.count
+            let processBase = processOps.count
+            let timerBase = timers.count
+            let sessionBase = Int32(sessions.count)
+            let distributionBase = Int32(distributions.count)
+            let empiricalBase = Double(empirical.count)
             let reactionStateBase = reactionStates.count
             for var state in program.states {
                 if state.wait >= 0 { state.wait += distributionBase }
@@ -153,6 +166,7 @@ struct JourneyTables: @unchecked Sendable {
 
     /// A draw of distribution row `index`.
     @inline(__always) func sample(_ index: Int32, _ rng: inout some SimulationRandom) -> Double {
-        distributions[Int(index)].sample(&rng, empirical: UnsafeBufferPointer(start: empirical.address(0), count: empirical.count))
+        distributions[Int(index)].sample(
+            &rng, empirical: UnsafeBufferPointer(start: empirical.address(0), count: empirical.count))
     }
 }

@@ -31,17 +31,21 @@ extension Simulator {
                 let slot = journeySlot(id, process)
                 let start = journeyTables.processStarts[a &* journeyTables.processCount &+ process]
                 let first = journeyTables.state(a, start)
-                if first.emit == JourneyProgram.noEvent, first.stage == 255, first.wait >= 0, first.attributeOps.isEmpty,
-                   first.processOps.isEmpty, first.timers.isEmpty {
+                if first.emit == JourneyProgram.noEvent, first.stage == 255, first.wait >= 0,
+                    first.attributeOps.isEmpty,
+                    first.processOps.isEmpty, first.timers.isEmpty
+                {
                     // A start state that only waits (an `idle` state, say) is entered here: it
                     // does nothing a campaign or another customer could see at the start.
                     enterJourneyState(id, process: process, state: start)
                     continue
                 }
                 runtime.slots[slot].target = UInt16(start)
-                queue.schedule(SimEvent(customer: UInt32(id), kind: .journey,
-                                        argument: Self.journeyArgument(enter: true, process: process, epoch: 0)),
-                               at: scenario.start)
+                queue.schedule(
+                    SimEvent(
+                        customer: UInt32(id), kind: .journey,
+                        argument: Self.journeyArgument(enter: true, process: process, epoch: 0)),
+                    at: scenario.start)
             }
         }
     }
@@ -60,7 +64,9 @@ extension Simulator {
             let a = archetype(id)
             let current = journeyTables.state(a, Int32(record.current))
             if current.session >= 0 {
-                sessionBlockStep(id, archetype: a, process: process, epoch: record.epoch, journeyTables.sessions[Int(current.session)])
+                sessionBlockStep(
+                    id, archetype: a, process: process, epoch: record.epoch,
+                    journeyTables.sessions[Int(current.session)])
                 return
             }
             let next = journeyTransition(id, archetype: a, node: current.transition, process: process)
@@ -112,17 +118,22 @@ extension Simulator {
                 let next: SimTime
                 if state.waitByLocalHour {
                     let distribution = journeyTables.distributions[Int(state.wait)]
-                    let mean = state.waitFrequencyScaled ? distribution.a / Double(population.frequencyMultiplier(id)) : distribution.a
-                    next = timing.next(after: now, meanGap: SimDuration(milliseconds: Int64(mean)),
-                                       zone: Int(population.timeZone[id]), zones: zones, rng: &self.state.rng[id])
+                    let mean =
+                        state.waitFrequencyScaled
+                        ? distribution.a / Double(population.frequencyMultiplier(id)) : distribution.a
+                    next = timing.next(
+                        after: now, meanGap: SimDuration(milliseconds: Int64(mean)),
+                        zone: Int(population.timeZone[id]), zones: zones, rng: &self.state.rng[id])
                 } else {
                     var draw = journeyTables.sample(state.wait, &self.state.rng[id])
                     if state.waitFrequencyScaled { draw /= Double(population.frequencyMultiplier(id)) }
                     // At least a millisecond: a wait always lets time pass.
                     next = now + SimDuration(milliseconds: max(1, Int64(min(draw, 9e15))))
                 }
-                queue.schedule(SimEvent(customer: UInt32(id), kind: .journey,
-                                        argument: Self.journeyArgument(enter: false, process: process, epoch: epoch)), at: next)
+                queue.schedule(
+                    SimEvent(
+                        customer: UInt32(id), kind: .journey,
+                        argument: Self.journeyArgument(enter: false, process: process, epoch: epoch)), at: next)
                 return
             }
             stateID = journeyTransition(id, archetype: a, node: state.transition, process: process)
@@ -135,28 +146,43 @@ extension Simulator {
     /// channel lift); the next step follows after the block's gap. A purchase ends the session
     /// and moves the process to `purchased`, an ending without one to `ended`; a session in any
     /// other stage (one a message started after a purchase, say) ends at its first step.
-    mutating func sessionBlockStep(_ id: Int, archetype a: Int, process: Int, epoch: UInt32, _ block: JourneyProgram.SessionBlock) {
+    mutating func sessionBlockStep(
+        _ id: Int, archetype a: Int, process: Int, epoch: UInt32, _ block: JourneyProgram.SessionBlock
+    ) {
         state.sessionSteps[id] &+= 1
         guard Int32(state.sessionSteps[id]) <= block.maxSteps else {
             endBlockSession(id, process: process, epoch: epoch, to: block.ended)
             return
         }
-        let row: Int, probabilities: StepProbabilities
+        let row: Int
+        let probabilities: StepProbabilities
         switch state.stage[id] {
-        case .research: row = 0; probabilities = block.research
-        case .cart: row = 1; probabilities = block.cart
-        case .checkout: row = 2; probabilities = Self.lifted(block.checkout, by: Double(purchaseLifts[Int(state.liftChannel[id])]))
+        case .research:
+            row = 0
+            probabilities = block.research
+        case .cart:
+            row = 1
+            probabilities = block.cart
+        case .checkout:
+            row = 2
+            probabilities = Self.lifted(block.checkout, by: Double(purchaseLifts[Int(state.liftChannel[id])]))
         default:
             endBlockSession(id, process: process, epoch: epoch, to: block.ended)
             return
         }
         let u = state.rng[id].nextUnit()
         let outcome: Int
-        if u < probabilities.advance { outcome = 0 }
-        else if u < probabilities.advance + probabilities.stay { outcome = 1 }
-        else if u < probabilities.advance + probabilities.stay + probabilities.back { outcome = 2 }
-        else { outcome = 3 }
-        metrics.transitions[RunMetrics.transitionIndex(archetype: population.archetype[id], row: row, outcome: outcome)] &+= 1
+        if u < probabilities.advance {
+            outcome = 0
+        } else if u < probabilities.advance + probabilities.stay {
+            outcome = 1
+        } else if u < probabilities.advance + probabilities.stay + probabilities.back {
+            outcome = 2
+        } else {
+            outcome = 3
+        }
+        metrics.transitions[
+            RunMetrics.transitionIndex(archetype: population.archetype[id], row: row, outcome: outcome)] &+= 1
         switch (row, outcome) {
         case (0, 0), (1, 1):  // add to cart (the first item from research, or another item)
             addToCart(id, basketMedian: journeys[a].basketMedian, sigma: journeys[a].basketSigma)
@@ -175,16 +201,20 @@ extension Simulator {
             emit(.purchase, id, paidCents: paid)
             emit(.sessionEnd, id)
             // Unless a reaction to a message sent on the way moved the process meanwhile.
-            if runtime.slots[journeySlot(id, process)].epoch == epoch { enterJourneyState(id, process: process, state: block.purchased) }
+            if runtime.slots[journeySlot(id, process)].epoch == epoch {
+                enterJourneyState(id, process: process, state: block.purchased)
+            }
             return
         default:
             endBlockSession(id, process: process, epoch: epoch, to: block.ended)
             return
         }
         let gap = journeyTables.sample(block.gap, &state.rng[id])
-        queue.schedule(SimEvent(customer: UInt32(id), kind: .journey,
-                                argument: Self.journeyArgument(enter: false, process: process, epoch: epoch)),
-                       at: now + SimDuration(milliseconds: max(1, Int64(min(gap, 9e15)))))
+        queue.schedule(
+            SimEvent(
+                customer: UInt32(id), kind: .journey,
+                argument: Self.journeyArgument(enter: false, process: process, epoch: epoch)),
+            at: now + SimDuration(milliseconds: max(1, Int64(min(gap, 9e15)))))
     }
 
     /// Ends a block's session without a purchase (with a full cart: an abandoned cart) and
@@ -193,7 +223,9 @@ extension Simulator {
         var definition = JourneyProgram.State()
         definition.emit = EventKind.sessionEnd.rawValue
         journeyEmit(id, archetype: archetype(id), state: definition)
-        if runtime.slots[journeySlot(id, process)].epoch == epoch { enterJourneyState(id, process: process, state: next) }
+        if runtime.slots[journeySlot(id, process)].epoch == epoch {
+            enterJourneyState(id, process: process, state: next)
+        }
     }
 
     /// Schedules a state's `schedule:` events, each with its probability, after its delay.
@@ -202,8 +234,9 @@ extension Simulator {
             let timer = journeyTables.timers[index]
             if timer.probability < 1, !state.rng[id].bernoulli(timer.probability) { continue }
             let draw = journeyTables.sample(timer.delay, &state.rng[id])
-            queue.schedule(SimEvent(customer: UInt32(id), kind: .journeyTimer, argument: UInt32(index)),
-                           at: now + SimDuration(milliseconds: max(1, Int64(min(draw, 9e15)))))
+            queue.schedule(
+                SimEvent(customer: UInt32(id), kind: .journeyTimer, argument: UInt32(index)),
+                at: now + SimDuration(milliseconds: max(1, Int64(min(draw, 9e15)))))
         }
     }
 
@@ -225,8 +258,9 @@ extension Simulator {
 
     mutating func journeyRunaway(_ id: Int, process: Int, state: Int32) {
         guard let model = journeyModel, journeyRunawayFound == nil else { return }
-        journeyRunawayFound = JourneyRunaway(customer: population.globalID(id), time: now, process: model.processNames[process],
-                                             state: model.stateNames[Int(state)])
+        journeyRunawayFound = JourneyRunaway(
+            customer: population.globalID(id), time: now, process: model.processNames[process],
+            state: model.stateNames[Int(state)])
     }
 
     /// Follows a transition node to the state it picks.
@@ -251,7 +285,8 @@ extension Simulator {
             case .branch:
                 var arm = Int(node.first)
                 while arm < Int(node.end) &- 1,
-                      !journeyConditionsHold(id, archetype: a, journeyTables.arms[arm].conditions, process: process) {
+                    !journeyConditionsHold(id, archetype: a, journeyTables.arms[arm].conditions, process: process)
+                {
                     arm &+= 1
                 }
                 index = Int(journeyTables.arms[arm].node)
@@ -282,7 +317,8 @@ extension Simulator {
             let condition = journeyTables.conditions[index]
             // An attribute (the usual operand) is read here; the others, which need more of
             // the simulator, out of line, so a branch on a counter stays a few instructions.
-            let lhs = condition.operand == .attribute
+            let lhs =
+                condition.operand == .attribute
                 ? Double(runtime.attributes[id &* runtime.attributeCount &+ Int(condition.attribute)])
                 : journeyOperand(condition.operand, id, archetype: a, process: process)
             if !condition.holds(lhs) { return false }
@@ -291,7 +327,9 @@ extension Simulator {
     }
 
     @inline(never)
-    mutating func journeyOperand(_ operand: JourneyConditionOperand, _ id: Int, archetype a: Int, process: Int) -> Double {
+    mutating func journeyOperand(
+        _ operand: JourneyConditionOperand, _ id: Int, archetype a: Int, process: Int
+    ) -> Double {
         switch operand {
         case .attribute: 0  // read by the caller
         case .cartValue: Double(state.cartCents[id]) / 100
@@ -331,10 +369,14 @@ extension Simulator {
             guard op.start else { continue }
             // Started at this instant, through the queue (so a state never re-enters the loop
             // that is running it); the instant-cycle check covers such starts.
-            runtime.slots[slot].target = UInt16(truncatingIfNeeded: journeyTables.processStarts[a &* journeyTables.processCount &+ process])
+            runtime.slots[slot].target = UInt16(
+                truncatingIfNeeded: journeyTables.processStarts[a &* journeyTables.processCount &+ process])
             if runtime.startedAt.count > 0 { runtime.startedAt[slot] = now }
-            queue.schedule(SimEvent(customer: UInt32(id), kind: .journey,
-                                    argument: Self.journeyArgument(enter: true, process: process, epoch: runtime.slots[slot].epoch)), at: now)
+            queue.schedule(
+                SimEvent(
+                    customer: UInt32(id), kind: .journey,
+                    argument: Self.journeyArgument(enter: true, process: process, epoch: runtime.slots[slot].epoch)),
+                at: now)
         }
     }
 
@@ -373,9 +415,12 @@ extension Simulator {
             }
             if messagingEnabled { messageState.setSessionFromMessage(id, false) }
         case .addToCart:
-            let value = definition.value >= 0
+            let value =
+                definition.value >= 0
                 ? journeyValue(id, archetype: a, definition.value) * Double(population.spendMultiplier(id))
-                : state.rng[id].logNormal(median: journeys[a].basketMedian * Double(population.spendMultiplier(id)), sigma: journeys[a].basketSigma)
+                : state.rng[id].logNormal(
+                    median: journeys[a].basketMedian * Double(population.spendMultiplier(id)),
+                    sigma: journeys[a].basketSigma)
             addCents(id, value)
             stage = .cart
         case .checkout:
@@ -400,7 +445,8 @@ extension Simulator {
                     let source = journeyTables.propertySources[index]
                     switch source.kind {
                     case .constant: properties[position] = source.value
-                    case .attribute: properties[position] = runtime.attributes[id &* runtime.attributeCount &+ Int(source.attribute)]
+                    case .attribute:
+                        properties[position] = runtime.attributes[id &* runtime.attributeCount &+ Int(source.attribute)]
                     case .cartValue: properties[position] = Float(state.cartCents[id]) / 100
                     }
                     position &+= 1

@@ -22,8 +22,9 @@ public struct BackendFailure: Error, Sendable, Equatable, CustomStringConvertibl
     public static func check(_ results: LoadResults, target: String) -> BackendFailure? {
         let overall = results.overall
         guard overall.started > 0, overall.accepted == 0 else { return nil }
-        return BackendFailure(target: target, sent: overall.started, attempts: overall.attempts,
-                              causes: overall.errors.byKind.map { Cause(label: $0.label, count: $0.count) })
+        return BackendFailure(
+            target: target, sent: overall.started, attempts: overall.attempts,
+            causes: overall.errors.byKind.map { Cause(label: $0.label, count: $0.count) })
     }
 
     /// What the JUnit report calls the check.
@@ -31,7 +32,9 @@ public struct BackendFailure: Error, Sendable, Equatable, CustomStringConvertibl
 
     public var description: String {
         let plural = sent == 1 ? "message" : "messages"
-        let cause = causes.isEmpty ? "no answer was counted"
+        let cause =
+            causes.isEmpty
+            ? "no answer was counted"
             : causes.map { "\($0.label) on \($0.count) of \(attempts) attempts" }.joined(separator: ", ")
         var text = "the backend failed the run: \(target) accepted none of the \(sent) \(plural) sent (\(cause))."
         if causes.first?.label == "connection refused" {

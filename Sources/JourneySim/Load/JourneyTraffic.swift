@@ -18,8 +18,10 @@ public struct SentMessage: Sendable {
 public enum JourneyTraffic {
     /// Runs the scenario (or shard `shard` of `shards`: that shard's customers and so its share of
     /// the traffic) and returns its summary and up to `limit` messages in intended-time order.
-    public static func record(_ scenario: Scenario, shard: Int = 0, of shards: Int = 1,
-                              limit: Int = 10_000_000) -> (run: SimulationRun, items: [LoadItem]) {
+    public static func record(
+        _ scenario: Scenario, shard: Int = 0, of shards: Int = 1,
+        limit: Int = 10_000_000
+    ) -> (run: SimulationRun, items: [LoadItem]) {
         let clock = ContinuousClock()
         let started = clock.now
         let population = Population(scenario: scenario, shard: shard, of: shards)
@@ -29,15 +31,18 @@ public enum JourneyTraffic {
         sim.sendLogLimit = limit
         sim.run()
         let record = sim.record(complete: true, digest: "", shards: ShardSet(count: shards, indices: [shard]))
-        var run = SimulationRun.finish(record, scenario: scenario, trace: nil, skipped: 0,
-                                       timing: (started, generated, clock.now))
+        var run = SimulationRun.finish(
+            record, scenario: scenario, trace: nil, skipped: 0,
+            timing: (started, generated, clock.now))
         run.conservation = sim.conservation
         let spec = scenario.triggers
         let log = sim.sendLog ?? []
         var items = log.map { sent -> LoadItem in
             let campaign = spec.campaigns[Int(sent.message.campaign)]
             var fieldNames: [String] = []
-            if Int(sent.message.step) < campaign.flow.steps.count, case let .message(step) = campaign.flow.steps[Int(sent.message.step)] {
+            if Int(sent.message.step) < campaign.flow.steps.count,
+                case let .message(step) = campaign.flow.steps[Int(sent.message.step)]
+            {
                 fieldNames = step.content.fields
             }
             let fields = fieldNames.map { name -> (name: String, value: String) in
@@ -47,12 +52,17 @@ public enum JourneyTraffic {
                 default: return (name, "\(name)-\(sent.globalCustomer)")
                 }
             }
-            let discount = Int(sent.discount) < spec.discountCodes.count && sent.discount != 0 ? spec.discountCodes[Int(sent.discount)] : nil
-            let content = MessageContent(campaignName: campaign.name, template: spec.templates[Int(sent.template)],
-                                         fields: fields, discountCode: discount)
+            let discount =
+                Int(sent.discount) < spec.discountCodes.count && sent.discount != 0
+                ? spec.discountCodes[Int(sent.discount)] : nil
+            let content = MessageContent(
+                campaignName: campaign.name, template: spec.templates[Int(sent.template)],
+                fields: fields, discountCode: discount)
             return LoadItem(intendedTime: sent.message.intendedTime, message: sent.message, content: content)
         }
-        items.sort { $0.intendedTime != $1.intendedTime ? $0.intendedTime < $1.intendedTime : $0.message.id < $1.message.id }
+        items.sort {
+            $0.intendedTime != $1.intendedTime ? $0.intendedTime < $1.intendedTime : $0.message.id < $1.message.id
+        }
         return (run, items)
     }
 }

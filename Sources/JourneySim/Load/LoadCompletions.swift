@@ -9,7 +9,9 @@ struct LoadCompletions: Sendable {
 
     /// Starts a message on a backend that reports through a callback. (Here rather than in the
     /// generic driver, so the callback is made without looking up generic types at run time.)
-    func start(_ item: LoadItem, channel index: Int, origin: ContinuousClock.Instant, on backend: any CallbackMessagingBackend) {
+    func start(
+        _ item: LoadItem, channel index: Int, origin: ContinuousClock.Instant, on backend: any CallbackMessagingBackend
+    ) {
         backend.send(item.message, content: item.content) { report in
             record(report, channel: index, origin: origin)
         }

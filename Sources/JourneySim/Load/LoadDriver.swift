@@ -20,8 +20,10 @@ public struct LoadDriver<Backend: MessagingBackend>: Sendable {
         /// At most this many messages are taken from the input.
         public var maxMessages: Int?
 
-        public init(speedup: Double = 1, maxInFlight: Int = 1024, lateSlack: Duration = .milliseconds(10),
-                    maxDuration: Duration? = nil, maxMessages: Int? = nil) {
+        public init(
+            speedup: Double = 1, maxInFlight: Int = 1024, lateSlack: Duration = .milliseconds(10),
+            maxDuration: Duration? = nil, maxMessages: Int? = nil
+        ) {
             self.speedup = speedup
             self.maxInFlight = maxInFlight
             self.lateSlack = lateSlack
@@ -45,12 +47,16 @@ public struct LoadDriver<Backend: MessagingBackend>: Sendable {
         self.options = options
     }
 
-    public func run(_ items: [LoadItem], stop: LoadStopSignal = LoadStopSignal(), progress: LoadProgress? = nil) async -> LoadResults {
+    public func run(
+        _ items: [LoadItem], stop: LoadStopSignal = LoadStopSignal(), progress: LoadProgress? = nil
+    ) async -> LoadResults {
         await run(ArrayLoadSequence(items: items), stop: stop, progress: progress)
     }
 
-    public func run<Items: AsyncSequence & Sendable>(_ items: Items, stop: LoadStopSignal = LoadStopSignal(),
-                                                     progress: LoadProgress? = nil) async -> LoadResults
+    public func run<Items: AsyncSequence & Sendable>(
+        _ items: Items, stop: LoadStopSignal = LoadStopSignal(),
+        progress: LoadProgress? = nil
+    ) async -> LoadResults
     where Items.Element == LoadItem {
         if #available(macOS 15.0, *), let executor = backend.pacingExecutor {
             return await withTaskExecutorPreference(executor) { await pace(items, stop: stop, progress: progress) }
@@ -60,7 +66,9 @@ public struct LoadDriver<Backend: MessagingBackend>: Sendable {
 
     /// The pacer: takes the messages in order, starts each when it is due (or drops it), and
     /// collects the results once every started message has its answer.
-    func pace<Items: AsyncSequence & Sendable>(_ items: Items, stop: LoadStopSignal, progress: LoadProgress?) async -> LoadResults
+    func pace<Items: AsyncSequence & Sendable>(
+        _ items: Items, stop: LoadStopSignal, progress: LoadProgress?
+    ) async -> LoadResults
     where Items.Element == LoadItem {
         let clock = ContinuousClock()
         let start = clock.now
@@ -118,15 +126,24 @@ public struct LoadDriver<Backend: MessagingBackend>: Sendable {
             do {
                 for try await item in items {
                     if sinceRefresh >= Self.batchLimit {
-                        if let reason = stop.reason { stopReason = reason; break }
+                        if let reason = stop.reason {
+                            stopReason = reason
+                            break
+                        }
                         refresh()
                     }
-                    if let limit = options.maxMessages, taken >= limit { stopReason = "message limit (\(limit)) reached"; break }
+                    if let limit = options.maxMessages, taken >= limit {
+                        stopReason = "message limit (\(limit)) reached"
+                        break
+                    }
                     let first = origin ?? item.intendedTime
                     origin = first
                     let simulated = Double((item.intendedTime - first).milliseconds) / 1000
                     let offset = Duration.nanoseconds(Int64((simulated / options.speedup * 1e9).rounded()))
-                    if let limit = options.maxDuration, offset > limit { stopReason = "duration limit reached"; break }
+                    if let limit = options.maxDuration, offset > limit {
+                        stopReason = "duration limit reached"
+                        break
+                    }
                     let due = start + offset
                     // A message may start up to `earlyStart` before it is due while slots are
                     // free. With none free it is dropped only once due, so a slot freed meanwhile
@@ -142,8 +159,14 @@ public struct LoadDriver<Backend: MessagingBackend>: Sendable {
                                 if stop.isStopped || Task.isCancelled { break }
                                 try? await backend.sleepForPacing(until: min(wake, clock.now + .milliseconds(100)))
                             }
-                            if let reason = stop.reason { stopReason = reason; break }
-                            if Task.isCancelled { stopReason = "cancelled"; break }
+                            if let reason = stop.reason {
+                                stopReason = reason
+                                break
+                            }
+                            if Task.isCancelled {
+                                stopReason = "cancelled"
+                                break
+                            }
                             refresh()
                         }
                     }
@@ -184,8 +207,9 @@ public struct LoadDriver<Backend: MessagingBackend>: Sendable {
         }
         let wallSeconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
         let scheduled = Double(lastOffset.components.seconds) + Double(lastOffset.components.attoseconds) / 1e18
-        var results = LoadResults(channels: stats, overall: overall, wallSeconds: wallSeconds, scheduledSeconds: scheduled,
-                                  speedup: options.speedup, stopReason: stopReason)
+        var results = LoadResults(
+            channels: stats, overall: overall, wallSeconds: wallSeconds, scheduledSeconds: scheduled,
+            speedup: options.speedup, stopReason: stopReason)
         results.intendedPerSecond = intendedPerSecond
         results.completedPerSecond = completedSeries
         return results

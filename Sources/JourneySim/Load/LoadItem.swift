@@ -22,9 +22,12 @@ public struct SyntheticLoad: AsyncSequence, Sendable {
     public var start: SimTime
     public var content: MessageContent
 
-    public init(channels: [Channel], ratePerSecond: Double, count: Int, start: SimTime = SimTime(unixSeconds: 1_772_409_600),
-                content: MessageContent = MessageContent(campaignName: "cart_reminder", template: "Hi {{first_name}}, your cart is waiting.",
-                                                         fields: [("first_name", "Ana")], discountCode: "SAVE10")) {
+    public init(
+        channels: [Channel], ratePerSecond: Double, count: Int, start: SimTime = SimTime(unixSeconds: 1_772_409_600),
+        content: MessageContent = MessageContent(
+            campaignName: "cart_reminder", template: "Hi {{first_name}}, your cart is waiting.",
+            fields: [("first_name", "Ana")], discountCode: "SAVE10")
+    ) {
         precondition(!channels.isEmpty && ratePerSecond > 0)
         self.channels = channels
         self.ratePerSecond = ratePerSecond
@@ -49,8 +52,10 @@ public struct SyntheticLoad: AsyncSequence, Sendable {
     /// The i-th item; its time is `start + i / rate`.
     public func item(_ index: Int) -> LoadItem {
         let time = SimTime(milliseconds: start.milliseconds + Int64((Double(index) * 1000 / ratePerSecond).rounded()))
-        let message = OutboundMessage(id: UInt64(index + 1), customer: UInt32(truncatingIfNeeded: index), channel: channels[index % channels.count],
-                                      campaign: 0, step: 0, intendedTime: time)
+        let message = OutboundMessage(
+            id: UInt64(index + 1), customer: UInt32(truncatingIfNeeded: index),
+            channel: channels[index % channels.count],
+            campaign: 0, step: 0, intendedTime: time)
         return LoadItem(intendedTime: time, message: message, content: content)
     }
 }

@@ -7,8 +7,9 @@ public final class LoadProgress: Sendable {
         var sent = 0
         var answered = 0
         var errors = 0
-        var latency = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000,
-                                        numberOfSignificantValueDigits: .two)
+        var latency = Histogram<UInt64>(
+            lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000,
+            numberOfSignificantValueDigits: .two)
     }
 
     private let figures = Locked(Figures())
@@ -31,8 +32,14 @@ public final class LoadProgress: Sendable {
     public func line() -> String {
         let elapsed = clock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        let f = figures.withLock { ($0.sent, $0.answered, $0.errors, $0.latency.totalCount > 0 ? Double($0.latency.valueAtPercentile(99)) / 1000 : 0) }
+        let f = figures.withLock {
+            (
+                $0.sent, $0.answered, $0.errors,
+                $0.latency.totalCount > 0 ? Double($0.latency.valueAtPercentile(99)) / 1000 : 0
+            )
+        }
         let rate = seconds > 0 ? Double(f.0) / seconds : 0
-        return "elapsed \(Int(seconds))s  sent \(f.0) (\(Int(rate))/s)  answered \(f.1)  p99 \((f.3 * 10).rounded() / 10) ms  errors \(f.2)"
+        return
+            "elapsed \(Int(seconds))s  sent \(f.0) (\(Int(rate))/s)  answered \(f.1)  p99 \((f.3 * 10).rounded() / 10) ms  errors \(f.2)"
     }
 }

@@ -21,7 +21,8 @@ public struct LoadStatistics: Sendable {
     public var attempts = 0
     public var errors = AttemptErrors()
     /// Latency from the scheduled send time to the final answer, in microseconds.
-    public var latency = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
+    public var latency = Histogram<UInt64>(
+        lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
 
     public init() {}
 
@@ -82,7 +83,10 @@ public struct LoadResults: Sendable {
     public var completedPerSecond: [Int] = []
 
     /// Messages per second the schedule asked for.
-    public var intendedThroughput: Double { scheduledSeconds > 0 ? Double(overall.intended) / scheduledSeconds : Double(overall.intended) / max(wallSeconds, 1e-9) }
+    public var intendedThroughput: Double {
+        scheduledSeconds > 0
+            ? Double(overall.intended) / scheduledSeconds : Double(overall.intended) / max(wallSeconds, 1e-9)
+    }
     /// Answers per second actually obtained.
     public var achievedThroughput: Double { wallSeconds > 0 ? Double(overall.completed) / wallSeconds : 0 }
 }

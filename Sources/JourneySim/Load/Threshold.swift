@@ -14,8 +14,12 @@ import Foundation
 /// `p99 >= 0ms`) or none can pass (`error_rate < 0%`, `error_rate > 100%`).
 public struct Threshold: Sendable, Equatable, CustomStringConvertible {
     public enum Metric: String, Sendable, CaseIterable {
-        case p50, p90, p95, p99, p999 = "p99.9", max, mean
-        case errorRate = "error_rate", attemptErrorRate = "attempt_error_rate", messageErrorRate = "message_error_rate"
+        case p50, p90, p95, p99
+        case p999 = "p99.9"
+        case max, mean
+        case errorRate = "error_rate"
+        case attemptErrorRate = "attempt_error_rate"
+        case messageErrorRate = "message_error_rate"
         case throughput, dropped, late, retries, sent, rejected, malformed
 
         var kind: Kind {
@@ -46,7 +50,12 @@ public struct Threshold: Sendable, Equatable, CustomStringConvertible {
     }
 
     public enum Comparison: String, Sendable, CaseIterable {
-        case lessOrEqual = "<=", greaterOrEqual = ">=", equal = "==", notEqual = "!=", less = "<", greater = ">"
+        case lessOrEqual = "<="
+        case greaterOrEqual = ">="
+        case equal = "=="
+        case notEqual = "!="
+        case less = "<"
+        case greater = ">"
 
         func holds(_ a: Double, _ b: Double) -> Bool {
             switch self {
@@ -73,14 +82,18 @@ public struct Threshold: Sendable, Equatable, CustomStringConvertible {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         self.text = trimmed
         guard let comparison = Comparison.allCases.first(where: { trimmed.contains($0.rawValue) }),
-              let range = trimmed.range(of: comparison.rawValue) else {
-            throw .syntax(expression: text, problem: "no comparison; write e.g. \"p99 < 250ms\" (operators: <, <=, >, >=, ==, !=)")
+            let range = trimmed.range(of: comparison.rawValue)
+        else {
+            throw .syntax(
+                expression: text, problem: "no comparison; write e.g. \"p99 < 250ms\" (operators: <, <=, >, >=, ==, !=)"
+            )
         }
         let name = trimmed[..<range.lowerBound].trimmingCharacters(in: .whitespaces)
         let rawValue = trimmed[range.upperBound...].trimmingCharacters(in: .whitespaces)
         guard let metric = Metric(rawValue: name.lowercased()) else {
             let names = Metric.allCases.map(\.rawValue)
-            throw .unknownMetric(expression: text, name: name, suggestion: Suggestion.closest(to: name, in: names), allowed: names)
+            throw .unknownMetric(
+                expression: text, name: name, suggestion: Suggestion.closest(to: name, in: names), allowed: names)
         }
         self.metric = metric
         self.comparison = comparison
@@ -101,13 +114,14 @@ public struct Threshold: Sendable, Equatable, CustomStringConvertible {
     /// metric's range satisfies (it can never fail) or none does (it can never pass).
     private func checkDecidable(expression: String) throws(ThresholdError) {
         let range = metric.kind.range
-        let outcome: ThresholdError.Outcome? = switch comparison {
-        case .less: value <= range.lowerBound ? .neverPasses : nil
-        case .lessOrEqual: value >= range.upperBound ? .neverFails : nil
-        case .greater: value >= range.upperBound ? .neverPasses : nil
-        case .greaterOrEqual: value <= range.lowerBound ? .neverFails : nil
-        case .equal, .notEqual: nil
-        }
+        let outcome: ThresholdError.Outcome? =
+            switch comparison {
+            case .less: value <= range.lowerBound ? .neverPasses : nil
+            case .lessOrEqual: value >= range.upperBound ? .neverFails : nil
+            case .greater: value >= range.upperBound ? .neverPasses : nil
+            case .greaterOrEqual: value <= range.lowerBound ? .neverFails : nil
+            case .equal, .notEqual: nil
+            }
         if let outcome { throw .undecidable(expression: expression, outcome: outcome, allowed: metric.kind.rangeText) }
     }
 
@@ -122,20 +136,26 @@ public struct Threshold: Sendable, Equatable, CustomStringConvertible {
         }
         for (suffix, factor) in units where text.hasSuffix(suffix) {
             if let number = Double(text.dropLast(suffix.count)) {
-                guard number.isFinite else { throw .outOfRange(expression: expression, metric: metric.rawValue, allowed: metric.kind.rangeText) }
+                guard number.isFinite else {
+                    throw .outOfRange(expression: expression, metric: metric.rawValue, allowed: metric.kind.rangeText)
+                }
                 if metric.kind == .rate, suffix.isEmpty, number > 1 {
-                    throw .syntax(expression: expression, problem: "a rate without % is a fraction from 0 to 1; write \(raw)% for percent")
+                    throw .syntax(
+                        expression: expression,
+                        problem: "a rate without % is a fraction from 0 to 1; write \(raw)% for percent")
                 }
                 return number * factor
             }
         }
-        let hint = switch metric.kind {
-        case .latency: "a latency such as 250ms, 1.5s or 800us"
-        case .rate: "a share such as 1% or 0.01"
-        case .throughput: "messages per second such as 500/s"
-        case .count: "a whole number"
-        }
-        throw .syntax(expression: expression, problem: "'\(raw)' is not a value for \(metric.rawValue): expected \(hint)")
+        let hint =
+            switch metric.kind {
+            case .latency: "a latency such as 250ms, 1.5s or 800us"
+            case .rate: "a share such as 1% or 0.01"
+            case .throughput: "messages per second such as 500/s"
+            case .count: "a whole number"
+            }
+        throw .syntax(
+            expression: expression, problem: "'\(raw)' is not a value for \(metric.rawValue): expected \(hint)")
     }
 
     /// The metric's value in the results, in the same unit as `value`.
@@ -202,14 +222,16 @@ public enum ThresholdError: Error, Sendable, Equatable, CustomStringConvertible 
         switch self {
         case let .unknownMetric(expression, name, suggestion, allowed):
             let hint = suggestion.map { " Did you mean '\($0)'?" } ?? ""
-            return "threshold '\(expression)': unknown metric '\(name)'.\(hint) Known metrics: \(allowed.joined(separator: ", "))."
+            return
+                "threshold '\(expression)': unknown metric '\(name)'.\(hint) Known metrics: \(allowed.joined(separator: ", "))."
         case let .syntax(expression, problem):
             return "threshold '\(expression)': \(problem)."
         case let .outOfRange(expression, metric, allowed):
             return "threshold '\(expression)': the value is out of range for \(metric); give \(allowed)."
         case let .undecidable(expression, outcome, allowed):
             let verdict = outcome == .neverFails ? "can never fail" : "can never pass"
-            return "threshold '\(expression)' \(verdict) (\(allowed) is allowed); give a bound inside the range, e.g. \"error_rate < 1%\" or \"p99 < 250ms\"."
+            return
+                "threshold '\(expression)' \(verdict) (\(allowed) is allowed); give a bound inside the range, e.g. \"error_rate < 1%\" or \"p99 < 250ms\"."
         }
     }
 }

@@ -13,9 +13,11 @@ public enum MergeError: Error, Sendable, Equatable, CustomStringConvertible {
         case .nothingToMerge:
             return "no shard results given: pass the folders written by `journeysim run --shard i/n`."
         case let .unreadable(path, reason):
-            return "\(path): not a shard result (\(reason)); expected a folder with record.json from `journeysim run --shard i/n`."
+            return
+                "\(path): not a shard result (\(reason)); expected a folder with record.json from `journeysim run --shard i/n`."
         case let .differentScenario(path, name, expectedPath, expectedName):
-            return "\(path) is from scenario '\(name)', \(expectedPath) from '\(expectedName)' (or the same name with other settings): shards of different scenarios cannot be merged."
+            return
+                "\(path) is from scenario '\(name)', \(expectedPath) from '\(expectedName)' (or the same name with other settings): shards of different scenarios cannot be merged."
         case let .differentSeed(path, seed, expected):
             return "\(path) ran with seed \(seed), the others with \(expected): shards must share the seed."
         case let .differentShardCount(path, count, expected):
@@ -24,7 +26,8 @@ public enum MergeError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(path): shard \(index)/\(count) is given twice."
         case let .missingShards(indices, count):
             let names = indices.map { "\($0)/\(count)" }.joined(separator: ", ")
-            return "shard\(indices.count == 1 ? "" : "s") \(names) missing: the merge would cover only part of the customers. Run the missing shard\(indices.count == 1 ? "" : "s") or pass --allow-partial."
+            return
+                "shard\(indices.count == 1 ? "" : "s") \(names) missing: the merge would cover only part of the customers. Run the missing shard\(indices.count == 1 ? "" : "s") or pass --allow-partial."
         }
     }
 }
@@ -32,23 +35,31 @@ public enum MergeError: Error, Sendable, Equatable, CustomStringConvertible {
 /// Combines shard records into the record of the whole run, refusing shards that do not belong
 /// together. Counters add, so the merge is exact and order-independent.
 public enum RunMerge {
-    public static func merge(_ records: [(path: String, record: RunRecord)], allowPartial: Bool = false) throws(MergeError) -> RunRecord {
+    public static func merge(
+        _ records: [(path: String, record: RunRecord)], allowPartial: Bool = false
+    ) throws(MergeError) -> RunRecord {
         guard let (firstPath, first) = records.first else { throw .nothingToMerge }
         var merged = first
         var seen = Set(first.shards.indices)
         for (path, record) in records.dropFirst() {
             guard record.scenarioDigest == first.scenarioDigest, record.scenarioName == first.scenarioName,
-                  record.triggers?.campaignNames == first.triggers?.campaignNames,
-                  record.triggers?.stepOffsets == first.triggers?.stepOffsets,
-                  record.metrics.daily.count == first.metrics.daily.count else {
-                throw .differentScenario(path: path, name: record.scenarioName, expectedPath: firstPath, expectedName: first.scenarioName)
+                record.triggers?.campaignNames == first.triggers?.campaignNames,
+                record.triggers?.stepOffsets == first.triggers?.stepOffsets,
+                record.metrics.daily.count == first.metrics.daily.count
+            else {
+                throw .differentScenario(
+                    path: path, name: record.scenarioName, expectedPath: firstPath, expectedName: first.scenarioName)
             }
-            guard record.seed == first.seed else { throw .differentSeed(path: path, seed: record.seed, expected: first.seed) }
+            guard record.seed == first.seed else {
+                throw .differentSeed(path: path, seed: record.seed, expected: first.seed)
+            }
             guard record.shards.count == first.shards.count else {
                 throw .differentShardCount(path: path, count: record.shards.count, expected: first.shards.count)
             }
             for index in record.shards.indices {
-                guard seen.insert(index).inserted else { throw .duplicateShard(path: path, index: index, count: record.shards.count) }
+                guard seen.insert(index).inserted else {
+                    throw .duplicateShard(path: path, index: index, count: record.shards.count)
+                }
             }
             merged.merge(record)
         }

@@ -3,7 +3,7 @@
 /// merge exactly by adding.
 public struct RunMetrics: Sendable, Equatable, Codable {
     public static let transitionRows = 3  // research, cart, checkout
-    public static let outcomes = 4        // advance, stay, back, end
+    public static let outcomes = 4  // advance, stay, back, end
 
     public var eventsProcessed = 0
     public var totals = FunnelCounts()

@@ -102,17 +102,18 @@ extension Simulator {
                 groups[population.boosted[id] ? 1 : 0] += 1
             }
         }
-        return RunRecord(scenarioName: scenario.name, scenarioDigest: digest, seed: scenario.seed,
-                         start: scenario.start.milliseconds, duration: scenario.duration.milliseconds,
-                         multichannelArchetypes: Archetype.allCases.filter { effect.archetypes[Int($0.rawValue)] }.map(\.name),
-                         shards: shards,
-                         complete: complete, simulatedUntil: now.milliseconds, metrics: metrics,
-                         customersByArchetype: byArchetype, channelCountHistogram: histogram, multichannelGroups: groups,
-                         triggers: messagingEnabled ? triggers.stats : nil, messaging: messagingEnabled ? messaging : nil,
-                         stepLabels: messagingEnabled ? scenario.triggers.campaigns.map(\.flow.stepLabels) : nil,
-                         conversionEvents: messagingEnabled ? scenario.triggers.campaigns.map { $0.conversion?.event.name } : nil,
-                         sharedLimitMayBind: sharedLimitMayBind ? true : nil,
-                         journey: journeyModel.map { JourneyRecord(model: $0, metrics: journeyMetrics) })
+        return RunRecord(
+            scenarioName: scenario.name, scenarioDigest: digest, seed: scenario.seed,
+            start: scenario.start.milliseconds, duration: scenario.duration.milliseconds,
+            multichannelArchetypes: Archetype.allCases.filter { effect.archetypes[Int($0.rawValue)] }.map(\.name),
+            shards: shards,
+            complete: complete, simulatedUntil: now.milliseconds, metrics: metrics,
+            customersByArchetype: byArchetype, channelCountHistogram: histogram, multichannelGroups: groups,
+            triggers: messagingEnabled ? triggers.stats : nil, messaging: messagingEnabled ? messaging : nil,
+            stepLabels: messagingEnabled ? scenario.triggers.campaigns.map(\.flow.stepLabels) : nil,
+            conversionEvents: messagingEnabled ? scenario.triggers.campaigns.map { $0.conversion?.event.name } : nil,
+            sharedLimitMayBind: sharedLimitMayBind ? true : nil,
+            journey: journeyModel.map { JourneyRecord(model: $0, metrics: journeyMetrics) })
     }
 }
 
@@ -120,11 +121,15 @@ extension RunRecord {
     /// What is wrong with a decoded record's shape (a hand-edited or truncated record.json), so
     /// merging reports it instead of indexing past an array's end; nil when it is well formed.
     public var shapeProblem: String? {
-        let archetypes = Archetype.allCases.count, channels = Channel.allCases.count
+        let archetypes = Archetype.allCases.count
+        let channels = Channel.allCases.count
         let checks: [(String, Int, Int)] = [
             ("metrics.by_archetype", metrics.byArchetype.count, archetypes),
             ("metrics.by_channel", metrics.byChannel.count, channels),
-            ("metrics.transitions", metrics.transitions.count, archetypes * RunMetrics.transitionRows * RunMetrics.outcomes),
+            (
+                "metrics.transitions", metrics.transitions.count,
+                archetypes * RunMetrics.transitionRows * RunMetrics.outcomes
+            ),
             ("metrics.sessions_by_local_hour", metrics.sessionsByLocalHour.count, 24),
             ("metrics.events_by_kind", metrics.eventsByKind.count, EventKind.allCases.count),
             ("metrics.multichannel_purchases", metrics.multichannelPurchases.count, 2),
@@ -139,7 +144,9 @@ extension RunRecord {
         }
         if metrics.daily.isEmpty { return "metrics.daily is empty" }
         if let journey, let problem = journey.shapeProblem { return problem }
-        if let stats = triggers, !stats.isWellFormed { return "triggers: the counters do not match the campaigns and steps" }
+        if let stats = triggers, !stats.isWellFormed {
+            return "triggers: the counters do not match the campaigns and steps"
+        }
         return nil
     }
 }

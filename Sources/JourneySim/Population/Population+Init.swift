@@ -2,12 +2,15 @@ extension Population {
     /// Builds a population from explicit attribute arrays, for tests and synthetic benchmarks that
     /// need exact customers rather than ones drawn from a scenario. All arrays must have the same
     /// length; nobody is boosted by the multichannel effect.
-    public init(archetype: ContiguousArray<Archetype>, channels: ContiguousArray<ChannelSet>,
-                consent: ContiguousArray<ChannelSet>, reachable: ContiguousArray<ChannelSet>,
-                timeZone: ContiguousArray<UInt16>) {
+    public init(
+        archetype: ContiguousArray<Archetype>, channels: ContiguousArray<ChannelSet>,
+        consent: ContiguousArray<ChannelSet>, reachable: ContiguousArray<ChannelSet>,
+        timeZone: ContiguousArray<UInt16>
+    ) {
         let count = archetype.count
-        precondition(channels.count == count && consent.count == count && reachable.count == count
-                     && timeZone.count == count, "population arrays must have equal lengths")
+        precondition(
+            channels.count == count && consent.count == count && reachable.count == count
+                && timeZone.count == count, "population arrays must have equal lengths")
         self.count = count
         idStride = 1
         idOffset = 0

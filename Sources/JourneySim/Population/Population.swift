@@ -57,7 +57,8 @@ public struct Population: Sendable {
             let wanted = countTable.sample(&rng) + 1
             let set = Population.drawChannels(count: wanted, weights: weights, rng: &rng)
             channels[id] = set
-            var consents: ChannelSet = [], reach: ChannelSet = []
+            var consents: ChannelSet = []
+            var reach: ChannelSet = []
             var members = set.rawValue  // the set's channels in raw-value order, without an array
             while members != 0 {
                 let channel = Channel(rawValue: UInt8(members.trailingZeroBitCount))!

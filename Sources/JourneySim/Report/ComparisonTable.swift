@@ -2,7 +2,8 @@
 /// difference from the first with its 95% CI, and the verdicts.
 public enum ComparisonTable {
     public static func render(_ c: StrategyComparison) -> String {
-        var out = "journeysim compare: \(c.strategies.joined(separator: " vs ")), seed \(c.seed), \(c.customers) customers"
+        var out =
+            "journeysim compare: \(c.strategies.joined(separator: " vs ")), seed \(c.seed), \(c.customers) customers"
         out += c.replications > 1 ? " × \(c.replications) replications\n\n" : "\n\n"
         let base = c.strategies[0]
         var header = ["metric"] + c.strategies
@@ -15,7 +16,10 @@ public enum ComparisonTable {
                 row.append(metric.isShare ? SummaryTable.percent(mean) : mean.formatted2)
             }
             for other in c.strategies.dropFirst() {
-                guard let ci = c.differences[metric.name]?["\(other) vs \(base)"] else { row.append("-"); continue }
+                guard let ci = c.differences[metric.name]?["\(other) vs \(base)"] else {
+                    row.append("-")
+                    continue
+                }
                 let f = { (v: Double) in StrategyComparison.format(v, metric, signed: true) }
                 row.append("\(f(ci.estimate)) [\(f(ci.lower)), \(f(ci.upper))]\(ci.excludesZero ? " *" : "")")
             }

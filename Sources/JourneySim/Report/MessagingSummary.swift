@@ -36,7 +36,9 @@ public struct MessagingSummary: Codable, Sendable, Equatable {
 
         /// `costUSD` is written `cost_usd`, which `.convertFromSnakeCase` reads back as `costUsd`.
         enum CodingKeys: String, CodingKey {
-            case messagesCreated, messagesDelivered, recipients, messagesPerCustomerPerWeek, unhappyMessages, unhappyRecipients, optOuts, customersOptedOut, optOutShareOfUnhappy, revenuePerMessage, cartReturns, reengagements, walkAways, messagePurchases, messageRevenue, terminalStates, replied, ignored
+            case messagesCreated, messagesDelivered, recipients, messagesPerCustomerPerWeek, unhappyMessages,
+                unhappyRecipients, optOuts, customersOptedOut, optOutShareOfUnhappy, revenuePerMessage, cartReturns,
+                reengagements, walkAways, messagePurchases, messageRevenue, terminalStates, replied, ignored
             case costUSD = "costUsd"
         }
     }
@@ -96,20 +98,25 @@ public struct MessagingSummary: Codable, Sendable, Equatable {
 
         /// `costUSD` is written `cost_usd`, which `.convertFromSnakeCase` reads back as `costUsd`.
         enum CodingKeys: String, CodingKey {
-            case attempts, accepted, delivered, failed, rejectedInvalidRecipient, rejectedRateLimited, rejectedServerError, retries, abandonedAfterRetries, opened, clicked, openRate, clickRate, unhappy, optOuts
+            case attempts, accepted, delivered, failed, rejectedInvalidRecipient, rejectedRateLimited,
+                rejectedServerError, retries, abandonedAfterRetries, opened, clicked, openRate, clickRate, unhappy,
+                optOuts
             case costUSD = "costUsd"
         }
     }
 
-    init(stats: TriggerStats, messaging: MessagingMetrics, labels: [[String]], conversionEvents: [String?],
-         customers: Int, days: Double, revenueCents: Int64) {
+    init(
+        stats: TriggerStats, messaging: MessagingMetrics, labels: [[String]], conversionEvents: [String?],
+        customers: Int, days: Double, revenueCents: Int64
+    ) {
         let delivered = messaging.totals.delivered
         var states: [String: Int] = [:]
         for state in TerminalState.allCases { states[state.name] = Int(stats.total(state)) }
         let totalsCounts = messaging.totals
         totals = Totals(
             messagesCreated: Int(stats.total(.created)), messagesDelivered: delivered, recipients: messaging.recipients,
-            messagesPerCustomerPerWeek: customers > 0 && days > 0 ? rounded(Double(delivered) / Double(customers) / (days / 7)) : 0,
+            messagesPerCustomerPerWeek: customers > 0 && days > 0
+                ? rounded(Double(delivered) / Double(customers) / (days / 7)) : 0,
             unhappyMessages: totalsCounts.unhappy, unhappyRecipients: messaging.unhappyRecipients,
             optOuts: totalsCounts.optOuts, customersOptedOut: messaging.customersOptedOut,
             optOutShareOfUnhappy: ratio(totalsCounts.optOuts, totalsCounts.unhappy),
@@ -122,25 +129,39 @@ public struct MessagingSummary: Codable, Sendable, Equatable {
         var campaigns: [String: CampaignSummary] = [:]
         for campaign in 0..<stats.campaignCount {
             func count(_ counter: TriggerStats.MessageCounter) -> Int { Int(stats.count(counter, campaign: campaign)) }
-            func campaignCount(_ counter: TriggerStats.CampaignCounter) -> Int { Int(stats.count(counter, campaign: campaign)) }
+            func campaignCount(_ counter: TriggerStats.CampaignCounter) -> Int {
+                Int(stats.count(counter, campaign: campaign))
+            }
             var states: [String: Int] = [:]
             for state in TerminalState.allCases { states[state.name] = Int(stats.count(state, campaign: campaign)) }
             let steps = (0..<stats.stepCount(campaign: campaign)).map { step -> StepSummary in
                 var stepStates: [String: Int] = [:]
-                for state in TerminalState.allCases { stepStates[state.name] = Int(stats.count(state, campaign: campaign, step: step)) }
-                let label = campaign < labels.count && step < labels[campaign].count ? labels[campaign][step] : "step \(step)"
-                return StepSummary(step: label, created: Int(stats.count(.created, campaign: campaign, step: step)), terminalStates: stepStates)
+                for state in TerminalState.allCases {
+                    stepStates[state.name] = Int(stats.count(state, campaign: campaign, step: step))
+                }
+                let label =
+                    campaign < labels.count && step < labels[campaign].count ? labels[campaign][step] : "step \(step)"
+                return StepSummary(
+                    step: label, created: Int(stats.count(.created, campaign: campaign, step: step)),
+                    terminalStates: stepStates)
             }
-            let treatment = GroupOutcome(exposures: campaignCount(.treatmentExposures), conversions: campaignCount(.treatmentConversions))
-            let control = GroupOutcome(exposures: campaignCount(.controlExposures), conversions: campaignCount(.controlConversions))
+            let treatment = GroupOutcome(
+                exposures: campaignCount(.treatmentExposures), conversions: campaignCount(.treatmentConversions))
+            let control = GroupOutcome(
+                exposures: campaignCount(.controlExposures), conversions: campaignCount(.controlConversions))
             var lift: ConfidenceInterval?
             if control.exposures > 0, treatment.exposures > 0 {
-                lift = Proportions.difference(successes1: treatment.conversions, trials1: treatment.exposures,
-                                              successes2: control.conversions, trials2: control.exposures).rounded6
+                lift =
+                    Proportions.difference(
+                        successes1: treatment.conversions, trials1: treatment.exposures,
+                        successes2: control.conversions, trials2: control.exposures
+                    ).rounded6
             }
             campaigns[stats.campaignNames[campaign]] = CampaignSummary(
-                entered: campaignCount(.entered), exited: campaignCount(.exited), runningAtEnd: campaignCount(.runningAtEnd),
-                created: count(.created), pending: count(.pending), deferred: count(.deferred), delivered: count(.delivered),
+                entered: campaignCount(.entered), exited: campaignCount(.exited),
+                runningAtEnd: campaignCount(.runningAtEnd),
+                created: count(.created), pending: count(.pending), deferred: count(.deferred),
+                delivered: count(.delivered),
                 read: count(.read), failed: count(.failed), fallbackAttempts: count(.fallbackAttempts),
                 terminalStates: states, steps: steps,
                 conversionEvent: campaign < conversionEvents.count ? conversionEvents[campaign] : nil,
@@ -156,7 +177,8 @@ public struct MessagingSummary: Codable, Sendable, Equatable {
                 attempts: c.attempts, accepted: c.accepted, delivered: c.delivered, failed: c.failed,
                 rejectedInvalidRecipient: c.rejectedInvalid, rejectedRateLimited: c.rejectedRateLimited,
                 rejectedServerError: c.rejectedServerError, retries: c.retries, abandonedAfterRetries: c.abandoned,
-                opened: c.opened, clicked: c.clicked, openRate: ratio(c.opened, c.delivered), clickRate: ratio(c.clicked, c.opened),
+                opened: c.opened, clicked: c.clicked, openRate: ratio(c.opened, c.delivered),
+                clickRate: ratio(c.clicked, c.opened),
                 unhappy: c.unhappy, optOuts: c.optOuts, costUSD: rounded(Double(c.costMicros) / 1_000_000))
         }
         byChannel = channels

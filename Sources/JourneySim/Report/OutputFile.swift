@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The one policy for every file journeysim writes outside a results folder (`--trace`,
@@ -51,8 +51,10 @@ public enum OutputFile {
     /// reads; `replacing: false` also refuses an existing file (e.g. `init` without `--force`).
     /// Returns the path as a URL.
     @discardableResult
-    public static func check(_ path: String, inputs: [String] = [], replacing: Bool = true,
-                             what: String = "output file") throws(ResultsError) -> URL {
+    public static func check(
+        _ path: String, inputs: [String] = [], replacing: Bool = true,
+        what: String = "output file"
+    ) throws(ResultsError) -> URL {
         guard !path.isEmpty else { throw .refused(path: path, reason: "the \(what)'s path is empty") }
         let url = URL(fileURLWithPath: path)
         switch kind(of: url.path) {
@@ -98,7 +100,9 @@ public enum OutputFile {
 
     /// Writes `data` to `url` atomically (a temporary file in the same folder, then a rename);
     /// checks the path again first, since something may have appeared there during the run.
-    public static func write(_ data: Data, to url: URL, inputs: [String] = [], what: String = "output file") throws(ResultsError) {
+    public static func write(
+        _ data: Data, to url: URL, inputs: [String] = [], what: String = "output file"
+    ) throws(ResultsError) {
         try check(url.path, inputs: inputs, what: what)
         let temporary = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
@@ -130,7 +134,7 @@ public enum OutputFile {
 }
 
 #if canImport(Glibc)
-private let posixWrite = Glibc.write
+    private let posixWrite = Glibc.write
 #elseif canImport(Darwin)
-private let posixWrite = Darwin.write
+    private let posixWrite = Darwin.write
 #endif

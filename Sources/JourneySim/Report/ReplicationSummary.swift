@@ -23,7 +23,8 @@ public struct ReplicationSummary: Codable, Sendable {
     /// Metric names in the order they are shown.
     public static let order = [
         "customer_conversion", "journey_conversion", "purchases", "revenue", "cart_abandonment_rate",
-        "messages_per_customer_per_week", "unhappy_messages", "opt_outs", "opt_out_share_of_unhappy", "revenue_per_message",
+        "messages_per_customer_per_week", "unhappy_messages", "opt_outs", "opt_out_share_of_unhappy",
+        "revenue_per_message",
     ]
 }
 
@@ -56,10 +57,13 @@ extension SummaryTable {
         for name in ReplicationSummary.order {
             guard let metric = replications.metrics[name] else { continue }
             let ci = metric.mean
-            rows.append([name, ci.estimate.formatted4, "[\(ci.lower.formatted4), \(ci.upper.formatted4)]",
-                         metric.values.map(\.formatted4).joined(separator: "  ")])
+            rows.append([
+                name, ci.estimate.formatted4, "[\(ci.lower.formatted4), \(ci.upper.formatted4)]",
+                metric.values.map(\.formatted4).joined(separator: "  "),
+            ])
         }
-        return "\(replications.scenario): \(replications.seeds.count) replications (seeds \(replications.seeds.map(String.init).joined(separator: ", ")))\n\n"
+        return
+            "\(replications.scenario): \(replications.seeds.count) replications (seeds \(replications.seeds.map(String.init).joined(separator: ", ")))\n\n"
             + table(header: ["metric", "mean", "95% CI", "per replication"], rows: rows)
     }
 }

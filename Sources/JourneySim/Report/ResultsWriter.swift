@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Why results could not be written. Each names the folder or file and the cause.
@@ -22,13 +22,16 @@ public enum ResultsError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .notWritable(path, reason):
             return "\(path): cannot write results there: \(reason). Choose another folder with --output."
         case let .writeFailed(path, reason):
-            return "\(path): writing results failed: \(reason). Nothing was left half-written; free space or choose another folder with --output."
+            return
+                "\(path): writing results failed: \(reason). Nothing was left half-written; free space or choose another folder with --output."
         case let .refused(path, reason):
             return "\(path): will not write there: \(reason). Choose another path."
         case let .busy(path):
-            return "\(path): another journeysim process is writing these results right now; wait for it to finish, or choose another folder with --output."
+            return
+                "\(path): another journeysim process is writing these results right now; wait for it to finish, or choose another folder with --output."
         case let .otherRun(path, found, wanted):
-            return "\(path): holds the results of another run (\(found); this run is \(wanted)). Give --overwrite to replace them, or choose another folder with --output."
+            return
+                "\(path): holds the results of another run (\(found); this run is \(wanted)). Give --overwrite to replace them, or choose another folder with --output."
         }
     }
 }
@@ -57,8 +60,10 @@ public final class ResultsWriter: Sendable {
     /// Files a results folder may hold besides its stamp: what `run`, `compare`, `merge`, `load`
     /// and `report` write there. A folder with anything else in it is not replaced.
     static func isResultFile(_ name: String) -> Bool {
-        let known = ["summary.json", "record.json", "performance.json", "report.html", "summary.md", "daily.csv",
-                     "comparison.json", "replications.json", "load.json", "junit.xml", stampName]
+        let known = [
+            "summary.json", "record.json", "performance.json", "report.html", "summary.md", "daily.csv",
+            "comparison.json", "replications.json", "load.json", "junit.xml", stampName,
+        ]
         // compare and --replications write one summary-<strategy or seed>.json each.
         return known.contains(name) || (name.hasPrefix("summary-") && name.hasSuffix(".json"))
     }
@@ -107,7 +112,9 @@ public final class ResultsWriter: Sendable {
         }
         if !strangers.isEmpty {
             let listed = strangers.sorted().prefix(3).joined(separator: ", ") + (strangers.count > 3 ? ", …" : "")
-            throw .refused(path: directory.path, reason: "the folder holds files journeysim did not write (\(listed)), so it is not replaced")
+            throw .refused(
+                path: directory.path,
+                reason: "the folder holds files journeysim did not write (\(listed)), so it is not replaced")
         }
         if overwrite { return }
         let stamp = (try? String(contentsOf: directory.appendingPathComponent(stampName), encoding: .utf8))?
@@ -115,7 +122,8 @@ public final class ResultsWriter: Sendable {
         guard let stamp else {
             // A folder older than stamps, or left half-replaced: it cannot be told apart from another run's.
             if names.isEmpty { return }
-            throw .otherRun(path: directory.path, found: "a run that left no \(stampName) stamp", wanted: describe(identity))
+            throw .otherRun(
+                path: directory.path, found: "a run that left no \(stampName) stamp", wanted: describe(identity))
         }
         if stamp != identity {
             throw .otherRun(path: directory.path, found: describe(stamp), wanted: describe(identity))
@@ -129,7 +137,8 @@ public final class ResultsWriter: Sendable {
     public func write(_ files: [(name: String, data: Data)]) throws(ResultsError) {
         let fm = FileManager.default
         let staging = directory.deletingLastPathComponent()
-            .appendingPathComponent(".\(directory.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)")
+            .appendingPathComponent(
+                ".\(directory.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)")
         do {
             if OutputFile.kind(of: staging.path) == .folder { try fm.removeItem(at: staging) }
             try fm.createDirectory(at: staging, withIntermediateDirectories: false)
@@ -149,10 +158,13 @@ public final class ResultsWriter: Sendable {
     static func reason(_ error: any Error) -> String {
         let ns = error as NSError
         if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError,
-           underlying.domain == NSPOSIXErrorDomain, let code = POSIXErrorCode(rawValue: Int32(underlying.code)) {
+            underlying.domain == NSPOSIXErrorDomain, let code = POSIXErrorCode(rawValue: Int32(underlying.code))
+        {
             return String(cString: strerror(code.rawValue))
         }
-        if ns.domain == NSCocoaErrorDomain, ns.code == NSFileWriteOutOfSpaceError { return "no space left on the device" }
+        if ns.domain == NSCocoaErrorDomain, ns.code == NSFileWriteOutOfSpaceError {
+            return "no space left on the device"
+        }
         var text = ns.localizedDescription
         while text.hasSuffix(".") { text.removeLast() }
         return text
@@ -185,15 +197,19 @@ final class FolderLock: Sendable {
         for _ in 0..<8 {
             let descriptor = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
             guard descriptor >= 0 else {
-                throw .notWritable(path: directory.deletingLastPathComponent().path,
-                                   reason: "cannot create the lock file \(path) (\(String(cString: strerror(errno))))")
+                throw .notWritable(
+                    path: directory.deletingLastPathComponent().path,
+                    reason: "cannot create the lock file \(path) (\(String(cString: strerror(errno))))")
             }
             guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
                 close(descriptor)
                 throw .busy(path: directory.path)
             }
-            var locked = stat(), named = stat()
-            if fstat(descriptor, &locked) == 0, lstat(path, &named) == 0, locked.st_ino == named.st_ino, locked.st_dev == named.st_dev {
+            var locked = stat()
+            var named = stat()
+            if fstat(descriptor, &locked) == 0, lstat(path, &named) == 0, locked.st_ino == named.st_ino,
+                locked.st_dev == named.st_dev
+            {
                 self.descriptor = descriptor
                 return
             }

@@ -7,9 +7,11 @@ public enum RunReportFiles {
     public static let names = ["report.html", "summary.md", "daily.csv"]
 
     public static func files(for summary: RunSummary) -> [(name: String, data: Data)] {
-        [("report.html", Data(RunReportPage.html(summary).utf8)),
-         ("summary.md", Data(SummaryMarkdown.render(summary).utf8)),
-         ("daily.csv", Data(DailyCSV.render(summary).utf8))]
+        [
+            ("report.html", Data(RunReportPage.html(summary).utf8)),
+            ("summary.md", Data(SummaryMarkdown.render(summary).utf8)),
+            ("daily.csv", Data(DailyCSV.render(summary).utf8)),
+        ]
     }
 
     /// Reads a `summary.json` written by `ResultsWriter.json` (snake_case keys).

@@ -8,7 +8,8 @@ extension RunSummary {
     public init(record: RunRecord) {
         let metrics = record.metrics
         let customers = record.customers
-        let start = SimTime(milliseconds: record.start), duration = SimDuration(milliseconds: record.duration)
+        let start = SimTime(milliseconds: record.start)
+        let duration = SimDuration(milliseconds: record.duration)
         complete = record.complete
         simulatedUntil = SimTime(milliseconds: record.simulatedUntil).iso8601
         self.scenario = ScenarioInfo(
@@ -17,8 +18,9 @@ extension RunSummary {
         totals = FunnelSummary(metrics.totals, customers: customers)
         var archetypes: [String: FunnelSummary] = [:]
         for archetype in Archetype.allCases {
-            archetypes[archetype.name] = FunnelSummary(metrics.byArchetype[Int(archetype.rawValue)],
-                                                       customers: record.customersByArchetype[Int(archetype.rawValue)])
+            archetypes[archetype.name] = FunnelSummary(
+                metrics.byArchetype[Int(archetype.rawValue)],
+                customers: record.customersByArchetype[Int(archetype.rawValue)])
         }
         byArchetype = archetypes
         var channels: [String: FunnelSummary] = [:]
@@ -60,34 +62,42 @@ extension RunSummary {
             channelCountShare: countShare,
             shareWith3To5Channels: ratio(histogram[3] + histogram[4] + histogram[5], total),
             multichannelShare: ratio(record.multichannelGroups[1], total),
-            archetypeShare: Dictionary(uniqueKeysWithValues: Archetype.allCases.map {
-                ($0.name, ratio(record.customersByArchetype[Int($0.rawValue)].customers, total))
-            }))
+            archetypeShare: Dictionary(
+                uniqueKeysWithValues: Archetype.allCases.map {
+                    ($0.name, ratio(record.customersByArchetype[Int($0.rawValue)].customers, total))
+                }))
         let hourTotal = metrics.sessionsByLocalHour.reduce(0, +)
         sessionsByLocalHour = metrics.sessionsByLocalHour.map { ratio($0, hourTotal) }
 
         let groups = record.multichannelGroups
-        let purchases = metrics.multichannelPurchases, revenue = metrics.multichannelRevenueCents
-        var frequencyRatio: Double?, valueRatio: Double?
+        let purchases = metrics.multichannelPurchases
+        let revenue = metrics.multichannelRevenueCents
+        var frequencyRatio: Double?
+        var valueRatio: Double?
         if groups[0] > 0, groups[1] > 0, purchases[0] > 0, purchases[1] > 0 {
-            frequencyRatio = rounded((Double(purchases[1]) / Double(groups[1])) / (Double(purchases[0]) / Double(groups[0])))
-            valueRatio = rounded((Double(revenue[1]) / Double(purchases[1])) / (Double(revenue[0]) / Double(purchases[0])))
+            frequencyRatio = rounded(
+                (Double(purchases[1]) / Double(groups[1])) / (Double(purchases[0]) / Double(groups[0])))
+            valueRatio = rounded(
+                (Double(revenue[1]) / Double(purchases[1])) / (Double(revenue[0]) / Double(purchases[0])))
         }
         multichannelEffect = MultichannelSummary(
-            archetypes: record.multichannelArchetypes, purchaseFrequencyRatio: frequencyRatio, orderValueRatio: valueRatio)
+            archetypes: record.multichannelArchetypes, purchaseFrequencyRatio: frequencyRatio,
+            orderValueRatio: valueRatio)
 
         daily = metrics.daily.enumerated().map { day, counts in
-            DailySummary(date: (start + .days(Double(day))).isoDate, sessions: counts.sessions,
-                         cartAdds: counts.cartAdds, abandonedCarts: counts.abandonedCarts,
-                         purchases: counts.purchases, revenue: Double(counts.revenueCents) / 100,
-                         messagesDelivered: counts.messagesDelivered, unhappyMessages: counts.unhappyMessages,
-                         optOuts: counts.optOuts)
+            DailySummary(
+                date: (start + .days(Double(day))).isoDate, sessions: counts.sessions,
+                cartAdds: counts.cartAdds, abandonedCarts: counts.abandonedCarts,
+                purchases: counts.purchases, revenue: Double(counts.revenueCents) / 100,
+                messagesDelivered: counts.messagesDelivered, unhappyMessages: counts.unhappyMessages,
+                optOuts: counts.optOuts)
         }
         if let stats = record.triggers, let counts = record.messaging {
             let reached = SimTime(milliseconds: record.simulatedUntil) - start
-            messaging = MessagingSummary(stats: stats, messaging: counts, labels: record.stepLabels ?? [],
-                                         conversionEvents: record.conversionEvents ?? [],
-                                         customers: customers.customers, days: reached.days, revenueCents: metrics.totals.revenueCents)
+            messaging = MessagingSummary(
+                stats: stats, messaging: counts, labels: record.stepLabels ?? [],
+                conversionEvents: record.conversionEvents ?? [],
+                customers: customers.customers, days: reached.days, revenueCents: metrics.totals.revenueCents)
         }
         journey = record.journey.map(JourneySummary.init(record:))
         eventsProcessed = metrics.eventsProcessed

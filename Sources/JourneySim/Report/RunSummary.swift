@@ -120,9 +120,11 @@ public struct FunnelSummary: Codable, Sendable, Equatable {
         customerConversion = customers.map { ratio($0.buyers, $0.customers) }
         journeyConversion = ratio(funnel.purchases, funnel.journeys)
         cartAbandonmentRate = ratio(funnel.abandonedCarts, funnel.abandonedCarts + funnel.purchases)
-        averageOrderValue = rounded(funnel.purchases > 0 ? Double(funnel.revenueCents) / 100 / Double(funnel.purchases) : 0)
-        meanDaysToPurchase = rounded(funnel.purchases > 0
-            ? Double(funnel.journeyMillisecondsToPurchase) / 86_400_000 / Double(funnel.purchases) : 0)
+        averageOrderValue = rounded(
+            funnel.purchases > 0 ? Double(funnel.revenueCents) / 100 / Double(funnel.purchases) : 0)
+        meanDaysToPurchase = rounded(
+            funnel.purchases > 0
+                ? Double(funnel.journeyMillisecondsToPurchase) / 86_400_000 / Double(funnel.purchases) : 0)
     }
 }
 

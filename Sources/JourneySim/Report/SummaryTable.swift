@@ -3,10 +3,16 @@ public enum SummaryTable {
     public static func render(_ summary: RunSummary) -> String {
         var out = ""
         let s = summary.scenario
-        out += "journeysim run: \(s.name), seed \(s.seed), \(s.customers) customers, \(s.durationDays.formatted6) days from \(s.start)\n"
-        if !summary.complete { out += "INTERRUPTED: simulated until \(summary.simulatedUntil); figures cover that span only\n" }
+        out +=
+            "journeysim run: \(s.name), seed \(s.seed), \(s.customers) customers, \(s.durationDays.formatted6) days from \(s.start)\n"
+        if !summary.complete {
+            out += "INTERRUPTED: simulated until \(summary.simulatedUntil); figures cover that span only\n"
+        }
         out += "\n"
-        let header = ["slice", "customers", "sessions", "carts", "abandoned", "purchases", "conversion", "revenue", "AOV", "days→buy"]
+        let header = [
+            "slice", "customers", "sessions", "carts", "abandoned", "purchases", "conversion", "revenue", "AOV",
+            "days→buy",
+        ]
         var rows: [[String]] = [row("all", summary.totals)]
         for archetype in Archetype.allCases {
             if let funnel = summary.byArchetype[archetype.name] { rows.append(row(archetype.name, funnel)) }
@@ -25,8 +31,10 @@ public enum SummaryTable {
         out += "conversion = share of customers who bought; abandoned = sessions ended with a non-empty cart\n"
         out += "customers with 3–5 channels: \(percent(summary.population.shareWith3To5Channels))"
         if let frequency = summary.multichannelEffect.purchaseFrequencyRatio,
-           let value = summary.multichannelEffect.orderValueRatio {
-            out += "; multichannel \(summary.multichannelEffect.archetypes.joined(separator: "/")) customers buy \(frequency.formatted2)× as often, spend \(value.formatted2)× per order"
+            let value = summary.multichannelEffect.orderValueRatio
+        {
+            out +=
+                "; multichannel \(summary.multichannelEffect.archetypes.joined(separator: "/")) customers buy \(frequency.formatted2)× as often, spend \(value.formatted2)× per order"
         }
         out += "\n"
         if let messaging = summary.messaging { out += render(messaging) }
@@ -45,11 +53,14 @@ public enum SummaryTable {
         var rows: [[String]] = []
         for name in m.campaigns.keys.sorted() {
             let c = m.campaigns[name]!
-            rows.append([name, String(c.entered), String(c.created)] + states.map { String(c.terminalStates[$0.0.name] ?? 0) }
-                        + [String(c.delivered)])
+            rows.append(
+                [name, String(c.entered), String(c.created)] + states.map { String(c.terminalStates[$0.0.name] ?? 0) }
+                    + [String(c.delivered)])
             if c.steps.count > 1 {
                 for step in c.steps where step.created > 0 {
-                    rows.append(["  " + step.step, "", String(step.created)] + states.map { String(step.terminalStates[$0.0.name] ?? 0) } + [""])
+                    rows.append(
+                        ["  " + step.step, "", String(step.created)]
+                            + states.map { String(step.terminalStates[$0.0.name] ?? 0) } + [""])
                 }
             }
         }
@@ -59,36 +70,53 @@ public enum SummaryTable {
         for name in m.campaigns.keys.sorted() {
             let c = m.campaigns[name]!
             guard c.treatment.exposures > 0, c.conversionEvent != nil else { continue }
-            let lift = c.lift.map { "\(pp($0.estimate)) [\(pp($0.lower)), \(pp($0.upper))]\($0.excludesZero ? " *" : "")" } ?? "no control group"
-            liftRows.append([name, "\(c.treatment.conversions)/\(c.treatment.exposures)", percent(c.treatment.conversionRate.estimate),
-                             c.control.exposures > 0 ? "\(c.control.conversions)/\(c.control.exposures)" : "-",
-                             c.control.exposures > 0 ? percent(c.control.conversionRate.estimate) : "-", lift])
+            let lift =
+                c.lift.map { "\(pp($0.estimate)) [\(pp($0.lower)), \(pp($0.upper))]\($0.excludesZero ? " *" : "")" }
+                ?? "no control group"
+            liftRows.append([
+                name, "\(c.treatment.conversions)/\(c.treatment.exposures)",
+                percent(c.treatment.conversionRate.estimate),
+                c.control.exposures > 0 ? "\(c.control.conversions)/\(c.control.exposures)" : "-",
+                c.control.exposures > 0 ? percent(c.control.conversionRate.estimate) : "-", lift,
+            ])
         }
         if !liftRows.isEmpty {
-            out += table(header: ["campaign", "treated conv.", "rate", "control conv.", "rate", "lift (95% CI)"], rows: liftRows)
+            out += table(
+                header: ["campaign", "treated conv.", "rate", "control conv.", "rate", "lift (95% CI)"], rows: liftRows)
             out += "lift = treatment minus control conversion rate in percentage points; * = significant at 95%\n\n"
         }
         var channelRows: [[String]] = []
         for channel in Channel.allCases {
             guard let c = m.byChannel[channel.name] else { continue }
-            channelRows.append([channel.name, String(c.attempts), String(c.delivered), String(c.failed), percent(c.openRate),
-                                percent(c.clickRate), String(c.unhappy), String(c.optOuts), money(c.costUSD)])
+            channelRows.append([
+                channel.name, String(c.attempts), String(c.delivered), String(c.failed), percent(c.openRate),
+                percent(c.clickRate), String(c.unhappy), String(c.optOuts), money(c.costUSD),
+            ])
         }
-        out += table(header: ["channel", "attempts", "delivered", "failed", "opened", "clicked", "unhappy", "opt-outs", "cost $"], rows: channelRows)
+        out += table(
+            header: [
+                "channel", "attempts", "delivered", "failed", "opened", "clicked", "unhappy", "opt-outs", "cost $",
+            ], rows: channelRows)
         let t = m.totals
-        out += "\nmessages: \(t.messagesDelivered) delivered to \(t.recipients) customers (\(t.messagesPerCustomerPerWeek.formatted2) per customer per week); "
-        out += "\(t.unhappyMessages) left the recipient unhappy, \(t.optOuts) opt-outs (\(percent(t.optOutShareOfUnhappy)) of unhappy); "
+        out +=
+            "\nmessages: \(t.messagesDelivered) delivered to \(t.recipients) customers (\(t.messagesPerCustomerPerWeek.formatted2) per customer per week); "
+        out +=
+            "\(t.unhappyMessages) left the recipient unhappy, \(t.optOuts) opt-outs (\(percent(t.optOutShareOfUnhappy)) of unhappy); "
         out += "revenue per message \(money(t.revenuePerMessage)); carts recovered by a click \(t.cartReturns)"
-        out += m.terminalStatesConserved ? "; every message accounted for\n" : "; WARNING: message accounting does not add up\n"
+        out +=
+            m.terminalStatesConserved
+            ? "; every message accounted for\n" : "; WARNING: message accounting does not add up\n"
         return out
     }
 
     static func pp(_ share: Double) -> String { "\(share >= 0 ? "+" : "")\((share * 100).formatted2)pp" }
 
     static func row(_ name: String, _ f: FunnelSummary) -> [String] {
-        [name, f.customers.map(String.init) ?? "-", String(f.sessions), String(f.cartAdds), String(f.abandonedCarts),
-         String(f.purchases), f.customerConversion.map(percent) ?? "-", money(f.revenue), money(f.averageOrderValue),
-         f.meanDaysToPurchase.formatted2]
+        [
+            name, f.customers.map(String.init) ?? "-", String(f.sessions), String(f.cartAdds), String(f.abandonedCarts),
+            String(f.purchases), f.customerConversion.map(percent) ?? "-", money(f.revenue), money(f.averageOrderValue),
+            f.meanDaysToPurchase.formatted2,
+        ]
     }
 
     static func table(header: [String], rows: [[String]]) -> String {
@@ -120,6 +148,7 @@ extension Double {
     var formatted2: String {
         let cents = Int64((self * 100).rounded())
         let fraction = abs(cents % 100)
-        return (cents < 0 && cents > -100 ? "-" : "") + String(cents / 100) + "." + (fraction < 10 ? "0" : "") + String(fraction)
+        return (cents < 0 && cents > -100 ? "-" : "") + String(cents / 100) + "." + (fraction < 10 ? "0" : "")
+            + String(fraction)
     }
 }

@@ -27,7 +27,8 @@ public struct TraceRecorder: EventObserver, Sendable {
             return
         }
         written += 1
-        var line = "{\"time\":\"\(event.time.iso8601)\",\"customer\":\(event.customer &* idStride &+ idOffset),\"event\":\"\(events.name(of: event.kind))\""
+        var line =
+            "{\"time\":\"\(event.time.iso8601)\",\"customer\":\(event.customer &* idStride &+ idOffset),\"event\":\"\(events.name(of: event.kind))\""
         line += ",\"channel\":\"\(event.channel.name)\",\"stage\":\"\(event.stage.name)\""
         line += ",\"cart_value\":\(rounded(Double(event.cartValue)))"
         if event.stars > 0 { line += ",\"stars\":\(event.stars)" }

@@ -20,7 +20,8 @@ enum CalendarInstant {
             case .shape: return "write YYYY-MM-DD (e.g. 2026-03-02) or an ISO 8601 instant (e.g. 2026-03-02T08:00:00Z)"
             case let .month(month): return "month \(month) does not exist (give 01 to 12)"
             case let .day(day, month, year):
-                return "\(CalendarInstant.monthNames[month - 1]) \(year) has \(CalendarInstant.daysIn(month: month, year: year)) days, not \(day)"
+                return
+                    "\(CalendarInstant.monthNames[month - 1]) \(year) has \(CalendarInstant.daysIn(month: month, year: year)) days, not \(day)"
             case let .time(what): return "\(what) is out of range (hours 00-23, minutes and seconds 00-59)"
             case .zone: return "an instant needs its time zone: end it with Z (UTC) or an offset such as +01:00"
             case .offset: return "the time zone offset must be Z or ±HH:MM with hours 00-18 and minutes 00-59"
@@ -28,8 +29,10 @@ enum CalendarInstant {
         }
     }
 
-    static let monthNames = ["January", "February", "March", "April", "May", "June", "July", "August",
-                             "September", "October", "November", "December"]
+    static let monthNames = [
+        "January", "February", "March", "April", "May", "June", "July", "August",
+        "September", "October", "November", "December",
+    ]
 
     static func isLeap(_ year: Int) -> Bool { year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) }
 
@@ -61,14 +64,18 @@ enum CalendarInstant {
             return true
         }
         guard let year = digits(4), take(UInt8(ascii: "-")), let month = digits(2), take(UInt8(ascii: "-")),
-              let day = digits(2) else { return .failure(.shape) }
+            let day = digits(2)
+        else { return .failure(.shape) }
         guard (1...12).contains(month) else { return .failure(.month(month)) }
-        guard day >= 1, day <= daysIn(month: month, year: year) else { return .failure(.day(day, month: month, year: year)) }
+        guard day >= 1, day <= daysIn(month: month, year: year) else {
+            return .failure(.day(day, month: month, year: year))
+        }
         var milliseconds = SimTime.days(fromCivil: (Int64(year), Int64(month), Int64(day))) * 86_400_000
         if position == bytes.count { return .success(milliseconds) }
 
         guard take(UInt8(ascii: "T")) || take(UInt8(ascii: "t")), let hour = digits(2), take(UInt8(ascii: ":")),
-              let minute = digits(2) else { return .failure(.shape) }
+            let minute = digits(2)
+        else { return .failure(.shape) }
         var second = 0
         var fraction: Int64 = 0
         if take(UInt8(ascii: ":")) {
@@ -95,9 +102,16 @@ enum CalendarInstant {
             return position == bytes.count ? .success(milliseconds) : .failure(.shape)
         }
         let sign: Int64
-        if take(UInt8(ascii: "+")) { sign = 1 } else if take(UInt8(ascii: "-")) { sign = -1 } else { return .failure(.shape) }
+        if take(UInt8(ascii: "+")) {
+            sign = 1
+        } else if take(UInt8(ascii: "-")) {
+            sign = -1
+        } else {
+            return .failure(.shape)
+        }
         guard let offsetHours = digits(2), take(UInt8(ascii: ":")), let offsetMinutes = digits(2),
-              position == bytes.count else { return .failure(.offset) }
+            position == bytes.count
+        else { return .failure(.offset) }
         guard offsetHours <= 18, offsetMinutes <= 59 else { return .failure(.offset) }
         return .success(milliseconds - sign * Int64(offsetHours * 3_600_000 + offsetMinutes * 60_000))
     }

@@ -25,7 +25,9 @@ public enum ConfigDocument {
         guard data.count <= ScenarioLoader.maxFileBytes else {
             throw .tooLarge(path: path, bytes: data.count, limitBytes: ScenarioLoader.maxFileBytes)
         }
-        guard let text = String(data: data, encoding: .utf8) else { throw .unreadable(path: path, reason: "it is not UTF-8 text") }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw .unreadable(path: path, reason: "it is not UTF-8 text")
+        }
         guard let root = try parse(text, file: path) else { throw .unreadable(path: path, reason: "the file is empty") }
         return root
     }

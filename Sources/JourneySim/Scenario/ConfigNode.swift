@@ -101,7 +101,9 @@ public struct ConfigNode {
     public func double(in range: ClosedRange<Double>, _ requirement: String? = nil) throws(ScenarioError) -> Double {
         let value = try double()
         guard range.contains(value) else {
-            throw outOfRange(value.formatted6, requirement ?? "must be between \(range.lowerBound.formatted6) and \(range.upperBound.formatted6)")
+            throw outOfRange(
+                value.formatted6,
+                requirement ?? "must be between \(range.lowerBound.formatted6) and \(range.upperBound.formatted6)")
         }
         return value
     }
@@ -145,7 +147,9 @@ public struct ConfigNode {
         switch ConfigNode.parseDuration(text) {
         case let .success(duration): return duration
         case .failure(.notADuration):
-            throw invalid("'\(text)' is not a duration: write a number and a unit, e.g. \"30m\", \"24h\" or \"3d\" (ms, s, m, h, d, w).")
+            throw invalid(
+                "'\(text)' is not a duration: write a number and a unit, e.g. \"30m\", \"24h\" or \"3d\" (ms, s, m, h, d, w)."
+            )
         case .failure(.negative): throw outOfRange(text, "a duration cannot be negative")
         case .failure(.tooLong): throw outOfRange(text, "durations are limited to 100 years")
         }
@@ -158,7 +162,7 @@ public struct ConfigNode {
         let milliseconds = text.hasSuffix("ms")
         let number = milliseconds ? text.dropLast(2) : text.dropLast()
         guard let unit = text.last, let factor = milliseconds ? 0.001 : ConfigNode.durationUnits[unit],
-              let amount = Double(number.trimmingCharacters(in: .whitespaces)), amount.isFinite
+            let amount = Double(number.trimmingCharacters(in: .whitespaces)), amount.isFinite
         else { return .failure(.notADuration) }
         guard amount >= 0 else { return .failure(.negative) }
         guard amount * factor < 3.2e9 else { return .failure(.tooLong) }
@@ -177,8 +181,9 @@ public struct ConfigNode {
     public func mapping(allowed: [String]) throws(ScenarioError) -> ConfigMapping {
         let mapping = try openMapping()
         for entry in mapping.entries where !allowed.contains(entry.key) {
-            throw .unknownKey(entry.keyLocation, path: path, key: entry.key,
-                              suggestion: Suggestion.closest(to: entry.key, in: allowed), allowed: allowed)
+            throw .unknownKey(
+                entry.keyLocation, path: path, key: entry.key,
+                suggestion: Suggestion.closest(to: entry.key, in: allowed), allowed: allowed)
         }
         return mapping
     }
@@ -202,13 +207,16 @@ public struct ConfigNode {
                 continue
             }
             let keyNode = ConfigNode(node: key, path: path, file: file)
-            entries.append(.init(key: scalar.string, keyLocation: keyNode.location, value: child(value, key: scalar.string)))
+            entries.append(
+                .init(key: scalar.string, keyLocation: keyNode.location, value: child(value, key: scalar.string)))
         }
         // Explicit keys win over merged ones; earlier merged mappings win over later ones.
         for source in merged {
             let inner = try child(source, key: "<<").openMapping()
             for entry in inner.entries where !entries.contains(where: { $0.key == entry.key }) {
-                entries.append(.init(key: entry.key, keyLocation: entry.keyLocation, value: child(entry.value.node, key: entry.key)))
+                entries.append(
+                    .init(
+                        key: entry.key, keyLocation: entry.keyLocation, value: child(entry.value.node, key: entry.key)))
             }
         }
         return ConfigMapping(node: self, entries: entries)

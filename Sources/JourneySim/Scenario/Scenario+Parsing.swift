@@ -1,8 +1,10 @@
 import Foundation
 
 extension Scenario {
-    static let topLevelKeys = ["name", "seed", "start", "duration", "population", "journeys", "journey", "sessions",
-                               "behavior", "campaigns", "frequency_caps", "backend", "thresholds", "strategies"]
+    static let topLevelKeys = [
+        "name", "seed", "start", "duration", "population", "journeys", "journey", "sessions",
+        "behavior", "campaigns", "frequency_caps", "backend", "thresholds", "strategies",
+    ]
     /// The largest population one process accepts; larger runs go through shards.
     public static let maxCustomers = 50_000_000
     public static let maxDuration = SimDuration.days(366)
@@ -15,9 +17,12 @@ extension Scenario {
         if let node = top["name"] {
             let text = try node.string()
             guard !text.isEmpty, text.count <= 80,
-                  text.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0) })
+                text.unicodeScalars.allSatisfy({
+                    CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0)
+                })
             else {
-                throw node.invalid("a name is 1 to 80 letters, digits, '-', '_' or '.', since it names the results folder.")
+                throw node.invalid(
+                    "a name is 1 to 80 letters, digits, '-', '_' or '.', since it names the results folder.")
             }
             name = text
         }
@@ -49,8 +54,9 @@ extension Scenario {
         let graph = try top["journey"].map { node throws(ScenarioError) in
             try JourneyGraph(node: try Scenario.journeyDocument(node), parameters: parameters)
         }
-        triggers = try TriggerSpec(campaigns: top["campaigns"], frequencyCaps: top["frequency_caps"],
-                                   events: EventCatalog(custom: graph?.events ?? []))
+        triggers = try TriggerSpec(
+            campaigns: top["campaigns"], frequencyCaps: top["frequency_caps"],
+            events: EventCatalog(custom: graph?.events ?? []))
         if let graph { journey = try JourneyCompiler.compile(graph, triggers: triggers) }
         if let node = top["backend"] { backend = try BackendSpec(from: node) }
         if let node = top["thresholds"] {
@@ -79,7 +85,8 @@ extension Scenario {
             text = try ScenarioLoader.read(path: path).text
         } catch {
             switch error {
-            case .fileNotFound: throw node.invalid("the journey file '\(relative)' does not exist (looked for \(path)).")
+            case .fileNotFound:
+                throw node.invalid("the journey file '\(relative)' does not exist (looked for \(path)).")
             default: throw node.invalid("cannot read the journey file '\(relative)': \(error.description)")
             }
         }
@@ -87,8 +94,10 @@ extension Scenario {
             throw node.invalid("the journey file '\(relative)' is empty.")
         }
         if case .scalar = root.node {
-            throw ScenarioError.invalidValue(root.location, path: "journey",
-                                             message: "a journey file holds the journey's mapping (events, processes, states, …), not a single value.")
+            throw ScenarioError.invalidValue(
+                root.location, path: "journey",
+                message:
+                    "a journey file holds the journey's mapping (events, processes, states, …), not a single value.")
         }
         return root
     }
@@ -98,8 +107,9 @@ extension Scenario {
     public static func includedTexts(path: String) -> [String] {
         // Most scenarios include nothing: only a file that mentions a journey is parsed again.
         guard let (text, _) = try? ScenarioLoader.read(path: path), text.contains("journey:"),
-              let root = try? ScenarioLoader.document(text, file: path),
-              let top = try? root.openMapping() else { return [] }
+            let root = try? ScenarioLoader.document(text, file: path),
+            let top = try? root.openMapping()
+        else { return [] }
         var nodes: [ConfigNode] = top["journey"].map { [$0] } ?? []
         for item in (try? top["strategies"]?.list()) ?? [] {
             if let node = (try? item.openMapping())?["journey"] { nodes.append(node) }
@@ -112,7 +122,8 @@ extension Scenario {
 
     /// A journey file's path as a scenario at `file` names it: absolute, or relative to the scenario's folder.
     static func journeyPath(_ relative: String, besides file: String) -> String {
-        relative.hasPrefix("/") ? relative
+        relative.hasPrefix("/")
+            ? relative
             : URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(relative).standardized.path
     }
 }
@@ -142,7 +153,10 @@ extension PopulationSpec {
         if let value = mapping["customers"] {
             let count = try value.int()
             guard count >= 1, count <= Scenario.maxCustomers else {
-                throw value.outOfRange(String(count), "a population has between 1 and \(Scenario.maxCustomers) customers per process (use shards beyond that)")
+                throw value.outOfRange(
+                    String(count),
+                    "a population has between 1 and \(Scenario.maxCustomers) customers per process (use shards beyond that)"
+                )
             }
             customers = count
         }
@@ -151,9 +165,10 @@ extension PopulationSpec {
             var shares = [Double](repeating: 0, count: Archetype.allCases.count)
             for entry in try mix.shares() {
                 guard let archetype = Archetype(name: entry.key) else {
-                    throw ScenarioError.unknownKey(entry.location, path: value.path, key: entry.key,
-                                                   suggestion: Suggestion.closest(to: entry.key, in: Archetype.allCases.map(\.name)),
-                                                   allowed: Archetype.allCases.map(\.name))
+                    throw ScenarioError.unknownKey(
+                        entry.location, path: value.path, key: entry.key,
+                        suggestion: Suggestion.closest(to: entry.key, in: Archetype.allCases.map(\.name)),
+                        allowed: Archetype.allCases.map(\.name))
                 }
                 shares[Int(archetype.rawValue)] = entry.share
             }
@@ -164,8 +179,9 @@ extension PopulationSpec {
             var shares = [Double](repeating: 0, count: Channel.allCases.count)
             for entry in try mix.shares() {
                 guard let count = Int(entry.key), (1...Channel.allCases.count).contains(count) else {
-                    throw ScenarioError.invalidValue(entry.location, path: "\(value.path).\(entry.key)",
-                                                     message: "a channel count is a whole number from 1 to \(Channel.allCases.count).")
+                    throw ScenarioError.invalidValue(
+                        entry.location, path: "\(value.path).\(entry.key)",
+                        message: "a channel count is a whole number from 1 to \(Channel.allCases.count).")
                 }
                 shares[count - 1] = entry.share
             }
@@ -187,8 +203,9 @@ extension PopulationSpec {
                 guard TimeZone(identifier: entry.key) != nil, entry.key.contains("/") || entry.key == "UTC" else {
                     let known = TimeZone.knownTimeZoneIdentifiers
                     let hint = Suggestion.closest(to: entry.key, in: known).map { " Did you mean '\($0)'?" } ?? ""
-                    throw ScenarioError.invalidValue(entry.location, path: "\(value.path).\(entry.key)",
-                                                     message: "'\(entry.key)' is not an IANA time zone (e.g. Europe/Berlin).\(hint)")
+                    throw ScenarioError.invalidValue(
+                        entry.location, path: "\(value.path).\(entry.key)",
+                        message: "'\(entry.key)' is not an IANA time zone (e.g. Europe/Berlin).\(hint)")
                 }
                 zones.append(.init(identifier: entry.key, share: entry.share))
             }
@@ -210,7 +227,9 @@ extension ChannelProfile {
 
 extension MultichannelEffect {
     mutating func override(from node: ConfigNode) throws(ScenarioError) {
-        let mapping = try node.mapping(allowed: ["min_channels", "archetypes", "frequency_multiplier", "spend_multiplier"])
+        let mapping = try node.mapping(allowed: [
+            "min_channels", "archetypes", "frequency_multiplier", "spend_multiplier",
+        ])
         if let value = mapping["min_channels"] { minChannels = try value.int(in: 1...Channel.allCases.count) }
         if let value = mapping["archetypes"] {
             var selected = [Bool](repeating: false, count: Archetype.allCases.count)
@@ -237,8 +256,12 @@ extension SessionSpec {
                 throw value.invalid("hourly_activity lists 24 weights, one per local hour 0–23; found \(items.count).")
             }
             var weights: [Double] = []
-            for item in items { weights.append(try item.double(in: 0...1_000_000, "an activity weight must be 0 or more")) }
-            guard weights.contains(where: { $0 > 0 }) else { throw value.invalid("at least one hour needs activity above 0.") }
+            for item in items {
+                weights.append(try item.double(in: 0...1_000_000, "an activity weight must be 0 or more"))
+            }
+            guard weights.contains(where: { $0 > 0 }) else {
+                throw value.invalid("at least one hour needs activity above 0.")
+            }
             hourlyActivity = weights
         }
         if let value = mapping["channel_stickiness"] { channelStickiness = try value.probability() }
@@ -247,15 +270,19 @@ extension SessionSpec {
 }
 
 extension JourneyParameters {
-    static let keys = ["need_interval", "dormancy", "session_gap", "step_gap", "basket", "lapse", "abandon_lapse", "transitions",
-                       "delivery", "support", "review", "referral", "review_delay", "stars"]
+    static let keys = [
+        "need_interval", "dormancy", "session_gap", "step_gap", "basket", "lapse", "abandon_lapse", "transitions",
+        "delivery", "support", "review", "referral", "review_delay", "stars",
+    ]
 
     mutating func override(from node: ConfigNode) throws(ScenarioError) {
         let mapping = try node.mapping(allowed: JourneyParameters.keys)
         func positiveDuration(_ key: String) throws(ScenarioError) -> SimDuration? {
             guard let value = mapping[key] else { return nil }
             let duration = try value.duration()
-            guard duration.milliseconds >= 1000 else { throw value.outOfRange(try value.string(), "must be at least 1s") }
+            guard duration.milliseconds >= 1000 else {
+                throw value.outOfRange(try value.string(), "must be at least 1s")
+            }
             return duration
         }
         if let value = try positiveDuration("need_interval") { needInterval = value }
@@ -266,8 +293,13 @@ extension JourneyParameters {
         if let value = try positiveDuration("review_delay") { reviewDelay = value }
         if let value = mapping["basket"] {
             let basket = try value.mapping(allowed: ["median", "sigma"])
-            if let median = basket["median"] { basketMedian = try median.double(in: 0.01...10_000_000, "a median basket must be between 0.01 and 10,000,000") }
-            if let sigma = basket["sigma"] { basketSigma = try sigma.double(in: 0...3, "sigma (log-space spread) must be between 0 and 3") }
+            if let median = basket["median"] {
+                basketMedian = try median.double(
+                    in: 0.01...10_000_000, "a median basket must be between 0.01 and 10,000,000")
+            }
+            if let sigma = basket["sigma"] {
+                basketSigma = try sigma.double(in: 0...3, "sigma (log-space spread) must be between 0 and 3")
+            }
         }
         if let value = mapping["lapse"] { lapse = try value.probability() }
         if let value = mapping["abandon_lapse"] { abandonLapse = try value.probability() }
@@ -278,7 +310,8 @@ extension JourneyParameters {
             var shares = [Double](repeating: 0, count: 5)
             for entry in try value.openMapping().shares() {
                 guard let star = Int(entry.key), (1...5).contains(star) else {
-                    throw ScenarioError.invalidValue(entry.location, path: "\(value.path).\(entry.key)", message: "stars are 1 to 5.")
+                    throw ScenarioError.invalidValue(
+                        entry.location, path: "\(value.path).\(entry.key)", message: "stars are 1 to 5.")
                 }
                 shares[star - 1] = entry.share
             }
@@ -286,9 +319,15 @@ extension JourneyParameters {
         }
         if let value = mapping["transitions"] {
             let rows = try value.mapping(allowed: ["research", "cart", "checkout"])
-            if let row = rows["research"] { research = try row.stepProbabilities(advance: "cart", stay: "research", back: nil) }
-            if let row = rows["cart"] { cart = try row.stepProbabilities(advance: "checkout", stay: "cart", back: "research") }
-            if let row = rows["checkout"] { checkout = try row.stepProbabilities(advance: "purchase", stay: nil, back: "research") }
+            if let row = rows["research"] {
+                research = try row.stepProbabilities(advance: "cart", stay: "research", back: nil)
+            }
+            if let row = rows["cart"] {
+                cart = try row.stepProbabilities(advance: "checkout", stay: "cart", back: "research")
+            }
+            if let row = rows["checkout"] {
+                checkout = try row.stepProbabilities(advance: "purchase", stay: nil, back: "research")
+            }
         }
     }
 }
@@ -303,9 +342,12 @@ extension ConfigNode {
         for key in keys where values[key] == nil {
             throw ScenarioError.missingKey(location, path: path, key: key)
         }
-        let row = StepProbabilities(advance: values[advance] ?? 0, stay: stay.flatMap { values[$0] } ?? 0,
-                                    back: back.flatMap { values[$0] } ?? 0, end: values["end"] ?? 0)
-        guard row.stay < 1 else { throw invalid("'\(stay ?? "")' cannot be 1: the session would never leave this stage.") }
+        let row = StepProbabilities(
+            advance: values[advance] ?? 0, stay: stay.flatMap { values[$0] } ?? 0,
+            back: back.flatMap { values[$0] } ?? 0, end: values["end"] ?? 0)
+        guard row.stay < 1 else {
+            throw invalid("'\(stay ?? "")' cannot be 1: the session would never leave this stage.")
+        }
         return row
     }
 }

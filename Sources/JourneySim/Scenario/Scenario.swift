@@ -33,8 +33,10 @@ public struct Scenario: Sendable {
 
     public func journey(_ archetype: Archetype) -> JourneyParameters { journeys[Int(archetype.rawValue)] }
 
-    public init(name: String, seed: UInt64, start: SimTime, duration: SimDuration,
-                population: PopulationSpec, journeys: [JourneyParameters], sessions: SessionSpec) {
+    public init(
+        name: String, seed: UInt64, start: SimTime, duration: SimDuration,
+        population: PopulationSpec, journeys: [JourneyParameters], sessions: SessionSpec
+    ) {
         self.name = name
         self.seed = seed
         self.start = start
@@ -146,8 +148,10 @@ public struct SessionSpec: Sendable, Equatable {
     public var maxSteps: Int
 
     public static let defaults = SessionSpec(
-        hourlyActivity: [0.20, 0.10, 0.05, 0.05, 0.05, 0.10, 0.30, 0.60, 0.90, 1.00, 1.00, 1.10,
-                         1.30, 1.20, 1.00, 1.00, 1.10, 1.30, 1.60, 1.90, 2.00, 1.80, 1.20, 0.60],
+        hourlyActivity: [
+            0.20, 0.10, 0.05, 0.05, 0.05, 0.10, 0.30, 0.60, 0.90, 1.00, 1.00, 1.10,
+            1.30, 1.20, 1.00, 1.00, 1.10, 1.30, 1.60, 1.90, 2.00, 1.80, 1.20, 0.60,
+        ],
         channelStickiness: 0.6, maxSteps: 60)
 }
 
@@ -156,9 +160,13 @@ extension PopulationSpec {
     /// with each side's value as scenario files write it; empty when both give the same people.
     public func differences(from other: PopulationSpec) -> [(field: String, expected: String, found: String)] {
         func shares(_ values: [Double]) -> String { "[" + values.map(\.formatted6).joined(separator: ", ") + "]" }
-        func zones(_ list: [TimeZoneShare]) -> String { list.map { "\($0.identifier): \($0.share.formatted6)" }.joined(separator: ", ") }
+        func zones(_ list: [TimeZoneShare]) -> String {
+            list.map { "\($0.identifier): \($0.share.formatted6)" }.joined(separator: ", ")
+        }
         var found: [(String, String, String)] = []
-        if archetypeMix != other.archetypeMix { found.append(("archetypes", shares(archetypeMix), shares(other.archetypeMix))) }
+        if archetypeMix != other.archetypeMix {
+            found.append(("archetypes", shares(archetypeMix), shares(other.archetypeMix)))
+        }
         if channelCountMix != other.channelCountMix {
             found.append(("channel_counts", shares(channelCountMix), shares(other.channelCountMix)))
         }
@@ -166,13 +174,19 @@ extension PopulationSpec {
             func text(_ p: ChannelProfile) -> String {
                 "{weight: \(p.weight.formatted6), consent: \(p.consent.formatted6), reachable: \(p.reachable.formatted6)}"
             }
-            found.append(("channels.\(channel.name)", text(channels[Int(channel.rawValue)]), text(other.channels[Int(channel.rawValue)])))
+            found.append(
+                (
+                    "channels.\(channel.name)", text(channels[Int(channel.rawValue)]),
+                    text(other.channels[Int(channel.rawValue)])
+                ))
         }
         if timeZones != other.timeZones { found.append(("time_zones", zones(timeZones), zones(other.timeZones))) }
         if multichannel != other.multichannel {
             func text(_ m: MultichannelEffect) -> String {
-                let names = Archetype.allCases.filter { m.archetypes[Int($0.rawValue)] }.map(\.name).joined(separator: ", ")
-                return "{min_channels: \(m.minChannels), archetypes: [\(names)], frequency: \(m.frequencyMultiplier.formatted6), spend: \(m.spendMultiplier.formatted6)}"
+                let names = Archetype.allCases.filter { m.archetypes[Int($0.rawValue)] }.map(\.name).joined(
+                    separator: ", ")
+                return
+                    "{min_channels: \(m.minChannels), archetypes: [\(names)], frequency: \(m.frequencyMultiplier.formatted6), spend: \(m.spendMultiplier.formatted6)}"
             }
             found.append(("multichannel", text(multichannel), text(other.multichannel)))
         }

@@ -41,12 +41,14 @@ public enum ScenarioError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .syntax(location, problem):
             return "\(location): YAML/JSON syntax error: \(problem)"
         case let .emptyDocument(path):
-            return "\(path): the scenario file is empty; it needs at least `population.customers` (see scenarios/baseline.yaml)."
+            return
+                "\(path): the scenario file is empty; it needs at least `population.customers` (see scenarios/baseline.yaml)."
         case let .unknownKey(location, path, key, suggestion, allowed):
             let key = Self.clip(key)
             let field = Self.clip(path.isEmpty ? key : "\(path).\(key)", limit: 240)
             let hint = suggestion.map { " Did you mean '\($0)'?" } ?? ""
-            return "\(location): \(field): unknown key '\(key)'.\(hint) Allowed here: \(allowed.joined(separator: ", "))."
+            return
+                "\(location): \(field): unknown key '\(key)'.\(hint) Allowed here: \(allowed.joined(separator: ", "))."
         case let .missingKey(location, path, key):
             let field = Self.clip(path.isEmpty ? key : "\(path).\(key)", limit: 240)
             return "\(location): \(field): required key is missing."
@@ -57,11 +59,14 @@ public enum ScenarioError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .invalidValue(location, path, message):
             return "\(location): \(Self.clip(path, limit: 240)): \(Self.clip(message, limit: 600))"
         case let .mixDoesNotSumToOne(location, path, sum):
-            return "\(location): \(Self.clip(path, limit: 240)): the shares add up to \(sum.formatted6); they must add up to 1."
+            return
+                "\(location): \(Self.clip(path, limit: 240)): the shares add up to \(sum.formatted6); they must add up to 1."
         case let .tooManyValues(location, limit):
-            return "\(location): the document holds more than \(limit) values once its YAML aliases (*name) are expanded; write the repeated parts out, or fewer of them."
+            return
+                "\(location): the document holds more than \(limit) values once its YAML aliases (*name) are expanded; write the repeated parts out, or fewer of them."
         case let .tooDeep(location, path, limit):
-            return "\(location): \(Self.clip(path, limit: 240)): nested more than \(limit) levels deep; scenario files are flat mappings."
+            return
+                "\(location): \(Self.clip(path, limit: 240)): nested more than \(limit) levels deep; scenario files are flat mappings."
         }
     }
 }

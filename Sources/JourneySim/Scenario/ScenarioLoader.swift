@@ -32,7 +32,9 @@ public enum ScenarioLoader {
         } catch {
             throw .unreadable(path: path, reason: error.localizedDescription)
         }
-        guard data.count <= maxFileBytes else { throw .tooLarge(path: path, bytes: data.count, limitBytes: maxFileBytes) }
+        guard data.count <= maxFileBytes else {
+            throw .tooLarge(path: path, bytes: data.count, limitBytes: maxFileBytes)
+        }
         guard let text = String(data: data, encoding: .utf8) else {
             throw .unreadable(path: path, reason: "it is not UTF-8 text")
         }
@@ -40,7 +42,9 @@ public enum ScenarioLoader {
     }
 
     /// Parses scenario text; `file` is used in error messages.
-    public static func parse(_ text: String, file: String, defaultName: String = "scenario") throws(ScenarioError) -> Scenario {
+    public static func parse(
+        _ text: String, file: String, defaultName: String = "scenario"
+    ) throws(ScenarioError) -> Scenario {
         try parseStrategies(text, file: file, defaultName: defaultName)[0]
     }
 
@@ -76,7 +80,10 @@ public enum ScenarioLoader {
             if depth > maxNesting { throw .tooDeep(location, path: "(document)", limit: maxNesting) }
             switch node {
             case let .mapping(mapping):
-                for (key, value) in mapping { stack.append((key, depth + 1)); stack.append((value, depth + 1)) }
+                for (key, value) in mapping {
+                    stack.append((key, depth + 1))
+                    stack.append((value, depth + 1))
+                }
             case let .sequence(sequence):
                 for item in sequence { stack.append((item, depth + 1)) }
             case .scalar, .alias:
@@ -95,7 +102,7 @@ public enum ScenarioLoader {
         }
         switch error {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
-             let .composer(context, problem, mark, _):
+            let .composer(context, problem, mark, _):
             let prefix = context.map { "\(clipped($0.text)) " } ?? ""
             return located(line: mark.line, column: mark.column, prefix + problem)
         case let .reader(problem, _, _, _):
@@ -103,11 +110,14 @@ public enum ScenarioLoader {
         case let .duplicatedKeysInMapping(duplicates, context):
             let key = duplicates.first ?? "?"
             if let place = SourceExcerpt.secondKey(key, from: context.mark.line, in: text) {
-                return located(line: place.line, column: place.column,
-                               "key '\(key)' appears twice in one mapping (first on line \(place.firstLine)); keep one")
+                return located(
+                    line: place.line, column: place.column,
+                    "key '\(key)' appears twice in one mapping (first on line \(place.firstLine)); keep one")
             }
-            return located(line: context.mark.line, column: context.mark.column,
-                           "duplicated key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) in the mapping that starts here; keep one of each")
+            return located(
+                line: context.mark.line, column: context.mark.column,
+                "duplicated key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) in the mapping that starts here; keep one of each"
+            )
         default:
             return .syntax(SourceLocation(file: file, line: 0, column: 0), problem: clipped(String(describing: error)))
         }
@@ -125,10 +135,14 @@ public enum ScenarioLoader {
     /// flow collections (`[` / `{`), compact block sequences (`- - - x`) and block indentation
     /// (more than `maxNesting` × 4 columns), so the parser's recursion stays bounded.
     static func checkNesting(_ text: String, file: String) throws(ScenarioError) {
-        var depth = 0, line = 1, column = 0
+        var depth = 0
+        var line = 1
+        var column = 0
         var quote: UInt8? = nil
         // Leading spaces and compact `- ` indicators of the current line, while still at its start.
-        var atLineStart = true, indent = 0, dashes = 0
+        var atLineStart = true
+        var indent = 0
+        var dashes = 0
         var previous: UInt8 = 0
         var inComment = false
         func tooDeep() -> ScenarioError {
@@ -138,11 +152,15 @@ public enum ScenarioLoader {
             column += 1
             defer { previous = byte }
             if byte == UInt8(ascii: "\n") {
-                line += 1; column = 0
-                atLineStart = true; indent = 0; dashes = 0
+                line += 1
+                column = 0
+                atLineStart = true
+                indent = 0
+                dashes = 0
                 // A quote left open at the end of a line (an apostrophe in a plain scalar) stops
                 // there: counting brackets after it errs on the strict side.
-                quote = nil; inComment = false
+                quote = nil
+                inComment = false
                 continue
             }
             if inComment { continue }
@@ -181,7 +199,9 @@ public enum ScenarioLoader {
     }
 
     static func sanitisedName(_ name: String) -> String {
-        let allowed = name.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0) ? Character($0) : "_" }
+        let allowed = name.unicodeScalars.map {
+            CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0) ? Character($0) : "_"
+        }
         let text = String(allowed.prefix(80))
         return text.isEmpty ? "scenario" : text
     }

@@ -22,7 +22,8 @@ enum SourceExcerpt {
     /// Where `key` stands for the second time at the indentation of its first appearance, from
     /// line `start` on (the mapping the parser found it twice in): 1-based line and column, and
     /// the line of the first appearance.
-    static func secondKey(_ key: String, from start: Int, in text: String) -> (line: Int, column: Int, firstLine: Int)? {
+    static func secondKey(_ key: String, from start: Int, in text: String) -> (line: Int, column: Int, firstLine: Int)?
+    {
         let spellings = [key + ":", "\"\(key)\":", "'\(key)':", "\"\(key)\" :", key + " :"]
         var first: (line: Int, column: Int)?
         var number = 0

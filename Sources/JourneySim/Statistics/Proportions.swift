@@ -7,7 +7,9 @@ public enum Proportions {
     /// Wilson score interval of `successes / trials`.
     public static func wilson(successes: Int, trials: Int) -> ConfidenceInterval {
         guard trials > 0 else { return ConfidenceInterval(estimate: 0, lower: 0, upper: 1) }
-        let n = Double(trials), p = Double(successes) / n, z2 = z * z
+        let n = Double(trials)
+        let p = Double(successes) / n
+        let z2 = z * z
         let centre = (p + z2 / (2 * n)) / (1 + z2 / n)
         let half = z * (p * (1 - p) / n + z2 / (4 * n * n)).squareRoot() / (1 + z2 / n)
         return ConfidenceInterval(estimate: p, lower: max(0, centre - half), upper: min(1, centre + half))
@@ -18,8 +20,14 @@ public enum Proportions {
         let a = wilson(successes: successes1, trials: trials1)
         let b = wilson(successes: successes2, trials: trials2)
         let d = a.estimate - b.estimate
-        let lower = d - ((a.estimate - a.lower) * (a.estimate - a.lower) + (b.upper - b.estimate) * (b.upper - b.estimate)).squareRoot()
-        let upper = d + ((a.upper - a.estimate) * (a.upper - a.estimate) + (b.estimate - b.lower) * (b.estimate - b.lower)).squareRoot()
+        let lower =
+            d
+            - ((a.estimate - a.lower) * (a.estimate - a.lower) + (b.upper - b.estimate) * (b.upper - b.estimate))
+            .squareRoot()
+        let upper =
+            d
+            + ((a.upper - a.estimate) * (a.upper - a.estimate) + (b.estimate - b.lower) * (b.estimate - b.lower))
+            .squareRoot()
         return ConfidenceInterval(estimate: d, lower: lower, upper: upper)
     }
 }

@@ -21,11 +21,15 @@ public struct RunningMoments: Sendable, Equatable, Codable {
 
     public mutating func merge(_ other: RunningMoments) {
         guard other.count > 0 else { return }
-        guard count > 0 else { self = other; return }
+        guard count > 0 else {
+            self = other
+            return
+        }
         let total = count + other.count
         let delta = other.mean - mean
         mean += delta * Double(other.count) / Double(total)
-        squaredDeviations += other.squaredDeviations + delta * delta * Double(count) * Double(other.count) / Double(total)
+        squaredDeviations +=
+            other.squaredDeviations + delta * delta * Double(count) * Double(other.count) / Double(total)
         count = total
     }
 
@@ -60,8 +64,9 @@ public struct ConfidenceInterval: Sendable, Equatable, Codable {
 
     /// Rounded to six decimals, for stable output.
     public var rounded6: ConfidenceInterval {
-        ConfidenceInterval(estimate: rounded(estimate), lower: lower.isFinite ? rounded(lower) : lower,
-                           upper: upper.isFinite ? rounded(upper) : upper)
+        ConfidenceInterval(
+            estimate: rounded(estimate), lower: lower.isFinite ? rounded(lower) : lower,
+            upper: upper.isFinite ? rounded(upper) : upper)
     }
 }
 
@@ -78,8 +83,10 @@ public enum StudentT {
     public static func quantile975(degreesOfFreedom df: Int) -> Double {
         if df < 1 { return .infinity }
         if df <= table.count { return table[df - 1] }
-        let z = 1.959_963_984_540_054, n = Double(df)
-        let z3 = z * z * z, z5 = z3 * z * z
+        let z = 1.959_963_984_540_054
+        let n = Double(df)
+        let z3 = z * z * z
+        let z5 = z3 * z * z
         return z + (z3 + z) / (4 * n) + (5 * z5 + 16 * z3 + 3 * z) / (96 * n * n)
     }
 }

@@ -6,8 +6,10 @@ extension TriggerSpec {
     public static let maxFrequencyCaps = 64
 
     /// Reads the scenario's top-level `campaigns:` and `frequency_caps:` lists (either may be absent).
-    public init(campaigns campaignsNode: ConfigNode?, frequencyCaps capsNode: ConfigNode?,
-                events catalog: EventCatalog = .builtIn) throws(ScenarioError) {
+    public init(
+        campaigns campaignsNode: ConfigNode?, frequencyCaps capsNode: ConfigNode?,
+        events catalog: EventCatalog = .builtIn
+    ) throws(ScenarioError) {
         var campaigns: [Campaign] = []
         if let campaignsNode {
             // Names first, so a filter on a message interaction can name any campaign or template.
@@ -15,7 +17,9 @@ extension TriggerSpec {
             // their steps in order.
             var names: [String] = []
             for item in try campaignsNode.list() {
-                if let mapping = try? item.openMapping(), let name = try? mapping["name"]?.string() { names.append(name) }
+                if let mapping = try? item.openMapping(), let name = try? mapping["name"]?.string() {
+                    names.append(name)
+                }
             }
             let templates = TriggerSpec.preScannedTemplates(campaignsNode)
             let context = EventContext(catalog: catalog, campaignNames: names, templateNames: templates)
@@ -32,16 +36,21 @@ extension TriggerSpec {
         if let capsNode {
             let items = try capsNode.list()
             guard items.count <= TriggerSpec.maxFrequencyCaps else {
-                throw capsNode.invalid("\(items.count) frequency caps; at most \(TriggerSpec.maxFrequencyCaps) (every send checks each one).")
+                throw capsNode.invalid(
+                    "\(items.count) frequency caps; at most \(TriggerSpec.maxFrequencyCaps) (every send checks each one)."
+                )
             }
             for item in items { caps.append(try FrequencyCap(node: item)) }
         }
         let firstTimeKinds = Set(campaigns.filter(\.trigger.firstTimeOnly).map(\.trigger.event))
         if firstTimeKinds.count > 32, let campaignsNode {
-            throw campaignsNode.invalid("first_time triggers listen to \(firstTimeKinds.count) different events; at most 32.")
+            throw campaignsNode.invalid(
+                "first_time triggers listen to \(firstTimeKinds.count) different events; at most 32.")
         }
         self.init(campaigns: campaigns, frequencyCaps: caps)
-        assert(campaignsNode.map { templates == Self.preScannedTemplates($0) } ?? true, "template filters numbered templates differently")
+        assert(
+            campaignsNode.map { templates == Self.preScannedTemplates($0) } ?? true,
+            "template filters numbered templates differently")
     }
 
     /// The campaigns' templates in the order `TriggerSpec` numbers them (by first use, campaigns
@@ -54,11 +63,14 @@ extension TriggerSpec {
             var used: [String] = []
             if let steps = try? mapping["steps"]?.list() {
                 for step in steps {
-                    if let message = (try? step.openMapping())?["message"], let template = try? message.openMapping()["template"]?.string() {
+                    if let message = (try? step.openMapping())?["message"],
+                        let template = try? message.openMapping()["template"]?.string()
+                    {
                         used.append(template)
                     }
                 }
-            } else if let content = mapping["content"], let template = try? content.openMapping()["template"]?.string() {
+            } else if let content = mapping["content"], let template = try? content.openMapping()["template"]?.string()
+            {
                 used.append(template)
             }
             for template in used where !templates.contains(template) { templates.append(template) }
@@ -97,12 +109,16 @@ extension FrequencyCap {
         default:
             if text.hasSuffix("d") {
                 guard let days = Int(text.dropLast()), days >= 1, days <= 366 else {
-                    throw perNode.invalid("'\(text)': a period in days is a whole number of local calendar days, 1d to 366d (use hours or weeks for rolling windows).")
+                    throw perNode.invalid(
+                        "'\(text)': a period in days is a whole number of local calendar days, 1d to 366d (use hours or weeks for rolling windows)."
+                    )
                 }
                 period = .calendarDays(days)
             } else {
                 let duration = try perNode.duration()
-                guard duration.milliseconds >= 1000 else { throw perNode.outOfRange(text, "a cap period is at least 1s") }
+                guard duration.milliseconds >= 1000 else {
+                    throw perNode.outOfRange(text, "a cap period is at least 1s")
+                }
                 period = .rolling(duration)
             }
         }
@@ -116,10 +132,12 @@ extension FrequencyCap {
 }
 
 extension Campaign {
-    static let keys = ["name", "trigger", "audience", "recheck_audience_at_send", "delay", "exception_events", "exit_on",
-                       "start", "end", "delivery_window", "reeligibility", "priority", "override_caps", "counts_toward_caps",
-                       "control_group", "channels", "prefer_journey_channel", "fallback", "content", "conversion",
-                       "rate_limit", "max_hold", "steps", "ignored_after"]
+    static let keys = [
+        "name", "trigger", "audience", "recheck_audience_at_send", "delay", "exception_events", "exit_on",
+        "start", "end", "delivery_window", "reeligibility", "priority", "override_caps", "counts_toward_caps",
+        "control_group", "channels", "prefer_journey_channel", "fallback", "content", "conversion",
+        "rate_limit", "max_hold", "steps", "ignored_after",
+    ]
 
     init(node: ConfigNode, context: EventContext) throws(ScenarioError) {
         let mapping = try node.mapping(allowed: Campaign.keys)
@@ -132,7 +150,9 @@ extension Campaign {
         let multiStep: Bool
         if let stepsNode = mapping["steps"] {
             for key in ["content", "delay"] where mapping[key] != nil {
-                throw mapping[key]!.invalid("a campaign has either steps or a single message (content, delay), not both; put '\(key)' in a message step.")
+                throw mapping[key]!.invalid(
+                    "a campaign has either steps or a single message (content, delay), not both; put '\(key)' in a message step."
+                )
             }
             flow = try Flow(node: stepsNode, context: context)
             multiStep = true
@@ -151,7 +171,9 @@ extension Campaign {
         if let value = mapping["recheck_audience_at_send"] { recheckAudienceAtSend = try value.bool() }
         for key in ["exception_events", "exit_on"] {
             guard let value = mapping[key] else { continue }
-            for item in try value.list() { exceptionEvents.insert(EventKindSet(try item.eventKind(in: context.catalog))) }
+            for item in try value.list() {
+                exceptionEvents.insert(EventKindSet(try item.eventKind(in: context.catalog)))
+            }
         }
         if let value = mapping["start"] { start = try value.instant() }
         if let value = mapping["end"] { end = try value.instant() }
@@ -197,14 +219,17 @@ extension Campaign {
         if let value = mapping["fallback"] { fallback = try value.bool() }
         if let value = mapping["conversion"] {
             let conversion = try value.mapping(allowed: ["event", "window"])
-            self.conversion = Conversion(event: try conversion.required("event").eventKind(in: context.catalog),
-                                         window: try conversion.required("window").duration())
+            self.conversion = Conversion(
+                event: try conversion.required("event").eventKind(in: context.catalog),
+                window: try conversion.required("window").duration())
         }
         if let value = mapping["rate_limit"] { rateLimitPerMinute = try value.int(in: 1...100_000_000) }
         if let value = mapping["max_hold"] { maxHold = try value.duration() }
         if let value = mapping["ignored_after"] {
             let window = try value.duration()
-            guard window.milliseconds >= 1000 else { throw value.outOfRange(try value.string(), "an ignore window is at least 1s") }
+            guard window.milliseconds >= 1000 else {
+                throw value.outOfRange(try value.string(), "an ignore window is at least 1s")
+            }
             ignoredAfter = window
         }
     }
@@ -230,7 +255,10 @@ extension Campaign.Audience {
             for item in try value.list() {
                 let name = try item.string()
                 guard let archetype = Archetype(name: name) else {
-                    let hint = Suggestion.closest(to: name, in: Archetype.allCases.map(\.name)).map { " Did you mean '\($0)'?" } ?? ""
+                    let hint =
+                        Suggestion.closest(to: name, in: Archetype.allCases.map(\.name)).map {
+                            " Did you mean '\($0)'?"
+                        } ?? ""
                     throw item.invalid("unknown archetype '\(name)'.\(hint) Use routine, joyride, trek or odyssey.")
                 }
                 archetypes.append(archetype)
@@ -275,11 +303,14 @@ extension CampaignContent {
         var code: String?
         if let value = mapping["discount_code"] {
             let text = try value.string()
-            guard !text.isEmpty else { throw value.invalid("the discount code is empty; leave the key out for no discount.") }
+            guard !text.isEmpty else {
+                throw value.invalid("the discount code is empty; leave the key out for no discount.")
+            }
             code = text
         }
-        self.init(template: template, fields: fields, discountCode: code,
-                  routeToAgent: try mapping["route_to_agent"]?.bool() ?? false)
+        self.init(
+            template: template, fields: fields, discountCode: code,
+            routeToAgent: try mapping["route_to_agent"]?.bool() ?? false)
     }
 }
 
@@ -301,7 +332,9 @@ extension Flow {
             var name: String?
             if let value = mapping["id"] {
                 let text = try value.string()
-                guard text != "end", text != "next", !text.isEmpty else { throw value.invalid("'\(text)' cannot be a step id.") }
+                guard text != "end", text != "next", !text.isEmpty else {
+                    throw value.invalid("'\(text)' cannot be a step id.")
+                }
                 if names.contains(text) { throw value.invalid("step id '\(text)' is used twice.") }
                 name = text
             }
@@ -325,7 +358,8 @@ extension Flow {
         for (index, mapping) in mappings.enumerated() {
             let actions = mapping.entries.filter { $0.key != "id" && $0.key != "then" }
             guard actions.count == 1, let action = actions.first else {
-                throw items[index].invalid("a step has exactly one of message, delay, wait or branch (plus an optional id and then).")
+                throw items[index].invalid(
+                    "a step has exactly one of message, delay, wait or branch (plus an optional id and then).")
             }
             let next = index + 1 < items.count ? index + 1 : Flow.end
             if let then = mapping["then"], action.key != "message", action.key != "delay" {
@@ -336,15 +370,21 @@ extension Flow {
             case "message":
                 let body = try action.value.mapping(allowed: CampaignContent.keys + ["delay"])
                 let delay = try body["delay"]?.duration() ?? .zero
-                steps.append(.message(MessageStep(delay: delay, content: try CampaignContent(node: action.value, extraKeys: ["delay"]))))
+                steps.append(
+                    .message(
+                        MessageStep(
+                            delay: delay, content: try CampaignContent(node: action.value, extraKeys: ["delay"]))))
             case "delay":
                 steps.append(.delay(try action.value.duration()))
             case "wait":
                 let body = try action.value.mapping(allowed: ["event", "timeout", "on_event", "on_timeout"])
-                steps.append(.wait(WaitStep(event: try body.required("event").eventKind(in: context.catalog),
-                                            timeout: try body.required("timeout").duration(),
-                                            onEvent: try target(body["on_event"], index: index, default: next),
-                                            onTimeout: try target(body["on_timeout"], index: index, default: next))))
+                steps.append(
+                    .wait(
+                        WaitStep(
+                            event: try body.required("event").eventKind(in: context.catalog),
+                            timeout: try body.required("timeout").duration(),
+                            onEvent: try target(body["on_event"], index: index, default: next),
+                            onTimeout: try target(body["on_timeout"], index: index, default: next))))
             default:  // branch
                 let body = try action.value.mapping(allowed: ["on", "cases", "otherwise"])
                 let onNode = try body.required("on")
@@ -357,14 +397,23 @@ extension Flow {
                     let entry = try item.mapping(allowed: ["when", "goto"])
                     let whenNode = try entry.required("when")
                     let condition = try whenNode.eventFilter(field: field)
-                    cases.append(.init(condition: condition, goto: try target(try entry.required("goto"), index: index, default: next)))
+                    cases.append(
+                        .init(
+                            condition: condition,
+                            goto: try target(try entry.required("goto"), index: index, default: next)))
                 }
-                steps.append(.branch(BranchStep(cases: cases, otherwise: try target(body["otherwise"], index: index, default: next))))
+                steps.append(
+                    .branch(
+                        BranchStep(cases: cases, otherwise: try target(body["otherwise"], index: index, default: next)))
+                )
             }
         }
         self.init(steps: steps, names: names, next: nextSteps)
         if let problem = loopProblem {
-            let first = switch problem { case let .instant(cycle), let .tooFast(cycle, _): cycle[0] }
+            let first =
+                switch problem {
+                case let .instant(cycle), let .tooFast(cycle, _): cycle[0]
+                }
             throw items[first].invalid(describe(problem))
         }
     }
@@ -396,18 +445,23 @@ extension ConfigNode {
         let text = try string().trimmingCharacters(in: .whitespaces)
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, let hours = Int(parts[0]), let minutes = Int(parts[1]), parts[1].count == 2,
-              (0...24).contains(hours), (0...59).contains(minutes), hours * 60 + minutes <= 1440 else {
-            throw invalid("'\(text)' is not a time of day: write HH:MM in 24-hour local time, in quotes, e.g. \"09:00\".")
+            (0...24).contains(hours), (0...59).contains(minutes), hours * 60 + minutes <= 1440
+        else {
+            throw invalid(
+                "'\(text)' is not a time of day: write HH:MM in 24-hour local time, in quotes, e.g. \"09:00\".")
         }
         return Int32((hours * 60 + minutes) % 1440)
     }
 
     /// A filter such as `cart_value > 100`, `stage == cart` or `channel != sms`; with `field`
     /// given, just the comparison and value (`<= 3`), as in branch cases.
-    func eventFilter(field fixed: EventFilter.Field? = nil, event: EventKind? = nil,
-                     context: EventContext = .builtIn) throws(ScenarioError) -> EventFilter {
-        let (fieldText, symbol, valueText) = try comparisonParts(try string().trimmingCharacters(in: .whitespaces),
-                                                                 example: "cart_value > 100")
+    func eventFilter(
+        field fixed: EventFilter.Field? = nil, event: EventKind? = nil,
+        context: EventContext = .builtIn
+    ) throws(ScenarioError) -> EventFilter {
+        let (fieldText, symbol, valueText) = try comparisonParts(
+            try string().trimmingCharacters(in: .whitespaces),
+            example: "cart_value > 100")
         let field: EventFilter.Field
         if let fixed {
             guard fieldText.isEmpty || fieldText == fixed.name else {
@@ -419,8 +473,9 @@ extension ConfigNode {
             guard let comparison = EventFilter.Comparison(symbol: symbol) else {
                 throw invalid("'\(symbol)' is not a comparison; use ==, !=, <, <=, > or >=.")
             }
-            return EventFilter(field: .property(property.index), comparison: comparison,
-                               value: try property.value(valueText, comparison))
+            return EventFilter(
+                field: .property(property.index), comparison: comparison,
+                value: try property.value(valueText, comparison))
         } else {
             guard let parsed = EventFilter.Field(name: fieldText) else {
                 var names = EventFilter.Field.common.map(\.name)
@@ -454,7 +509,9 @@ extension ConfigNode {
                 value = Float(stage.rawValue)
             } else {
                 guard let channel = Channel(name: valueText) else {
-                    throw invalid("unknown channel '\(valueText)'; channels: \(Channel.allCases.map(\.name).joined(separator: ", ")).")
+                    throw invalid(
+                        "unknown channel '\(valueText)'; channels: \(Channel.allCases.map(\.name).joined(separator: ", "))."
+                    )
                 }
                 value = Float(channel.rawValue)
             }
@@ -466,14 +523,18 @@ extension ConfigNode {
 extension ConfigNode {
     /// `text` split at its comparison operator: `"cart_value > 100"` is `("cart_value", ">", "100")`,
     /// sides trimmed. No operator at all is an error showing `example` (and `more`, a hint).
-    func comparisonParts(_ text: String, example: String, more: String = "") throws(ScenarioError) -> (lhs: String, symbol: String, rhs: String) {
+    func comparisonParts(
+        _ text: String, example: String, more: String = ""
+    ) throws(ScenarioError) -> (lhs: String, symbol: String, rhs: String) {
         let operatorCharacters: Set<Character> = ["<", ">", "=", "!"]
         guard let opStart = text.firstIndex(where: { operatorCharacters.contains($0) }) else {
             throw invalid("'\(text)' has no comparison; write e.g. \"\(example)\" (==, !=, <, <=, >, >=\(more)).")
         }
         let opEnd = text[opStart...].firstIndex(where: { !operatorCharacters.contains($0) }) ?? text.endIndex
-        return (text[..<opStart].trimmingCharacters(in: .whitespaces), String(text[opStart..<opEnd]),
-                text[opEnd...].trimmingCharacters(in: .whitespaces))
+        return (
+            text[..<opStart].trimmingCharacters(in: .whitespaces), String(text[opStart..<opEnd]),
+            text[opEnd...].trimmingCharacters(in: .whitespaces)
+        )
     }
 }
 
@@ -488,17 +549,26 @@ extension EventContext {
 extension ConfigNode {
     /// A property of `event` named `name`: its slot in `CustomerEvent.properties` and how to read
     /// a value for it. Nil when the event has no such property.
-    func eventProperty(_ name: String, of event: EventKind, context: EventContext) throws(ScenarioError)
-        -> (index: Int, value: (String, EventFilter.Comparison) throws(ScenarioError) -> Float)? {
+    func eventProperty(
+        _ name: String, of event: EventKind, context: EventContext
+    ) throws(ScenarioError)
+        -> (index: Int, value: (String, EventFilter.Comparison) throws(ScenarioError) -> Float)?
+    {
         func number(_ text: String) throws(ScenarioError) -> Float {
-            guard let value = Double(text), value.isFinite else { throw invalid("'\(text)' is not a number; \(name) compares with a number.") }
+            guard let value = Double(text), value.isFinite else {
+                throw invalid("'\(text)' is not a number; \(name) compares with a number.")
+            }
             return Float(value)
         }
         func equality(_ comparison: EventFilter.Comparison) throws(ScenarioError) {
-            guard comparison == .equal || comparison == .notEqual else { throw invalid("\(name) is a name; compare it with == or != only.") }
+            guard comparison == .equal || comparison == .notEqual else {
+                throw invalid("\(name) is a name; compare it with == or != only.")
+            }
         }
         /// A name compared with == or != as its index in `names`; `missing` says what is not there.
-        func position(_ text: String, _ comparison: EventFilter.Comparison, in names: [String], missing: String) throws(ScenarioError) -> Float {
+        func position(
+            _ text: String, _ comparison: EventFilter.Comparison, in names: [String], missing: String
+        ) throws(ScenarioError) -> Float {
             try equality(comparison)
             guard let index = names.firstIndex(of: text) else {
                 let hint = Suggestion.closest(to: text, in: names).map { " Did you mean '\($0)'?" } ?? ""
@@ -509,32 +579,48 @@ extension ConfigNode {
         if event.isMessageInteraction {
             switch name {
             case "campaign":
-                return (0, { (text: String, comparison: EventFilter.Comparison) throws(ScenarioError) -> Float in
-                    try position(text, comparison, in: context.campaignNames, missing: "no campaign is named '\(text)'")
-                })
+                return (
+                    0,
+                    { (text: String, comparison: EventFilter.Comparison) throws(ScenarioError) -> Float in
+                        try position(
+                            text, comparison, in: context.campaignNames, missing: "no campaign is named '\(text)'")
+                    }
+                )
             case "step":
                 // Steps are numbered from 1 in filters, as people count them.
-                return (1, { (text: String, _: EventFilter.Comparison) throws(ScenarioError) -> Float in try number(text) - 1 })
+                return (
+                    1,
+                    { (text: String, _: EventFilter.Comparison) throws(ScenarioError) -> Float in try number(text) - 1 }
+                )
             case "template":
-                return (2, { (text: String, comparison: EventFilter.Comparison) throws(ScenarioError) -> Float in
-                    try position(text, comparison, in: context.templateNames, missing: "no campaign sends a template named '\(text)'")
-                })
+                return (
+                    2,
+                    { (text: String, comparison: EventFilter.Comparison) throws(ScenarioError) -> Float in
+                        try position(
+                            text, comparison, in: context.templateNames,
+                            missing: "no campaign sends a template named '\(text)'")
+                    }
+                )
             default: return nil
             }
         }
         guard let declaration = context.catalog.declaration(of: event),
-              let index = declaration.properties.firstIndex(where: { $0.name == name }) else { return nil }
+            let index = declaration.properties.firstIndex(where: { $0.name == name })
+        else { return nil }
         let property = declaration.properties[index]
-        return (index, { (text: String, comparison: EventFilter.Comparison) throws(ScenarioError) -> Float in
-            switch property.kind {
-            case .number: return try number(text)
-            case .bool:
-                try equality(comparison)
-                guard text == "true" || text == "false" else { throw self.invalid("\(name) is true or false.") }
-                return text == "true" ? 1 : 0
-            case let .category(names):
-                return try position(text, comparison, in: names, missing: "'\(text)' is not a value of \(name)")
+        return (
+            index,
+            { (text: String, comparison: EventFilter.Comparison) throws(ScenarioError) -> Float in
+                switch property.kind {
+                case .number: return try number(text)
+                case .bool:
+                    try equality(comparison)
+                    guard text == "true" || text == "false" else { throw self.invalid("\(name) is true or false.") }
+                    return text == "true" ? 1 : 0
+                case let .category(names):
+                    return try position(text, comparison, in: names, missing: "'\(text)' is not a value of \(name)")
+                }
             }
-        })
+        )
     }
 }

@@ -117,6 +117,7 @@ public struct Campaign: Sendable, Equatable {
 
     /// A single-message campaign: `delay` after the trigger, send `content`.
     public init(name: String, trigger: Trigger, delay: SimDuration = .zero, content: CampaignContent) {
-        self.init(name: name, trigger: trigger, flow: Flow(steps: [.message(MessageStep(delay: delay, content: content))]))
+        self.init(
+            name: name, trigger: trigger, flow: Flow(steps: [.message(MessageStep(delay: delay, content: content))]))
     }
 }

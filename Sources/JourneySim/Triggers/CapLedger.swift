@@ -61,9 +61,10 @@ struct CapLedger: Sendable {
         var rules = ContiguousArray<Rule>()
         var base = 0
         for cap in caps {
-            var rule = Rule(limit: cap.limit, rollingMs: 0, calendarDays: 0,
-                            channels: cap.channel.map(ChannelSet.init) ?? ChannelSet(rawValue: 0xFFFF),
-                            base: base, position: 0, countsDays: false)
+            var rule = Rule(
+                limit: cap.limit, rollingMs: 0, calendarDays: 0,
+                channels: cap.channel.map(ChannelSet.init) ?? ChannelSet(rawValue: 0xFFFF),
+                base: base, position: 0, countsDays: false)
             switch cap.period {
             case let .rolling(duration): rule.rollingMs = max(1, duration.milliseconds)
             case let .calendarDays(days):
@@ -80,8 +81,9 @@ struct CapLedger: Sendable {
             base += 1
         }
         // A ring position is one byte (FrequencyCap.maxLimit is 255).
-        precondition(caps.allSatisfy { (1...FrequencyCap.maxLimit).contains($0.limit) },
-                     "a frequency cap's limit must be 1 to \(FrequencyCap.maxLimit)")
+        precondition(
+            caps.allSatisfy { (1...FrequencyCap.maxLimit).contains($0.limit) },
+            "a frequency cap's limit must be 1 to \(FrequencyCap.maxLimit)")
         self.rules = StateBuffer(copying: rules)
         bytesPerCustomer = (base + 3) & ~3
         bytes = StateBuffer(repeating: 0, count: customers * bytesPerCustomer + (rules.isEmpty ? 0 : 4))
@@ -141,13 +143,16 @@ struct CapLedger: Sendable {
     func moment(at time: SimTime, zone: Int, zones: TimeZoneTable) -> Moment {
         let stamp = code(time)
         let today = zones.localDay(zone: zone, at: time)
-        return Moment(time: time, today: today, todayCode: Self.dayCode(today), stamp: stamp,
-                      stampDay: Self.dayCode(zones.localDay(zone: zone, at: instant(stamp))))
+        return Moment(
+            time: time, today: today, todayCode: Self.dayCode(today), stamp: stamp,
+            stampDay: Self.dayCode(zones.localDay(zone: zone, at: instant(stamp))))
     }
 
     /// Whether one more send on `channel` at `time` keeps every rule.
     func allows(customer: Int, channel: Channel, at time: SimTime, zone: Int, zones: TimeZoneTable) -> Bool {
-        allows(customer: customer, channel: channel, at: moment(at: time, zone: zone, zones: zones), zone: zone, zones: zones)
+        allows(
+            customer: customer, channel: channel, at: moment(at: time, zone: zone, zones: zones), zone: zone,
+            zones: zones)
     }
 
     /// `allows` at a moment worked out beforehand; `zones` is read only for rules of several
@@ -159,9 +164,12 @@ struct CapLedger: Sendable {
     /// apart from the core's own fields).
     @inline(__always)
     func allows(customer: Int, channel: Channel, at moment: Moment, zone: Int, zones: TimeZoneTable) -> Bool {
-        assert(customer >= 0 && (customer &+ 1) &* bytesPerCustomer <= bytes.count, "cap ledger customer \(customer) out of range")
+        assert(
+            customer >= 0 && (customer &+ 1) &* bytesPerCustomer <= bytes.count,
+            "cap ledger customer \(customer) out of range")
         let block = UnsafeRawPointer(bytes.base + customer &* bytesPerCustomer)
-        let rules = self.rules.base, ruleCount = self.rules.count
+        let rules = self.rules.base
+        let ruleCount = self.rules.count
         let width = timeWidth
         let bit = UInt16(1) << UInt16(channel.rawValue)
         var index = 0
@@ -205,9 +213,12 @@ struct CapLedger: Sendable {
     /// `record` at a moment worked out beforehand.
     @inline(__always)
     mutating func record(customer: Int, channel: Channel, at moment: Moment) {
-        assert(customer >= 0 && (customer &+ 1) &* bytesPerCustomer <= bytes.count, "cap ledger customer \(customer) out of range")
+        assert(
+            customer >= 0 && (customer &+ 1) &* bytesPerCustomer <= bytes.count,
+            "cap ledger customer \(customer) out of range")
         let block = UnsafeMutableRawPointer(bytes.base + customer &* bytesPerCustomer)
-        let rules = self.rules.base, ruleCount = self.rules.count
+        let rules = self.rules.base
+        let ruleCount = self.rules.count
         let width = timeWidth
         let bit = UInt16(1) << UInt16(channel.rawValue)
         let stamp = moment.stamp

@@ -47,7 +47,8 @@ struct CompiledCampaign: Sendable, BitwiseCopyable {
             // One bit scan instead of a data-dependent loop over the order (22 instructions a
             // send at a million customers, and its exit branch was hard to predict).
             let bits = set.rawValue & channelMask.rawValue
-            return bits == 0 ? nil : unsafeBitCast(UInt8(truncatingIfNeeded: bits.trailingZeroBitCount), to: Channel.self)
+            return bits == 0
+                ? nil : unsafeBitCast(UInt8(truncatingIfNeeded: bits.trailingZeroBitCount), to: Channel.self)
         }
         var order = channelOrder
         var left = channelCount
@@ -93,9 +94,11 @@ struct CompiledCase: Sendable, BitwiseCopyable {
 
 extension TriggerSpec {
     /// Flattens the campaigns for the core.
-    func compiled() -> (campaigns: ContiguousArray<CompiledCampaign>, steps: ContiguousArray<CompiledStep>,
-                        filters: ContiguousArray<EventFilter>, cases: ContiguousArray<CompiledCase>,
-                        laneCount: Int) {
+    func compiled() -> (
+        campaigns: ContiguousArray<CompiledCampaign>, steps: ContiguousArray<CompiledStep>,
+        filters: ContiguousArray<EventFilter>, cases: ContiguousArray<CompiledCase>,
+        laneCount: Int
+    ) {
         var campaignsOut = ContiguousArray<CompiledCampaign>()
         var stepsOut = ContiguousArray<CompiledStep>()
         var filters = ContiguousArray<EventFilter>()
@@ -112,16 +115,19 @@ extension TriggerSpec {
             var count: Int32 = 0
             var ascending = true
             for channel in campaign.channels where !mask.contains(channel) {
-                if count > 0, channel.rawValue < UInt8(truncatingIfNeeded: order >> (UInt64(count - 1) * 4) & 0xF) { ascending = false }
+                if count > 0, channel.rawValue < UInt8(truncatingIfNeeded: order >> (UInt64(count - 1) * 4) & 0xF) {
+                    ascending = false
+                }
                 order |= UInt64(channel.rawValue) << (UInt64(count) * 4)
                 mask.insert(ChannelSet(channel))
                 count += 1
             }
             let stepBase = Int32(stepsOut.count)
             for (stepIndex, step) in campaign.flow.steps.enumerated() {
-                var compiled = CompiledStep(kind: .delay, durationMs: 0, template: 0, discount: 0, routeToAgent: false,
-                                            waitEvent: .purchase, onEvent: 0, onTimeout: 0, caseStart: 0, caseEnd: 0,
-                                            next: Int32(campaign.flow.next[stepIndex]), lane: -1)
+                var compiled = CompiledStep(
+                    kind: .delay, durationMs: 0, template: 0, discount: 0, routeToAgent: false,
+                    waitEvent: .purchase, onEvent: 0, onTimeout: 0, caseStart: 0, caseEnd: 0,
+                    next: Int32(campaign.flow.next[stepIndex]), lane: -1)
                 switch step {
                 case let .message(message):
                     compiled.kind = .message
@@ -141,7 +147,9 @@ extension TriggerSpec {
                 case let .branch(branch):
                     compiled.kind = .branch
                     compiled.caseStart = Int32(cases.count)
-                    for item in branch.cases { cases.append(CompiledCase(condition: item.condition, goto: Int32(item.goto))) }
+                    for item in branch.cases {
+                        cases.append(CompiledCase(condition: item.condition, goto: Int32(item.goto)))
+                    }
                     compiled.caseEnd = Int32(cases.count)
                     compiled.onEvent = Int32(branch.otherwise)
                 }
@@ -155,22 +163,26 @@ extension TriggerSpec {
                 }
                 stepsOut.append(compiled)
             }
-            campaignsOut.append(CompiledCampaign(
-                triggerKind: campaign.trigger.event, firstTimeOnly: campaign.trigger.firstTimeOnly,
-                filterStart: filterStart, filterEnd: Int32(filters.count), archetypeMask: archetypes,
-                audienceReachable: campaign.audience.channelsReachable, requireConsent: campaign.audience.requireConsent,
-                recheckAudience: campaign.recheckAudienceAtSend, exceptionEvents: campaign.exceptionEvents,
-                startMs: campaign.start?.milliseconds ?? .min, endMs: campaign.end?.milliseconds ?? .max,
-                hasWindow: campaign.deliveryWindow != nil,
-                window: campaign.deliveryWindow ?? DeliveryWindow(fromMinute: 0, toMinute: 0),
-                reeligibilityMs: campaign.reeligibility?.milliseconds ?? -1,
-                overrideCaps: campaign.overrideCaps, countsTowardCaps: campaign.countsTowardCaps,
-                controlShare: campaign.controlGroup, channelMask: mask, channelOrder: order, channelCount: count, channelsAscending: ascending,
-                preferJourneyChannel: campaign.preferJourneyChannel, fallback: campaign.fallback,
-                hasConversion: campaign.conversion != nil, conversionKind: campaign.conversion?.event ?? .purchase,
-                conversionWindowMs: campaign.conversion?.window.milliseconds ?? 0,
-                rateLimitPerMinute: Int32(clamping: campaign.rateLimitPerMinute ?? 0),
-                maxHoldMs: campaign.maxHold.milliseconds, stepBase: stepBase, stepCount: Int32(campaign.flow.steps.count)))
+            campaignsOut.append(
+                CompiledCampaign(
+                    triggerKind: campaign.trigger.event, firstTimeOnly: campaign.trigger.firstTimeOnly,
+                    filterStart: filterStart, filterEnd: Int32(filters.count), archetypeMask: archetypes,
+                    audienceReachable: campaign.audience.channelsReachable,
+                    requireConsent: campaign.audience.requireConsent,
+                    recheckAudience: campaign.recheckAudienceAtSend, exceptionEvents: campaign.exceptionEvents,
+                    startMs: campaign.start?.milliseconds ?? .min, endMs: campaign.end?.milliseconds ?? .max,
+                    hasWindow: campaign.deliveryWindow != nil,
+                    window: campaign.deliveryWindow ?? DeliveryWindow(fromMinute: 0, toMinute: 0),
+                    reeligibilityMs: campaign.reeligibility?.milliseconds ?? -1,
+                    overrideCaps: campaign.overrideCaps, countsTowardCaps: campaign.countsTowardCaps,
+                    controlShare: campaign.controlGroup, channelMask: mask, channelOrder: order, channelCount: count,
+                    channelsAscending: ascending,
+                    preferJourneyChannel: campaign.preferJourneyChannel, fallback: campaign.fallback,
+                    hasConversion: campaign.conversion != nil, conversionKind: campaign.conversion?.event ?? .purchase,
+                    conversionWindowMs: campaign.conversion?.window.milliseconds ?? 0,
+                    rateLimitPerMinute: Int32(clamping: campaign.rateLimitPerMinute ?? 0),
+                    maxHoldMs: campaign.maxHold.milliseconds, stepBase: stepBase,
+                    stepCount: Int32(campaign.flow.steps.count)))
         }
         return (campaignsOut, stepsOut, filters, cases, laneDurations.count)
     }

@@ -107,7 +107,9 @@ struct DueQueue: Sendable {
 
     /// `directLane`, if given, is kept out of the winner tree (see the type's notes).
     init(lanes laneCount: Int, directLane: Int? = nil) {
-        precondition(directLane.map { $0 >= 0 && $0 < laneCount } ?? true, "direct lane \(directLane ?? 0) is not one of \(laneCount) lanes")
+        precondition(
+            directLane.map { $0 >= 0 && $0 < laneCount } ?? true,
+            "direct lane \(directLane ?? 0) is not one of \(laneCount) lanes")
         // One buffer each (not `repeating:`, which would share one between all lanes).
         rings = ContiguousArray((0..<laneCount).map { _ in StateBuffer(capacity: 1) })
         lanes = StateBuffer(capacity: laneCount)
@@ -134,7 +136,8 @@ struct DueQueue: Sendable {
     /// in the low 16 bits (sequences are unique, so those bits never decide an order). Flipping
     /// the due time's sign bit maps signed order onto unsigned order.
     @inline(__always) static func key(due: Int64, sequence: UInt64, source: Int) -> UInt128 {
-        UInt128(UInt64(bitPattern: due) ^ (1 << 63)) << 64 | UInt128(sequence << 16 | UInt64(truncatingIfNeeded: source))
+        UInt128(UInt64(bitPattern: due) ^ (1 << 63)) << 64
+            | UInt128(sequence << 16 | UInt64(truncatingIfNeeded: source))
     }
 
     /// The due time a key holds: its high word with the sign bit flipped back (`UInt128.max`,
@@ -175,7 +178,8 @@ struct DueQueue: Sendable {
     mutating func rebuildWinners() {
         var node = leafCount &- 1
         while node > 0 {
-            let left = tree[node &* 2], right = tree[node &* 2 &+ 1]
+            let left = tree[node &* 2]
+            let right = tree[node &* 2 &+ 1]
             tree[node] = right < left ? right : left
             node &-= 1
         }
@@ -365,10 +369,13 @@ struct DueQueue: Sendable {
         var lane = lanes[index]
         var kept = 0
         let ahead = 16
-        let ring = lane.ring, size = lane.size
+        let ring = lane.ring
+        let size = lane.size
         // Ring slots advance one by one (wrapping at the size) instead of each being worked out
         // from the head: three slots per entry (ahead, read, write).
-        var read = lane.head, write = lane.head, early = lane.head
+        var read = lane.head
+        var write = lane.head
+        var early = lane.head
         for _ in 0..<min(ahead, lane.count) {
             prefetch(ring[early].payload)
             early = early &+ 1 == size ? 0 : early &+ 1

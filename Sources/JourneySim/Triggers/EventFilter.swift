@@ -87,8 +87,10 @@ public struct EventFilter: Sendable, Equatable, BitwiseCopyable {
     func compare(_ lhs: Float) -> Bool { comparison.holds(lhs, value) }
 
     /// Whether the event (or the attributes a flow carried over from it) passes the filter.
-    func matches(cartValue: Float, stars: UInt8, stage: Stage, channel: Channel,
-                 properties: EventProperties = EventProperties()) -> Bool {
+    func matches(
+        cartValue: Float, stars: UInt8, stage: Stage, channel: Channel,
+        properties: EventProperties = EventProperties()
+    ) -> Bool {
         switch field {
         case .cartValue: compare(cartValue)
         case .stars: compare(Float(stars))
@@ -109,5 +111,6 @@ public struct EventKindSet: OptionSet, Hashable, Sendable, BitwiseCopyable {
     public func contains(_ kind: EventKind) -> Bool { rawValue & (1 << UInt64(kind.rawValue)) != 0 }
 
     /// The message interactions (`EventKind.messageKinds`).
-    public static let messageInteractions = EventKindSet(rawValue: EventKind.messageKinds.reduce(0) { $0 | 1 << UInt64($1.rawValue) })
+    public static let messageInteractions = EventKindSet(
+        rawValue: EventKind.messageKinds.reduce(0) { $0 | 1 << UInt64($1.rawValue) })
 }

@@ -50,7 +50,9 @@ struct EventRoutes: Sendable {
         precondition(columnOf.count == campaigns.count, "one cell column per campaign")
         let kinds = EventKind.limit
         var conversions = [[UInt16]](repeating: [], count: kinds)
-        var exceptions = conversions, waits = conversions, triggers = conversions
+        var exceptions = conversions
+        var waits = conversions
+        var triggers = conversions
         for (index, campaign) in campaigns.enumerated() {
             let id = UInt16(index)
             let converts = EventRoutes.kinds(of: campaign, roles: [.conversion])
@@ -77,18 +79,26 @@ struct EventRoutes: Sendable {
             // (most of the 64 ids are unused; building them was 200 allocations at setup).
             if conversions[kind].isEmpty && exceptions[kind].isEmpty && waits[kind].isEmpty && triggers[kind].isEmpty {
                 let at = Int32(entries.count)
-                rows.append(Row(conversions: at, exceptions: at, waits: at, triggers: at, end: at, cellLow: 1, cellHigh: 0, seenBit: 0))
+                rows.append(
+                    Row(
+                        conversions: at, exceptions: at, waits: at, triggers: at, end: at, cellLow: 1, cellHigh: 0,
+                        seenBit: 0))
                 continue
             }
             var bounds: [Int32] = []
             for role in [conversions, exceptions, waits, triggers] {
                 bounds.append(Int32(entries.count))
-                for campaign in role[kind] { entries.append(Entry(campaign: campaign, column: columnOf[Int(campaign)])) }
+                for campaign in role[kind] {
+                    entries.append(Entry(campaign: campaign, column: columnOf[Int(campaign)]))
+                }
             }
             let read = [conversions, exceptions, waits, triggers].flatMap { $0[kind] }.map { Int(columnOf[Int($0)]) }
-            rows.append(Row(conversions: bounds[0], exceptions: bounds[1], waits: bounds[2], triggers: bounds[3],
-                            end: Int32(entries.count), cellLow: Int32(read.min() ?? 1), cellHigh: read.max().map(Int32.init) ?? 0,
-                            seenBit: firstTimeKinds.firstIndex(of: UInt8(kind)).map { UInt32(1) << UInt32($0) } ?? 0))
+            rows.append(
+                Row(
+                    conversions: bounds[0], exceptions: bounds[1], waits: bounds[2], triggers: bounds[3],
+                    end: Int32(entries.count), cellLow: Int32(read.min() ?? 1),
+                    cellHigh: read.max().map(Int32.init) ?? 0,
+                    seenBit: firstTimeKinds.firstIndex(of: UInt8(kind)).map { UInt32(1) << UInt32($0) } ?? 0))
             if (cellsPerLine - 1 + campaigns.count) / cellsPerLine <= 64 {
                 for offset in 0..<cellsPerLine {
                     for column in read { masks[kind * 8 + offset] |= 1 << UInt64((offset + column) / cellsPerLine) }
@@ -112,7 +122,9 @@ struct EventRoutes: Sendable {
                 if case let .wait(wait) = step { kinds.insert(EventKindSet(wait.event)) }
             }
         }
-        if roles.contains(.conversion), let conversion = campaign.conversion { kinds.insert(EventKindSet(conversion.event)) }
+        if roles.contains(.conversion), let conversion = campaign.conversion {
+            kinds.insert(EventKindSet(conversion.event))
+        }
         return kinds
     }
 
@@ -133,8 +145,11 @@ struct EventRoutes: Sendable {
                 groups.append((campaign.trigger.event, [index], reacts))
             }
         }
-        func precedes(_ a: (kind: EventKind, members: [Int], reacts: EventKindSet), _ b: (kind: EventKind, members: [Int], reacts: EventKindSet),
-                      sharedA: Int, sharedB: Int) -> Bool {
+        func precedes(
+            _ a: (kind: EventKind, members: [Int], reacts: EventKindSet),
+            _ b: (kind: EventKind, members: [Int], reacts: EventKindSet),
+            sharedA: Int, sharedB: Int
+        ) -> Bool {
             if sharedA != sharedB { return sharedA > sharedB }
             if a.members.count != b.members.count { return a.members.count > b.members.count }
             return a.kind.rawValue < b.kind.rawValue

@@ -30,13 +30,19 @@ extension Flow {
 
     func edges(from index: Int) -> [Edge] {
         switch steps[index] {
-        case let .message(message): return [Edge(target: next[index], milliseconds: message.delay.milliseconds, awaitsEvent: false)]
-        case let .delay(duration): return [Edge(target: next[index], milliseconds: duration.milliseconds, awaitsEvent: false)]
+        case let .message(message):
+            return [Edge(target: next[index], milliseconds: message.delay.milliseconds, awaitsEvent: false)]
+        case let .delay(duration):
+            return [Edge(target: next[index], milliseconds: duration.milliseconds, awaitsEvent: false)]
         case let .wait(wait):
-            return [Edge(target: wait.onTimeout, milliseconds: wait.timeout.milliseconds, awaitsEvent: false),
-                    Edge(target: wait.onEvent, milliseconds: 0, awaitsEvent: true)]
+            return [
+                Edge(target: wait.onTimeout, milliseconds: wait.timeout.milliseconds, awaitsEvent: false),
+                Edge(target: wait.onEvent, milliseconds: 0, awaitsEvent: true),
+            ]
         case let .branch(branch):
-            return (branch.cases.map(\.goto) + [branch.otherwise]).map { Edge(target: $0, milliseconds: 0, awaitsEvent: false) }
+            return (branch.cases.map(\.goto) + [branch.otherwise]).map {
+                Edge(target: $0, milliseconds: 0, awaitsEvent: false)
+            }
         }
     }
 
@@ -84,7 +90,9 @@ extension Flow {
     func shortestLoop(_ graph: [[Edge]]) -> ([Int], Int64)? {
         var best: ([Int], Int64)?
         var starts = Set<Int>()
-        for (source, edges) in graph.enumerated() { for edge in edges where edge.target <= source { starts.insert(edge.target) } }
+        for (source, edges) in graph.enumerated() {
+            for edge in edges where edge.target <= source { starts.insert(edge.target) }
+        }
         for start in starts.sorted() {
             var distance = [Int64](repeating: .max, count: graph.count)
             var previous = [Int](repeating: -1, count: graph.count)
@@ -136,10 +144,12 @@ extension Flow {
         func label(_ index: Int) -> String { names[index].map { "'\($0)'" } ?? "step \(index + 1)" }
         switch problem {
         case let .instant(cycle):
-            return "steps \(cycle.map(label).joined(separator: " → ")) form a loop in which no simulated time passes, so it would run forever at one instant; put a delay or a wait for an event in it."
+            return
+                "steps \(cycle.map(label).joined(separator: " → ")) form a loop in which no simulated time passes, so it would run forever at one instant; put a delay or a wait for an event in it."
         case let .tooFast(cycle, round):
             let rounds = Int(Scenario.maxDuration.milliseconds / max(1, round.milliseconds))
-            return "steps \(cycle.map(label).joined(separator: " → ")) form a loop that takes only \(round.compactText) a round, and no event interrupts it: a customer could go round it \(rounds) times in a run. A loop must take at least \(Flow.minimumLoopRound.compactText) a round or wait for an event: lengthen its delays or add a wait."
+            return
+                "steps \(cycle.map(label).joined(separator: " → ")) form a loop that takes only \(round.compactText) a round, and no event interrupts it: a customer could go round it \(rounds) times in a run. A loop must take at least \(Flow.minimumLoopRound.compactText) a round or wait for an event: lengthen its delays or add a wait."
         }
     }
 }

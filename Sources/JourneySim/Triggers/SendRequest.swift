@@ -11,7 +11,9 @@ public struct MessageID: Hashable, Sendable, BitwiseCopyable {
     /// The channels tried so far for this message, including this attempt's.
     public var tried: ChannelSet
 
-    @inlinable public init(serial: UInt64, customer: UInt32, campaign: UInt16, step: UInt8, isFallback: Bool, tried: ChannelSet) {
+    @inlinable public init(
+        serial: UInt64, customer: UInt32, campaign: UInt16, step: UInt8, isFallback: Bool, tried: ChannelSet
+    ) {
         self.serial = serial
         self.customer = customer
         self.campaign = campaign
@@ -42,8 +44,10 @@ public struct SendRequest: Sendable, Equatable, BitwiseCopyable {
     /// The reply goes to a human agent rather than a bot (e.g. low review ratings).
     public var routeToAgent: Bool
 
-    public init(message: MessageID, channel: Channel, template: UInt16, discount: UInt16, intendedAt: SimTime, time: SimTime,
-                isFallback: Bool, wasDeferred: Bool, routeToAgent: Bool) {
+    public init(
+        message: MessageID, channel: Channel, template: UInt16, discount: UInt16, intendedAt: SimTime, time: SimTime,
+        isFallback: Bool, wasDeferred: Bool, routeToAgent: Bool
+    ) {
         self.message = message
         self.channel = channel
         self.template = template

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A buffer of plain values for the trigger core's hot state, read and written through a

@@ -14,7 +14,9 @@ public enum TriggerBenchmark {
         func short(_ value: Int, _ unit: Int, _ suffix: String) -> String {
             value % unit == 0 ? "\(value / unit)\(suffix)" : "\(Double(value) / Double(unit))\(suffix)"
         }
-        let count = customers >= 1_000_000 ? short(customers, 1_000_000, "M")
+        let count =
+            customers >= 1_000_000
+            ? short(customers, 1_000_000, "M")
             : customers >= 1_000 ? short(customers, 1_000, "k") : String(customers)
         return "trigger core, 20 campaigns, \(count) customers"
     }
@@ -40,16 +42,19 @@ public enum TriggerBenchmark {
     /// sessions of random customers, 14 simulated days) and are generated in chunks outside the
     /// timed section; delivery failures are reported for about 3% of sends. Pass `spec` to
     /// measure a scenario's own campaigns instead of the synthetic twenty.
-    public static func run(customers: Int = 1_000_000, campaigns: Int = 20, events: Int = 20_000_000,
-                           concurrentSessions: Int = 2048, seed: UInt64 = 1, spec custom: TriggerSpec? = nil) -> Result {
+    public static func run(
+        customers: Int = 1_000_000, campaigns: Int = 20, events: Int = 20_000_000,
+        concurrentSessions: Int = 2048, seed: UInt64 = 1, spec custom: TriggerSpec? = nil
+    ) -> Result {
         let start = SimTime(unixSeconds: 1_772_409_600)
         let zoneNames = ["America/New_York", "Europe/London", "Europe/Berlin", "Asia/Kolkata", "Asia/Tokyo"]
         let population = syntheticPopulation(customers: customers, zones: zoneNames.count, seed: seed)
         let spec = custom ?? syntheticSpec(campaigns: campaigns)
         let campaigns = spec.campaigns.count
         let span = SimDuration.days(14)
-        var core = TriggerCore(spec: spec, population: population,
-                               zones: TimeZoneTable(identifiers: zoneNames, start: start, end: start + span + .days(30)), seed: seed)
+        var core = TriggerCore(
+            spec: spec, population: population,
+            zones: TimeZoneTable(identifiers: zoneNames, start: start, end: start + span + .days(30)), seed: seed)
         let step = max(1, span.milliseconds / Int64(max(1, events)))
         var stream = SessionStream(customers: customers, concurrentSessions: concurrentSessions, seed: seed)
         var chunk = ContiguousArray<CustomerEvent>()
@@ -90,11 +95,12 @@ public enum TriggerBenchmark {
         elapsed += clock.now - began
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         let memory = core.memoryFootprint
-        return Result(customers: customers, campaigns: campaigns, events: events, seconds: seconds,
-                      eventsPerSecond: Double(events) / max(seconds, 1e-9), sendRequests: sends,
-                      messagesCreated: core.stats.total(.created), memory: memory,
-                      bytesPerCustomerPerCampaign: memory.bytesPerCustomerPerCampaign(customers: customers, campaigns: campaigns),
-                      conserved: core.stats.isConserved)
+        return Result(
+            customers: customers, campaigns: campaigns, events: events, seconds: seconds,
+            eventsPerSecond: Double(events) / max(seconds, 1e-9), sendRequests: sends,
+            messagesCreated: core.stats.total(.created), memory: memory,
+            bytesPerCustomerPerCampaign: memory.bytesPerCustomerPerCampaign(customers: customers, campaigns: campaigns),
+            conserved: core.stats.isConserved)
     }
 
     /// Counts the requests and reports a delivery failure for about 3% of them, at the send time.
@@ -133,7 +139,9 @@ public enum TriggerBenchmark {
             self.customers = customers
             rng = Xoshiro256StarStar(seed: seed, stream: .trigger, customer: .max)
             sessions = []
-            for _ in 0..<concurrentSessions { sessions.append(Session(customer: 0, channel: .sms, remainingViews: 0, next: .needArises, cartValue: 0)) }
+            for _ in 0..<concurrentSessions {
+                sessions.append(Session(customer: 0, channel: .sms, remainingViews: 0, next: .needArises, cartValue: 0))
+            }
             for index in sessions.indices { sessions[index] = newSession() }
         }
 
@@ -141,9 +149,12 @@ public enum TriggerBenchmark {
             let customer = UInt32(truncatingIfNeeded: rng.next().multipliedFullWidth(by: UInt64(customers)).high)
             let draw = rng.next()
             let roll = draw & 0xFF
-            let first: EventKind = roll < 10 ? .delivery : roll < 14 ? .review : roll < 17 ? .dormant : roll < 19 ? .supportRequest : .sessionStart
-            return Session(customer: customer, channel: Channel(rawValue: UInt8((draw >> 8) % 3))!,
-                           remainingViews: Int32(1 + (draw >> 16) % 6), next: first, cartValue: 0)
+            let first: EventKind =
+                roll < 10
+                ? .delivery : roll < 14 ? .review : roll < 17 ? .dormant : roll < 19 ? .supportRequest : .sessionStart
+            return Session(
+                customer: customer, channel: Channel(rawValue: UInt8((draw >> 8) % 3))!,
+                remainingViews: Int32(1 + (draw >> 16) % 6), next: first, cartValue: 0)
         }
 
         mutating func next(time: Int64) -> CustomerEvent {
@@ -159,7 +170,11 @@ public enum TriggerBenchmark {
                 session.next = .view
             case .view:
                 session.remainingViews -= 1
-                if session.remainingViews > 0 { session.next = .view } else { session.next = draw & 0xFF < 102 ? .addToCart : .sessionEnd }
+                if session.remainingViews > 0 {
+                    session.next = .view
+                } else {
+                    session.next = draw & 0xFF < 102 ? .addToCart : .sessionEnd
+                }
             case .addToCart:
                 stage = .cart
                 session.cartValue = Float(10 + (draw >> 8) % 250)
@@ -184,8 +199,9 @@ public enum TriggerBenchmark {
                 stage = .dormant
                 done = true
             }
-            let event = CustomerEvent(customer: session.customer, kind: kind, time: SimTime(milliseconds: time),
-                                      channel: session.channel, stage: stage, cartValue: session.cartValue, stars: stars)
+            let event = CustomerEvent(
+                customer: session.customer, kind: kind, time: SimTime(milliseconds: time),
+                channel: session.channel, stage: stage, cartValue: session.cartValue, stars: stars)
             if kind == .purchase { session.cartValue = 0 }
             sessions[slot] = done ? newSession() : session
             return event
@@ -195,18 +211,20 @@ public enum TriggerBenchmark {
     static func syntheticPopulation(customers: Int, zones: Int, seed: UInt64) -> Population {
         var archetypes = ContiguousArray<Archetype>(repeating: .routine, count: customers)
         var channels = ContiguousArray<ChannelSet>(repeating: [], count: customers)
-        var consent = channels, reachable = channels
+        var consent = channels
+        var reachable = channels
         var zone = ContiguousArray<UInt16>(repeating: 0, count: customers)
         for id in 0..<customers {
             let bits = SplitMix64.hash(seed, UInt64(RandomStream.profile.rawValue), UInt64(id))
             archetypes[id] = Archetype(rawValue: UInt8(bits & 3))!
-            let set = ChannelSet(rawValue: UInt16((bits >> 8) & 0x3FF) | 0b110)   // always SMS and email
+            let set = ChannelSet(rawValue: UInt16((bits >> 8) & 0x3FF) | 0b110)  // always SMS and email
             channels[id] = set
             consent[id] = ChannelSet(rawValue: set.rawValue & (UInt16((bits >> 20) & 0x3FF) | 0b100))
             reachable[id] = ChannelSet(rawValue: set.rawValue & (UInt16((bits >> 32) & 0x3FF) | 0b110))
             zone[id] = UInt16((bits >> 48) % UInt64(zones))
         }
-        return Population(archetype: archetypes, channels: channels, consent: consent, reachable: reachable, timeZone: zone)
+        return Population(
+            archetype: archetypes, channels: channels, consent: consent, reachable: reachable, timeZone: zone)
     }
 
     /// `count` campaigns cycling through ten realistic shapes with varied delays.
@@ -217,12 +235,19 @@ public enum TriggerBenchmark {
             var campaign: Campaign
             switch index % 10 {
             case 0:
-                campaign = Campaign(name: "abandoned_cart_\(index)", trigger: .init(event: .sessionEnd, filters: [
-                    EventFilter(field: .stage, comparison: .equal, value: Float(Stage.cart.rawValue)),
-                    EventFilter(field: .cartValue, comparison: .greater, value: 0)]),
-                    flow: Flow(steps: [.message(MessageStep(delay: .minutes(30 * variant), content: .init(template: "cart_reminder"))),
-                                       .wait(WaitStep(event: .purchase, timeout: .hours(23.5), onEvent: Flow.end, onTimeout: 2)),
-                                       .message(MessageStep(content: .init(template: "cart_discount", discountCode: "SAVE10")))]),
+                campaign = Campaign(
+                    name: "abandoned_cart_\(index)",
+                    trigger: .init(
+                        event: .sessionEnd,
+                        filters: [
+                            EventFilter(field: .stage, comparison: .equal, value: Float(Stage.cart.rawValue)),
+                            EventFilter(field: .cartValue, comparison: .greater, value: 0),
+                        ]),
+                    flow: Flow(steps: [
+                        .message(MessageStep(delay: .minutes(30 * variant), content: .init(template: "cart_reminder"))),
+                        .wait(WaitStep(event: .purchase, timeout: .hours(23.5), onEvent: Flow.end, onTimeout: 2)),
+                        .message(MessageStep(content: .init(template: "cart_discount", discountCode: "SAVE10"))),
+                    ]),
                     isMultiStep: true)
                 campaign.exceptionEvents = [EventKindSet(.purchase)]
                 campaign.deliveryWindow = DeliveryWindow(fromMinute: 540, toMinute: 1260, outside: .defer)
@@ -230,76 +255,104 @@ public enum TriggerBenchmark {
                 campaign.reeligibility = .days(7)
                 campaign.conversion = .init(event: .purchase, window: .days(3))
             case 1:
-                campaign = Campaign(name: "big_cart_\(index)", trigger: .init(event: .sessionEnd, filters: [
-                    EventFilter(field: .cartValue, comparison: .greater, value: 100),
-                    EventFilter(field: .channel, comparison: .equal, value: Float(Channel.whatsapp.rawValue))]),
+                campaign = Campaign(
+                    name: "big_cart_\(index)",
+                    trigger: .init(
+                        event: .sessionEnd,
+                        filters: [
+                            EventFilter(field: .cartValue, comparison: .greater, value: 100),
+                            EventFilter(field: .channel, comparison: .equal, value: Float(Channel.whatsapp.rawValue)),
+                        ]),
                     delay: .minutes(30 * variant), content: .init(template: "big_cart"))
                 campaign.exceptionEvents = [EventKindSet(.purchase)]
                 campaign.deliveryWindow = DeliveryWindow(fromMinute: 540, toMinute: 1260)
             case 2:
-                campaign = Campaign(name: "order_confirmation_\(index)", trigger: .init(event: .purchase), content: .init(template: "order_confirmation"))
+                campaign = Campaign(
+                    name: "order_confirmation_\(index)", trigger: .init(event: .purchase),
+                    content: .init(template: "order_confirmation"))
                 campaign.priority = .transactional
                 campaign.overrideCaps = true
                 campaign.countsTowardCaps = false
                 campaign.reeligibility = .zero
                 campaign.preferJourneyChannel = true
             case 3:
-                campaign = Campaign(name: "delivery_update_\(index)", trigger: .init(event: .delivery), content: .init(template: "delivery_update"))
+                campaign = Campaign(
+                    name: "delivery_update_\(index)", trigger: .init(event: .delivery),
+                    content: .init(template: "delivery_update"))
                 campaign.overrideCaps = true
                 campaign.countsTowardCaps = false
                 campaign.reeligibility = .zero
             case 4:
-                campaign = Campaign(name: "review_\(index)", trigger: .init(event: .delivery), flow: Flow(steps: [
-                    .message(MessageStep(delay: .days(3), content: .init(template: "review_request"))),
-                    .wait(WaitStep(event: .review, timeout: .days(7), onEvent: 2, onTimeout: Flow.end)),
-                    .branch(BranchStep(cases: [.init(condition: EventFilter(field: .stars, comparison: .lessOrEqual, value: 3), goto: 3)], otherwise: 4)),
-                    .message(MessageStep(content: .init(template: "agent", routeToAgent: true))),
-                    .message(MessageStep(content: .init(template: "public_review"))),
-                ], next: [1, 2, 3, Flow.end, Flow.end]), isMultiStep: true)
+                campaign = Campaign(
+                    name: "review_\(index)", trigger: .init(event: .delivery),
+                    flow: Flow(
+                        steps: [
+                            .message(MessageStep(delay: .days(3), content: .init(template: "review_request"))),
+                            .wait(WaitStep(event: .review, timeout: .days(7), onEvent: 2, onTimeout: Flow.end)),
+                            .branch(
+                                BranchStep(
+                                    cases: [
+                                        .init(
+                                            condition: EventFilter(field: .stars, comparison: .lessOrEqual, value: 3),
+                                            goto: 3)
+                                    ], otherwise: 4)),
+                            .message(MessageStep(content: .init(template: "agent", routeToAgent: true))),
+                            .message(MessageStep(content: .init(template: "public_review"))),
+                        ], next: [1, 2, 3, Flow.end, Flow.end]), isMultiStep: true)
                 campaign.reeligibility = .days(14)
                 campaign.controlGroup = 0.05
                 campaign.conversion = .init(event: .review, window: .days(7))
             case 5:
-                campaign = Campaign(name: "welcome_\(index)", trigger: .init(event: .sessionStart, firstTimeOnly: true), flow: Flow(steps: [
-                    .message(MessageStep(delay: .minutes(5), content: .init(template: "welcome"))), .delay(.days(2)),
-                    .message(MessageStep(content: .init(template: "tips"))),
-                ]), isMultiStep: true)
+                campaign = Campaign(
+                    name: "welcome_\(index)", trigger: .init(event: .sessionStart, firstTimeOnly: true),
+                    flow: Flow(steps: [
+                        .message(MessageStep(delay: .minutes(5), content: .init(template: "welcome"))),
+                        .delay(.days(2)),
+                        .message(MessageStep(content: .init(template: "tips"))),
+                    ]), isMultiStep: true)
                 campaign.exceptionEvents = [EventKindSet(.purchase)]
                 campaign.channels = [.email, .whatsapp]
             case 6:
-                campaign = Campaign(name: "re_engagement_\(index)", trigger: .init(event: .dormant), flow: Flow(steps: [
-                    .message(MessageStep(delay: .days(1), content: .init(template: "we_miss_you"))),
-                    .wait(WaitStep(event: .sessionStart, timeout: .days(7), onEvent: Flow.end, onTimeout: 2)),
-                    .message(MessageStep(content: .init(template: "come_back", discountCode: "BACK20"))),
-                ]), isMultiStep: true)
+                campaign = Campaign(
+                    name: "re_engagement_\(index)", trigger: .init(event: .dormant),
+                    flow: Flow(steps: [
+                        .message(MessageStep(delay: .days(1), content: .init(template: "we_miss_you"))),
+                        .wait(WaitStep(event: .sessionStart, timeout: .days(7), onEvent: Flow.end, onTimeout: 2)),
+                        .message(MessageStep(content: .init(template: "come_back", discountCode: "BACK20"))),
+                    ]), isMultiStep: true)
                 campaign.exceptionEvents = [EventKindSet(.purchase)]
                 campaign.reeligibility = .days(30)
                 campaign.controlGroup = 0.1
                 campaign.conversion = .init(event: .sessionStart, window: .days(7))
             case 7:
-                campaign = Campaign(name: "browse_abandonment_\(index)", trigger: .init(event: .view), delay: .hours(2 * variant),
-                                    content: .init(template: "browse"))
+                campaign = Campaign(
+                    name: "browse_abandonment_\(index)", trigger: .init(event: .view), delay: .hours(2 * variant),
+                    content: .init(template: "browse"))
                 campaign.exceptionEvents = [EventKindSet(.addToCart), EventKindSet(.purchase), EventKindSet(.view)]
                 campaign.reeligibility = .days(3)
                 campaign.rateLimitPerMinute = 1000
             case 8:
-                campaign = Campaign(name: "checkout_abandonment_\(index)", trigger: .init(event: .checkout), delay: .hours(1),
-                                    content: .init(template: "checkout", discountCode: "FREESHIP"))
+                campaign = Campaign(
+                    name: "checkout_abandonment_\(index)", trigger: .init(event: .checkout), delay: .hours(1),
+                    content: .init(template: "checkout", discountCode: "FREESHIP"))
                 campaign.exceptionEvents = [EventKindSet(.purchase)]
                 campaign.reeligibility = .days(2)
                 campaign.recheckAudienceAtSend = true
                 campaign.audience.archetypes = [.joyride, .odyssey, .trek]
             default:
-                campaign = Campaign(name: "support_follow_up_\(index)", trigger: .init(event: .supportRequest), delay: .days(1),
-                                    content: .init(template: "support_csat"))
+                campaign = Campaign(
+                    name: "support_follow_up_\(index)", trigger: .init(event: .supportRequest), delay: .days(1),
+                    content: .init(template: "support_csat"))
                 campaign.reeligibility = .days(7)
                 campaign.channels = [.email, .sms]
             }
             list.append(campaign)
         }
-        return TriggerSpec(campaigns: list, frequencyCaps: [
-            FrequencyCap(limit: 3, period: .calendarDays(1)), FrequencyCap(limit: 10, period: .rolling(.days(7))),
-            FrequencyCap(limit: 2, period: .calendarDays(1), channel: .whatsapp),
-        ])
+        return TriggerSpec(
+            campaigns: list,
+            frequencyCaps: [
+                FrequencyCap(limit: 3, period: .calendarDays(1)), FrequencyCap(limit: 10, period: .rolling(.days(7))),
+                FrequencyCap(limit: 2, period: .calendarDays(1), channel: .whatsapp),
+            ])
     }
 }

@@ -37,7 +37,9 @@ extension TriggerCore {
 
     /// Handles time-ordered events exactly as `handle(_:into:)` one by one would, prefetching
     /// the state that the next few events will touch.
-    public mutating func handle<Events: RandomAccessCollection>(batch events: Events, into actions: inout ContiguousArray<SendRequest>)
+    public mutating func handle<Events: RandomAccessCollection>(
+        batch events: Events, into actions: inout ContiguousArray<SendRequest>
+    )
     where Events.Element == CustomerEvent, Events.Index == Int {
         let end = events.endIndex
         guard end > events.startIndex else { return }
@@ -76,7 +78,8 @@ extension TriggerCore {
         // No mask: the kind reads no cell (then low > high), or rows are longer than 64 lines;
         // then the lines between the first and last cell the kind reads.
         let route = routes.rows.address(Int(event.kind.rawValue))
-        let low = Int(route.pointee.cellLow), high = Int(route.pointee.cellHigh)
+        let low = Int(route.pointee.cellLow)
+        let high = Int(route.pointee.cellHigh)
         guard low <= high else { return }
         var line = Int(bitPattern: UnsafeRawPointer(row + low)) & ~63
         let last = Int(bitPattern: UnsafeRawPointer(row + high))
@@ -120,7 +123,9 @@ extension TriggerCore {
             prefetchInstance(instance)
             if instance < generations.count { journeysim_prefetch(generations.address(instance)) }
         }
-        if count > TriggerCore.laneRingAhead { journeysim_prefetch(state.pointee.ring + state.pointee.slot(TriggerCore.laneRingAhead)) }
+        if count > TriggerCore.laneRingAhead {
+            journeysim_prefetch(state.pointee.ring + state.pointee.slot(TriggerCore.laneRingAhead))
+        }
         if count > TriggerCore.laneSendStateAhead {
             // Live or not: compaction keeps cancelled entries few, and the instance of one names
             // a customer all the same (an earlier one, or the next user of the slot).

@@ -90,11 +90,13 @@ extension TriggerCore {
         let time = event.time.milliseconds
         let customer = Int(event.customer)
         guard inAudience(customer: customer, campaign: index) else { return }
-        let instance = allocate(FlowInstance(
-            customer: event.customer, campaign: UInt16(index), step: 0, phase: .free,
-            flags: isControl(customer: customer, campaign: index, share: campaigns[index].controlShare) ? FlowInstance.control : 0,
-            journeyChannel: event.channel, stars: event.stars, cartValue: event.cartValue,
-            serial: 0, intendedAt: time))
+        let instance = allocate(
+            FlowInstance(
+                customer: event.customer, campaign: UInt16(index), step: 0, phase: .free,
+                flags: isControl(customer: customer, campaign: index, share: campaigns[index].controlShare)
+                    ? FlowInstance.control : 0,
+                journeyChannel: event.channel, stars: event.stars, cartValue: event.cartValue,
+                serial: 0, intendedAt: time))
         cells[cell].slot = UInt32(instance &+ 1)
         counters.add(.entered, campaign: index)
         run(instance: instance, campaign: index, at: event.time)
@@ -152,18 +154,24 @@ extension TriggerCore {
                 schedule(instance: index, phase: .messagePending, at: due, lane: step.lane)
                 return
             case .delay:
-                schedule(instance: index, phase: .delaying, at: time + SimDuration(milliseconds: step.durationMs), lane: step.lane)
+                schedule(
+                    instance: index, phase: .delaying, at: time + SimDuration(milliseconds: step.durationMs),
+                    lane: step.lane)
                 return
             case .wait:
-                schedule(instance: index, phase: .waiting, at: time + SimDuration(milliseconds: step.durationMs), lane: step.lane)
+                schedule(
+                    instance: index, phase: .waiting, at: time + SimDuration(milliseconds: step.durationMs),
+                    lane: step.lane)
                 return
             case .branch:
                 let instance = instances[index]
                 var target = step.onEvent
                 for caseIndex in Int(step.caseStart)..<Int(step.caseEnd) {
                     let item = cases[caseIndex]
-                    if item.condition.matches(cartValue: instance.cartValue, stars: instance.stars, stage: .idle,
-                                              channel: instance.journeyChannel) {
+                    if item.condition.matches(
+                        cartValue: instance.cartValue, stars: instance.stars, stage: .idle,
+                        channel: instance.journeyChannel)
+                    {
                         target = item.goto
                         break
                     }
@@ -182,8 +190,11 @@ extension TriggerCore {
             let step = steps[Int(campaigns[campaignIndex].stepBase) &+ Int(instance.step)]
             // The exception event is the trigger itself: restart the wait from the newer event.
             if event.kind == campaigns[campaignIndex].triggerKind, instance.flags & FlowInstance.sentAny == 0,
-               passesFilters(campaign: campaignIndex, cartValue: event.cartValue, stars: event.stars, stage: event.stage, channel: event.channel, properties: event.properties),
-               inAudience(customer: customer, campaign: campaignIndex) {
+                passesFilters(
+                    campaign: campaignIndex, cartValue: event.cartValue, stars: event.stars, stage: event.stage,
+                    channel: event.channel, properties: event.properties),
+                inAudience(customer: customer, campaign: campaignIndex)
+            {
                 instances[index].journeyChannel = event.channel
                 instances[index].cartValue = event.cartValue
                 instances[index].stars = event.stars
@@ -194,7 +205,8 @@ extension TriggerCore {
                 schedule(instance: index, phase: .messagePending, at: due, lane: step.lane)
                 return
             }
-            let state: TerminalState = instance.flags & FlowInstance.sentAny == 0 ? .cancelledByException : .skippedFlowExit
+            let state: TerminalState =
+                instance.flags & FlowInstance.sentAny == 0 ? .cancelledByException : .skippedFlowExit
             counters.finish(state, campaign: campaignIndex, step: Int(instance.step))
         }
         counters.add(.exited, campaign: campaignIndex)
@@ -231,8 +243,9 @@ extension TriggerCore {
     mutating func attributeConversion(cell: Int, campaign index: Int, at time: SimTime) {
         let last = cells[cell].exposure
         guard last != 0, !cells[cell].converted,
-              time.milliseconds &- Int64(last) &* 1000 <= campaigns[index].conversionWindowMs,
-              time.milliseconds >= Int64(last) &* 1000 &- 999 else { return }
+            time.milliseconds &- Int64(last) &* 1000 <= campaigns[index].conversionWindowMs,
+            time.milliseconds >= Int64(last) &* 1000 &- 999
+        else { return }
         cells[cell].converted = true
         counters.add(cells[cell].exposureIsControl ? .controlConversions : .treatmentConversions, campaign: index)
     }

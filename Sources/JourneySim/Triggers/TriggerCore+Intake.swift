@@ -32,7 +32,10 @@ extension TriggerCore {
         profiles[customer].seenKinds |= bit
         let list = routes.entries.base
         var position = Int(route.conversions)
-        let exceptions = Int(route.exceptions), waits = Int(route.waits), triggers = Int(route.triggers), end = Int(route.end)
+        let exceptions = Int(route.exceptions)
+        let waits = Int(route.waits)
+        let triggers = Int(route.triggers)
+        let end = Int(route.end)
         while position < exceptions {
             let entry = list[position]
             attributeConversion(cell: cellBase &+ Int(entry.column), campaign: Int(entry.campaign), at: event.time)
@@ -50,10 +53,14 @@ extension TriggerCore {
         }
         while position < end {
             let entry = list[position]
-            let campaign = Int(entry.campaign), cell = cellBase &+ Int(entry.column)
+            let campaign = Int(entry.campaign)
+            let cell = cellBase &+ Int(entry.column)
             position &+= 1
             if mayEnter(campaign: campaign, cell: cell, time: event.time.milliseconds, firstOfKind: firstOfKind),
-               passesFilters(campaign: campaign, cartValue: event.cartValue, stars: event.stars, stage: event.stage, channel: event.channel, properties: event.properties) {
+                passesFilters(
+                    campaign: campaign, cartValue: event.cartValue, stars: event.stars, stage: event.stage,
+                    channel: event.channel, properties: event.properties)
+            {
                 enter(campaign: campaign, cell: cell, event: event)
             }
         }
@@ -70,8 +77,10 @@ extension TriggerCore {
 
     /// Counts a delivery outcome; a failure falls back to the next consented, reachable channel
     /// not yet tried when the campaign allows it (the message then counts as fell back).
-    public mutating func reportDelivery(_ message: MessageID, outcome: DeliveryOutcome, at time: SimTime,
-                                        into actions: inout ContiguousArray<SendRequest>) {
+    public mutating func reportDelivery(
+        _ message: MessageID, outcome: DeliveryOutcome, at time: SimTime,
+        into actions: inout ContiguousArray<SendRequest>
+    ) {
         let campaign = Int(message.campaign)
         guard campaign < campaignCount, Int(message.step) < counters.stepCount(campaign: campaign) else { return }
         makeUnique()
@@ -85,7 +94,8 @@ extension TriggerCore {
             guard compiled.fallback, Int(message.customer) < customerCount else { return }
             let customer = Int(message.customer)
             let usable = usableChannels(customer: customer, campaign: compiled)
-            let candidates = ChannelSet(rawValue: usable.rawValue & profiles[customer].reachable.rawValue & ~message.tried.rawValue)
+            let candidates = ChannelSet(
+                rawValue: usable.rawValue & profiles[customer].reachable.rawValue & ~message.tried.rawValue)
             var next: Channel?
             for position in 0..<compiled.channelCount where candidates.contains(compiled.channel(at: position)) {
                 next = compiled.channel(at: position)
@@ -98,9 +108,11 @@ extension TriggerCore {
             var id = message
             id.isFallback = true
             id.tried.insert(ChannelSet(next))
-            actions.append(SendRequest(message: id, channel: next, template: definition.template, discount: definition.discount,
-                                       intendedAt: time, time: time, isFallback: true, wasDeferred: false,
-                                       routeToAgent: definition.routeToAgent))
+            actions.append(
+                SendRequest(
+                    message: id, channel: next, template: definition.template, discount: definition.discount,
+                    intendedAt: time, time: time, isFallback: true, wasDeferred: false,
+                    routeToAgent: definition.routeToAgent))
         }
     }
 }

@@ -13,7 +13,9 @@ public struct TriggerMemoryFootprint: Sendable, Equatable {
     /// Per-campaign rate-limit counters and compiled campaigns, steps and filters.
     public var campaignBytes: Int
 
-    public var totalBytes: Int { perCustomerCampaignBytes + perCustomerBytes + flowPoolBytes + heapBytes + campaignBytes }
+    public var totalBytes: Int {
+        perCustomerCampaignBytes + perCustomerBytes + flowPoolBytes + heapBytes + campaignBytes
+    }
 
     /// Total state divided over customers × campaigns: the figure to keep ≤ 128 B.
     public func bytesPerCustomerPerCampaign(customers: Int, campaigns: Int) -> Double {
@@ -28,6 +30,7 @@ extension TriggerCore {
             perCustomerBytes: profiles.allocatedBytes + caps.stateBytes,
             flowPoolBytes: instances.allocatedBytes + generations.allocatedBytes + freeInstances.allocatedBytes,
             heapBytes: queue.allocatedBytes,
-            campaignBytes: rateMinute.allocatedBytes + rateCount.allocatedBytes + campaigns.allocatedBytes + steps.allocatedBytes + filters.allocatedBytes + cases.allocatedBytes)
+            campaignBytes: rateMinute.allocatedBytes + rateCount.allocatedBytes + campaigns.allocatedBytes
+                + steps.allocatedBytes + filters.allocatedBytes + cases.allocatedBytes)
     }
 }

@@ -56,16 +56,20 @@ extension TriggerCore {
         let generation = generations[index] &+ 1
         generations[index] = generation
         instances[index].phase = phase
-        if lane >= 0, staleEntries > 0, queue.isFull(lane: Int(lane)), queue.shouldCompact(lane: Int(lane)) { compact(lane: Int(lane)) }
-        queue.schedule(DueEntry(instance: UInt32(index), generation: generation), at: time.milliseconds, lane: Int(lane))
+        if lane >= 0, staleEntries > 0, queue.isFull(lane: Int(lane)), queue.shouldCompact(lane: Int(lane)) {
+            compact(lane: Int(lane))
+        }
+        queue.schedule(
+            DueEntry(instance: UInt32(index), generation: generation), at: time.milliseconds, lane: Int(lane))
     }
 
     /// Drops a full lane's stale entries before it grows (out of line: rare, and a loop).
     @inline(never)
     mutating func compact(lane: Int) {
         let generations = self.generations.base
-        staleEntries &-= queue.compact(lane: lane, isLive: { generations[Int($0.instance)] == $0.generation },
-                                       prefetch: { journeysim_prefetch(generations + Int($0.instance)) })
+        staleEntries &-= queue.compact(
+            lane: lane, isLive: { generations[Int($0.instance)] == $0.generation },
+            prefetch: { journeysim_prefetch(generations + Int($0.instance)) })
     }
 
     /// The instance's queued entry, if any, no longer counts.
@@ -87,7 +91,6 @@ extension TriggerCore {
         }
     }
 }
-
 
 /// One customer's run through one campaign's flow.
 struct FlowInstance: Sendable {

@@ -26,14 +26,17 @@ extension TriggerCore {
         }
         // Channel choice.
         let profile = profiles[customer]
-        let eligible = ChannelSet(rawValue: campaign.pointee.channelMask.rawValue
-                                  & (campaign.pointee.requireConsent ? profile.consent : profile.channels).rawValue)
+        let eligible = ChannelSet(
+            rawValue: campaign.pointee.channelMask.rawValue
+                & (campaign.pointee.requireConsent ? profile.consent : profile.channels).rawValue)
         if eligible.rawValue == 0 { return skip(.suppressedNoReachableChannel, instance: index, at: time) }
         let allowed = ChannelSet(rawValue: eligible.rawValue & ~profile.optedOut.rawValue)
         if allowed.rawValue == 0 { return skip(.suppressedOptedOut, instance: index, at: time) }
         let reachable = profile.reachable
         var first: Channel?
-        if campaign.pointee.preferJourneyChannel, allowed.contains(instance.journeyChannel) { first = instance.journeyChannel }
+        if campaign.pointee.preferJourneyChannel, allowed.contains(instance.journeyChannel) {
+            first = instance.journeyChannel
+        }
         if first == nil { first = campaign.pointee.firstChannel(in: allowed) }
         guard let firstChoice = first else { return skip(.suppressedNoReachableChannel, instance: index, at: time) }
         var channel = firstChoice
@@ -41,7 +44,8 @@ extension TriggerCore {
         var tried = ChannelSet(firstChoice)
         if !reachable.contains(firstChoice) {
             guard campaign.pointee.fallback,
-                  let found = campaign.pointee.firstChannel(in: ChannelSet(rawValue: allowed.rawValue & reachable.rawValue & ~tried.rawValue))
+                let found = campaign.pointee.firstChannel(
+                    in: ChannelSet(rawValue: allowed.rawValue & reachable.rawValue & ~tried.rawValue))
             else { return skip(.suppressedNoReachableChannel, instance: index, at: time) }
             channel = found
             fellBack = true
@@ -57,7 +61,9 @@ extension TriggerCore {
                     instances[index].flags |= FlowInstance.deferred
                     instances[index].intendedAt = opening.milliseconds
                     let lanes = deferLanes[campaignIndex]
-                    schedule(instance: index, phase: .messagePending, at: opening, lane: lanes < 0 || zone >= deferZones ? -1 : lanes &+ Int32(zone))
+                    schedule(
+                        instance: index, phase: .messagePending, at: opening,
+                        lane: lanes < 0 || zone >= deferZones ? -1 : lanes &+ Int32(zone))
                     return
                 }
                 return skip(.droppedByWindow, instance: index, at: time)
@@ -70,9 +76,12 @@ extension TriggerCore {
             return skip(.heldOut, instance: index, at: time)
         }
         // The customer's local day, looked up once for the cap check and the record.
-        let checksCaps = !campaign.pointee.overrideCaps, countsTowardCaps = campaign.pointee.countsTowardCaps
+        let checksCaps = !campaign.pointee.overrideCaps
+        let countsTowardCaps = campaign.pointee.countsTowardCaps
         let moment = (checksCaps || countsTowardCaps) && !caps.rules.isEmpty ? capMoment(at: time, zone: zone) : nil
-        if checksCaps, let moment, !caps.allows(customer: customer, channel: channel, at: moment, zone: zone, zones: zones) {
+        if checksCaps, let moment,
+            !caps.allows(customer: customer, channel: channel, at: moment, zone: zone, zones: zones)
+        {
             return skip(.suppressedByCap, instance: index, at: time)
         }
         let rateLimit = campaign.pointee.rateLimitPerMinute
@@ -101,12 +110,14 @@ extension TriggerCore {
         let deferred = instance.flags & FlowInstance.deferred != 0
         if deferred { counters.add(.deferred, campaign: campaignIndex, step: stepIndex) }
         let step = steps.address(Int(campaign.pointee.stepBase) &+ stepIndex)
-        outbox.append(SendRequest(
-            message: MessageID(serial: instance.serial, customer: instance.customer, campaign: instance.campaign,
-                               step: UInt8(truncatingIfNeeded: stepIndex), isFallback: fellBack, tried: tried),
-            channel: channel, template: step.pointee.template, discount: step.pointee.discount,
-            intendedAt: SimTime(milliseconds: instance.intendedAt), time: time, isFallback: fellBack,
-            wasDeferred: deferred, routeToAgent: step.pointee.routeToAgent))
+        outbox.append(
+            SendRequest(
+                message: MessageID(
+                    serial: instance.serial, customer: instance.customer, campaign: instance.campaign,
+                    step: UInt8(truncatingIfNeeded: stepIndex), isFallback: fellBack, tried: tried),
+                channel: channel, template: step.pointee.template, discount: step.pointee.discount,
+                intendedAt: SimTime(milliseconds: instance.intendedAt), time: time, isFallback: fellBack,
+                wasDeferred: deferred, routeToAgent: step.pointee.routeToAgent))
         instances[index].flags |= FlowInstance.sentAny
         counters.finish(fellBack ? .fellBack : .sent, campaign: campaignIndex, step: stepIndex)
         let next = UInt16(truncatingIfNeeded: step.pointee.next)
@@ -149,12 +160,18 @@ extension TriggerCore {
     // MARK: Checks
 
     @inline(__always)
-    func passesFilters(campaign index: Int, cartValue: Float, stars: UInt8, stage: Stage, channel: Channel,
-                       properties: EventProperties) -> Bool {
+    func passesFilters(
+        campaign index: Int, cartValue: Float, stars: UInt8, stage: Stage, channel: Channel,
+        properties: EventProperties
+    ) -> Bool {
         var filter = Int(campaigns[index].filterStart)
         let end = Int(campaigns[index].filterEnd)
         while filter < end {
-            if !filters[filter].matches(cartValue: cartValue, stars: stars, stage: stage, channel: channel, properties: properties) { return false }
+            if !filters[filter].matches(
+                cartValue: cartValue, stars: stars, stage: stage, channel: channel, properties: properties)
+            {
+                return false
+            }
             filter &+= 1
         }
         return true
@@ -168,7 +185,10 @@ extension TriggerCore {
         if reachable != 0, reachable & profile.reachable.rawValue == 0 { return false }
         // An opt-out withdraws consent, so an audience re-check at send time sees it.
         if campaigns[index].requireConsent,
-           campaigns[index].channelMask.rawValue & profile.consent.rawValue & ~profile.optedOut.rawValue == 0 { return false }
+            campaigns[index].channelMask.rawValue & profile.consent.rawValue & ~profile.optedOut.rawValue == 0
+        {
+            return false
+        }
         return true
     }
 
@@ -178,7 +198,8 @@ extension TriggerCore {
     public func isControl(customer: Int, campaign: Int, share: Double) -> Bool {
         guard share > 0 else { return false }
         // Hash the scenario-wide id so a customer is in the same group in every shard.
-        let key = SplitMix64.hash(seed, UInt64(RandomStream.trigger.rawValue) << 32 | UInt64(campaign), population.globalID(customer))
+        let key = SplitMix64.hash(
+            seed, UInt64(RandomStream.trigger.rawValue) << 32 | UInt64(campaign), population.globalID(customer))
         return Double(key >> 11) * 0x1.0p-53 < share
     }
 

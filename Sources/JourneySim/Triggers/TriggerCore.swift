@@ -159,8 +159,10 @@ public struct TriggerCore: Sendable {
         routes = EventRoutes(campaigns: spec.campaigns, columns: columns)
         let cells = customerCount * campaignCount
         self.cells = StateBuffer(repeating: CampaignCell(), count: cells)
-        let profiles = StateBuffer(repeating: CustomerProfile(channels: [], consent: [], reachable: [], optedOut: [],
-                                                              seenKinds: 0, zone: 0, archetype: 0), count: customerCount)
+        let profiles = StateBuffer(
+            repeating: CustomerProfile(
+                channels: [], consent: [], reachable: [], optedOut: [],
+                seenKinds: 0, zone: 0, archetype: 0), count: customerCount)
         for id in 0..<customerCount {
             profiles[id] = CustomerProfile(
                 channels: population.channels[id], consent: population.consent[id], reachable: population.reachable[id],
@@ -179,7 +181,8 @@ public struct TriggerCore: Sendable {
         var windows: [DeliveryWindow] = []
         var deferLanes = ContiguousArray<Int32>(repeating: -1, count: campaignCount)
         let zoneCount = max(1, zones.identifiers.count)
-        for (index, campaign) in compiled.campaigns.enumerated() where campaign.hasWindow && campaign.window.outside == .defer {
+        for (index, campaign) in compiled.campaigns.enumerated()
+        where campaign.hasWindow && campaign.window.outside == .defer {
             let key = windows.firstIndex(of: campaign.window) ?? windows.count
             if key == windows.count { windows.append(campaign.window) }
             deferLanes[index] = Int32(compiled.laneCount + key * zoneCount)

@@ -29,7 +29,9 @@ struct TriggerCounters: Sendable {
 
     func stepCount(campaign: Int) -> Int { stepOffsets[campaign &+ 1] &- stepOffsets[campaign] }
 
-    @inline(__always) func row(_ campaign: Int, _ step: Int) -> Int { (stepOffsets[campaign] &+ step) &* TriggerStats.columns }
+    @inline(__always) func row(_ campaign: Int, _ step: Int) -> Int {
+        (stepOffsets[campaign] &+ step) &* TriggerStats.columns
+    }
 
     @inline(__always) mutating func add(_ counter: TriggerStats.MessageCounter, campaign: Int, step: Int) {
         messageCounts[row(campaign, step) &+ counter.rawValue] &+= 1

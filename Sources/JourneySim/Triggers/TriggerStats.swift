@@ -57,7 +57,8 @@ public struct TriggerStats: Sendable, Equatable, Codable {
     }
 
     public init(spec: TriggerSpec) {
-        self.init(campaignNames: spec.campaigns.map(\.name), stepCounts: spec.campaigns.map { max(1, $0.flow.steps.count) })
+        self.init(
+            campaignNames: spec.campaigns.map(\.name), stepCounts: spec.campaigns.map { max(1, $0.flow.steps.count) })
     }
 
     public var campaignCount: Int { campaignNames.count }
@@ -84,7 +85,9 @@ public struct TriggerStats: Sendable, Equatable, Codable {
     /// Every counter of one step (or of the whole campaign when `step` is nil) by report name:
     /// the message counters, then the terminal states.
     public func namedCounts(campaign: Int, step: Int? = nil) -> [(name: String, value: UInt64)] {
-        let counters: [(name: String, value: UInt64)] = MessageCounter.allCases.map { ("\($0)", count($0, campaign: campaign, step: step)) }
+        let counters: [(name: String, value: UInt64)] = MessageCounter.allCases.map {
+            ("\($0)", count($0, campaign: campaign, step: step))
+        }
         return counters + TerminalState.allCases.map { ($0.name, count($0, campaign: campaign, step: step)) }
     }
 
@@ -120,7 +123,9 @@ public struct TriggerStats: Sendable, Equatable, Codable {
                     accounted &+= value
                 }
                 if accounted != created || negative {
-                    problems.append("\(campaignNames[campaign]) step \(step): created \(created), accounted \(Int64(bitPattern: accounted))")
+                    problems.append(
+                        "\(campaignNames[campaign]) step \(step): created \(created), accounted \(Int64(bitPattern: accounted))"
+                    )
                 }
             }
         }
@@ -141,8 +146,9 @@ public struct TriggerStats: Sendable, Equatable, Codable {
 
     /// Adds another shard's counts; both must come from the same spec.
     public mutating func merge(_ other: TriggerStats) {
-        precondition(stepOffsets == other.stepOffsets && campaignNames == other.campaignNames,
-                     "merging stats of different campaign sets")
+        precondition(
+            stepOffsets == other.stepOffsets && campaignNames == other.campaignNames,
+            "merging stats of different campaign sets")
         for index in messageCounts.indices { messageCounts[index] &+= other.messageCounts[index] }
         for index in campaignCounts.indices { campaignCounts[index] &+= other.campaignCounts[index] }
     }

@@ -42,7 +42,9 @@ struct ZoneOffsets: Sendable {
 
     /// The segment in force in `zone` at `milliseconds`.
     @inline(__always) func segment(zone: Int, at milliseconds: Int64) -> Int {
-        precondition(zone >= 0 && zone < zoneCount, "a customer's time zone \(zone) is not in the zone table (\(zoneCount) zones)")
+        precondition(
+            zone >= 0 && zone < zoneCount,
+            "a customer's time zone \(zone) is not in the zone table (\(zoneCount) zones)")
         var index = Int(first[zone])
         let end = Int(first[zone &+ 1])
         while index &+ 1 < end, milliseconds >= starts[index &+ 1] { index &+= 1 }
@@ -57,8 +59,9 @@ struct ZoneOffsets: Sendable {
         let day = ZoneOffsets.day(local: milliseconds &+ offset)
         let midnight = day &* 86_400_000 &- offset
         let segmentEnd = segment &+ 1 < Int(first[zone &+ 1]) ? starts[segment &+ 1] : .max
-        return LocalDay(from: max(midnight, starts[segment]), until: min(midnight &+ 86_400_000, segmentEnd),
-                        midnight: midnight, day: day)
+        return LocalDay(
+            from: max(midnight, starts[segment]), until: min(midnight &+ 86_400_000, segmentEnd),
+            midnight: midnight, day: day)
     }
 
     /// The local day number, as `TimeZoneTable.localDay`.

@@ -19,7 +19,9 @@ struct BarChart {
 
     func svg(label: String) -> String {
         var canvas = SVGCanvas(width: width, height: height)
-        let left = 78.0, right = 16.0, bottom = 46.0
+        let left = 78.0
+        let right = 16.0
+        let bottom = 46.0
         let legendHeight = ChartLegend(items: series.map { ($0.name, $0.color) })
             .draw(into: &canvas, x: left, y: 6, width: width - left - right)
         let top = 14 + legendHeight + (valueLabels ? 12 : 0)
@@ -37,7 +39,8 @@ struct BarChart {
         let scale = ChartScale(values: extremes, pixelLower: height - bottom, pixelUpper: top)
         for tick in scale.ticks {
             canvas.line(x1: left, y1: scale(tick), x2: width - right, y2: scale(tick), stroke: ChartPalette.grid)
-            canvas.text(format.tick(tick), x: left - 6, y: scale(tick) + 4, anchor: .end, size: 11, fill: ChartPalette.axis)
+            canvas.text(
+                format.tick(tick), x: left - 6, y: scale(tick) + 4, anchor: .end, size: 11, fill: ChartPalette.axis)
         }
         canvas.line(x1: left, y1: scale(0), x2: width - right, y2: scale(0), stroke: ChartPalette.axis)
         guard !categories.isEmpty else { return canvas.svg(label: label) }
@@ -48,19 +51,24 @@ struct BarChart {
         for (index, category) in categories.enumerated() {
             let groupStart = left + Double(index) * groupWidth + (groupWidth - barWidth * Double(barCount)) / 2
             let categorySize = min(12, groupWidth / max(1, Double(category.count)) / 0.6)
-            canvas.text(category, x: left + (Double(index) + 0.5) * groupWidth, y: height - bottom + 18,
-                        anchor: .middle, size: max(8, categorySize))
+            canvas.text(
+                category, x: left + (Double(index) + 0.5) * groupWidth, y: height - bottom + 18,
+                anchor: .middle, size: max(8, categorySize))
             if stacked {
                 var base = 0.0
                 for s in series {
                     let value = max(0, s.values[safe: index] ?? 0)
                     guard value > 0 else { continue }
-                    canvas.rect(x: groupStart, y: scale(base + value), width: barWidth, height: scale(base) - scale(base + value),
-                                fill: s.color, title: "\(category), \(s.name): \(format.exact(value))")
+                    canvas.rect(
+                        x: groupStart, y: scale(base + value), width: barWidth,
+                        height: scale(base) - scale(base + value),
+                        fill: s.color, title: "\(category), \(s.name): \(format.exact(value))")
                     base += value
                 }
                 if valueLabels {
-                    canvas.text(format.exact(base), x: groupStart + barWidth / 2, y: scale(base) - 4, anchor: .middle, size: labelSize)
+                    canvas.text(
+                        format.exact(base), x: groupStart + barWidth / 2, y: scale(base) - 4, anchor: .middle,
+                        size: labelSize)
                 }
                 continue
             }
@@ -69,15 +77,24 @@ struct BarChart {
                 let value = s.values[safe: index] ?? 0
                 guard value.isFinite else { continue }
                 let x = groupStart + Double(seriesIndex) * barWidth
-                let y0 = scale(0), y1 = scale(value)
-                canvas.rect(x: x + 1, y: min(y0, y1), width: barWidth - 2, height: abs(y0 - y1), fill: s.color,
-                            title: "\(category), \(s.name): \(format.exact(value))")
+                let y0 = scale(0)
+                let y1 = scale(value)
+                canvas.rect(
+                    x: x + 1, y: min(y0, y1), width: barWidth - 2, height: abs(y0 - y1), fill: s.color,
+                    title: "\(category), \(s.name): \(format.exact(value))")
                 var labelY = min(y0, y1) - 4
                 if let interval = s.intervals?[safe: index] ?? nil {
-                    let mid = x + barWidth / 2, cap = min(8, barWidth / 4)
-                    canvas.line(x1: mid, y1: scale(interval.lower), x2: mid, y2: scale(interval.upper), stroke: "#111", width: 1.5)
-                    canvas.line(x1: mid - cap, y1: scale(interval.lower), x2: mid + cap, y2: scale(interval.lower), stroke: "#111", width: 1.5)
-                    canvas.line(x1: mid - cap, y1: scale(interval.upper), x2: mid + cap, y2: scale(interval.upper), stroke: "#111", width: 1.5)
+                    let mid = x + barWidth / 2
+                    let cap = min(8, barWidth / 4)
+                    canvas.line(
+                        x1: mid, y1: scale(interval.lower), x2: mid, y2: scale(interval.upper), stroke: "#111",
+                        width: 1.5)
+                    canvas.line(
+                        x1: mid - cap, y1: scale(interval.lower), x2: mid + cap, y2: scale(interval.lower),
+                        stroke: "#111", width: 1.5)
+                    canvas.line(
+                        x1: mid - cap, y1: scale(interval.upper), x2: mid + cap, y2: scale(interval.upper),
+                        stroke: "#111", width: 1.5)
                     labelY = min(labelY, scale(interval.upper) - 4)
                 }
                 if valueLabels {

@@ -6,7 +6,8 @@ struct ChartLegend {
     @discardableResult
     func draw(into canvas: inout SVGCanvas, x: Double, y: Double, width: Double) -> Double {
         guard !items.isEmpty else { return 0 }
-        var cursor = x, row = 0.0
+        var cursor = x
+        var row = 0.0
         for item in items {
             let itemWidth = 18 + ChartLegend.textWidth(item.name, size: 12) + 16
             if cursor + itemWidth > x + width, cursor > x {

@@ -12,8 +12,12 @@ struct ChartScale {
     /// `pixelLower` is where `lower` lands (for a vertical axis, the bottom of the plot).
     init(values: [Double], includeZero: Bool = true, pixelLower: Double, pixelUpper: Double, tickCount: Int = 5) {
         let finite = values.filter(\.isFinite)
-        var low = finite.min() ?? 0, high = finite.max() ?? 1
-        if includeZero { low = min(low, 0); high = max(high, 0) }
+        var low = finite.min() ?? 0
+        var high = finite.max() ?? 1
+        if includeZero {
+            low = min(low, 0)
+            high = max(high, 0)
+        }
         if high - low < 1e-12 { high = low + (low == 0 ? 1 : abs(low) * 0.1) }
         let step = ChartScale.niceStep((high - low) / Double(max(1, tickCount)))
         lower = (low / step).rounded(.down) * step

@@ -13,7 +13,10 @@ public struct ComparisonReportInput: Sendable, Equatable {
         /// Whether a larger value is the better outcome (colours the difference).
         public var higherIsBetter: Bool
 
-        public init(name: String, format: ChartValueFormat, values: [Double], differences: [ConfidenceInterval?], higherIsBetter: Bool = true) {
+        public init(
+            name: String, format: ChartValueFormat, values: [Double], differences: [ConfidenceInterval?],
+            higherIsBetter: Bool = true
+        ) {
             self.name = name
             self.format = format
             self.values = values

@@ -11,26 +11,26 @@ struct HTMLReportDocument {
     }
 
     static let css = """
-    body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222; margin: 0; background: #f6f7f9; }
-    main { max-width: 1040px; margin: 0 auto; padding: 24px 28px 48px; }
-    h1 { font-size: 26px; margin: 0 0 4px; }
-    h2 { font-size: 19px; margin: 32px 0 8px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
-    p.subtitle { color: #555; margin: 0 0 16px; }
-    figure.chart { background: #fff; border: 1px solid #e1e4e8; border-radius: 6px; margin: 14px 0; padding: 12px 14px; }
-    figure.chart figcaption { font-weight: 600; margin-bottom: 6px; }
-    figure.chart svg { width: 100%; height: auto; display: block; }
-    p.note { color: #555; font-size: 13px; margin: 6px 0 0; }
-    p.empty { color: #777; font-style: italic; }
-    details { margin-top: 6px; font-size: 13px; }
-    summary { cursor: pointer; color: #3366cc; }
-    table { border-collapse: collapse; font-size: 13px; margin: 6px 0; background: #fff; }
-    th, td { border: 1px solid #e1e4e8; padding: 3px 8px; text-align: right; }
-    th:first-child, td:first-child, table.headline td:nth-child(3), table.headline th:nth-child(3) { text-align: left; }
-    th { background: #f0f2f5; }
-    table.headline td, table.headline th { font-size: 14px; padding: 5px 10px; }
-    .warning { background: #fff4e5; border: 1px solid #f0b45b; padding: 8px 12px; border-radius: 4px; }
-    footer { color: #777; font-size: 12px; margin-top: 32px; }
-    """
+        body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222; margin: 0; background: #f6f7f9; }
+        main { max-width: 1040px; margin: 0 auto; padding: 24px 28px 48px; }
+        h1 { font-size: 26px; margin: 0 0 4px; }
+        h2 { font-size: 19px; margin: 32px 0 8px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
+        p.subtitle { color: #555; margin: 0 0 16px; }
+        figure.chart { background: #fff; border: 1px solid #e1e4e8; border-radius: 6px; margin: 14px 0; padding: 12px 14px; }
+        figure.chart figcaption { font-weight: 600; margin-bottom: 6px; }
+        figure.chart svg { width: 100%; height: auto; display: block; }
+        p.note { color: #555; font-size: 13px; margin: 6px 0 0; }
+        p.empty { color: #777; font-style: italic; }
+        details { margin-top: 6px; font-size: 13px; }
+        summary { cursor: pointer; color: #3366cc; }
+        table { border-collapse: collapse; font-size: 13px; margin: 6px 0; background: #fff; }
+        th, td { border: 1px solid #e1e4e8; padding: 3px 8px; text-align: right; }
+        th:first-child, td:first-child, table.headline td:nth-child(3), table.headline th:nth-child(3) { text-align: left; }
+        th { background: #f0f2f5; }
+        table.headline td, table.headline th { font-size: 14px; padding: 5px 10px; }
+        .warning { background: #fff4e5; border: 1px solid #f0b45b; padding: 8px 12px; border-radius: 4px; }
+        footer { color: #777; font-size: 12px; margin-top: 32px; }
+        """
 
     mutating func heading(_ text: String) {
         sections.append("<h2>\(HTMLText.escape(text))</h2>")
@@ -45,7 +45,8 @@ struct HTMLReportDocument {
     /// A chart with a caption, an explanatory note and its exact numbers in a collapsible table.
     /// `id` identifies the chart (`chart-<id>`) for tests and links.
     mutating func figure(id: String, caption: String, svg: String, note: String? = nil, data: HTMLTable? = nil) {
-        var html = "<figure class=\"chart\" id=\"chart-\(id)\">\n<figcaption>\(HTMLText.escape(caption))</figcaption>\n\(svg)\n"
+        var html =
+            "<figure class=\"chart\" id=\"chart-\(id)\">\n<figcaption>\(HTMLText.escape(caption))</figcaption>\n\(svg)\n"
         if let note { html += "<p class=\"note\">\(HTMLText.escape(note))</p>\n" }
         if let data { html += "<details><summary>Numbers</summary>\n\(data.html())</details>\n" }
         html += "</figure>"
@@ -54,7 +55,9 @@ struct HTMLReportDocument {
 
     /// A figure slot for a chart the data cannot fill, saying why instead of drawing an empty frame.
     mutating func missingFigure(id: String, caption: String, reason: String) {
-        sections.append("<figure class=\"chart\" id=\"chart-\(id)\">\n<figcaption>\(HTMLText.escape(caption))</figcaption>\n<p class=\"empty\">\(HTMLText.escape(reason))</p>\n</figure>")
+        sections.append(
+            "<figure class=\"chart\" id=\"chart-\(id)\">\n<figcaption>\(HTMLText.escape(caption))</figcaption>\n<p class=\"empty\">\(HTMLText.escape(reason))</p>\n</figure>"
+        )
     }
 
     func html() -> String {

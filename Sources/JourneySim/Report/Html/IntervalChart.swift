@@ -12,19 +12,26 @@ struct IntervalChart {
     var width = 960.0
 
     func svg(label: String) -> String {
-        let rowHeight = 34.0, top = 16.0, bottom = 30.0
+        let rowHeight = 34.0
+        let top = 16.0
+        let bottom = 30.0
         let height = top + bottom + rowHeight * Double(max(1, rows.count))
         var canvas = SVGCanvas(width: width, height: height)
         let labelWidth = min(260, max(120, (rows.map { ChartLegend.textWidth($0.label, size: 12) }.max() ?? 0) + 16))
         let valueWidth = 250.0
-        let left = labelWidth, right = width - valueWidth
+        let left = labelWidth
+        let right = width - valueWidth
         let finite = rows.flatMap { [$0.interval.lower, $0.interval.upper, $0.interval.estimate] }.filter(\.isFinite)
         let scale = ChartScale(values: finite, pixelLower: left, pixelUpper: right, tickCount: 6)
         for tick in scale.ticks {
             canvas.line(x1: scale(tick), y1: top, x2: scale(tick), y2: height - bottom, stroke: ChartPalette.grid)
-            canvas.text(format.tick(tick), x: scale(tick), y: height - bottom + 16, anchor: .middle, size: 11, fill: ChartPalette.axis)
+            canvas.text(
+                format.tick(tick), x: scale(tick), y: height - bottom + 16, anchor: .middle, size: 11,
+                fill: ChartPalette.axis)
         }
-        canvas.line(x1: scale(0), y1: top - 6, x2: scale(0), y2: height - bottom, stroke: ChartPalette.axis, width: 1.5, dashed: true)
+        canvas.line(
+            x1: scale(0), y1: top - 6, x2: scale(0), y2: height - bottom, stroke: ChartPalette.axis, width: 1.5,
+            dashed: true)
         for (index, row) in rows.enumerated() {
             let y = top + rowHeight * (Double(index) + 0.5)
             let i = row.interval

@@ -15,14 +15,22 @@ public enum LoadReportPage {
         }
     }
 
-    public static func html(_ results: LoadResults, title: String = "journeysim load report",
-                            throughput: [ThroughputSample] = [], thresholds: [ThresholdOutcome] = [],
-                            backendFailure: BackendFailure? = nil) -> String {
+    public static func html(
+        _ results: LoadResults, title: String = "journeysim load report",
+        throughput: [ThroughputSample] = [], thresholds: [ThresholdOutcome] = [],
+        backendFailure: BackendFailure? = nil
+    ) -> String {
         var page = HTMLReportDocument(
             title: title,
-            subtitle: "wall \(results.wallSeconds.formatted2) s (scheduled \(results.scheduledSeconds.formatted2) s, speed-up ×\(results.speedup.formatted2)); \(results.overall.completed) of \(results.overall.intended) messages answered")
-        if let reason = results.stopReason { page.raw("<p class=\"warning\">Stopped early: \(HTMLText.escape(reason))</p>") }
-        if let backendFailure { page.raw("<p class=\"warning\">FAILED: \(HTMLText.escape(backendFailure.description))</p>") }
+            subtitle:
+                "wall \(results.wallSeconds.formatted2) s (scheduled \(results.scheduledSeconds.formatted2) s, speed-up ×\(results.speedup.formatted2)); \(results.overall.completed) of \(results.overall.intended) messages answered"
+        )
+        if let reason = results.stopReason {
+            page.raw("<p class=\"warning\">Stopped early: \(HTMLText.escape(reason))</p>")
+        }
+        if let backendFailure {
+            page.raw("<p class=\"warning\">FAILED: \(HTMLText.escape(backendFailure.description))</p>")
+        }
         page.heading("Latency")
         let channels = results.channels.keys.sorted()
         var series = [latencySeries("overall", results.overall, color: "#111")]
@@ -32,40 +40,68 @@ public enum LoadReportPage {
         series.removeAll { $0.points.isEmpty }
         let percentiles: [(String, Double)] = [("p50", 50), ("p90", 90), ("p99", 99), ("p99.9", 99.9), ("max", 100)]
         let rows = [("overall", results.overall)] + channels.map { ($0.name, results.channels[$0]!) }
-        let table = HTMLTable(header: ["slice", "completed"] + percentiles.map { "\($0.0) (ms)" } + ["mean (ms)"], rows: rows.map { name, s in
-            [name, String(s.completed)] + percentiles.map { ChartValueFormat.milliseconds.exact(value(s, $0.1)) }
-                + [ChartValueFormat.milliseconds.exact(s.meanLatencyMilliseconds)]
-        })
+        let table = HTMLTable(
+            header: ["slice", "completed"] + percentiles.map { "\($0.0) (ms)" } + ["mean (ms)"],
+            rows: rows.map { name, s in
+                [name, String(s.completed)] + percentiles.map { ChartValueFormat.milliseconds.exact(value(s, $0.1)) }
+                    + [ChartValueFormat.milliseconds.exact(s.meanLatencyMilliseconds)]
+            })
         if series.isEmpty {
-            page.missingFigure(id: "latency-percentiles", caption: "Latency by percentile", reason: "No message was answered, so there is no latency to show.")
+            page.missingFigure(
+                id: "latency-percentiles", caption: "Latency by percentile",
+                reason: "No message was answered, so there is no latency to show.")
         } else {
-            page.figure(id: "latency-percentiles", caption: "Latency by percentile (HDR histogram, from the intended send time)",
-                        svg: PercentileCurveChart(series: series).svg(label: "Latency percentile curve per channel"),
-                        note: "The horizontal axis stretches the tail: each step is ten times rarer (90%, 99%, 99.9%, …).", data: table)
+            page.figure(
+                id: "latency-percentiles",
+                caption: "Latency by percentile (HDR histogram, from the intended send time)",
+                svg: PercentileCurveChart(series: series).svg(label: "Latency percentile curve per channel"),
+                note: "The horizontal axis stretches the tail: each step is ten times rarer (90%, 99%, 99.9%, …).",
+                data: table)
         }
         page.heading("Throughput")
         if throughput.isEmpty {
-            let chart = BarChart(categories: ["intended", "achieved"], series: [
-                .init(name: "messages per second", color: ChartPalette.color(0), values: [results.intendedThroughput, results.achievedThroughput]),
-            ], format: .decimal, height: 260)
-            page.figure(id: "throughput", caption: "Throughput: intended vs achieved (messages per second)", svg: chart.svg(label: "Intended and achieved throughput"),
-                        note: "No per-interval series was recorded for this run, so only the run's averages are shown.")
+            let chart = BarChart(
+                categories: ["intended", "achieved"],
+                series: [
+                    .init(
+                        name: "messages per second", color: ChartPalette.color(0),
+                        values: [results.intendedThroughput, results.achievedThroughput])
+                ], format: .decimal, height: 260)
+            page.figure(
+                id: "throughput", caption: "Throughput: intended vs achieved (messages per second)",
+                svg: chart.svg(label: "Intended and achieved throughput"),
+                note: "No per-interval series was recorded for this run, so only the run's averages are shown.")
         } else {
-            let chart = LineChart(labels: throughput.map { ChartValueFormat.trimmed($0.secondsSinceStart, decimals: 1) + "s" }, series: [
-                .init(name: "intended per second", color: ChartPalette.control, values: throughput.map(\.intendedPerSecond), dashed: true),
-                .init(name: "completed per second", color: ChartPalette.color(0), values: throughput.map(\.completedPerSecond)),
-            ], leftFormat: .decimal, leftTitle: "messages per second")
-            page.figure(id: "throughput", caption: "Throughput over time", svg: chart.svg(label: "Throughput over time"),
-                        data: HTMLTable(header: ["second", "intended/s", "completed/s"], rows: throughput.map {
-                            [$0.secondsSinceStart.formatted2, $0.intendedPerSecond.formatted2, $0.completedPerSecond.formatted2]
-                        }))
+            let chart = LineChart(
+                labels: throughput.map { ChartValueFormat.trimmed($0.secondsSinceStart, decimals: 1) + "s" },
+                series: [
+                    .init(
+                        name: "intended per second", color: ChartPalette.control,
+                        values: throughput.map(\.intendedPerSecond), dashed: true),
+                    .init(
+                        name: "completed per second", color: ChartPalette.color(0),
+                        values: throughput.map(\.completedPerSecond)),
+                ], leftFormat: .decimal, leftTitle: "messages per second")
+            page.figure(
+                id: "throughput", caption: "Throughput over time", svg: chart.svg(label: "Throughput over time"),
+                data: HTMLTable(
+                    header: ["second", "intended/s", "completed/s"],
+                    rows: throughput.map {
+                        [
+                            $0.secondsSinceStart.formatted2, $0.intendedPerSecond.formatted2,
+                            $0.completedPerSecond.formatted2,
+                        ]
+                    }))
         }
         page.heading("Errors")
         let o = results.overall
         var errorRows: [[String]] = [
-            ["intended", String(o.intended)], ["started", String(o.started)], ["late", String(o.late)], ["dropped", String(o.dropped)],
-            ["completed", String(o.completed)], ["accepted", String(o.accepted)], ["failed messages", String(o.failedMessages)],
-            ["attempts", String(o.attempts)], ["failed attempts", String(o.failedAttempts)], ["retries", String(o.retries)],
+            ["intended", String(o.intended)], ["started", String(o.started)], ["late", String(o.late)],
+            ["dropped", String(o.dropped)],
+            ["completed", String(o.completed)], ["accepted", String(o.accepted)],
+            ["failed messages", String(o.failedMessages)],
+            ["attempts", String(o.attempts)], ["failed attempts", String(o.failedAttempts)],
+            ["retries", String(o.retries)],
             ["error rate (failed attempts / attempts)", SummaryTable.percent(o.attemptErrorRate)],
             ["message error rate (failed messages / completed)", SummaryTable.percent(o.messageErrorRate)],
             ["timeouts", String(o.errors.timeouts)], ["connection refused", String(o.errors.connectionRefused)],
@@ -73,9 +109,13 @@ public enum LoadReportPage {
             ["malformed answers", String(o.errors.malformedResponses)],
         ]
         for kind in o.rejected.keys.sorted() { errorRows.append(["rejected: \(kind)", String(o.rejected[kind]!)]) }
-        page.raw("<figure class=\"chart\" id=\"chart-errors\">\n<figcaption>Outcomes and errors</figcaption>\n\(HTMLTable(header: ["figure", "value"], rows: errorRows).html())</figure>")
+        page.raw(
+            "<figure class=\"chart\" id=\"chart-errors\">\n<figcaption>Outcomes and errors</figcaption>\n\(HTMLTable(header: ["figure", "value"], rows: errorRows).html())</figure>"
+        )
         if !thresholds.isEmpty {
-            page.raw("<figure class=\"chart\" id=\"chart-thresholds\">\n<figcaption>Thresholds</figcaption>\n\(HTMLTable(header: ["threshold", "actual", "result"], rows: thresholds.map { [$0.threshold.text, $0.threshold.format($0.actual), $0.passed ? "passed" : "FAILED"] }).html())</figure>")
+            page.raw(
+                "<figure class=\"chart\" id=\"chart-thresholds\">\n<figcaption>Thresholds</figcaption>\n\(HTMLTable(header: ["threshold", "actual", "result"], rows: thresholds.map { [$0.threshold.text, $0.threshold.format($0.actual), $0.passed ? "passed" : "FAILED"] }).html())</figure>"
+            )
         }
         return page.html()
     }

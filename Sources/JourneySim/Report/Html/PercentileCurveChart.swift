@@ -24,18 +24,30 @@ struct PercentileCurveChart {
 
     func svg(label: String) -> String {
         var canvas = SVGCanvas(width: width, height: height)
-        let left = 78.0, right = 20.0, bottom = 44.0
-        let legendHeight = ChartLegend(items: series.map { ($0.name, $0.color) }).draw(into: &canvas, x: left, y: 6, width: width - left - right)
+        let left = 78.0
+        let right = 20.0
+        let bottom = 44.0
+        let legendHeight = ChartLegend(items: series.map { ($0.name, $0.color) }).draw(
+            into: &canvas, x: left, y: 6, width: width - left - right)
         let top = 20 + legendHeight
-        let y = ChartScale(values: series.flatMap { $0.points.map(\.milliseconds) }, pixelLower: height - bottom, pixelUpper: top)
+        let y = ChartScale(
+            values: series.flatMap { $0.points.map(\.milliseconds) }, pixelLower: height - bottom, pixelUpper: top)
         let maxPosition = PercentileCurveChart.position(100)
-        func x(_ percentile: Double) -> Double { left + PercentileCurveChart.position(percentile) / maxPosition * (width - left - right) }
+        func x(_ percentile: Double) -> Double {
+            left + PercentileCurveChart.position(percentile) / maxPosition * (width - left - right)
+        }
         for tick in y.ticks {
             canvas.line(x1: left, y1: y(tick), x2: width - right, y2: y(tick), stroke: ChartPalette.grid)
-            canvas.text(ChartValueFormat.milliseconds.tick(tick), x: left - 6, y: y(tick) + 4, anchor: .end, size: 11, fill: ChartPalette.axis)
+            canvas.text(
+                ChartValueFormat.milliseconds.tick(tick), x: left - 6, y: y(tick) + 4, anchor: .end, size: 11,
+                fill: ChartPalette.axis)
         }
-        canvas.text("latency (ms)", x: 14, y: (top + height - bottom) / 2, anchor: .middle, size: 11, fill: ChartPalette.axis, rotate: -90)
-        for (percentile, name) in [(0.0, "0%"), (50, "50%"), (90, "90%"), (99, "99%"), (99.9, "99.9%"), (99.99, "99.99%"), (100, "max")] {
+        canvas.text(
+            "latency (ms)", x: 14, y: (top + height - bottom) / 2, anchor: .middle, size: 11, fill: ChartPalette.axis,
+            rotate: -90)
+        for (percentile, name) in [
+            (0.0, "0%"), (50, "50%"), (90, "90%"), (99, "99%"), (99.9, "99.9%"), (99.99, "99.99%"), (100, "max"),
+        ] {
             canvas.line(x1: x(percentile), y1: top, x2: x(percentile), y2: height - bottom, stroke: ChartPalette.grid)
             canvas.text(name, x: x(percentile), y: height - bottom + 18, anchor: .middle, size: 11)
         }
@@ -44,9 +56,11 @@ struct PercentileCurveChart {
             let points = s.points.map { (x: x($0.percentile), y: y($0.milliseconds)) }
             canvas.polyline(points, stroke: s.color)
             for (point, value) in zip(points, s.points) {
-                let name = value.percentile == 100 ? "max" : "p\(ChartValueFormat.trimmed(value.percentile, decimals: 2))"
-                canvas.circle(cx: point.x, cy: point.y, r: 3, fill: s.color,
-                              title: "\(s.name) \(name): \(ChartValueFormat.milliseconds.exact(value.milliseconds))")
+                let name =
+                    value.percentile == 100 ? "max" : "p\(ChartValueFormat.trimmed(value.percentile, decimals: 2))"
+                canvas.circle(
+                    cx: point.x, cy: point.y, r: 3, fill: s.color,
+                    title: "\(s.name) \(name): \(ChartValueFormat.milliseconds.exact(value.milliseconds))")
             }
         }
         return canvas.svg(label: label)
