@@ -115,7 +115,7 @@ struct BenchCommand: ParsableCommand {
             var perEvent: [Double] = []
             for repetition in 0..<max(1, repetitions / 2) {
                 // Not shortened by --quick: the core's final drain and first touches of its
-                // state are fixed costs, so fewer events read about 20% slower and a quick check
+                // state are fixed costs, so fewer events read markedly slower and a quick check
                 // against a full baseline would sit at the tolerance.
                 let events = 10_000_000
                 let before = counter?()

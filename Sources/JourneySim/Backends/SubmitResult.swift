@@ -15,7 +15,7 @@ public enum SubmitResult: Sendable, Equatable {
 public struct Acceptance: Sendable, Equatable {
     /// The provider's id as received, or the mock's (channel, message) pair. The mock's id is
     /// formatted only when read: the simulator submits millions of messages and reads none of
-    /// their ids, and formatting each was two allocations per message.
+    /// their ids, and formatting every id allocated.
     enum Reference: Sendable, Equatable {
         case text(String)
         case mock(Channel, UInt64)

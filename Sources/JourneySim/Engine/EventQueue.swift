@@ -27,9 +27,8 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
     }
 
     /// Pending events above which the radix heap takes over. In the hold benchmark the 4-ary heap
-    /// is ahead up to about 100,000 pending events (1.7× at 16,000, 1.2× at 64,000) and behind from
-    /// there (0.76× at 256,000); in a simulation the customers' state competes for the cache, so
-    /// the switch comes earlier.
+    /// is ahead while its pending events fit in the cache and falls behind once they outgrow it;
+    /// in a simulation the customers' state competes for the cache, so the switch comes earlier.
     @inlinable static var radixThreshold: Int { 65_536 }
     /// Pending events below which the 4-ary heap takes over again.
     @inlinable static var heapThreshold: Int { 16_384 }

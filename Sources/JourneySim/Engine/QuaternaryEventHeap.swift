@@ -7,7 +7,7 @@
 /// children is picked with conditional moves, so taking out an event walks about log₄ n levels
 /// with one well-predicted branch each. Key and payload side by side (16 bytes for `SimEvent`)
 /// touch one or two cache lines per level where parallel key and payload arrays touched two or
-/// three (10–20% more events per second in the hold benchmark at 1,000 to 50,000 pending).
+/// three (more events per second in the hold benchmark at the sizes this heap serves).
 /// The radix heap does better only once the pending set no longer fits in the cache.
 ///
 /// Keys hold the time in milliseconds since `base` in 40 bits (about 34 years) and a 24-bit

@@ -18,7 +18,7 @@ extension SimulationRandom {
     /// An exponential variate with the given mean, by inversion: −mean · ln(1 − u).
     ///
     /// `1 − u` is exact for a 53-bit `u`, so `log(1 − u)` is `log1p(−u)` to within the last bit of
-    /// rounding (which moves a truncated millisecond about once in 10⁹ draws) at a third of the
+    /// rounding (which moves a truncated millisecond about once in 10⁹ draws) at a fraction of the
     /// cost: glibc's `log` is table-driven, its `log1p` is not, and the event loop draws one
     /// exponential per event.
     @inlinable @inline(__always) public mutating func exponential(mean: Double) -> Double {

@@ -205,10 +205,10 @@ public enum ProcessMemory {
 
     /// Fixes glibc malloc's mmap threshold at its default, 128 KiB. Left dynamic, glibc raises it
     /// (up to 32 MiB) whenever a large block is freed, after which the simulator's growing arrays
-    /// come from the heap, where the copies left behind by growth stay resident: a million-customer
-    /// run peaked 8 MB higher, and 14 MB higher after a parallel attempt that was abandoned for a
-    /// binding shared limit. Fixed, arrays above the threshold keep their own mappings and grow
-    /// with mremap. A process-wide setting, so the executable calls it once at start.
+    /// come from the heap, where the copies left behind by growth stay resident and raise a run's
+    /// peak, the more so after a parallel attempt that was abandoned for a binding shared limit.
+    /// Fixed, arrays above the threshold keep their own mappings and grow with mremap. A
+    /// process-wide setting, so the executable calls it once at start.
     public static func pinMmapThreshold() {
         #if os(Linux)
             guard let symbol = dlsym(nil, "mallopt") else { return }

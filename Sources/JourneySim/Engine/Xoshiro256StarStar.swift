@@ -3,7 +3,7 @@
 ///
 /// Chosen over the system generator because results must be reproducible byte for byte from a
 /// seed on every platform. The streams kept per customer for a whole run use the 8-byte
-/// `SplitMix64` instead: 32 bytes of state twice per customer was an eighth of a run's memory.
+/// `SplitMix64` instead: 32 bytes of state twice per customer was a large share of a run's memory.
 public struct Xoshiro256StarStar: SimulationRandom, Sendable {
     @usableFromInline var s0: UInt64
     @usableFromInline var s1: UInt64
@@ -27,7 +27,7 @@ public struct Xoshiro256StarStar: SimulationRandom, Sendable {
     }
 
     // The draws are forced inline: a call per draw (with the four state words passed through
-    // memory) was several percent of a simulation.
+    // memory) was a measurable share of a simulation.
     @inlinable @inline(__always) public mutating func next() -> UInt64 {
         let result = rotl(s1 &* 5, 7) &* 9
         let t = s1 << 17

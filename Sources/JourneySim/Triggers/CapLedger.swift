@@ -8,10 +8,9 @@
 ///   one byte with the ring's next position. It is full exactly when the oldest time (the one at
 ///   that position, since sends are recorded in time order) is still inside its period; a new
 ///   send overwrites it. The position byte makes a check and a record one read instead of a
-///   scan of `limit` times (the scan was a seventh of the trigger core's instructions at a
-///   million customers), and at the shipped caps it fits in the block's padding. A time takes 3
-///   bytes (seconds since the zone table's window began) when that window is shorter than 2²⁴
-///   seconds (194 days), else 4 (seconds since 1970).
+///   scan of `limit` times (for every such rule, on every send), and at the shipped caps it
+///   fits in the block's padding. A time takes 3 bytes (seconds since the zone table's window
+///   began) when that window is shorter than 2²⁴ seconds (194 days), else 4 (seconds since 1970).
 ///
 /// At the shipped abandoned-cart caps (3 a day, 10 a rolling week, 2 a day on WhatsApp) and a
 /// 30-day run that is 40 bytes per customer, where a ring of 4-byte times per rule took 64.

@@ -44,8 +44,8 @@ struct CompiledCampaign: Sendable, BitwiseCopyable {
     /// failable `Channel(rawValue:)` per position, which was an outlined call per send).
     @inline(__always) func firstChannel(in set: ChannelSet) -> Channel? {
         if channelsAscending {
-            // One bit scan instead of a data-dependent loop over the order (22 instructions a
-            // send at a million customers, and its exit branch was hard to predict).
+            // One bit scan instead of a data-dependent loop over the order (the loop ran on every
+            // send, and its exit branch was hard to predict).
             let bits = set.rawValue & channelMask.rawValue
             return bits == 0
                 ? nil : unsafeBitCast(UInt8(truncatingIfNeeded: bits.trailingZeroBitCount), to: Channel.self)

@@ -82,8 +82,8 @@ struct DueQueue: Sendable {
     /// registers and reads only each level's sibling, whose address does not depend on the level
     /// below, so the loads of all levels overlap and the chain is one compare-and-select per
     /// level (`journeysim_replay`). With indices, each level waited for the store of the level
-    /// below, then for the loads of the two keys it named: due-queue pops were 11% of the
-    /// core's profile at a million customers, 4% now.
+    /// below, then for the loads of the two keys it named: a chain of dependent loads and
+    /// stores from the leaf to the root, on every pop.
     var tree: StateBuffer<UInt128>
     let leafCount: Int
     /// The heap's source number, after the lanes.
@@ -228,9 +228,9 @@ struct DueQueue: Sendable {
     /// Schedules `payload`; `lane` is the lane of the duration it was scheduled with, or -1.
     ///
     /// The common case, an append to a lane that has entries and room, is inlined into the
-    /// caller; the rest is out of line (a call for every schedule cost about 15 instructions of
-    /// register saves and spills, twice per event at a million customers, and a call in the
-    /// middle of the inlined part for the rare cases cost 16 more per event than this split).
+    /// caller; the rest is out of line (a call for every schedule cost its register saves and
+    /// spills on one of the core's most frequent paths, and a call in the middle of the inlined
+    /// part for the rare cases cost more per event than this split).
     @inline(__always)
     mutating func schedule(_ payload: DueEntry, at due: Int64, lane: Int) {
         if lane >= 0, due >= tailDue[lane], !lanes[lane].isEmpty, !lanes[lane].isFull {
@@ -357,11 +357,11 @@ struct DueQueue: Sendable {
     ///
     /// A scan costs its whole ring, so a lane left more than half full grows to twice what it
     /// kept: the next scan comes after as many appends as it keeps, at most two entries scanned
-    /// per append (at a million customers the browse reminders' lanes were left about 60% full,
-    /// 2.7 scanned per append: 67 instructions per event, 44 now). Not more than twice: a ring
+    /// per append (the lanes of rescheduled reminders are often left more than half full, and
+    /// would otherwise be scanned more than that per append). Not more than twice: a ring
     /// that takes longer than the lane's duration to fill is never scanned, and its cancelled
-    /// entries are popped one by one at their due times, each costing what a dozen scanned ones
-    /// do (four times kept: 13 instructions per event in scans, 129 more in pops).
+    /// entries are popped one by one at their due times, each costing many times what a scanned
+    /// one does (growing to four times what it kept saved less in scans than it cost in pops).
     /// `prefetch` is shown each entry a few places before `isLive` is asked about it, so the
     /// state `isLive` reads (scattered, one cache miss per entry otherwise) can be loaded early.
     @inline(__always)

@@ -4,9 +4,9 @@
 ///
 /// One flat list of (campaign, cell column) pairs, and per kind one row of where each role's
 /// part of it begins. Four separate lists, one per role, cost `apply` four bounds lookups
-/// through four buffers per event (30 instructions per event at a million customers); a row is
-/// read once. The exceptions and waits are next to each other, so the prefetcher walks the
-/// flows an event may touch as one run.
+/// through four buffers per event, on the path every event takes; a row is read once. The
+/// exceptions and waits are next to each other, so the prefetcher walks the flows an event may
+/// touch as one run.
 ///
 /// ## Cell columns
 /// A customer's cells are not in campaign order: campaigns with the same trigger event sit
@@ -76,7 +76,7 @@ struct EventRoutes: Sendable {
         precondition(firstTimeKinds.count <= 32, "at most 32 event kinds with first-time triggers (TriggerSpec checks)")
         for kind in 0..<kinds {
             // A kind no campaign reacts to gets an empty row without building the lists below
-            // (most of the 64 ids are unused; building them was 200 allocations at setup).
+            // (most of the 64 ids are unused; building them allocated at setup for nothing).
             if conversions[kind].isEmpty && exceptions[kind].isEmpty && waits[kind].isEmpty && triggers[kind].isEmpty {
                 let at = Int32(entries.count)
                 rows.append(

@@ -7,12 +7,11 @@
 ///
 /// Why not `ContiguousArray`: every element write through an array in a mutating method that
 /// is not inlined into its caller asks the runtime whether the buffer is uniquely referenced.
-/// Callgrind counted about 40 such calls per customer event in the core at a million customers
-/// (6% of its instructions on their own, more in the spilled registers and reloads around each
-/// call). Here the owner (`TriggerCore`, `DueQueue`, `CapLedger`) asks once, in `makeUnique()`,
-/// at each public mutating entry point, and every access after that is a load or a store. A
-/// copy of the owner therefore still behaves as a value: the first of the two copies to be
-/// mutated afterwards copies its buffers.
+/// Every such check is a runtime call, with spilled registers and reloads around it, and the
+/// core's hot loop made many of them per event. Here the owner (`TriggerCore`, `DueQueue`,
+/// `CapLedger`) asks once, in `makeUnique()`, at each public mutating entry point, and every
+/// access after that is a load or a store. A copy of the owner therefore still behaves as a
+/// value: the first of the two copies to be mutated afterwards copies its buffers.
 ///
 /// The storage is aligned to 64 bytes (so a 16- or 32-byte record never straddles two cache
 /// lines) and, from 4 MiB, advised onto transparent huge pages (`HugePages.advise`).

@@ -19,17 +19,15 @@ extension TriggerCore {
     /// Events between prefetching a customer's state and handling the event (the flow
     /// instances the event's exceptions and waits read: half as far). 8 was best while due
     /// entries were prefetched by the same distance in events; since they are prefetched behind
-    /// each lane pop, an event takes less time and 6 is: 5.43 M against 5.35 M and 5.27 M
-    /// against 5.11 M events/s at a million customers (medians of 12 and 10 alternating runs;
-    /// 5 and 4 gave 5.19 M and 5.04 M).
+    /// each lane pop, an event takes less time and 6 is (it beat 8, 5 and 4 in alternating runs
+    /// at a million customers).
     static let prefetchDistance = 6
     /// When `fire` takes an entry from a lane: the entry this many places behind it gets its flow
     /// instance and generation counter fetched, ...
     static let laneInstanceAhead = 6
     /// ... the one this many places behind, now that its instance has been fetched, the
-    /// customer state the instance points to, ... ((6, 3) against (4, 2): 5.13 M against
-    /// 4.83 M events/s and 4.51 M against 4.09 M, medians of 10 and 8 alternating runs; (8, 4)
-    /// 5.28 M against 5.29 M.)
+    /// customer state the instance points to, ... ((6, 3) beat (4, 2) in alternating runs;
+    /// (8, 4) was no better.)
     static let laneSendStateAhead = 3
     /// ... and the lane's own ring this many entries on (entries are written long ago and read
     /// a few at a time, so the hardware prefetcher does not keep up with a dozen such streams).
@@ -112,8 +110,8 @@ extension TriggerCore {
     /// every few events (most of them) reaches its next ones soon enough that nothing fetched
     /// has left the caches, and one whose entries fall due together (window openings) is
     /// fetched just ahead of its pops. This replaced a scan of every lane every fourth event
-    /// for entries due before the event eight ahead (two stages, as here): 136 fewer
-    /// instructions per event at a million customers, and 1.17× the events per second.
+    /// for entries due before the event eight ahead (two stages, as here), which cost more
+    /// instructions per event and gave fewer events per second.
     @inline(__always)
     func prefetchAhead(lane: Int) {
         let state = queue.lanes.address(lane)

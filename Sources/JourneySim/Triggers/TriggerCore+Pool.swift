@@ -5,8 +5,8 @@ extension TriggerCore {
     // MARK: Pool and heap
 
     // The pool and queue helpers below are inlined: each is called once or twice per event, and
-    // as calls their register saves and spills cost about as much as their work (schedule was
-    // 19.3 M calls per 10 M events at a million customers).
+    // as calls their register saves and spills cost about as much as their work (schedule is the
+    // most frequent of them).
 
     /// The customer's cell for the campaign: the customer's row, the campaign's column in it
     /// (`EventRoutes`). `apply` adds the column from its route entries to the row instead.
@@ -16,7 +16,7 @@ extension TriggerCore {
     }
 
     /// `cellIndex(customer:campaign:)` for a caller that has the campaign's column in hand (the
-    /// send path: looking it up again there cost 15 instructions per event).
+    /// send path, which would otherwise read the campaign again for it).
     @inline(__always)
     func cellIndex(customer: Int, column: Int) -> Int {
         customer &* campaignCount &+ column

@@ -3,9 +3,9 @@
 /// `StateBuffer`s.
 ///
 /// Why not count straight into a `TriggerStats`: its arrays are public value types, and every
-/// count through them asked the runtime for uniqueness from an outlined call, about 130
-/// instructions per event at a million customers (callgrind). The core makes these buffers
-/// unique with the rest of its state and copies them into a `TriggerStats` only when read.
+/// count through them asked the runtime for uniqueness from an outlined call, and the core
+/// counts several times per event. The core makes these buffers unique with the rest of its
+/// state and copies them into a `TriggerStats` only when read.
 struct TriggerCounters: Sendable {
     /// First row of each campaign, plus the total: never written after `init`, so copies share it.
     let stepOffsets: StateBuffer<Int>
