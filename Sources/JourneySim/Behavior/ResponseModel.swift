@@ -10,9 +10,15 @@ public struct ResponseModel: Sendable {
 
     /// Reacts to one message delivered at `time`.
     /// - Parameters:
+    ///   - id: the recipient (its index in `state`).
+    ///   - channel: the channel the message arrived on.
+    ///   - traits: what the message is (its template, whether it urges a purchase).
+    ///   - time: when the message was delivered.
     ///   - purchasedSinceTrigger: the customer bought after the event that triggered the message.
     ///   - usualChannel: the channel the customer's current journey runs on.
     ///   - localHour: the recipient's local hour when the message arrives.
+    ///   - state: the customers' fatigue, updated for this message.
+    ///   - rng: the recipient's response stream, which decides unhappiness, opt-out, open, click and reply.
     public func react(
         customer id: Int, channel: Channel, traits: MessageTraits, at time: SimTime,
         purchasedSinceTrigger: Bool, usualChannel: Channel, localHour: Int,
