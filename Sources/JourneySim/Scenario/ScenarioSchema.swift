@@ -43,6 +43,11 @@ public enum ScenarioSchema {
         if let max { members.append(("maximum", .int(Int64(max)))) }
         return .object(members)
     }
+    /// A value, or a journey parameter standing for it (`$name`, docs/journey-language.md#parameters).
+    static func orParameter(_ value: WireJSON) -> WireJSON {
+        .object([("anyOf", .array([value, ref("parameter")]))])
+    }
+
     static func oneOf(names: [String]) -> WireJSON { .object([("enum", .array(names.map(WireJSON.string)))]) }
     static func list(_ items: WireJSON, minItems: Int? = nil, maxItems: Int? = nil) -> WireJSON {
         var members: [(String, WireJSON)] = [("type", .string("array")), ("items", items)]
@@ -110,6 +115,13 @@ public enum ScenarioSchema {
                 ])
             ),
             ("probability", probability),
+            (
+                "parameter",
+                .object([
+                    ("type", .string("string")), ("pattern", .string("^\\$[A-Za-z_][A-Za-z0-9_]*$")),
+                    ("description", .string("a journey parameter, e.g. $step_gap (docs/journey-language.md#parameters)")),
+                ])
+            ),
             (
                 "shares",
                 .object([
@@ -180,7 +192,7 @@ public enum ScenarioSchema {
                         "schedule": list(
                             closed(
                                 ["event", "probability", "delay"],
-                                ["event": ref("event"), "probability": probability, "delay": ref("distribution")],
+                                ["event": ref("event"), "probability": orParameter(probability), "delay": ref("distribution")],
                                 required: ["event", "delay"])),
                         "stop_process": .object([("anyOf", .array([text(), list(text())]))]),
                         "wait": .object([
@@ -197,8 +209,28 @@ public enum ScenarioSchema {
                         "choose": list(
                             closed(
                                 ["to", "probability", "lift"],
-                                ["to": text(), "probability": probability, "lift": typed("boolean")],
-                                required: ["to", "probability"]), minItems: 1),
+                                ["to": text(), "probability": orParameter(probability), "lift": typed("boolean")],
+                                required: ["to"]), minItems: 1),
+                        "session": closed(
+                            JourneyGraph.SessionBlock.keys,
+                            [
+                                "gap": ref("distribution"),
+                                "max_steps": orParameter(.object([("type", .string("integer")), ("minimum", .int(1))])),
+                                "research": closed(
+                                    ["add_to_cart", "view", "end"],
+                                    ["add_to_cart": orParameter(probability), "view": orParameter(probability),
+                                     "end": orParameter(probability)]),
+                                "cart": closed(
+                                    ["checkout", "add_to_cart", "research", "end"],
+                                    ["checkout": orParameter(probability), "add_to_cart": orParameter(probability),
+                                     "research": orParameter(probability), "end": orParameter(probability)]),
+                                "checkout": closed(
+                                    ["purchase", "research", "end"],
+                                    ["purchase": orParameter(probability), "research": orParameter(probability),
+                                     "end": orParameter(probability)]),
+                                "purchased": text(), "ended": text(),
+                            ],
+                            required: ["gap", "max_steps", "research", "cart", "checkout", "purchased", "ended"]),
                         "branch": list(
                             closed(
                                 ["if", "to", "choose"],
@@ -216,10 +248,11 @@ public enum ScenarioSchema {
                     [
                         "on": oneOf(names: JourneyGraph.reactionTriggers), "campaign": text(), "template": text(),
                         "channel": ref("channel"),
-                        "in": .object([("anyOf", .array([text(), list(text())]))]), "probability": probability,
-                        "discount_multiplier": number(min: 0, max: 100),
+                        "in": .object([("anyOf", .array([text(), list(text())]))]),
+                        "probability": orParameter(probability),
+                        "discount_multiplier": orParameter(number(min: 0, max: 100)),
                         "decay": closed(
-                            ["half_life", "since"], ["half_life": ref("duration"), "since": ref("event")],
+                            ["half_life", "since"], ["half_life": orParameter(ref("duration")), "since": ref("event")],
                             required: ["half_life", "since"]),
                         "delay": ref("distribution"), "to": text(),
                         "if": text("e.g. in_session == false and cart_value > 0"),
@@ -255,11 +288,19 @@ public enum ScenarioSchema {
                             ("additionalProperties", ref("journeyState")),
                         ]),
                         "reactions": list(ref("journeyReaction")),
+                        "parameters": .object([
+                            ("type", .string("object")),
+                            ("additionalProperties", .object([("anyOf", .array([number(), text()]))])),
+                        ]),
                         "archetypes": keyed(
                             by: archetypeNames,
                             closed(
-                                ["states", "reactions"],
+                                ["parameters", "states", "reactions"],
                                 [
+                                    "parameters": .object([
+                                        ("type", .string("object")),
+                                        ("additionalProperties", .object([("anyOf", .array([number(), text()]))])),
+                                    ]),
                                     "states": .object([
                                         ("type", .string("object")),
                                         ("additionalProperties", .object([("type", .string("object"))])),
