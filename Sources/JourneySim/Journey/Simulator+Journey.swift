@@ -94,22 +94,41 @@ extension Simulator {
             endSession(id)
             return
         }
-        let stage = state.stage[id]
+        switch takeSessionStep(id, archetype: a, journeys[a].research, journeys[a].cart, journeys[a].checkout) {
+        case .continues: scheduleStep(id)
+        case .purchase: purchase(id, deliveryDelay: journeys[a].deliveryDelay)
+        case .ends: endSession(id)
+        }
+    }
+
+    /// What a session step leaves to its caller: the session goes on, the customer buys (the
+    /// caller pays the cart, which ends the session), or the session ends without a purchase.
+    enum SessionStepResult { case continues, purchase, ends }
+
+    /// One step of a shopping session in the stage the journey is in, with the stages' rows
+    /// (the built-in journey's archetype rows, or a session block's): draws the outcome (the
+    /// checkout's purchase raised by a message's channel lift), counts it in
+    /// `stage_transitions` and does it: add to cart, view, move to checkout, or step back to
+    /// research. A session in any other stage ends.
+    @inline(always)
+    mutating func takeSessionStep(
+        _ id: Int, archetype a: Int, _ research: StepProbabilities, _ cart: StepProbabilities,
+        _ checkout: StepProbabilities
+    ) -> SessionStepResult {
         let row: Int
         let probabilities: StepProbabilities
-        switch stage {
+        switch state.stage[id] {
         case .research:
             row = 0
-            probabilities = journeys[a].research
+            probabilities = research
         case .cart:
             row = 1
-            probabilities = journeys[a].cart
+            probabilities = cart
         case .checkout:
             row = 2
-            probabilities = Self.lifted(journeys[a].checkout, by: Double(purchaseLifts[Int(state.liftChannel[id])]))
+            probabilities = Self.lifted(checkout, by: Double(purchaseLifts[Int(state.liftChannel[id])]))
         default:
-            endSession(id)
-            return
+            return .ends
         }
         let u = state.rng[id].nextUnit()
         let outcome: Int
@@ -137,13 +156,11 @@ extension Simulator {
             state.stage[id] = .research
             emit(.view, id)
         case (2, 0):
-            purchase(id, deliveryDelay: journeys[a].deliveryDelay)
-            return
+            return .purchase
         default:
-            endSession(id)
-            return
+            return .ends
         }
-        scheduleStep(id)
+        return .continues
     }
 
     mutating func addToCart(_ id: Int, basketMedian: Double, sigma: Double) {
@@ -155,13 +172,19 @@ extension Simulator {
     }
 
     mutating func purchase(_ id: Int, deliveryDelay: SimDuration) {
+        payCartEndingTheSession(id)
+        let delay = state.rng[id].exponential(mean: Double(deliveryDelay.milliseconds))
+        schedule(.delivery, for: UInt32(id), at: now + SimDuration(milliseconds: Int64(delay) &+ 1))
+    }
+
+    /// A session step's purchase: pays the cart and emits `purchase`, then `session_end`.
+    @inline(always)
+    mutating func payCartEndingTheSession(_ id: Int) {
         let paid = state.cartCents[id]
         state.stage[id] = .purchased
         recordPurchase(id, paid: paid)
         emit(.purchase, id, paidCents: paid)
         emit(.sessionEnd, id)
-        let delay = state.rng[id].exponential(mean: Double(deliveryDelay.milliseconds))
-        schedule(.delivery, for: UInt32(id), at: now + SimDuration(milliseconds: Int64(delay) &+ 1))
     }
 
     /// Pays the cart (`paid` cents): counts the purchase and its revenue, ends the session (in

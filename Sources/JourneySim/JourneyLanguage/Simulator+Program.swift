@@ -154,58 +154,17 @@ extension Simulator {
             endBlockSession(id, process: process, epoch: epoch, to: block.ended)
             return
         }
-        let row: Int
-        let probabilities: StepProbabilities
-        switch state.stage[id] {
-        case .research:
-            row = 0
-            probabilities = block.research
-        case .cart:
-            row = 1
-            probabilities = block.cart
-        case .checkout:
-            row = 2
-            probabilities = Self.lifted(block.checkout, by: Double(purchaseLifts[Int(state.liftChannel[id])]))
-        default:
-            endBlockSession(id, process: process, epoch: epoch, to: block.ended)
-            return
-        }
-        let u = state.rng[id].nextUnit()
-        let outcome: Int
-        if u < probabilities.advance {
-            outcome = 0
-        } else if u < probabilities.advance + probabilities.stay {
-            outcome = 1
-        } else if u < probabilities.advance + probabilities.stay + probabilities.back {
-            outcome = 2
-        } else {
-            outcome = 3
-        }
-        metrics.transitions[
-            RunMetrics.transitionIndex(archetype: population.archetype[id], row: row, outcome: outcome)] &+= 1
-        switch (row, outcome) {
-        case (0, 0), (1, 1):  // add to cart (the first item from research, or another item)
-            addToCart(id, basketMedian: journeys[a].basketMedian, sigma: journeys[a].basketSigma)
-        case (0, 1):
-            emit(.view, id)
-        case (1, 0):
-            state.stage[id] = .checkout
-            emit(.checkout, id)
-        case (1, 2), (2, 2):  // a back-step to research; the cart is kept
-            state.stage[id] = .research
-            emit(.view, id)
-        case (2, 0):
-            let paid = state.cartCents[id]
-            state.stage[id] = .purchased
-            recordPurchase(id, paid: paid)
-            emit(.purchase, id, paidCents: paid)
-            emit(.sessionEnd, id)
+        switch takeSessionStep(id, archetype: a, block.research, block.cart, block.checkout) {
+        case .continues:
+            break
+        case .purchase:
+            payCartEndingTheSession(id)
             // Unless a reaction to a message sent on the way moved the process meanwhile.
             if runtime.slots[journeySlot(id, process)].epoch == epoch {
                 enterJourneyState(id, process: process, state: block.purchased)
             }
             return
-        default:
+        case .ends:
             endBlockSession(id, process: process, epoch: epoch, to: block.ended)
             return
         }
