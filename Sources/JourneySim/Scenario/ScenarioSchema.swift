@@ -119,7 +119,10 @@ public enum ScenarioSchema {
                 "parameter",
                 .object([
                     ("type", .string("string")), ("pattern", .string("^\\$[A-Za-z_][A-Za-z0-9_]*$")),
-                    ("description", .string("a journey parameter, e.g. $step_gap (docs/journey-language.md#parameters)")),
+                    (
+                        "description",
+                        .string("a journey parameter, e.g. $step_gap (docs/journey-language.md#parameters)")
+                    ),
                 ])
             ),
             (
@@ -192,7 +195,10 @@ public enum ScenarioSchema {
                         "schedule": list(
                             closed(
                                 ["event", "probability", "delay"],
-                                ["event": ref("event"), "probability": orParameter(probability), "delay": ref("distribution")],
+                                [
+                                    "event": ref("event"), "probability": orParameter(probability),
+                                    "delay": ref("distribution"),
+                                ],
                                 required: ["event", "delay"])),
                         "stop_process": .object([("anyOf", .array([text(), list(text())]))]),
                         "wait": .object([
@@ -215,19 +221,26 @@ public enum ScenarioSchema {
                             JourneyGraph.SessionBlock.keys,
                             [
                                 "gap": ref("distribution"),
-                                "max_steps": orParameter(.object([("type", .string("integer")), ("minimum", .int(1))])),
+                                "max_steps": orParameter(
+                                    .object([("type", .string("integer")), ("minimum", .int(1))])),
                                 "research": closed(
                                     ["add_to_cart", "view", "end"],
-                                    ["add_to_cart": orParameter(probability), "view": orParameter(probability),
-                                     "end": orParameter(probability)]),
+                                    [
+                                        "add_to_cart": orParameter(probability), "view": orParameter(probability),
+                                        "end": orParameter(probability),
+                                    ]),
                                 "cart": closed(
                                     ["checkout", "add_to_cart", "research", "end"],
-                                    ["checkout": orParameter(probability), "add_to_cart": orParameter(probability),
-                                     "research": orParameter(probability), "end": orParameter(probability)]),
+                                    [
+                                        "checkout": orParameter(probability), "add_to_cart": orParameter(probability),
+                                        "research": orParameter(probability), "end": orParameter(probability),
+                                    ]),
                                 "checkout": closed(
                                     ["purchase", "research", "end"],
-                                    ["purchase": orParameter(probability), "research": orParameter(probability),
-                                     "end": orParameter(probability)]),
+                                    [
+                                        "purchase": orParameter(probability), "research": orParameter(probability),
+                                        "end": orParameter(probability),
+                                    ]),
                                 "purchased": text(), "ended": text(),
                             ],
                             required: ["gap", "max_steps", "research", "cart", "checkout", "purchased", "ended"]),

@@ -126,7 +126,9 @@ extension TriggerCore {
 
     /// In the control group: exposed as held out, not sent.
     @inline(always)
-    mutating func isHeldOut(_ instance: FlowInstance, _ index: Int, cell: Int, _ campaignIndex: Int, at time: SimTime)
+    mutating func isHeldOut(
+        _ instance: FlowInstance, _ index: Int, cell: Int, _ campaignIndex: Int, at time: SimTime
+    )
         -> Bool
     {
         guard instance.flags & FlowInstance.control != 0 else { return false }
@@ -143,7 +145,8 @@ extension TriggerCore {
         zone: Int, at time: SimTime
     ) -> Bool {
         guard !campaign.pointee.overrideCaps, let moment,
-            !caps.allows(customer: Int(instances[index].customer), channel: channel, at: moment, zone: zone, zones: zones)
+            !caps.allows(
+                customer: Int(instances[index].customer), channel: channel, at: moment, zone: zone, zones: zones)
         else { return true }
         skip(.suppressedByCap, instance: index, at: time)
         return false
