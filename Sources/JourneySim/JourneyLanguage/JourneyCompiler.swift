@@ -221,8 +221,8 @@ enum JourneyCompiler {
             compiled.waitFrequencyScaled = state.waitFrequencyScaled
             if let transition = state.transition { compiled.transition = try node(transition) }
             if let session = state.session {
-                // Entering the state emits session_start and waits for the first step; its two
-                // ways out are listed as a transition for the reachability check.
+                // Entering the state emits session_start and waits for the first step; the block
+                // picks between its two ways out itself (and the reachability check reads them).
                 compiled.emit = EventKind.sessionStart.rawValue
                 compiled.wait = distribution(session.gap)
                 let purchased = try self.state(session.purchased.name, session.purchased.node)
@@ -232,11 +232,6 @@ enum JourneyCompiler {
                     .init(
                         gap: compiled.wait, maxSteps: Int32(session.maxSteps), research: session.research,
                         cart: session.cart, checkout: session.checkout, purchased: purchased, ended: ended))
-                compiled.transition = Int32(program.nodes.count)
-                let first = Int32(program.choices.count)
-                program.choices.append(.init(cumulative: 0.5, state: purchased, probability: 0.5))
-                program.choices.append(.init(cumulative: .infinity, state: ended, probability: 0.5))
-                program.nodes.append(.init(kind: .choose, first: first, end: first + 2))
             }
             program.states[id] = compiled
         }
@@ -466,6 +461,10 @@ enum JourneyCompiler {
                     changed = true
                     let compiled = program.states[Int(state)]
                     if compiled.transition >= 0 { stack.append(contentsOf: targets(of: compiled.transition)) }
+                    if compiled.session >= 0 {
+                        let session = program.sessions[Int(compiled.session)]
+                        stack.append(contentsOf: [session.purchased, session.ended])
+                    }
                     for op in program.processOps[
                         Int(compiled.processOps.lowerBound)..<Int(compiled.processOps.upperBound)] where op.start
                     {

@@ -20,9 +20,17 @@ public struct JourneyProgram: Sendable {
         /// schedule operation, no wait, not an end): the interpreter passes through it within
         /// the transition that reached it, counting the entry (`JourneyTables.junctions`).
         var isJunction: Bool {
-            session < 0 && emit == JourneyProgram.noEvent && stage == 255 && !isEnd && wait < 0 && value < 0
-                && attributeOps.isEmpty
-                && processOps.isEmpty && timers.isEmpty && transition >= 0
+            wait < 0 && !isEnd && transition >= 0 && doesNothingOnEntry
+        }
+
+        /// Only waits: entering it changes nothing a campaign or another state could see
+        /// (`Simulator.startJourneys` enters such a start state when the simulator is built).
+        var onlyWaits: Bool { wait >= 0 && session < 0 && doesNothingOnEntry }
+
+        /// No event, stage, value, attribute, process or schedule operation.
+        var doesNothingOnEntry: Bool {
+            emit == JourneyProgram.noEvent && stage == 255 && value < 0 && attributeOps.isEmpty
+                && processOps.isEmpty && timers.isEmpty
         }
         /// Distribution index of the wait, or -1 for none (the transition is taken at once).
         var wait: Int32 = -1
@@ -32,8 +40,8 @@ public struct JourneyProgram: Sendable {
         var properties: IDRange = IDRange()
         var processOps: IDRange = IDRange()
         var timers: IDRange = IDRange()
-        /// The transition's root node (for a session, a node listing its two ways out, read
-        /// by the checks only: the session picks between them itself).
+        /// The transition's root node, or -1 (an end, or a session: the block picks between its
+        /// `purchased` and `ended` states itself).
         var transition: Int32 = -1
         /// Row in `sessions` when the state runs a session block, or -1.
         var session: Int32 = -1

@@ -30,11 +30,7 @@ extension Simulator {
             for process in 0..<runtime.processes where model.processAutostart[process] {
                 let slot = journeySlot(id, process)
                 let start = journeyTables.processStarts[a &* journeyTables.processCount &+ process]
-                let first = journeyTables.state(a, start)
-                if first.emit == JourneyProgram.noEvent, first.stage == 255, first.wait >= 0,
-                    first.attributeOps.isEmpty,
-                    first.processOps.isEmpty, first.timers.isEmpty
-                {
+                if journeyTables.state(a, start).onlyWaits {
                     // A start state that only waits (an `idle` state, say) is entered here: it
                     // does nothing a campaign or another customer could see at the start.
                     enterJourneyState(id, process: process, state: start)
@@ -179,9 +175,7 @@ extension Simulator {
     /// Ends a block's session without a purchase (with a full cart: an abandoned cart) and
     /// moves the process on.
     mutating func endBlockSession(_ id: Int, process: Int, epoch: UInt32, to next: Int32) {
-        var definition = JourneyProgram.State()
-        definition.emit = EventKind.sessionEnd.rawValue
-        journeyEmit(id, archetype: archetype(id), state: definition)
+        journeyEmit(id, archetype: archetype(id), kind: EventKind.sessionEnd.rawValue)
         if runtime.slots[journeySlot(id, process)].epoch == epoch {
             enterJourneyState(id, process: process, state: next)
         }
@@ -203,8 +197,14 @@ extension Simulator {
     mutating func journeyTimer(_ event: SimEvent) {
         let id = Int(event.customer)
         let a = archetype(id)
+        journeyEmit(id, archetype: a, kind: journeyTables.timers[Int(event.argument)].event)
+    }
+
+    /// Emits `kind` as a state with nothing else to do would (a scheduled event, a session
+    /// block's end).
+    mutating func journeyEmit(_ id: Int, archetype a: Int, kind: UInt8) {
         var definition = JourneyProgram.State()
-        definition.emit = journeyTables.timers[Int(event.argument)].event
+        definition.emit = kind
         journeyEmit(id, archetype: a, state: definition)
     }
 

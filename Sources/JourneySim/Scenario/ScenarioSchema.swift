@@ -273,6 +273,17 @@ public enum ScenarioSchema {
                     ], required: ["on", "to"])
             ),
             (
+                "journeyParameters",
+                .object([
+                    ("type", .string("object")),
+                    ("additionalProperties", .object([("anyOf", .array([number(), text()]))])),
+                    (
+                        "description",
+                        .string("a journey's own parameters and their values ($name in states and reactions)")
+                    ),
+                ])
+            ),
+            (
                 "journeyLanguage",
                 closed(
                     JourneyGraph.keys,
@@ -301,19 +312,13 @@ public enum ScenarioSchema {
                             ("additionalProperties", ref("journeyState")),
                         ]),
                         "reactions": list(ref("journeyReaction")),
-                        "parameters": .object([
-                            ("type", .string("object")),
-                            ("additionalProperties", .object([("anyOf", .array([number(), text()]))])),
-                        ]),
+                        "parameters": ref("journeyParameters"),
                         "archetypes": keyed(
                             by: archetypeNames,
                             closed(
                                 ["parameters", "states", "reactions"],
                                 [
-                                    "parameters": .object([
-                                        ("type", .string("object")),
-                                        ("additionalProperties", .object([("anyOf", .array([number(), text()]))])),
-                                    ]),
+                                    "parameters": ref("journeyParameters"),
                                     "states": .object([
                                         ("type", .string("object")),
                                         ("additionalProperties", .object([("type", .string("object"))])),
