@@ -88,7 +88,7 @@ extension Simulator {
         let entry = messageState.inFlight[slot]
         messageState.release(slot)
         messaging.byChannel[Int(entry.message.channel.rawValue)].failed &+= 1
-        triggers.reportDelivery(entry.request.message, outcome: .failed, at: now, into: &actions)
+        triggers.reportDeliveryUnchecked(entry.request.message, outcome: .failed, at: now, into: &actions)
         if messageEvents != 0 { emitMessageEvent(.messageFailed, entry.request) }
         reactToMessage(.messageFailed, entry.request)
         dispatchActions()
@@ -103,8 +103,8 @@ extension Simulator {
         let channel = request.channel
         let c = Int(channel.rawValue)
         messaging.byChannel[c].delivered &+= 1
-        metrics.daily[dayIndex].messagesDelivered &+= 1
-        triggers.reportDelivery(request.message, outcome: .delivered, at: now, into: &actions)
+        tally.daily[dayIndex].messagesDelivered &+= 1
+        triggers.reportDeliveryUnchecked(request.message, outcome: .delivered, at: now, into: &actions)
         if messageState.received[id] == 0 { messaging.recipients &+= 1 }
         messageState.received[id] &+= 1
 
@@ -118,7 +118,7 @@ extension Simulator {
             state: &fatigue, rng: &messageState.rng[id])
         if reaction.unhappy {
             messaging.byChannel[c].unhappy &+= 1
-            metrics.daily[dayIndex].unhappyMessages &+= 1
+            tally.daily[dayIndex].unhappyMessages &+= 1
             if messageState.flags[id] & 1 == 0 { messaging.unhappyRecipients &+= 1 }
             messageState.flags[id] |= 1
         }
@@ -147,14 +147,14 @@ extension Simulator {
         }
         if reaction.opened, !delayed {
             messaging.byChannel[c].opened &+= 1
-            triggers.reportDelivery(request.message, outcome: .read, at: now, into: &actions)
+            triggers.reportDeliveryUnchecked(request.message, outcome: .read, at: now, into: &actions)
             if messageEvents != 0 { emitMessageEvent(.messageOpened, request) }
             reactToMessage(.messageOpened, request)
         }
         dispatchActions()
         if reaction.optedOut {
             messaging.byChannel[c].optOuts &+= 1
-            metrics.daily[dayIndex].optOuts &+= 1
+            tally.daily[dayIndex].optOuts &+= 1
             if messageState.flags[id] & 2 == 0 { messaging.customersOptedOut &+= 1 }
             messageState.flags[id] |= 2
             triggers.optOut(customer: request.customer, channel: channel)
@@ -208,7 +208,7 @@ extension Simulator {
         let request = record.request
         let c = Int(request.channel.rawValue)
         messaging.byChannel[c].opened &+= 1
-        triggers.reportDelivery(request.message, outcome: .read, at: now, into: &actions)
+        triggers.reportDeliveryUnchecked(request.message, outcome: .read, at: now, into: &actions)
         if messageEvents != 0 { emitMessageEvent(.messageOpened, request) }
         reactToMessage(.messageOpened, request)
         dispatchActions()

@@ -9,7 +9,10 @@ public struct Simulator<Observer: EventObserver> {
     public let population: Population
     public let zones: TimeZoneTable
     public internal(set) var state: CustomerState
-    public internal(set) var metrics: RunMetrics
+    /// The run's counts so far.
+    public var metrics: RunMetrics { tally.snapshot }
+    /// The counts as the run writes them (see `LiveRunMetrics`).
+    var tally: LiveRunMetrics
     public internal(set) var now: SimTime
     public var observer: Observer
 
@@ -95,7 +98,7 @@ public struct Simulator<Observer: EventObserver> {
             identifiers: scenario.population.timeZones.map(\.identifier),
             start: scenario.start, end: scenario.end)
         state = CustomerState(population: population, seed: scenario.seed, start: scenario.start, end: scenario.end)
-        metrics = RunMetrics(days: Int((scenario.duration.milliseconds + 86_399_999) / 86_400_000))
+        tally = LiveRunMetrics(days: Int((scenario.duration.milliseconds + 86_399_999) / 86_400_000))
         now = scenario.start
         self.observer = observer
         queue = EventQueue()
@@ -204,6 +207,9 @@ public struct Simulator<Observer: EventObserver> {
         state.makeUnique()
         messageState.makeUnique()
         fatigue.makeUnique()
+        tally.makeUnique()
+        // From here on the loop calls the trigger core's unchecked entry points.
+        if messagingEnabled { triggers.makeUnique() }
         if journeyModel != nil {
             runtime.makeUnique()
             journeyStates.makeUnique()
@@ -213,9 +219,11 @@ public struct Simulator<Observer: EventObserver> {
             steps &+= 1
             // Events at an instant go before sends due at that instant, so an exception event
             // cancels a message due at the same millisecond.
-            if messagingEnabled, let due = triggers.nextDueTime, due < end, next == nil || due < next! {
+            if messagingEnabled, triggers.mayFallDue(before: next.map { min($0, end) } ?? end),
+                let due = triggers.nextDueTimeUnchecked, due < end, next == nil || due < next!
+            {
                 now = due
-                triggers.advance(to: due, into: &actions)
+                triggers.advanceUnchecked(to: due, into: &actions)
                 dispatchActions()
             } else {
                 guard let next, next < end else { break }
@@ -224,19 +232,19 @@ public struct Simulator<Observer: EventObserver> {
                 process(entry.payload)
                 processed &+= 1
                 if journeyRunawayFound != nil {
-                    metrics.eventsProcessed &+= processed
+                    tally.eventsProcessed &+= processed
                     return false
                 }
             }
             if steps & 0xFFFF == 0 {
                 progress(now, processed)
                 if shouldStop() || (stopWhenSharedLimitMayBind && sharedLimitMayBind) {
-                    metrics.eventsProcessed &+= processed
+                    tally.eventsProcessed &+= processed
                     return false
                 }
             }
         }
-        metrics.eventsProcessed &+= processed
+        tally.eventsProcessed &+= processed
         if end == scenario.end {
             now = end
             if messagingEnabled { triggers.finish(at: end) }

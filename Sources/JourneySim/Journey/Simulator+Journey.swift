@@ -60,7 +60,7 @@ extension Simulator {
         chooseSessionChannel(id)
         state.sessionSteps[id] = 0
         state.inSession[id] = true
-        metrics.sessionsByLocalHour[zones.localHour(zone: Int(population.timeZone[id]), at: now)] &+= 1
+        tally.sessionsByLocalHour[zones.localHour(zone: Int(population.timeZone[id]), at: now)] &+= 1
         emit(.sessionStart, id)
         scheduleStep(id)
     }
@@ -141,7 +141,7 @@ extension Simulator {
         } else {
             outcome = 3
         }
-        metrics.transitions[
+        tally.transitions[
             RunMetrics.transitionIndex(archetype: population.archetype[id], row: row, outcome: outcome)] &+= 1
 
         switch (row, outcome) {
@@ -197,17 +197,17 @@ extension Simulator {
         let archetype = Int(population.archetype[id].rawValue)
         let channel = Int(state.sessionChannel[id].rawValue)
         let elapsed = (now - state.journeyStart[id]).milliseconds
-        metrics.totals.revenueCents &+= Int64(paid)
-        metrics.byArchetype[archetype].revenueCents &+= Int64(paid)
-        metrics.byChannel[channel].revenueCents &+= Int64(paid)
-        metrics.totals.journeyMillisecondsToPurchase &+= elapsed
-        metrics.byArchetype[archetype].journeyMillisecondsToPurchase &+= elapsed
-        metrics.byChannel[channel].journeyMillisecondsToPurchase &+= elapsed
-        metrics.daily[dayIndex].revenueCents &+= Int64(paid)
+        tally.totals.revenueCents &+= Int64(paid)
+        tally.byArchetype[archetype].revenueCents &+= Int64(paid)
+        tally.byChannel[channel].revenueCents &+= Int64(paid)
+        tally.totals.journeyMillisecondsToPurchase &+= elapsed
+        tally.byArchetype[archetype].journeyMillisecondsToPurchase &+= elapsed
+        tally.byChannel[channel].journeyMillisecondsToPurchase &+= elapsed
+        tally.daily[dayIndex].revenueCents &+= Int64(paid)
         if scenario.population.multichannel.archetypes[archetype] {
             let group = population.boosted[id] ? 1 : 0
-            metrics.multichannelPurchases[group] &+= 1
-            metrics.multichannelRevenueCents[group] &+= Int64(paid)
+            tally.multichannelPurchases[group] &+= 1
+            tally.multichannelRevenueCents[group] &+= Int64(paid)
         }
         if endsSession {
             state.inSession[id] = false
@@ -229,7 +229,7 @@ extension Simulator {
         emit(.sessionEnd, id)
         if abandoned {
             count(\.abandonedCarts, id)
-            metrics.daily[dayIndex].abandonedCarts &+= 1
+            tally.daily[dayIndex].abandonedCarts &+= 1
         }
         let a = archetype(id)
         if state.rng[id].bernoulli(abandoned ? journeys[a].abandonLapse : journeys[a].lapse) {
@@ -285,15 +285,15 @@ extension Simulator {
 
     /// The simulated day (UTC, from the start) `now` falls in.
     @inline(__always) var dayIndex: Int {
-        min(metrics.daily.count - 1, Int((now - scenario.start).milliseconds / 86_400_000))
+        min(tally.daily.count - 1, Int((now - scenario.start).milliseconds / 86_400_000))
     }
 
     /// Inlined so the key path is a literal at each use and compiles to a direct field access
     /// (a key path applied at run time costs a runtime call per count).
     @inline(__always) mutating func count(_ field: WritableKeyPath<FunnelCounts, Int>, _ id: Int) {
-        metrics.totals[keyPath: field] &+= 1
-        metrics.byArchetype[Int(population.archetype[id].rawValue)][keyPath: field] &+= 1
-        metrics.byChannel[Int(state.sessionChannel[id].rawValue)][keyPath: field] &+= 1
+        tally.totals[keyPath: field] &+= 1
+        tally.byArchetype[Int(population.archetype[id].rawValue)][keyPath: field] &+= 1
+        tally.byChannel[Int(state.sessionChannel[id].rawValue)][keyPath: field] &+= 1
     }
 
     /// Records a customer event in the metrics and hands it to the observer.
@@ -301,7 +301,7 @@ extension Simulator {
         _ kind: EventKind, _ id: Int, paidCents: UInt32 = 0, stars: UInt8 = 0, channel: Channel? = nil,
         properties: EventProperties = EventProperties()
     ) {
-        if kind.rawValue < EventKind.firstMessageKind { metrics.eventsByKind[Int(kind.rawValue)] &+= 1 }
+        if kind.rawValue < EventKind.firstMessageKind { tally.eventsByKind[Int(kind.rawValue)] &+= 1 }
         // The last time of each event a journey reaction's decay counts from.
         if runtime.trackedCount > 0 {
             let tracked = trackedIndex[Int(kind.rawValue)]
@@ -311,15 +311,15 @@ extension Simulator {
         case .needArises: count(\.journeys, id)
         case .sessionStart:
             count(\.sessions, id)
-            metrics.daily[dayIndex].sessions &+= 1
+            tally.daily[dayIndex].sessions &+= 1
         case .view: count(\.views, id)
         case .addToCart:
             count(\.cartAdds, id)
-            metrics.daily[dayIndex].cartAdds &+= 1
+            tally.daily[dayIndex].cartAdds &+= 1
         case .checkout: count(\.checkouts, id)
         case .purchase:
             count(\.purchases, id)
-            metrics.daily[dayIndex].purchases &+= 1
+            tally.daily[dayIndex].purchases &+= 1
         case .delivery: count(\.deliveries, id)
         case .supportRequest: count(\.supportRequests, id)
         case .review: count(\.reviews, id)
@@ -333,7 +333,7 @@ extension Simulator {
         observer.observe(event)
         if messagingEnabled {
             if kind == .purchase { messageState.lastPurchaseAt[id] = now }
-            triggers.handle(event, into: &actions)
+            triggers.handleUnchecked(event, into: &actions)
             dispatchActions()
         }
     }

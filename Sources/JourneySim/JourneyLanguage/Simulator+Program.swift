@@ -362,7 +362,7 @@ extension Simulator {
             chooseSessionChannel(id)
             state.sessionSteps[id] = 0
             state.inSession[id] = true
-            metrics.sessionsByLocalHour[zones.localHour(zone: Int(population.timeZone[id]), at: now)] &+= 1
+            tally.sessionsByLocalHour[zones.localHour(zone: Int(population.timeZone[id]), at: now)] &+= 1
         case .sessionEnd:
             let abandoned = state.cartCents[id] > 0
             state.inSession[id] = false
@@ -370,7 +370,7 @@ extension Simulator {
             if abandoned {
                 state.abandonedAt[id] = now
                 count(\.abandonedCarts, id)
-                metrics.daily[dayIndex].abandonedCarts &+= 1
+                tally.daily[dayIndex].abandonedCarts &+= 1
             }
             if messagingEnabled { messageState.setSessionFromMessage(id, false) }
         case .addToCart:

@@ -1,6 +1,6 @@
 /// Journey funnel counters for one slice of the population (all customers, one archetype or one
 /// channel). Money is in integer cents so sums are exact and merge identically in any order.
-public struct FunnelCounts: Sendable, Equatable, Codable {
+public struct FunnelCounts: Sendable, Equatable, Codable, BitwiseCopyable {
     public var journeys = 0
     public var sessions = 0
     public var views = 0

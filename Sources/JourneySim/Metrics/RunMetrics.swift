@@ -47,7 +47,7 @@ public struct RunMetrics: Sendable, Equatable, Codable {
 }
 
 /// One simulated day's activity, for the time series.
-public struct DailyCounts: Sendable, Equatable, Codable {
+public struct DailyCounts: Sendable, Equatable, Codable, BitwiseCopyable {
     public var sessions = 0
     public var cartAdds = 0
     public var abandonedCarts = 0

@@ -8,6 +8,12 @@ extension TriggerCore {
     /// finely the driver advances.
     public mutating func advance(to now: SimTime, into actions: inout ContiguousArray<SendRequest>) {
         makeUnique()
+        advanceUnchecked(to: now, into: &actions)
+    }
+
+    /// `advance(to:into:)` for a caller that made the core's state its own (see `handleUnchecked`).
+    @inline(__always)
+    mutating func advanceUnchecked(to now: SimTime, into actions: inout ContiguousArray<SendRequest>) {
         fire(through: now.milliseconds)
         flush(into: &actions)
     }

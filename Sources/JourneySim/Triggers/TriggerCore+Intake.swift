@@ -8,6 +8,14 @@ extension TriggerCore {
     /// event are fired first, into `actions`.
     public mutating func handle(_ event: CustomerEvent, into actions: inout ContiguousArray<SendRequest>) {
         makeUnique()
+        handleUnchecked(event, into: &actions)
+    }
+
+    /// `handle(_:into:)` for a caller that made the core's state its own (`makeUnique()`) and
+    /// made no copy of the core since: the simulator's loop, which would otherwise check once
+    /// per event.
+    @inline(__always)
+    mutating func handleUnchecked(_ event: CustomerEvent, into actions: inout ContiguousArray<SendRequest>) {
         apply(event)
         flush(into: &actions)
     }
@@ -81,9 +89,17 @@ extension TriggerCore {
         _ message: MessageID, outcome: DeliveryOutcome, at time: SimTime,
         into actions: inout ContiguousArray<SendRequest>
     ) {
+        makeUnique()
+        reportDeliveryUnchecked(message, outcome: outcome, at: time, into: &actions)
+    }
+
+    /// `reportDelivery` for a caller that made the core's state its own (see `handleUnchecked`).
+    mutating func reportDeliveryUnchecked(
+        _ message: MessageID, outcome: DeliveryOutcome, at time: SimTime,
+        into actions: inout ContiguousArray<SendRequest>
+    ) {
         let campaign = Int(message.campaign)
         guard campaign < campaignCount, Int(message.step) < counters.stepCount(campaign: campaign) else { return }
-        makeUnique()
         let step = Int(message.step)
         switch outcome {
         case .delivered: counters.add(.delivered, campaign: campaign, step: step)

@@ -208,7 +208,8 @@ public struct TriggerCore: Sendable {
     /// Gives this core state of its own if a copy of it shares the state. The state lives in
     /// `StateBuffer`s, which do not check on each write (see there), so every public mutating
     /// method calls this first; copies of a core are then independent values. All buffers are
-    /// copied together, so the cells' uniqueness stands for all of them.
+    /// copied together, so the cells' uniqueness stands for all of them. The simulator calls it
+    /// once when a run starts and then the `…Unchecked` variants, which skip the check.
     mutating func makeUnique() {
         guard cells.makeUnique() else { return }
         profiles.makeUnique()
@@ -237,6 +238,20 @@ public struct TriggerCore: Sendable {
     public var nextDueTime: SimTime? {
         mutating get {
             makeUnique()
+            return nextDueTimeUnchecked
+        }
+    }
+
+    /// Whether anything pending, cancelled entries included, falls due before `limit`: read
+    /// from the queue's root key, with no entry read. False means `nextDueTime` is `limit` or
+    /// later (dropping cancelled entries only moves it later), so the loop can skip asking.
+    @inline(__always) func mayFallDue(before limit: SimTime) -> Bool {
+        queue.nextDue < limit.milliseconds
+    }
+
+    /// `nextDueTime` for a caller that made the core's state its own (see `handleUnchecked`).
+    var nextDueTimeUnchecked: SimTime? {
+        @inline(__always) mutating get {
             pruneStale()
             return queue.nextTime
         }
