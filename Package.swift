@@ -35,7 +35,10 @@ let package = Package(
                 "JourneySimPrefetch",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
-            ]
+            ],
+            // The default journey (the e-commerce funnel), compiled into the library so a scenario
+            // without `journey:` runs anywhere; scenarios/journeys/ecommerce.yaml links to it.
+            resources: [.embedInCode("Resources/ecommerce.yaml")]
         ),
         // Real HTTP: the HTTPBackend client (AsyncHTTPClient) and the mock provider server
         // (Hummingbird). Kept apart so the SwiftNIO stack is linked only where it is used.

@@ -30,11 +30,12 @@ struct ValidateCommand: ParsableCommand {
         }
     }
 
-    /// "; journey: 27 states, 1 process, 2 custom events" for a scenario with a journey.
+    /// "; journey: 27 states, 1 process, 2 custom events, …" (the scenario's own journey) or
+    /// "; journey (built-in e-commerce funnel): …" (a scenario without `journey:`).
     static func journeyText(_ scenario: Scenario) -> String {
-        guard let journey = scenario.journey else { return "" }
+        let journey = scenario.effectiveJourney
         func count(_ n: Int, _ one: String, _ many: String) -> String { "\(n) \(n == 1 ? one : many)" }
-        return "; journey: "
+        return (scenario.journey == nil ? "; journey (built-in e-commerce funnel): " : "; journey: ")
             + [
                 count(journey.stateNames.count, "state", "states"),
                 count(journey.processNames.count, "process", "processes"),

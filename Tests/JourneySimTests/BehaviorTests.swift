@@ -84,16 +84,23 @@ import Testing
         #expect(Double(emailOpened) / 5_000 < 0.3)
     }
 
-    @Test func recoveryIsStrongerWithDiscountAndWeakerWithDelay() {
-        let model = ResponseModel(spec: .defaults)
-        let prompt = model.cartReturnProbability(hasDiscount: false, sinceAbandonment: .minutes(30))
-        let late = model.cartReturnProbability(hasDiscount: false, sinceAbandonment: .hours(24))
-        let discounted = model.cartReturnProbability(hasDiscount: true, sinceAbandonment: .minutes(30))
+    @Test func recoveryIsStrongerWithDiscountAndWeakerWithDelay() throws {
+        // The default journey's cart-return reaction (the first one, counted as a cart return).
+        let journey = Scenario.defaults().effectiveJourney
+        let reaction = try #require(journey.programs[0].reactions.first { $0.countsAs == 1 })
+        let recovery = RecoveryEffect.defaults
+        let halfHour = Double(SimDuration.minutes(30).milliseconds)
+        let day = Double(SimDuration.hours(24).milliseconds)
+        let prompt = reaction.chance(discount: false, elapsedMs: halfHour)
+        let late = reaction.chance(discount: false, elapsedMs: day)
+        let discounted = reaction.chance(discount: true, elapsedMs: halfHour)
         #expect(late < prompt && prompt < discounted)
-        // One half-life (24 h) halves the return probability.
-        let immediate = model.cartReturnProbability(hasDiscount: false, sinceAbandonment: .zero)
+        // The behaviour section's numbers reach the journey: cart_return at once, halved by one
+        // half-life (24 h), times the discount multiplier with a discount.
+        let immediate = reaction.chance(discount: false, elapsedMs: 0)
+        #expect(abs(immediate - recovery.cartReturn) < 1e-12)
         #expect(abs(late - immediate * 0.5) < 1e-9)
-        #expect(abs(discounted / prompt - RecoveryEffect.defaults.discountMultiplier) < 1e-9)
+        #expect(abs(discounted / prompt - recovery.discountMultiplier) < 1e-9)
     }
 
     @Test func behaviorSectionParsesAndRejectsBadValues() throws {

@@ -201,7 +201,8 @@ import Testing
         #expect(footprint.perCustomerBytes < 64, "\(footprint)")
         #expect(
             MemoryEstimate(scenario: plain).bytesPerCustomer == MemoryEstimate.populationBytes
-                + MemoryEstimate.journeyBytes + MemoryEstimate.eventHeapBytes)
+                + MemoryEstimate.journeyBytes + MemoryEstimate.eventHeapBytes
+                + MemoryEstimate.journeyProgramBytes(plain.effectiveJourney))
         // With a campaign, the estimate counts them: 64 rings of 255 four-byte times.
         var withCampaign = plain
         withCampaign.triggers = TriggerSpec(

@@ -24,8 +24,13 @@ import Testing
     @Test func memoryEstimateAddsUpThePerCustomerState() throws {
         let plain = try scenario("population: { customers: 1000000 }")
         let estimate = MemoryEstimate(scenario: plain)
-        #expect(estimate.bytesPerCustomer == 16 + 40 + 40)
-        #expect(estimate.totalBytes == 1_000_000 * 96 + MemoryEstimate.fixedBytes)
+        // A scenario without `journey:` runs the default funnel: one process (an 8-byte slot)
+        // and the event times its reactions and conditions read (4 B each).
+        let funnel = plain.effectiveJourney
+        let program = MemoryEstimate.journeyProgramBytes(funnel)
+        #expect(program == 8 + 4 * funnel.trackedKinds.count + (funnel.readsElapsed ? 4 : 0))
+        #expect(estimate.bytesPerCustomer == 16 + 40 + 40 + program)
+        #expect(estimate.totalBytes == 1_000_000 * (96 + program) + MemoryEstimate.fixedBytes)
         let sharded = MemoryEstimate(scenario: plain, shards: 3)
         #expect(sharded.customers == 333_334)
 
@@ -37,7 +42,7 @@ import Testing
         // abandoned-cart's caps: 3 a day (one word), 10 a rolling week (ten times and the ring's
         // position byte), 2 a day on WhatsApp (one word).
         #expect(MemoryEstimate.capLedgerBytes(campaigns.triggers.frequencyCaps) == 4 + 40 + 1 + 4)
-        #expect(withCampaigns.bytesPerCustomer == 96 + 15 * count + 32 + 49 + 24)
+        #expect(withCampaigns.bytesPerCustomer == 96 + program + 15 * count + 32 + 49 + 24)
         #expect(
             MemoryEstimate(scenario: campaigns, comparedStrategies: 2).bytesPerCustomer
                 == withCampaigns.bytesPerCustomer + 2 * ComparisonMetric.allCases.count * 8)

@@ -65,14 +65,4 @@ public struct ResponseModel: Sendable {
         let to = spec.fatigue.quietTo
         return from <= to ? (hour >= from && hour < to) : (hour >= from || hour < to)
     }
-
-    /// Probability that a click on a message about a cart abandoned `sinceAbandonment` ago brings
-    /// the customer back to it.
-    public func cartReturnProbability(hasDiscount: Bool, sinceAbandonment: SimDuration) -> Double {
-        let recovery = spec.recovery
-        let decay = _exp(
-            -0.693_147_180_559_945_3 * max(0, Double(sinceAbandonment.milliseconds))
-                / Double(recovery.halfLife.milliseconds))
-        return min(1, recovery.cartReturn * (hasDiscount ? recovery.discountMultiplier : 1) * decay)
-    }
 }

@@ -9,7 +9,7 @@ public enum EventLoopBenchmark {
             var queue = EventQueue<SimEvent>()
             for i in 0..<pending {
                 queue.schedule(
-                    SimEvent(customer: UInt32(i), kind: .sessionStep),
+                    SimEvent(customer: UInt32(i), kind: .journey),
                     at: SimTime(milliseconds: Int64(rng.exponential(mean: 1_000_000))))
             }
             let clock = ContinuousClock()

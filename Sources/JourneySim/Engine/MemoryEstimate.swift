@@ -5,8 +5,10 @@ import Foundation
 /// kernel an hour in.
 ///
 /// The per-customer figures are the strides of the struct-of-arrays state (rounded up):
-/// population ~16 B, journey state ~40 B, event queue ~40 B (two pending events of 16 B and the
-/// radix heap's partly filled chunks), and, when the scenario has campaigns, ~15 B per customer
+/// population ~16 B, journey state ~40 B (the shop's columns: stage, cart, channels, session,
+/// timers, purchases), the journey program's own columns (per process, attribute and tracked
+/// event; 12 B for the default e-commerce funnel), event queue ~40 B (two pending events of 16 B
+/// and the radix heap's partly filled chunks), and, when the scenario has campaigns, ~15 B per customer
 /// per campaign in the trigger core plus a packed profile, the frequency-cap ledger (4 B per
 /// one-day rule, 4 B per unit of limit for any other, the wider of its two time widths) and
 /// ~24 B of messaging and fatigue state. Beside the per-customer state it counts everything
@@ -48,14 +50,7 @@ public struct MemoryEstimate: Sendable, Equatable {
         let shards = max(1, shards)
         customers = (scenario.population.customers + shards - 1) / shards
         var perCustomer = Self.populationBytes + Self.journeyBytes + Self.eventHeapBytes
-        if let journey = scenario.journey {
-            // A journey program's columns, and an event pending per process besides the built-in one's.
-            perCustomer +=
-                JourneyRuntime.bytesPerCustomer(
-                    processes: journey.processNames.count, attributes: journey.attributeNames.count,
-                    tracked: journey.trackedKinds.count, elapsed: journey.readsElapsed)
-                + max(0, journey.processNames.count - 1) * Self.eventHeapBytes
-        }
+        perCustomer += Self.journeyProgramBytes(scenario.effectiveJourney)
         let campaigns = scenario.triggers.campaigns.count
         if campaigns > 0 {
             perCustomer +=
@@ -77,6 +72,15 @@ public struct MemoryEstimate: Sendable, Equatable {
         let (product, overflow) = customers.multipliedReportingOverflow(by: perCustomer)
         totalBytes = overflow ? Int.max : product.addingReportingOverflow(fixed).partialValue
         inputBytes = fixed - Self.fixedBytes
+    }
+
+    /// Bytes per customer a journey program adds to the shop's columns: its processes,
+    /// attributes and tracked event times, and an event pending per process beyond the first.
+    public static func journeyProgramBytes(_ journey: JourneyModel) -> Int {
+        JourneyRuntime.bytesPerCustomer(
+            processes: journey.processNames.count, attributes: journey.attributeNames.count,
+            tracked: journey.trackedKinds.count, elapsed: journey.readsElapsed)
+            + max(0, journey.processNames.count - 1) * eventHeapBytes
     }
 
     /// Bytes of cap ledger per customer for these rules (see `CapLedger`), at 4-byte times and

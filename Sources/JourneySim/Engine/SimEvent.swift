@@ -4,9 +4,8 @@
 public struct SimEvent: Sendable {
     /// Customer id in the low 28 bits, kind in the high 4.
     @usableFromInline var customerAndKind: UInt32
-    /// For journey steps, the customer's journey epoch when the step was scheduled: a message
-    /// that brings the customer back starts a new epoch, and steps of the old one are dropped.
-    /// For message events, the slot of the message in flight.
+    /// For journey steps, the process and its epoch (see `Simulator.journeyArgument`); for
+    /// message events, the slot of the message in flight.
     public var argument: UInt32
 
     /// Customers one simulator (one shard) can hold: ids must fit in 28 bits.
@@ -21,13 +20,6 @@ public struct SimEvent: Sendable {
     @inlinable public var kind: Kind { Kind(rawValue: UInt8(truncatingIfNeeded: customerAndKind >> 28))! }
 
     public enum Kind: UInt8, Sendable {
-        case needArises
-        case sessionStart
-        case sessionStep
-        case delivery
-        case supportRequest
-        case review
-        case referral
         /// A message's delivery receipt (argument: its in-flight slot).
         case messageDelivered
         /// A message's failure receipt (argument: its in-flight slot).

@@ -122,18 +122,11 @@ extension Simulator {
             if messageState.flags[id] & 1 == 0 { messaging.unhappyRecipients &+= 1 }
             messageState.flags[id] |= 1
         }
-        let program = journeyModel != nil
         if messageEvents != 0 { emitMessageEvent(.messageDelivered, request) }
-        if program {
-            if journeyReactions & 1 << 63 != 0, reaction.unhappy {
-                journeyReact(JourneyProgram.unhappy, request, discount: traits.hasDiscount)
-            }
-            reactToMessage(.messageDelivered, request)
-        } else if reaction.unhappy, !state.inSession[id],
-            messageState.rng[id].bernoulli(scenario.behavior.fatigue.abandonJourneyWhenUnhappy)
-        {
-            walkAway(id)
+        if journeyReactions & 1 << 63 != 0, reaction.unhappy {
+            journeyReact(JourneyProgram.unhappy, request, discount: traits.hasDiscount)
         }
+        reactToMessage(.messageDelivered, request)
         // With an open delay the customer reads the message later: opening, clicking and
         // replying happen then (drawn now, so the response stream keeps its order).
         var openAt = reaction.opened ? now : SimTime(milliseconds: .max)
@@ -181,25 +174,18 @@ extension Simulator {
 
     /// A click or a reply on a message the customer has just opened.
     mutating func react(clicked: Bool, replied: Bool, _ request: SendRequest) {
-        let id = Int(request.customer)
         let c = Int(request.channel.rawValue)
-        let program = journeyModel != nil
-        let discount = request.discount != 0
         if clicked {
             messaging.byChannel[c].clicked &+= 1
             if messageEvents != 0 { emitMessageEvent(.messageClicked, request) }
-            if program {
-                reactToMessage(.messageClicked, request)
-            } else {
-                respondToClick(id, channel: request.channel, hasDiscount: discount)
-            }
+            reactToMessage(.messageClicked, request)
         }
         if replied {
             messaging.byChannel[c].replied &+= 1
             if messageEvents != 0 { emitMessageEvent(.messageReplied, request) }
             reactToMessage(.messageReplied, request)
         }
-        if messageEvents != 0 || program { dispatchActions() }
+        dispatchActions()
     }
 
     /// A message whose channel has an open delay is opened now (then clicked or answered, as drawn at delivery).
@@ -279,12 +265,12 @@ extension Simulator {
             {
                 continue
             }
-            var probability = reaction.probability * (discount ? reaction.discountMultiplier : 1)
+            var elapsed = 0.0
             if reaction.halfLifeMs > 0 {
                 let since = runtime.trackedAt[id &* runtime.trackedCount &+ Int(reaction.decaySince)]
-                let elapsed = Double(max(0, (now - since).milliseconds))
-                probability *= _exp(-0.693_147_180_559_945_3 * elapsed / reaction.halfLifeMs)
+                elapsed = Double((now - since).milliseconds)
             }
+            let probability = reaction.chance(discount: discount, elapsedMs: elapsed)
             // The response stream decides, as it decides opens and clicks, so a reaction does not
             // shift the journey's own draws.
             guard messageState.rng[id].nextUnit() < min(1, probability) else { return }
@@ -316,58 +302,5 @@ extension Simulator {
             }
             return
         }
-    }
-
-    /// A click brings the customer back: to an abandoned cart (likelier with a discount, less
-    /// likely the longer ago it was abandoned) or, with no journey under way, into a new one.
-    mutating func respondToClick(_ id: Int, channel: Channel, hasDiscount: Bool) {
-        guard !state.inSession[id] else { return }
-        let stage = state.stage[id]
-        let rng = messageState.rng[id].nextUnit()
-        if state.cartCents[id] > 0, stage == .research || stage == .cart || stage == .checkout || stage == .dormant {
-            let p = response.cartReturnProbability(
-                hasDiscount: hasDiscount, sinceAbandonment: now - state.abandonedAt[id])
-            guard rng < p else { return }
-            messaging.cartReturns &+= 1
-            state.epoch[id] &+= 1
-            if stage == .research || stage == .dormant { state.stage[id] = .cart }
-            bringBack(id, channel: channel)
-        } else if stage == .idle || stage == .using || stage == .dormant || stage == .research {
-            guard rng < scenario.behavior.recovery.reengage else { return }
-            messaging.reengagements &+= 1
-            state.epoch[id] &+= 1
-            if stage == .research {
-                bringBack(id, channel: channel)
-            } else {
-                schedule(.needArises, for: UInt32(id), at: now + .minutes(1))
-                messageState.setSessionFromMessage(id, true)
-                state.sessionChannel[id] = channel
-                state.liftChannel[id] = UInt8(truncatingIfNeeded: channel.rawValue &+ 1)
-            }
-        }
-    }
-
-    /// An irritated customer drops the journey under way: it lapses as if the session had ended
-    /// without a return, and a need arises again only after the archetype's dormancy.
-    mutating func walkAway(_ id: Int) {
-        let stage = state.stage[id]
-        guard stage == .research || stage == .cart || stage == .checkout else { return }
-        messaging.walkAways &+= 1
-        state.epoch[id] &+= 1
-        state.stage[id] = .dormant
-        count(\.lapsedJourneys, id)
-        emit(.dormant, id)
-        let wait = state.rng[id].exponential(
-            mean: Double(journeys[archetype(id)].dormancy.milliseconds) / Double(population.frequencyMultiplier(id)))
-        schedule(.needArises, for: UInt32(id), at: now + SimDuration(milliseconds: Int64(wait) &+ 1))
-    }
-
-    /// Starts a session a couple of minutes after the click, on the message's channel, with the
-    /// channel's purchase lift.
-    mutating func bringBack(_ id: Int, channel: Channel) {
-        messageState.setSessionFromMessage(id, true)
-        state.sessionChannel[id] = channel
-        state.liftChannel[id] = UInt8(truncatingIfNeeded: channel.rawValue &+ 1)
-        schedule(.sessionStart, for: UInt32(id), at: now + .minutes(2))
     }
 }

@@ -35,7 +35,7 @@ public struct Simulator<Observer: EventObserver> {
     var messageState: MessageState
     /// The scenario's journey program, when it writes one (nil: the built-in stage machine),
     /// its per-archetype tables, its per-customer state and what it counts.
-    let journeyModel: JourneyModel?
+    let journeyModel: JourneyModel
     let journeyTables: JourneyTables
     var runtime: JourneyRuntime
     /// Per event kind, its column in `runtime.trackedAt`, or -1 (an untracked kind).
@@ -128,9 +128,10 @@ public struct Simulator<Observer: EventObserver> {
         for campaign in scenario.triggers.campaigns {
             listened |= EventRoutes.kinds(of: campaign, roles: [.trigger, .exception, .wait, .conversion]).rawValue
         }
+        let model = scenario.effectiveJourney
         var reactions: UInt64 = 0
-        for program in scenario.journey?.programs ?? [] { reactions |= program.reactsTo }
-        for kind in scenario.journey?.trackedKinds ?? [] { listened |= EventKindSet(kind).rawValue }
+        for program in model.programs { reactions |= program.reactsTo }
+        for kind in model.trackedKinds { listened |= EventKindSet(kind).rawValue }
         let messageMask = EventKindSet.messageInteractions.rawValue
         messageEvents = messagingEnabled ? (listened | reactions & ~(1 << 63)) & messageMask : 0
         journeyReactions = reactions
@@ -140,39 +141,25 @@ public struct Simulator<Observer: EventObserver> {
             scenario.behavior.response(channel).openDelay.map { CompiledDistribution($0, empirical: &delayTable) }
         }
         openDelayTable = delayTable
-        journeyModel = scenario.journey
-        journeyTables =
-            scenario.journey.map {
-                JourneyTables(programs: $0.programs, stateCount: $0.stateNames.count, processStarts: $0.processStarts)
-            } ?? .empty
+        journeyModel = model
+        journeyTables = JourneyTables(
+            programs: model.programs, stateCount: model.stateNames.count, processStarts: model.processStarts)
         var tracked = ContiguousArray<Int8>(repeating: -1, count: EventKind.limit)
-        for (index, kind) in (scenario.journey?.trackedKinds ?? []).enumerated() {
+        for (index, kind) in model.trackedKinds.enumerated() {
             tracked[Int(kind.rawValue)] = Int8(index)
         }
         trackedIndex = tracked
         runtime = JourneyRuntime(
-            model: scenario.journey, customers: population.count, start: scenario.start, end: scenario.end)
-        journeyStates = StateBuffer(repeating: JourneyStateCounter(), count: scenario.journey?.stateNames.count ?? 0)
+            model: model, customers: population.count, start: scenario.start, end: scenario.end)
+        journeyStates = StateBuffer(repeating: JourneyStateCounter(), count: model.stateNames.count)
         journeyGuard = JourneyInstantGuard(customers: population.count)
         journeyEventCounts = JourneyMetrics(
-            states: scenario.journey?.stateNames.count ?? 0,
-            customEvents: scenario.journey?.catalog.custom.count ?? 0)
+            states: model.stateNames.count, customEvents: model.catalog.custom.count)
         actions.reserveCapacity(64)
         // One pending event per customer from the start and a few more while journeys run
         // (deliveries, reviews, messages in flight); address space beyond what is used is free.
         queue.reserveCapacity(2 * population.count)
-        if scenario.journey != nil {
-            startJourneys()
-            return
-        }
-        for id in 0..<population.count {
-            let customer = UInt32(id)
-            let needInterval = journeys[Int(population.archetype[id].rawValue)].needInterval
-            let mean = Double(needInterval.milliseconds) / Double(population.frequencyMultiplier(id))
-            let first = Int64(state.rng[id].exponential(mean: mean))
-            queue.schedule(
-                SimEvent(customer: customer, kind: .needArises), at: scenario.start + SimDuration(milliseconds: first))
-        }
+        startJourneys()
     }
 
     /// Pending events right now.
@@ -210,10 +197,8 @@ public struct Simulator<Observer: EventObserver> {
         tally.makeUnique()
         // From here on the loop calls the trigger core's unchecked entry points.
         if messagingEnabled { triggers.makeUnique() }
-        if journeyModel != nil {
-            runtime.makeUnique()
-            journeyStates.makeUnique()
-        }
+        runtime.makeUnique()
+        journeyStates.makeUnique()
         while true {
             let next = queue.nextTime
             steps &+= 1
@@ -250,14 +235,5 @@ public struct Simulator<Observer: EventObserver> {
             if messagingEnabled { triggers.finish(at: end) }
         }
         return true
-    }
-
-    mutating func schedule(_ kind: SimEvent.Kind, for customer: UInt32, at time: SimTime) {
-        let argument: UInt32
-        switch kind {
-        case .needArises, .sessionStart, .sessionStep: argument = state.epoch[Int(customer)]
-        default: argument = 0
-        }
-        queue.schedule(SimEvent(customer: customer, kind: kind, argument: argument), at: time)
     }
 }

@@ -4,7 +4,7 @@
 /// write; `makeUnique()` (called when a run starts) gives a copy of the simulator columns of
 /// its own.
 ///
-/// About 33 bytes per customer: the journey random stream (4, a `StreamColumn`), stage, cart, channels, timers
+/// About 29 bytes per customer: the journey random stream (4, a `StreamColumn`), stage, cart, channels, timers
 /// (4-byte `TimeColumn`s) and counters. No references, strings or dictionaries, so millions of customers stay compact
 /// and the loop's memory traffic is predictable.
 public struct CustomerState: Sendable {
@@ -19,9 +19,6 @@ public struct CustomerState: Sendable {
     var sessionSteps: StateBuffer<UInt16>
     /// Whether a session is under way.
     var inSession: StateBuffer<Bool>
-    /// Bumped whenever something outside the journey's own schedule (a clicked message) restarts
-    /// it; scheduled journey steps of an older epoch are stale and skipped.
-    var epoch: StateBuffer<UInt32>
     /// When the last session ended with a non-empty cart (for recovery that fades with delay).
     public var abandonedAt: TimeColumn
     /// The channel whose purchase lift applies to the current session (a message brought the
@@ -44,7 +41,6 @@ public struct CustomerState: Sendable {
         sessionChannel = StateBuffer(repeating: .sms, count: count)
         sessionSteps = StateBuffer(repeating: 0, count: count)
         inSession = StateBuffer(repeating: false, count: count)
-        epoch = StateBuffer(repeating: 0, count: count)
         let never = SimTime(milliseconds: 0)
         abandonedAt = TimeColumn(count: count, start: start, end: end, never: never, initial: never)
         liftChannel = StateBuffer(repeating: 0, count: count)
@@ -64,7 +60,6 @@ public struct CustomerState: Sendable {
         sessionChannel.makeUnique()
         sessionSteps.makeUnique()
         inSession.makeUnique()
-        epoch.makeUnique()
         liftChannel.makeUnique()
         purchases.makeUnique()
         spentCents.makeUnique()
@@ -74,7 +69,7 @@ public struct CustomerState: Sendable {
     public static let bytesPerCustomer =
         StreamColumn.bytesPerCustomer + MemoryLayout<Stage>.stride + MemoryLayout<UInt32>.stride
         + 2 * MemoryLayout<Channel>.stride + MemoryLayout<UInt16>.stride + TimeColumn.bytesPerCustomer
-        + MemoryLayout<Bool>.stride + MemoryLayout<UInt32>.stride + TimeColumn.bytesPerCustomer
+        + MemoryLayout<Bool>.stride + TimeColumn.bytesPerCustomer
         + MemoryLayout<UInt8>.stride
         + MemoryLayout<UInt16>.stride + MemoryLayout<Int64>.stride
 }

@@ -1,34 +1,15 @@
-/// The journey stage machine: what each scheduled step does to a customer.
-///
-/// need arises → research ⇄ cart ⇄ checkout → purchase → delivery → use (support, review,
-/// referral) → a new need; back-steps to research from cart and checkout; a session that ends
-/// with a non-empty cart is an abandoned cart; a journey lapses into dormancy with the
-/// archetype's probability after a session without a purchase, and returns when a need arises.
+/// What a scheduled event does, and the shop's parts of a journey that journey programs share:
+/// a session's step through the funnel (research ⇄ cart ⇄ checkout, see `takeSessionStep`),
+/// paying the cart, choosing a session's channel, and counting and emitting customer events.
+/// The journey itself is a compiled program (`Simulator+Program.swift`); without a `journey:`
+/// a scenario runs the shipped e-commerce funnel (`Scenario.effectiveJourney`).
 extension Simulator {
-    /// Mean delay from a need arising to the first session (before time-of-day shaping).
-    static var firstSessionDelay: SimDuration { .hours(1) }
-
     mutating func process(_ event: SimEvent) {
-        let id = Int(event.customer)
         switch event.kind {
-        case .needArises, .sessionStart, .sessionStep:
-            guard event.argument == state.epoch[id] else { return }  // superseded by a message's effect
-        default: break
-        }
-        switch event.kind {
-        case .needArises: needArises(id)
-        case .sessionStart: sessionStart(id)
-        case .sessionStep: sessionStep(id)
-        case .delivery: delivery(id)
-        case .supportRequest: emit(.supportRequest, id)
-        case .review:
-            let stars = UInt8(starTables[Int(population.archetype[id].rawValue)].sample(&state.rng[id]) + 1)
-            emit(.review, id, stars: stars)
-        case .referral: emit(.referral, id)
+        case .journey: journeyStep(event)
         case .messageDelivered: messageDelivered(slot: Int(event.argument))
         case .messageFailed: messageFailed(slot: Int(event.argument))
         case .messageRetry: submit(slot: Int(event.argument))
-        case .journey: journeyStep(event)
         case .messageIgnored: messageIgnored(slot: Int(event.argument))
         case .messageOpened: messageOpened(slot: Int(event.argument))
         case .journeyTimer: journeyTimer(event)
@@ -40,29 +21,6 @@ extension Simulator {
     /// and a retained array) per step was a measurable share of the loop.
     @inline(__always) func archetype(_ id: Int) -> Int {
         Int(population.archetype[id].rawValue)
-    }
-
-    mutating func needArises(_ id: Int) {
-        state.stage[id] = .research
-        state.cartCents[id] = 0
-        state.journeyStart[id] = now
-        let channels = population.channels[id]
-        state.journeyChannel[id] = Self.pick(from: channels, rng: &state.rng[id])
-        state.sessionChannel[id] = state.journeyChannel[id]
-        emit(.needArises, id)
-        let start = timing.next(
-            after: now, meanGap: Self.firstSessionDelay, zone: Int(population.timeZone[id]),
-            zones: zones, rng: &state.rng[id])
-        schedule(.sessionStart, for: UInt32(id), at: start)
-    }
-
-    mutating func sessionStart(_ id: Int) {
-        chooseSessionChannel(id)
-        state.sessionSteps[id] = 0
-        state.inSession[id] = true
-        tally.sessionsByLocalHour[zones.localHour(zone: Int(population.timeZone[id]), at: now)] &+= 1
-        emit(.sessionStart, id)
-        scheduleStep(id)
     }
 
     /// The channel of a session about to start: the message's, when a message brought the
@@ -79,25 +37,6 @@ extension Simulator {
             state.sessionChannel[id] = Self.pick(from: others, rng: &state.rng[id])
         } else {
             state.sessionChannel[id] = state.journeyChannel[id]
-        }
-    }
-
-    mutating func scheduleStep(_ id: Int) {
-        let gap = state.rng[id].exponential(mean: Double(journeys[archetype(id)].stepGap.milliseconds))
-        schedule(.sessionStep, for: UInt32(id), at: now + SimDuration(milliseconds: Int64(gap) &+ 1))
-    }
-
-    mutating func sessionStep(_ id: Int) {
-        let a = archetype(id)
-        state.sessionSteps[id] &+= 1
-        if Int(state.sessionSteps[id]) > scenario.sessions.maxSteps {
-            endSession(id)
-            return
-        }
-        switch takeSessionStep(id, archetype: a, journeys[a].research, journeys[a].cart, journeys[a].checkout) {
-        case .continues: scheduleStep(id)
-        case .purchase: purchase(id, deliveryDelay: journeys[a].deliveryDelay)
-        case .ends: endSession(id)
         }
     }
 
@@ -171,12 +110,6 @@ extension Simulator {
         emit(.addToCart, id)
     }
 
-    mutating func purchase(_ id: Int, deliveryDelay: SimDuration) {
-        payCartEndingTheSession(id)
-        let delay = state.rng[id].exponential(mean: Double(deliveryDelay.milliseconds))
-        schedule(.delivery, for: UInt32(id), at: now + SimDuration(milliseconds: Int64(delay) &+ 1))
-    }
-
     /// A session step's purchase: pays the cart and emits `purchase`, then `session_end`.
     @inline(always)
     mutating func payCartEndingTheSession(_ id: Int) {
@@ -218,57 +151,6 @@ extension Simulator {
             messaging.messagePurchases &+= 1
             messaging.messageRevenueCents &+= Int64(paid)
         }
-    }
-
-    mutating func endSession(_ id: Int) {
-        let abandoned = state.cartCents[id] > 0
-        state.inSession[id] = false
-        state.liftChannel[id] = 0
-        if abandoned { state.abandonedAt[id] = now }
-        if messagingEnabled { messageState.setSessionFromMessage(id, false) }
-        emit(.sessionEnd, id)
-        if abandoned {
-            count(\.abandonedCarts, id)
-            tally.daily[dayIndex].abandonedCarts &+= 1
-        }
-        let a = archetype(id)
-        if state.rng[id].bernoulli(abandoned ? journeys[a].abandonLapse : journeys[a].lapse) {
-            state.stage[id] = .dormant
-            count(\.lapsedJourneys, id)
-            emit(.dormant, id)
-            let wait = state.rng[id].exponential(
-                mean: Double(journeys[a].dormancy.milliseconds) / Double(population.frequencyMultiplier(id)))
-            schedule(.needArises, for: UInt32(id), at: now + SimDuration(milliseconds: Int64(wait) &+ 1))
-        } else {
-            let gap = SimDuration(
-                milliseconds: Int64(
-                    Double(journeys[a].sessionGap.milliseconds) / Double(population.frequencyMultiplier(id))))
-            let next = timing.next(
-                after: now, meanGap: gap, zone: Int(population.timeZone[id]), zones: zones, rng: &state.rng[id])
-            schedule(.sessionStart, for: UInt32(id), at: next)
-        }
-    }
-
-    mutating func delivery(_ id: Int) {
-        let a = archetype(id)
-        state.stage[id] = .using
-        emit(.delivery, id)
-        let customer = UInt32(id)
-        if state.rng[id].bernoulli(journeys[a].support) {
-            let wait = state.rng[id].exponential(mean: 86_400_000)
-            schedule(.supportRequest, for: customer, at: now + SimDuration(milliseconds: Int64(wait) &+ 1))
-        }
-        if state.rng[id].bernoulli(journeys[a].review) {
-            let wait = state.rng[id].exponential(mean: Double(journeys[a].reviewDelay.milliseconds))
-            schedule(.review, for: customer, at: now + SimDuration(milliseconds: Int64(wait) &+ 1))
-        }
-        if state.rng[id].bernoulli(journeys[a].referral) {
-            let wait = state.rng[id].exponential(mean: 2 * Double(journeys[a].reviewDelay.milliseconds))
-            schedule(.referral, for: customer, at: now + SimDuration(milliseconds: Int64(wait) &+ 1))
-        }
-        let next = state.rng[id].exponential(
-            mean: Double(journeys[a].needInterval.milliseconds) / Double(population.frequencyMultiplier(id)))
-        schedule(.needArises, for: customer, at: now + SimDuration(milliseconds: Int64(next) &+ 1))
     }
 
     /// A checkout row with the purchase probability multiplied by a message's channel lift (at

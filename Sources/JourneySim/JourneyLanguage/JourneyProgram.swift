@@ -132,6 +132,15 @@ public struct JourneyProgram: Sendable {
         var target: Int32
         /// 0: nothing; 1 cart return, 2 re-engagement, 3 walk-away (`MessagingMetrics`).
         var countsAs: UInt8
+
+        /// The chance the reaction applies to a message (`discount`: it carries one) when its
+        /// reference event happened `elapsedMs` ago: the probability, times the discount
+        /// multiplier, halving every half-life; not capped (the caller draws against it).
+        func chance(discount: Bool, elapsedMs: Double) -> Double {
+            let boosted = probability * (discount ? discountMultiplier : 1)
+            guard halfLifeMs > 0 else { return boosted }
+            return boosted * _exp(-0.693_147_180_559_945_3 * max(0, elapsedMs) / halfLifeMs)
+        }
     }
 
     static let noEvent: UInt8 = 255

@@ -20,7 +20,7 @@ extension Simulator {
 
     /// Schedules the first step of every process that starts by itself (at the run's start).
     mutating func startJourneys() {
-        guard let model = journeyModel else { return }
+        let model = journeyModel
         for id in 0..<population.count {
             let a = archetype(id)
             // A journey that never emits need_arises still has a usual channel and a start.
@@ -216,7 +216,8 @@ extension Simulator {
     }
 
     mutating func journeyRunaway(_ id: Int, process: Int, state: Int32) {
-        guard let model = journeyModel, journeyRunawayFound == nil else { return }
+        guard journeyRunawayFound == nil else { return }
+        let model = journeyModel
         journeyRunawayFound = JourneyRunaway(
             customer: population.globalID(id), time: now, process: model.processNames[process],
             state: model.stateNames[Int(state)])

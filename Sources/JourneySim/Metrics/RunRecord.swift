@@ -113,7 +113,7 @@ extension Simulator {
             stepLabels: messagingEnabled ? scenario.triggers.campaigns.map(\.flow.stepLabels) : nil,
             conversionEvents: messagingEnabled ? scenario.triggers.campaigns.map { $0.conversion?.event.name } : nil,
             sharedLimitMayBind: sharedLimitMayBind ? true : nil,
-            journey: journeyModel.map { JourneyRecord(model: $0, metrics: journeyMetrics) })
+            journey: JourneyRecord(model: journeyModel, metrics: journeyMetrics))
     }
 }
 

@@ -57,7 +57,13 @@ extension Scenario {
         triggers = try TriggerSpec(
             campaigns: top["campaigns"], frequencyCaps: top["frequency_caps"],
             events: EventCatalog(custom: graph?.events ?? []))
-        if let graph { journey = try JourneyCompiler.compile(graph, triggers: triggers) }
+        if let graph {
+            journey = try JourneyCompiler.compile(graph, triggers: triggers)
+        } else {
+            // Compiled here only to check the scenario's numbers against it; the simulator
+            // compiles it again from the scenario it is given (see `effectiveJourney`).
+            _ = try Scenario.defaultJourney(parameters: parameters, triggers: triggers)
+        }
         if let node = top["backend"] { backend = try BackendSpec(from: node) }
         if let node = top["thresholds"] {
             thresholds = []
@@ -74,6 +80,41 @@ extension Scenario {
 }
 
 extension Scenario {
+    /// The journey a scenario without `journey:` runs: the shipped e-commerce funnel
+    /// (`Sources/JourneySim/Resources/ecommerce.yaml`, which `scenarios/journeys/ecommerce.yaml`
+    /// links to), compiled into the library.
+    public static let defaultJourneyText = String(decoding: PackageResources.ecommerce_yaml, as: UTF8.self)
+    /// The name errors in the default journey give as its file.
+    static let defaultJourneyFile = "journeys/ecommerce.yaml (built in)"
+
+    /// The default journey with the numbers of `parameters` (a scenario's `journeys:`,
+    /// `behavior` and `sessions`).
+    static func defaultJourney(
+        parameters: JourneyParameterTable, triggers: TriggerSpec
+    ) throws(ScenarioError) -> JourneyModel {
+        guard let root = try ScenarioLoader.document(defaultJourneyText, file: defaultJourneyFile) else {
+            throw ScenarioError.invalidValue(
+                SourceLocation(file: defaultJourneyFile, line: 1, column: 1), path: "journey",
+                message: "the built-in journey is empty.")
+        }
+        let graph = try JourneyGraph(node: root, parameters: parameters)
+        return try JourneyCompiler.compile(graph, triggers: triggers)
+    }
+
+    /// The journey this scenario runs: its own, or the default journey with its numbers. A
+    /// scenario read from a file has been checked against the default journey; one built or
+    /// changed in code with numbers the journey refuses stops the program with the reason.
+    public var effectiveJourney: JourneyModel {
+        if let journey { return journey }
+        do {
+            return try Scenario.defaultJourney(
+                parameters: JourneyParameterTable(journeys: journeys, behavior: behavior, sessions: sessions),
+                triggers: triggers)
+        } catch {
+            fatalError("the scenario's numbers do not fit the default journey: \(error.description)")
+        }
+    }
+
     /// The journey mapping: written in the scenario, or a path to a journey file (relative to
     /// the scenario's folder) holding it, whose own lines and fields errors then name.
     static func journeyDocument(_ node: ConfigNode) throws(ScenarioError) -> ConfigNode {
