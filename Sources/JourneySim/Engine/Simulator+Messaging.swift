@@ -222,7 +222,7 @@ extension Simulator {
     }
 
     /// Hands a message interaction to the journey program's reactions when one answers it
-    /// (`journeyReactions` is 0 without a journey).
+    /// (`journeyReactions` has a bit per interaction some reaction answers).
     @inline(__always) mutating func reactToMessage(_ kind: EventKind, _ request: SendRequest) {
         guard journeyReactions & 1 << UInt64(kind.rawValue) != 0 else { return }
         journeyReact(kind.rawValue, request, discount: request.discount != 0)

@@ -44,7 +44,7 @@ public struct EventKind: RawRepresentable, Hashable, Sendable, BitwiseCopyable, 
     public static let messageReplied = EventKind(unchecked: 17)
     /// It was delivered but not opened within its campaign's `ignored_after` window.
     public static let messageIgnored = EventKind(unchecked: 18)
-    /// The id of the first message interaction (the built-in journey kinds are below it).
+    /// The id of the first message interaction (the built-in journey kinds, ids 0–12, are below it).
     public static let firstMessageKind: UInt8 = 13
     /// The id of the first custom event.
     public static let firstCustom: UInt8 = 19

@@ -1,6 +1,7 @@
 /// How one archetype's journeys unfold: timing, basket size and the per-step transition
-/// probabilities of the stage machine. Defaults make Routine short and predictable and Odyssey
-/// long and wandering; every field can be overridden per archetype in the scenario.
+/// probabilities of a session's steps (the default journey's parameters). Defaults make Routine
+/// short and predictable and Odyssey long and wandering; every field can be overridden per
+/// archetype in the scenario.
 public struct JourneyParameters: Sendable, Equatable {
     /// Mean time from the end of one journey (or the start) until a new need arises.
     public var needInterval: SimDuration

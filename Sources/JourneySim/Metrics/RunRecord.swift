@@ -37,7 +37,8 @@ public struct RunRecord: Sendable, Equatable, Codable {
     /// shards may then differ from an unsharded run. Nil otherwise, so records where nothing
     /// binds are unchanged.
     public var sharedLimitMayBind: Bool?
-    /// What the scenario's journey program counted (nil for the built-in journey).
+    /// What the journey program counted (every run has one: the scenario's or the built-in
+    /// e-commerce file; nil only in a record written before the journey file was the default).
     public var journey: JourneyRecord?
 
     public var customers: CustomerCounts {

@@ -13,7 +13,7 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var totals: FunnelSummary
     public var byArchetype: [String: FunnelSummary]
     public var byChannel: [String: FunnelSummary]
-    /// Observed step outcomes per archetype and stage: the stage machine's realised rates.
+    /// Observed step outcomes per archetype and stage: the session steps' realised rates.
     public var stageTransitions: [String: [String: TransitionSummary]]
     public var population: PopulationSummary
     /// Share of session starts per customer-local hour (0–23).
@@ -22,7 +22,7 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var daily: [DailySummary]
     /// Campaigns, messages and customer reactions; absent when the scenario has no campaigns.
     public var messaging: MessagingSummary?
-    /// The scenario's own journey: custom events and states (nil for the built-in journey).
+    /// The journey's custom events and states (the scenario's journey or the built-in e-commerce file).
     public var journey: JourneySummary?
     public var eventsProcessed: Int
 
