@@ -820,6 +820,37 @@ struct PerCustomerCounts: EventObserver {
         #expect(sim.messaging.messagePurchases == sim.metrics.totals.purchases)
     }
 
+    /// A customer moved by a message they clicked comes back on it: the session runs on the
+    /// message's channel and its purchase is the message's. One moved by a message they ignored
+    /// comes back on their own: the same journey, the same purchases, none of them the message's.
+    @Test(arguments: [("message_clicked", 1.0), ("message_ignored", 0.0)])
+    func onlyInteractionsThatDrawTheCustomerInBringThemBack(on: String, open: Double) throws {
+        let s = try scenario(
+            plainPopulation + fatigueOff(open: open, click: open) + """
+                journey:
+                  processes: { main: start }
+                  states:
+                    start: { emit: need_arises, next: add }
+                    add: { emit: add_to_cart, value: { fixed: 20 }, next: leave }
+                    leave: { emit: session_end, next: waiting }
+                    waiting: { wait: { fixed: 10d }, next: gone }
+                    gone: { end: true }
+                    back: { emit: session_start, next: buy }
+                    buy: { emit: purchase, end: true }
+                  reactions:
+                    - { on: \(on), in: waiting, delay: { fixed: 1m }, to: back }
+                campaigns:
+                  - name: reminder
+                    trigger: { event: session_end, filter: [ "cart_value > 0" ] }
+                    channels: [ sms ]
+                    ignored_after: 4h
+                    content: { template: reminder }
+                """)
+        let sim = simulate(s)
+        #expect(sim.metrics.totals.purchases == 2000)
+        #expect(sim.messaging.messagePurchases == (on == "message_clicked" ? 2000 : 0))
+    }
+
     @Test func memoryEstimateCountsTheJourneyColumns() throws {
         let plain = try scenario("population: { customers: 1000 }")
         let journey = try scenario(

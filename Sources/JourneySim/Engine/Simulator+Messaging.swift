@@ -228,10 +228,20 @@ extension Simulator {
         journeyReact(kind.rawValue, request, discount: request.discount != 0)
     }
 
+    /// Whether a reaction to `on` brings the customer back on the message's channel (see
+    /// `journeyReact`).
+    @inline(__always) static func bringsBack(_ on: UInt8) -> Bool {
+        on == EventKind.messageDelivered.rawValue || on == EventKind.messageOpened.rawValue
+            || on == EventKind.messageClicked.rawValue || on == EventKind.messageReplied.rawValue
+    }
+
     /// A journey program's reaction to a message interaction: the first reaction that answers
     /// it (its trigger, campaign, template and channel) and finds a process in one of its
     /// states moves that process, with the reaction's probability, to its target after its
-    /// delay. The customer's next session then counts as brought back by the message.
+    /// delay. After a reaction to an interaction that draws the customer in (delivered, opened,
+    /// clicked, replied), the next session counts as brought back by the message and runs on
+    /// its channel; after one to `unhappy`, `message_ignored` or `message_failed` the message
+    /// drove the customer away or never reached them, so the next session is the customer's own.
     mutating func journeyReact(_ on: UInt8, _ request: SendRequest, discount: Bool) {
         let id = Int(request.customer)
         let a = archetype(id)
@@ -287,9 +297,11 @@ extension Simulator {
                     customer: request.customer, kind: .journey,
                     argument: Self.journeyArgument(enter: true, process: process, epoch: runtime.slots[slot].epoch)),
                 at: now + SimDuration(milliseconds: delay))
-            messageState.setSessionFromMessage(id, true)
-            state.sessionChannel[id] = request.channel
-            state.liftChannel[id] = UInt8(truncatingIfNeeded: request.channel.rawValue &+ 1)
+            if Self.bringsBack(on) {
+                messageState.setSessionFromMessage(id, true)
+                state.sessionChannel[id] = request.channel
+                state.liftChannel[id] = UInt8(truncatingIfNeeded: request.channel.rawValue &+ 1)
+            }
             let taken =
                 JourneyGraph.reactionTriggers.firstIndex(
                     of: on == JourneyProgram.unhappy ? "unhappy" : EventKind(unchecked: on).name) ?? 0
