@@ -92,48 +92,13 @@ struct BenchCommand: ParsableCommand {
                 "--trigger-customers \(triggerCustomers) is out of range: give 1 to \(TriggerBenchmark.maxCustomers).")
             throw ExitCode(2)
         }
-        let scale = quick ? 4 : 1
         let counter = Self.allocationCounter()
         var results: [BenchmarkResult] = []
         if only == nil || only == .eventLoop {
-            var perEvent: [Double] = []
-            for (pending, events) in [(1_000, 20_000_000 / scale), (1_000_000, 10_000_000 / scale)] {
-                let before = counter?()
-                results.append(EventLoopBenchmark.measure(pending: pending, events: events, repetitions: repetitions))
-                if let before, let after = counter?() {
-                    perEvent.append(Double(after &- before) / Double(events * repetitions))
-                }
-            }
-            if !perEvent.isEmpty {
-                results.append(
-                    BenchmarkResult(name: "event loop, allocations", unit: "allocations/event", samples: perEvent))
-            }
+            results += Self.eventLoopResults(repetitions: repetitions, scale: quick ? 4 : 1, counter: counter)
         }
         if only == nil || only == .triggerCore {
-            var trigger: [Double] = []
-            var bytes: [Double] = []
-            var perEvent: [Double] = []
-            for repetition in 0..<max(1, repetitions / 2) {
-                // Not shortened by --quick: the core's final drain and first touches of its
-                // state are fixed costs, so fewer events read markedly slower and a quick check
-                // against a full baseline would sit at the tolerance.
-                let events = 10_000_000
-                let before = counter?()
-                let result = TriggerBenchmark.run(
-                    customers: triggerCustomers, campaigns: 20, events: events, seed: UInt64(repetition) + 1)
-                if let before, let after = counter?() { perEvent.append(Double(after &- before) / Double(events)) }
-                trigger.append(result.eventsPerSecond)
-                bytes.append(result.bytesPerCustomerPerCampaign)
-            }
-            results.append(
-                BenchmarkResult(
-                    name: TriggerBenchmark.name(customers: triggerCustomers), unit: "events/s", samples: trigger))
-            results.append(
-                BenchmarkResult(name: "trigger core state per customer per campaign", unit: "bytes", samples: bytes))
-            if !perEvent.isEmpty {
-                results.append(
-                    BenchmarkResult(name: "trigger core, allocations", unit: "allocations/event", samples: perEvent))
-            }
+            results += triggerCoreResults(repetitions: repetitions, counter: counter)
         }
         if only == nil || only == .simulation {
             let measured = SimulationBenchmark.measure(
@@ -160,35 +125,102 @@ struct BenchCommand: ParsableCommand {
         if json {
             print(String(decoding: ResultsWriter.json(results), as: UTF8.self), terminator: "")
         } else if baseline == nil {
-            // Small figures (allocations per event) with decimals, large ones as whole numbers.
-            func figure(_ value: Double) -> String {
-                abs(value) < 100 ? String(format: "%.4g", value) : String(Int(value))
-            }
-            for result in results {
-                print(
-                    "\(result.name.padding(toLength: 52, withPad: " ", startingAt: 0)) median \(figure(result.median)) \(result.unit)  (min \(figure(result.min)), max \(figure(result.max)), n=\(result.samples.count))"
-                )
-            }
+            Self.printTable(results)
         }
         if let baseline {
-            let skipped = { (row: BenchmarkResult) in
-                self.reasonNotMeasured(row, countingAllocations: counter != nil, memoryMeasured: memoryMeasured)
+            try compareMedians(
+                results, with: baseline, countingAllocations: counter != nil, memoryMeasured: memoryMeasured)
+        }
+    }
+
+    /// The event loop at 1,000 and at 1,000,000 pending events (a quarter of the events each
+    /// with --quick, `scale` 4), and its allocations per event when they can be counted.
+    static func eventLoopResults(
+        repetitions: Int, scale: Int, counter: (() -> UInt64)?
+    ) -> [BenchmarkResult] {
+        var results: [BenchmarkResult] = []
+        var perEvent: [Double] = []
+        for (pending, events) in [(1_000, 20_000_000 / scale), (1_000_000, 10_000_000 / scale)] {
+            let before = counter?()
+            results.append(EventLoopBenchmark.measure(pending: pending, events: events, repetitions: repetitions))
+            if let before, let after = counter?() {
+                perEvent.append(Double(after &- before) / Double(events * repetitions))
             }
-            for row in baseline.rows {
-                if let reason = skipped(row) { printNote("baseline row '\(row.name)' not compared: \(reason).") }
-            }
-            let rows: [BenchmarkComparison]
-            do {
-                rows = try baseline.compare(with: results, tolerance: tolerance, meant: { skipped($0) == nil })
-            } catch {
-                printError(error.description)
-                throw ExitCode(2)
-            }
-            print(BenchmarkComparison.table(rows, tolerance: tolerance), terminator: "")
-            if BenchmarkComparison.anyRegression(rows) {
-                printError("performance regression against \(baseline.file) (tolerance \(tolerance)).")
-                throw ExitCode(1)
-            }
+        }
+        if !perEvent.isEmpty {
+            results.append(
+                BenchmarkResult(name: "event loop, allocations", unit: "allocations/event", samples: perEvent))
+        }
+        return results
+    }
+
+    /// The trigger core's throughput at --trigger-customers, its state per customer per
+    /// campaign, and its allocations per event when they can be counted.
+    func triggerCoreResults(repetitions: Int, counter: (() -> UInt64)?) -> [BenchmarkResult] {
+        var results: [BenchmarkResult] = []
+        var trigger: [Double] = []
+        var bytes: [Double] = []
+        var perEvent: [Double] = []
+        for repetition in 0..<max(1, repetitions / 2) {
+            // Not shortened by --quick: the core's final drain and first touches of its
+            // state are fixed costs, so fewer events read markedly slower and a quick check
+            // against a full baseline would sit at the tolerance.
+            let events = 10_000_000
+            let before = counter?()
+            let result = TriggerBenchmark.run(
+                customers: triggerCustomers, campaigns: 20, events: events, seed: UInt64(repetition) + 1)
+            if let before, let after = counter?() { perEvent.append(Double(after &- before) / Double(events)) }
+            trigger.append(result.eventsPerSecond)
+            bytes.append(result.bytesPerCustomerPerCampaign)
+        }
+        results.append(
+            BenchmarkResult(
+                name: TriggerBenchmark.name(customers: triggerCustomers), unit: "events/s", samples: trigger))
+        results.append(
+            BenchmarkResult(name: "trigger core state per customer per campaign", unit: "bytes", samples: bytes))
+        if !perEvent.isEmpty {
+            results.append(
+                BenchmarkResult(name: "trigger core, allocations", unit: "allocations/event", samples: perEvent))
+        }
+        return results
+    }
+
+    /// One line per result: its median, min, max and number of samples.
+    static func printTable(_ results: [BenchmarkResult]) {
+        // Small figures (allocations per event) with decimals, large ones as whole numbers.
+        func figure(_ value: Double) -> String {
+            abs(value) < 100 ? String(format: "%.4g", value) : String(Int(value))
+        }
+        for result in results {
+            print(
+                "\(result.name.padding(toLength: 52, withPad: " ", startingAt: 0)) median \(figure(result.median)) \(result.unit)  (min \(figure(result.min)), max \(figure(result.max)), n=\(result.samples.count))"
+            )
+        }
+    }
+
+    /// --compare: the medians against the baseline's, with a note for each baseline row this run
+    /// did not set out to measure; exits 1 on a regression beyond --tolerance.
+    func compareMedians(
+        _ results: [BenchmarkResult], with baseline: BenchmarkBaseline, countingAllocations: Bool,
+        memoryMeasured: Bool
+    ) throws {
+        let skipped = { (row: BenchmarkResult) in
+            self.reasonNotMeasured(row, countingAllocations: countingAllocations, memoryMeasured: memoryMeasured)
+        }
+        for row in baseline.rows {
+            if let reason = skipped(row) { printNote("baseline row '\(row.name)' not compared: \(reason).") }
+        }
+        let rows: [BenchmarkComparison]
+        do {
+            rows = try baseline.compare(with: results, tolerance: tolerance, meant: { skipped($0) == nil })
+        } catch {
+            printError(error.description)
+            throw ExitCode(2)
+        }
+        print(BenchmarkComparison.table(rows, tolerance: tolerance), terminator: "")
+        if BenchmarkComparison.anyRegression(rows) {
+            printError("performance regression against \(baseline.file) (tolerance \(tolerance)).")
+            throw ExitCode(1)
         }
     }
 

@@ -73,62 +73,31 @@ struct LoadCommand: AsyncParsableCommand {
     var shard: String?
 
     func run() async throws {
-        func bad(_ message: String) -> ExitCode {
-            printError(message)
-            return ExitCode(2)
-        }
         let scenario = try options.load()
         guard speedup.isFinite, speedup > 0, speedup <= 100_000_000 else {
-            throw bad("--speedup \(speedup) is out of range: give more than 0, up to 100,000,000.")
+            throw Self.bad("--speedup \(speedup) is out of range: give more than 0, up to 100,000,000.")
         }
         guard let length = SimDuration(text: duration), length.milliseconds > 0, length <= .hours(24) else {
-            throw bad("--duration '\(duration)' is not a duration from 1ms to 24h (e.g. 60s).")
+            throw Self.bad("--duration '\(duration)' is not a duration from 1ms to 24h (e.g. 60s).")
         }
         guard (1...100_000_000).contains(maxMessages) else {
-            throw bad("--max-messages \(maxMessages) is out of range: give 1 to 100,000,000.")
+            throw Self.bad("--max-messages \(maxMessages) is out of range: give 1 to 100,000,000.")
         }
         let thresholds = scenario.thresholds + (try http.thresholds())
         guard !scenario.triggers.isEmpty else {
-            throw bad(
+            throw Self.bad(
                 "\(options.scenario) has no campaigns, so its journeys send no messages: add `campaigns:` or use e.g. scenarios/abandoned-cart.yaml."
             )
         }
 
-        // The target: a URL, the scenario's HTTP backend, or the bundled mock server.
-        var server: MockServer?
-        let url: String
-        var source = "--target"
-        if mockServer {
-            guard target == nil else { throw bad("give either --target or --mock-server, not both.") }
-            var mockSpec = MockServerSpec()
-            mockSpec.host = "127.0.0.1"
-            mockSpec.port = 0
-            // Its one client is this driver: all of its connections come from one address.
-            mockSpec.maxConnections = max(mockSpec.maxConnections, http.concurrency)
-            mockSpec.maxConnectionsPerAddress = mockSpec.maxConnections
-            let mock = MockServer(spec: mockSpec)
-            do {
-                let port = try await mock.start()
-                url = "http://127.0.0.1:\(port)"
-            } catch {
-                throw bad("cannot start the mock server on 127.0.0.1: \(error)")
-            }
-            server = mock
-        } else if let given = target ?? scenario.backend.http?.url {
-            url = given
-            if target == nil { source = "backend.http.url" }
-        } else {
-            throw bad(
-                "no target: give --target URL (with http:// or https://), --mock-server, or backend.http.url in the scenario."
-            )
-        }
+        let (server, url, source) = try await startTarget(scenario)
         // Printed and written only in this form: user info masked.
         let shown: String
         do {
             shown = try TargetURL(url).description
         } catch {
             await server?.shutdown()
-            throw bad("\(source): \(error)")
+            throw Self.bad("\(source): \(error)")
         }
         var spec = scenario.backend.http ?? HTTPTargetSpec(url: url)
         spec.url = url
@@ -136,24 +105,12 @@ struct LoadCommand: AsyncParsableCommand {
         var split = (index: 0, count: 1)
         if let shard { split = try ShardArgument.parse(shard) }
         try MemoryGuard.check(scenario, shards: split.count)
-        let suffix = shard == nil ? "" : "-shard\(split.index)of\(split.count)"
-        let directory = (output as NSString).appendingPathComponent("\(scenario.name)-\(scenario.seed)-load\(suffix)")
         let writer: ResultsWriter
         do {
-            // A mock server's port changes every run; what it is (and the masked target otherwise) names the run.
-            let against = mockServer ? "--mock-server" : "--target \(shown)"
-            writer = try ResultsWriter(
-                directory: directory,
-                identity: options.resultsIdentity(
-                    "load",
-                    extra: [
-                        against, "--speedup \(speedup)", "--duration \(duration)",
-                        "--max-messages \(maxMessages)",
-                    ] + (shard.map { ["--shard \($0)"] } ?? [])),
-                overwrite: overwrite)
+            writer = try resultsWriter(scenario, shown: shown, split: split)
         } catch {
             await server?.shutdown()
-            throw bad(String(describing: error))
+            throw Self.bad(String(describing: error))
         }
         print("target: \(shown) (resolved before start; messages are sent there and nowhere else)")
 
@@ -169,43 +126,14 @@ struct LoadCommand: AsyncParsableCommand {
             backend = try HTTPBackend(.init(target: spec))
         } catch {
             await server?.shutdown()
-            throw bad(error.description)
+            throw Self.bad(error.description)
         }
         let driver = LoadDriver(
             backend: backend,
             options: .init(
                 speedup: speedup, maxInFlight: http.maxInFlight, maxDuration: .milliseconds(length.milliseconds),
                 maxMessages: maxMessages))
-        let stop = LoadStopSignal()
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT)
-        interrupt.setEventHandler { stop.stop(reason: "interrupted (SIGINT)") }
-        interrupt.resume()
-        let terminate = DispatchSource.makeSignalSource(signal: SIGTERM)
-        terminate.setEventHandler { stop.stop(reason: "terminated (SIGTERM)") }
-        terminate.resume()
-        // A live line on a terminal (rewritten in place every second), a plain line every 10 s otherwise.
-        let progress = LoadProgress()
-        let onTerminal = isatty(STDOUT_FILENO) == 1
-        let reporter = Task {
-            var tick = 0
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(1))
-                tick += 1
-                if Task.isCancelled { break }
-                if onTerminal {
-                    FileHandle.standardOutput.write(Data(("\r\u{1B}[K" + progress.line()).utf8))
-                } else if tick % 10 == 0 {
-                    print(progress.line())
-                }
-            }
-        }
-        let results = await driver.run(items, stop: stop, progress: progress)
-        reporter.cancel()
-        if onTerminal { FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8)) }
-        interrupt.cancel()
-        terminate.cancel()
+        let results = await Self.drive(driver, items)
         await backend.shutdown()
         await server?.shutdown()
 
@@ -229,7 +157,7 @@ struct LoadCommand: AsyncParsableCommand {
                 ("summary.json", ResultsWriter.json(simulation.summary)),
             ])
         } catch {
-            throw bad(String(describing: error))
+            throw Self.bad(String(describing: error))
         }
         print("results: \(writer.directory.path)/load.json")
         if let failure {
@@ -237,6 +165,97 @@ struct LoadCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         if outcomes.contains(where: { !$0.passed }) { throw ExitCode(1) }
+    }
+
+    /// Prints `message` as an error and gives the exit code of bad input.
+    private static func bad(_ message: String) -> ExitCode {
+        printError(message)
+        return ExitCode(2)
+    }
+
+    /// The target: the bundled mock server (started here, on an ephemeral port of 127.0.0.1),
+    /// `--target`, or the scenario's `backend.http.url`; `source` names where the URL came from.
+    private func startTarget(
+        _ scenario: Scenario
+    ) async throws -> (server: MockServer?, url: String, source: String) {
+        if mockServer {
+            guard target == nil else { throw Self.bad("give either --target or --mock-server, not both.") }
+            var mockSpec = MockServerSpec()
+            mockSpec.host = "127.0.0.1"
+            mockSpec.port = 0
+            // Its one client is this driver: all of its connections come from one address.
+            mockSpec.maxConnections = max(mockSpec.maxConnections, http.concurrency)
+            mockSpec.maxConnectionsPerAddress = mockSpec.maxConnections
+            let mock = MockServer(spec: mockSpec)
+            do {
+                let port = try await mock.start()
+                return (mock, "http://127.0.0.1:\(port)", "--target")
+            } catch {
+                throw Self.bad("cannot start the mock server on 127.0.0.1: \(error)")
+            }
+        }
+        guard let given = target ?? scenario.backend.http?.url else {
+            throw Self.bad(
+                "no target: give --target URL (with http:// or https://), --mock-server, or backend.http.url in the scenario."
+            )
+        }
+        return (nil, given, target == nil ? "backend.http.url" : "--target")
+    }
+
+    /// The results folder, `<output>/<scenario>-<seed>-load[-shard<i>of<n>]`, for a run named by
+    /// its target (`shown`, masked) and options.
+    private func resultsWriter(
+        _ scenario: Scenario, shown: String, split: (index: Int, count: Int)
+    ) throws -> ResultsWriter {
+        let suffix = shard == nil ? "" : "-shard\(split.index)of\(split.count)"
+        let directory = (output as NSString).appendingPathComponent("\(scenario.name)-\(scenario.seed)-load\(suffix)")
+        // A mock server's port changes every run; what it is (and the masked target otherwise) names the run.
+        let against = mockServer ? "--mock-server" : "--target \(shown)"
+        return try ResultsWriter(
+            directory: directory,
+            identity: options.resultsIdentity(
+                "load",
+                extra: [
+                    against, "--speedup \(speedup)", "--duration \(duration)",
+                    "--max-messages \(maxMessages)",
+                ] + (shard.map { ["--shard \($0)"] } ?? [])),
+            overwrite: overwrite)
+    }
+
+    /// Replays `items` until they are done, a limit is reached, or SIGINT or SIGTERM stops the
+    /// driver, with a progress line: rewritten in place every second on a terminal, a plain line
+    /// every 10 s otherwise.
+    private static func drive(_ driver: LoadDriver<HTTPBackend>, _ items: [LoadItem]) async -> LoadResults {
+        let stop = LoadStopSignal()
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT)
+        interrupt.setEventHandler { stop.stop(reason: "interrupted (SIGINT)") }
+        interrupt.resume()
+        let terminate = DispatchSource.makeSignalSource(signal: SIGTERM)
+        terminate.setEventHandler { stop.stop(reason: "terminated (SIGTERM)") }
+        terminate.resume()
+        let progress = LoadProgress()
+        let onTerminal = isatty(STDOUT_FILENO) == 1
+        let reporter = Task {
+            var tick = 0
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                tick += 1
+                if Task.isCancelled { break }
+                if onTerminal {
+                    FileHandle.standardOutput.write(Data(("\r\u{1B}[K" + progress.line()).utf8))
+                } else if tick % 10 == 0 {
+                    print(progress.line())
+                }
+            }
+        }
+        let results = await driver.run(items, stop: stop, progress: progress)
+        reporter.cancel()
+        if onTerminal { FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8)) }
+        interrupt.cancel()
+        terminate.cancel()
+        return results
     }
 
     /// Per-second intended and answered messages, for the report's throughput chart.

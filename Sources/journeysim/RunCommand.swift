@@ -106,43 +106,8 @@ struct RunCommand: ParsableCommand {
         let split = try parseShard()
         let estimate = try MemoryGuard.check(
             scenario, shards: split?.count ?? 1, traceLimit: trace == nil ? nil : traceLimit)
-        var name = "\(scenario.name)-\(scenario.seed)"
-        if let split { name += "-shard\(split.index)of\(split.count)" }
-        let directory = (output as NSString).appendingPathComponent(name)
-        let writer: ResultsWriter
-        var traceURL: URL?
-        do {
-            if let trace { traceURL = try OutputFile.check(trace, inputs: [options.scenario], what: "trace") }
-            writer = try ResultsWriter(
-                directory: directory,
-                identity: options.resultsIdentity("run", extra: shard.map { ["--shard \($0)"] } ?? []),
-                overwrite: overwrite)
-        } catch {
-            printError(String(describing: error))
-            throw ExitCode(2)
-        }
-        let digest = options.digest()
-        let progress = RunProgress(scenario: scenario)
-        let progressLine = ProgressLine(progress: progress)
-        // Once the event loop has started, a signal stops the run at its next checkpoint and
-        // what was computed is written.
-        let shouldStop = interrupt.shouldStop
-        var result: SimulationRun
-        if let split {
-            result = SimulationRun.execute(
-                scenario, digest: digest, shard: split.index, of: split.count,
-                traceLimit: trace == nil ? nil : traceLimit, shouldStop: shouldStop, progress: progress)
-        } else if trace != nil {
-            result = SimulationRun.execute(
-                scenario, digest: digest, traceLimit: traceLimit, shouldStop: shouldStop, progress: progress)
-        } else {
-            let cores = ProcessInfo.processInfo.activeProcessorCount
-            let threads = workers ?? (scenario.population.customers >= 20_000 ? cores : 1)
-            result = SimulationRun.executeParallel(
-                scenario, digest: digest, workers: threads, shouldStop: shouldStop, progress: progress)
-        }
-        interrupt.arm()
-        progressLine?.finish()
+        let (writer, traceURL) = try openOutputs(scenario, split: split)
+        var result = simulate(scenario, split: split, interrupt: interrupt)
         result.performance.estimatedBytes = estimate.totalBytes
         if result.performance.reranOnOneThread == true { printNote(SimulationRun.sharedLimitNote) }
         if split != nil, result.record.sharedLimitMayBind == true {
@@ -162,34 +127,9 @@ struct RunCommand: ParsableCommand {
             printError(String(describing: error))
             throw ExitCode(2)
         }
-        if !quiet {
-            print(SummaryTable.render(result.summary))
-            let p = result.performance
-            print(
-                "simulated \(p.events) events in \(p.simulationSeconds.rounded2)s on \(p.workers) thread\(p.workers == 1 ? "" : "s") (\(Int(p.eventsPerSecond)) events/s, \(Int(p.customerDaysPerSecond)) customer-days/s); wall \(p.wallSeconds.rounded2)s"
-            )
-            if let trace {
-                print(
-                    "trace: \(trace)"
-                        + (result.traceSkipped > 0 ? " (limit reached; \(result.traceSkipped) events not written)" : "")
-                )
-            }
-        }
+        if !quiet { printSummary(result) }
         print("results: \(writer.directory.path)/summary.json")
-        if check {
-            let problems = result.conservation.violations
-            if problems.isEmpty {
-                let c = result.conservation
-                print(
-                    "check: \(c.eventsScheduled) events scheduled = \(c.eventsProcessed) processed + \(c.eventsPending) pending; every message in exactly one state"
-                )
-            } else {
-                printError(
-                    "--check: the run's books do not balance (\(problems.count) problem\(problems.count == 1 ? "" : "s")):\n  "
-                        + problems.joined(separator: "\n  "))
-                throw ExitCode(1)
-            }
-        }
+        if check { try checkConservation(result) }
         if let runaway = result.runaway {
             printError("\(runaway.description) Results so far are written with \"complete\": false.")
             throw ExitCode(2)
@@ -199,6 +139,89 @@ struct RunCommand: ParsableCommand {
                 "interrupted: stopped at simulated \(SimTime(milliseconds: result.record.simulatedUntil).iso8601); results written with \"complete\": false."
             )
             throw ExitCode(interrupt.exitCode)
+        }
+    }
+
+    /// The results folder (`<output>/<scenario>-<seed>[-shard<i>of<n>]`) and the trace file, both
+    /// checked before the run starts; exits 2 if either cannot be written.
+    private func openOutputs(
+        _ scenario: Scenario, split: (index: Int, count: Int)?
+    ) throws -> (writer: ResultsWriter, traceURL: URL?) {
+        var name = "\(scenario.name)-\(scenario.seed)"
+        if let split { name += "-shard\(split.index)of\(split.count)" }
+        let directory = (output as NSString).appendingPathComponent(name)
+        do {
+            var traceURL: URL?
+            if let trace { traceURL = try OutputFile.check(trace, inputs: [options.scenario], what: "trace") }
+            let writer = try ResultsWriter(
+                directory: directory,
+                identity: options.resultsIdentity("run", extra: shard.map { ["--shard \($0)"] } ?? []),
+                overwrite: overwrite)
+            return (writer, traceURL)
+        } catch {
+            printError(String(describing: error))
+            throw ExitCode(2)
+        }
+    }
+
+    /// Runs the scenario (one shard of it, on one thread with a trace, or on `--workers`
+    /// threads), with the progress line; once the event loop has started, a signal stops the
+    /// run at its next checkpoint and what was computed is returned.
+    private func simulate(
+        _ scenario: Scenario, split: (index: Int, count: Int)?, interrupt: InterruptFlag
+    ) -> SimulationRun {
+        let digest = options.digest()
+        let progress = RunProgress(scenario: scenario)
+        let progressLine = ProgressLine(progress: progress)
+        let shouldStop = interrupt.shouldStop
+        let result: SimulationRun
+        if let split {
+            result = SimulationRun.execute(
+                scenario, digest: digest, shard: split.index, of: split.count,
+                traceLimit: trace == nil ? nil : traceLimit, shouldStop: shouldStop, progress: progress)
+        } else if trace != nil {
+            result = SimulationRun.execute(
+                scenario, digest: digest, traceLimit: traceLimit, shouldStop: shouldStop, progress: progress)
+        } else {
+            let cores = ProcessInfo.processInfo.activeProcessorCount
+            let threads = workers ?? (scenario.population.customers >= 20_000 ? cores : 1)
+            result = SimulationRun.executeParallel(
+                scenario, digest: digest, workers: threads, shouldStop: shouldStop, progress: progress)
+        }
+        interrupt.arm()
+        progressLine?.finish()
+        return result
+    }
+
+    /// The summary table, the run's speed and, with a trace, how much of it was written.
+    private func printSummary(_ result: SimulationRun) {
+        print(SummaryTable.render(result.summary))
+        let p = result.performance
+        print(
+            "simulated \(p.events) events in \(p.simulationSeconds.rounded2)s on \(p.workers) thread\(p.workers == 1 ? "" : "s") (\(Int(p.eventsPerSecond)) events/s, \(Int(p.customerDaysPerSecond)) customer-days/s); wall \(p.wallSeconds.rounded2)s"
+        )
+        if let trace {
+            print(
+                "trace: \(trace)"
+                    + (result.traceSkipped > 0 ? " (limit reached; \(result.traceSkipped) events not written)" : "")
+            )
+        }
+    }
+
+    /// `--check`: every scheduled event processed once or pending, every message in exactly one
+    /// state; exits 1 with the problems if not.
+    private func checkConservation(_ result: SimulationRun) throws {
+        let problems = result.conservation.violations
+        if problems.isEmpty {
+            let c = result.conservation
+            print(
+                "check: \(c.eventsScheduled) events scheduled = \(c.eventsProcessed) processed + \(c.eventsPending) pending; every message in exactly one state"
+            )
+        } else {
+            printError(
+                "--check: the run's books do not balance (\(problems.count) problem\(problems.count == 1 ? "" : "s")):\n  "
+                    + problems.joined(separator: "\n  "))
+            throw ExitCode(1)
         }
     }
 

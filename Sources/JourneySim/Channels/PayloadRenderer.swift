@@ -31,6 +31,7 @@ public struct PayloadRenderer: Sendable {
         self.language = language
     }
 
+    /// The request `message`'s channel's provider expects, with `content` filled in.
     public func render(_ message: OutboundMessage, _ content: MessageContent) -> WireRequest {
         let recipient = Recipient(customer: message.customer)
         let channel = message.channel
@@ -39,75 +40,14 @@ public struct PayloadRenderer: Sendable {
         let json: WireJSON
         switch channel {
         case .whatsapp:
-            var components: [WireJSON] = [
-                .object([
-                    ("type", .string("body")),
-                    (
-                        "parameters",
-                        .array(
-                            content.fields.map { .object([("type", .string("text")), ("text", .string($0.value))]) })
-                    ),
-                ])
-            ]
-            if let code = content.discountCode {
-                components.append(
-                    .object([
-                        ("type", .string("button")), ("sub_type", .string("copy_code")), ("index", .string("0")),
-                        (
-                            "parameters",
-                            .array([.object([("type", .string("coupon_code")), ("coupon_code", .string(code))])])
-                        ),
-                    ]))
-            }
-            json = .object([
-                ("messaging_product", .string("whatsapp")),
-                ("recipient_type", .string("individual")),
-                ("to", .string(recipient.phoneNumber)),
-                ("type", .string("template")),
-                (
-                    "template",
-                    .object([
-                        ("name", .string(PayloadRenderer.templateName(content))),
-                        ("language", .object([("code", .string(language))])),
-                        ("components", .array(components)),
-                    ])
-                ),
-                ("biz_opaque_callback_data", .string(message.idempotencyKey)),
-            ])
+            json = whatsappBody(message, content, to: recipient)
         case .sms:
             let body = FormEncoding.encode([("To", recipient.phoneNumber), ("From", smsSender), ("Body", text)])
             return WireRequest(path: route, contentType: WireRequest.form, body: body)
         case .email:
-            json = .object([
-                (
-                    "personalizations",
-                    .array([
-                        .object([
-                            ("to", .array([.object([("email", .string(recipient.email))])])),
-                            ("dynamic_template_data", .object(content.fields.map { ($0.name, .string($0.value)) })),
-                        ])
-                    ])
-                ),
-                ("from", .object([("email", .string(emailSender)), ("name", .string(senderName))])),
-                ("subject", .string(content.campaignName)),
-                ("content", .array([.object([("type", .string("text/plain")), ("value", .string(text))])])),
-                ("custom_args", .object([("message_id", .string(message.idempotencyKey))])),
-            ])
+            json = emailBody(message, content, text, to: recipient)
         case .push:
-            var data: [(String, WireJSON)] = [
-                ("campaign", .string(content.campaignName)), ("message_id", .string(message.idempotencyKey)),
-            ]
-            if let code = content.discountCode { data.append(("discount_code", .string(code))) }
-            json = .object([
-                (
-                    "message",
-                    .object([
-                        ("token", .string(recipient.deviceToken)),
-                        ("notification", .object([("title", .string(content.campaignName)), ("body", .string(text))])),
-                        ("data", .object(data)),
-                    ])
-                )
-            ])
+            json = pushBody(message, content, text, to: recipient)
         case .messenger:
             json = .object([
                 ("recipient", .object([("id", .string(recipient.messengerID))])),
@@ -127,28 +67,10 @@ public struct PayloadRenderer: Sendable {
         case .telegram:
             json = .object([("chat_id", .int(recipient.telegramChatID)), ("text", .string(text))])
         case .rcs:
-            var contentMessage: [(String, WireJSON)] = [("text", .string(text))]
-            if let code = content.discountCode {
-                contentMessage.append(
-                    (
-                        "suggestions",
-                        .array([
-                            .object([
-                                (
-                                    "reply",
-                                    .object([
-                                        ("text", .string("Use code \(code)")),
-                                        ("postbackData", .string("code:\(code)")),
-                                    ])
-                                )
-                            ])
-                        ])
-                    ))
-            }
-            json = .object([("contentMessage", .object(contentMessage))])
+            // The recipient and the message id go in the path, not the body.
             return WireRequest(
                 path: route + "/phones/" + recipient.phoneNumber + "/agentMessages?messageId=" + message.idempotencyKey,
-                contentType: WireRequest.json, body: json.bytes)
+                contentType: WireRequest.json, body: PayloadRenderer.rcsBody(content, text).bytes)
         case .appleMessages:
             json = .object([
                 ("id", .string(message.idempotencyKey)),
@@ -170,6 +92,112 @@ public struct PayloadRenderer: Sendable {
             ])
         }
         return WireRequest(path: route, contentType: WireRequest.json, body: json.bytes)
+    }
+
+    /// A WhatsApp Cloud API template message: the fields as the body's parameters, and a
+    /// discount code as a copy-code button.
+    private func whatsappBody(
+        _ message: OutboundMessage, _ content: MessageContent, to recipient: Recipient
+    ) -> WireJSON {
+        var components: [WireJSON] = [
+            .object([
+                ("type", .string("body")),
+                (
+                    "parameters",
+                    .array(
+                        content.fields.map { .object([("type", .string("text")), ("text", .string($0.value))]) })
+                ),
+            ])
+        ]
+        if let code = content.discountCode {
+            components.append(
+                .object([
+                    ("type", .string("button")), ("sub_type", .string("copy_code")), ("index", .string("0")),
+                    (
+                        "parameters",
+                        .array([.object([("type", .string("coupon_code")), ("coupon_code", .string(code))])])
+                    ),
+                ]))
+        }
+        return .object([
+            ("messaging_product", .string("whatsapp")),
+            ("recipient_type", .string("individual")),
+            ("to", .string(recipient.phoneNumber)),
+            ("type", .string("template")),
+            (
+                "template",
+                .object([
+                    ("name", .string(PayloadRenderer.templateName(content))),
+                    ("language", .object([("code", .string(language))])),
+                    ("components", .array(components)),
+                ])
+            ),
+            ("biz_opaque_callback_data", .string(message.idempotencyKey)),
+        ])
+    }
+
+    /// A SendGrid-style e-mail: the fields as dynamic template data, the campaign as the subject.
+    private func emailBody(
+        _ message: OutboundMessage, _ content: MessageContent, _ text: String, to recipient: Recipient
+    ) -> WireJSON {
+        .object([
+            (
+                "personalizations",
+                .array([
+                    .object([
+                        ("to", .array([.object([("email", .string(recipient.email))])])),
+                        ("dynamic_template_data", .object(content.fields.map { ($0.name, .string($0.value)) })),
+                    ])
+                ])
+            ),
+            ("from", .object([("email", .string(emailSender)), ("name", .string(senderName))])),
+            ("subject", .string(content.campaignName)),
+            ("content", .array([.object([("type", .string("text/plain")), ("value", .string(text))])])),
+            ("custom_args", .object([("message_id", .string(message.idempotencyKey))])),
+        ])
+    }
+
+    /// An FCM v1 push: a notification, and the campaign, message id and discount code as data.
+    private func pushBody(
+        _ message: OutboundMessage, _ content: MessageContent, _ text: String, to recipient: Recipient
+    ) -> WireJSON {
+        var data: [(String, WireJSON)] = [
+            ("campaign", .string(content.campaignName)), ("message_id", .string(message.idempotencyKey)),
+        ]
+        if let code = content.discountCode { data.append(("discount_code", .string(code))) }
+        return .object([
+            (
+                "message",
+                .object([
+                    ("token", .string(recipient.deviceToken)),
+                    ("notification", .object([("title", .string(content.campaignName)), ("body", .string(text))])),
+                    ("data", .object(data)),
+                ])
+            )
+        ])
+    }
+
+    /// An RCS Business Messaging body: the text, and a discount code as a suggested reply.
+    private static func rcsBody(_ content: MessageContent, _ text: String) -> WireJSON {
+        var contentMessage: [(String, WireJSON)] = [("text", .string(text))]
+        if let code = content.discountCode {
+            contentMessage.append(
+                (
+                    "suggestions",
+                    .array([
+                        .object([
+                            (
+                                "reply",
+                                .object([
+                                    ("text", .string("Use code \(code)")),
+                                    ("postbackData", .string("code:\(code)")),
+                                ])
+                            )
+                        ])
+                    ])
+                ))
+        }
+        return .object([("contentMessage", .object(contentMessage))])
     }
 
     /// The message text: a template containing `{{field}}` placeholders is filled in from the

@@ -28,7 +28,33 @@ extension RunSummary {
             channels[channel.name] = FunnelSummary(metrics.byChannel[Int(channel.rawValue)], customers: nil)
         }
         byChannel = channels
+        stageTransitions = RunSummary.transitionSummaries(metrics)
+        population = RunSummary.populationSummary(record)
+        let hourTotal = metrics.sessionsByLocalHour.reduce(0, +)
+        sessionsByLocalHour = metrics.sessionsByLocalHour.map { ratio($0, hourTotal) }
+        multichannelEffect = RunSummary.multichannelSummary(record)
+        daily = metrics.daily.enumerated().map { day, counts in
+            DailySummary(
+                date: (start + .days(Double(day))).isoDate, sessions: counts.sessions,
+                cartAdds: counts.cartAdds, abandonedCarts: counts.abandonedCarts,
+                purchases: counts.purchases, revenue: Double(counts.revenueCents) / 100,
+                messagesDelivered: counts.messagesDelivered, unhappyMessages: counts.unhappyMessages,
+                optOuts: counts.optOuts)
+        }
+        if let stats = record.triggers, let counts = record.messaging {
+            let reached = SimTime(milliseconds: record.simulatedUntil) - start
+            messaging = MessagingSummary(
+                stats: stats, messaging: counts, labels: record.stepLabels ?? [],
+                conversionEvents: record.conversionEvents ?? [],
+                customers: customers.customers, days: reached.days, revenueCents: metrics.totals.revenueCents)
+        }
+        journey = record.journey.map(JourneySummary.init(record:))
+        eventsProcessed = metrics.eventsProcessed
+    }
 
+    /// Per archetype and stage (research, cart, checkout), the steps taken and the share of them
+    /// that went to each next stage (an outcome a stage does not have is left out).
+    private static func transitionSummaries(_ metrics: RunMetrics) -> [String: [String: TransitionSummary]] {
         var transitions: [String: [String: TransitionSummary]] = [:]
         let rowNames: [(stage: String, outcomes: [String?])] = [
             ("research", ["cart", "research", nil, "end"]),
@@ -50,15 +76,18 @@ extension RunSummary {
             }
             transitions[archetype.name] = rows
         }
-        stageTransitions = transitions
+        return transitions
+    }
 
-        let total = customers.customers
+    /// The population's shares: by number of channels, multichannel customers and archetypes.
+    private static func populationSummary(_ record: RunRecord) -> PopulationSummary {
+        let total = record.customers.customers
         let histogram = record.channelCountHistogram
         var countShare: [String: Double] = [:]
         for (count, customers) in histogram.enumerated() where customers > 0 {
             countShare[String(count)] = ratio(customers, total)
         }
-        population = PopulationSummary(
+        return PopulationSummary(
             channelCountShare: countShare,
             shareWith3To5Channels: ratio(histogram[3] + histogram[4] + histogram[5], total),
             multichannelShare: ratio(record.multichannelGroups[1], total),
@@ -66,12 +95,14 @@ extension RunSummary {
                 uniqueKeysWithValues: Archetype.allCases.map {
                     ($0.name, ratio(record.customersByArchetype[Int($0.rawValue)].customers, total))
                 }))
-        let hourTotal = metrics.sessionsByLocalHour.reduce(0, +)
-        sessionsByLocalHour = metrics.sessionsByLocalHour.map { ratio($0, hourTotal) }
+    }
 
+    /// How multichannel customers buy compared with the others: the ratios of their purchase
+    /// frequency and order value, when both groups have customers and purchases.
+    private static func multichannelSummary(_ record: RunRecord) -> MultichannelSummary {
         let groups = record.multichannelGroups
-        let purchases = metrics.multichannelPurchases
-        let revenue = metrics.multichannelRevenueCents
+        let purchases = record.metrics.multichannelPurchases
+        let revenue = record.metrics.multichannelRevenueCents
         var frequencyRatio: Double?
         var valueRatio: Double?
         if groups[0] > 0, groups[1] > 0, purchases[0] > 0, purchases[1] > 0 {
@@ -80,26 +111,8 @@ extension RunSummary {
             valueRatio = rounded(
                 (Double(revenue[1]) / Double(purchases[1])) / (Double(revenue[0]) / Double(purchases[0])))
         }
-        multichannelEffect = MultichannelSummary(
+        return MultichannelSummary(
             archetypes: record.multichannelArchetypes, purchaseFrequencyRatio: frequencyRatio,
             orderValueRatio: valueRatio)
-
-        daily = metrics.daily.enumerated().map { day, counts in
-            DailySummary(
-                date: (start + .days(Double(day))).isoDate, sessions: counts.sessions,
-                cartAdds: counts.cartAdds, abandonedCarts: counts.abandonedCarts,
-                purchases: counts.purchases, revenue: Double(counts.revenueCents) / 100,
-                messagesDelivered: counts.messagesDelivered, unhappyMessages: counts.unhappyMessages,
-                optOuts: counts.optOuts)
-        }
-        if let stats = record.triggers, let counts = record.messaging {
-            let reached = SimTime(milliseconds: record.simulatedUntil) - start
-            messaging = MessagingSummary(
-                stats: stats, messaging: counts, labels: record.stepLabels ?? [],
-                conversionEvents: record.conversionEvents ?? [],
-                customers: customers.customers, days: reached.days, revenueCents: metrics.totals.revenueCents)
-        }
-        journey = record.journey.map(JourneySummary.init(record:))
-        eventsProcessed = metrics.eventsProcessed
     }
 }

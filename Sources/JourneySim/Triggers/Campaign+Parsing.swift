@@ -145,28 +145,40 @@ extension Campaign {
         let name = try nameNode.string()
         guard !name.isEmpty, name.count <= 80 else { throw nameNode.invalid("a campaign name is 1 to 80 characters.") }
         let trigger = try Campaign.Trigger(node: mapping.required("trigger"), context: context)
+        let (flow, multiStep) = try Campaign.flow(node, mapping, context: context)
+        self.init(name: name, trigger: trigger, flow: flow, isMultiStep: multiStep)
+        // The optional keys, in the order they are checked (the first problem is the one reported).
+        try readAudience(mapping, context: context)
+        try readSchedule(mapping)
+        try readPriority(mapping)
+        try readChannels(mapping)
+        try readConversionAndPacing(mapping, context: context)
+    }
 
-        let flow: Flow
-        let multiStep: Bool
+    /// The campaign's `steps`, or its single message (`content` and `delay`) as a one-step flow;
+    /// `isMultiStep` says which. A campaign gives one or the other, not both.
+    private static func flow(
+        _ node: ConfigNode, _ mapping: ConfigMapping, context: EventContext
+    ) throws(ScenarioError) -> (flow: Flow, isMultiStep: Bool) {
         if let stepsNode = mapping["steps"] {
             for key in ["content", "delay"] where mapping[key] != nil {
                 throw mapping[key]!.invalid(
                     "a campaign has either steps or a single message (content, delay), not both; put '\(key)' in a message step."
                 )
             }
-            flow = try Flow(node: stepsNode, context: context)
-            multiStep = true
-        } else {
-            guard let contentNode = mapping["content"] else {
-                throw ScenarioError.missingKey(node.location, path: node.path, key: "content")
-            }
-            let content = try CampaignContent(node: contentNode, extraKeys: [])
-            let delay = try mapping["delay"]?.duration() ?? .zero
-            flow = Flow(steps: [.message(MessageStep(delay: delay, content: content))])
-            multiStep = false
+            return (try Flow(node: stepsNode, context: context), true)
         }
-        self.init(name: name, trigger: trigger, flow: flow, isMultiStep: multiStep)
+        guard let contentNode = mapping["content"] else {
+            throw ScenarioError.missingKey(node.location, path: node.path, key: "content")
+        }
+        let content = try CampaignContent(node: contentNode, extraKeys: [])
+        let delay = try mapping["delay"]?.duration() ?? .zero
+        return (Flow(steps: [.message(MessageStep(delay: delay, content: content))]), false)
+    }
 
+    /// Who the campaign reaches (`audience`, `recheck_audience_at_send`) and the events that
+    /// stop it for a customer (`exception_events`, `exit_on`).
+    private mutating func readAudience(_ mapping: ConfigMapping, context: EventContext) throws(ScenarioError) {
         if let value = mapping["audience"] { audience = try Audience(node: value) }
         if let value = mapping["recheck_audience_at_send"] { recheckAudienceAtSend = try value.bool() }
         for key in ["exception_events", "exit_on"] {
@@ -175,6 +187,11 @@ extension Campaign {
                 exceptionEvents.insert(EventKindSet(try item.eventKind(in: context.catalog)))
             }
         }
+    }
+
+    /// When the campaign may send: `start`, `end` (after the start), `delivery_window`, and
+    /// `reeligibility` (a duration, or off).
+    private mutating func readSchedule(_ mapping: ConfigMapping) throws(ScenarioError) {
         if let value = mapping["start"] { start = try value.instant() }
         if let value = mapping["end"] { end = try value.instant() }
         if let start, let end, end <= start, let value = mapping["end"] {
@@ -189,6 +206,12 @@ extension Campaign {
                 reeligibility = try value.duration()
             }
         }
+    }
+
+    /// `priority` (a transactional campaign overrides the caps and does not count toward them,
+    /// unless `override_caps` or `counts_toward_caps`, read after it, say otherwise) and
+    /// `control_group`.
+    private mutating func readPriority(_ mapping: ConfigMapping) throws(ScenarioError) {
         if let value = mapping["priority"] {
             switch try value.string() {
             case "marketing": priority = .marketing
@@ -205,6 +228,10 @@ extension Campaign {
         if let value = mapping["control_group"] {
             controlGroup = try value.double(in: 0...0.99, "a control-group share must be between 0 and 0.99")
         }
+    }
+
+    /// `channels` (in preference order, each at most once), `prefer_journey_channel` and `fallback`.
+    private mutating func readChannels(_ mapping: ConfigMapping) throws(ScenarioError) {
         if let value = mapping["channels"] {
             var list: [Channel] = []
             for item in try value.list() {
@@ -217,6 +244,13 @@ extension Campaign {
         }
         if let value = mapping["prefer_journey_channel"] { preferJourneyChannel = try value.bool() }
         if let value = mapping["fallback"] { fallback = try value.bool() }
+    }
+
+    /// What counts as a conversion (`conversion`) and how sends are paced: `rate_limit`,
+    /// `max_hold` and `ignored_after` (at least 1s).
+    private mutating func readConversionAndPacing(
+        _ mapping: ConfigMapping, context: EventContext
+    ) throws(ScenarioError) {
         if let value = mapping["conversion"] {
             let conversion = try value.mapping(allowed: ["event", "window"])
             self.conversion = Conversion(
@@ -311,316 +345,5 @@ extension CampaignContent {
         self.init(
             template: template, fields: fields, discountCode: code,
             routeToAgent: try mapping["route_to_agent"]?.bool() ?? false)
-    }
-}
-
-extension Flow {
-    static let stepKeys = ["id", "then", "message", "delay", "wait", "branch"]
-    /// More than enough for any real journey, and keeps step indices in a byte.
-    public static let maxSteps = 200
-
-    /// A list of steps, each a mapping with an optional `id` and exactly one of `message`,
-    /// `delay`, `wait` or `branch`. Jumps name a step's `id`, `next` or `end`.
-    init(node: ConfigNode, context: EventContext = .builtIn) throws(ScenarioError) {
-        let items = try node.list()
-        guard !items.isEmpty else { throw node.invalid("a flow needs at least one step.") }
-        guard items.count <= Flow.maxSteps else { throw node.invalid("a flow has at most \(Flow.maxSteps) steps.") }
-        var mappings: [ConfigMapping] = []
-        var names: [String?] = []
-        for item in items {
-            let mapping = try item.mapping(allowed: Flow.stepKeys)
-            var name: String?
-            if let value = mapping["id"] {
-                let text = try value.string()
-                guard text != "end", text != "next", !text.isEmpty else {
-                    throw value.invalid("'\(text)' cannot be a step id.")
-                }
-                if names.contains(text) { throw value.invalid("step id '\(text)' is used twice.") }
-                name = text
-            }
-            names.append(name)
-            mappings.append(mapping)
-        }
-        func target(_ value: ConfigNode?, index: Int, default fallback: Int) throws(ScenarioError) -> Int {
-            guard let value else { return fallback }
-            let text = try value.string()
-            if text == "end" { return Flow.end }
-            if text == "next" { return index + 1 < items.count ? index + 1 : Flow.end }
-            guard let found = names.firstIndex(of: text) else {
-                let known = names.compactMap { $0 } + ["next", "end"]
-                let hint = Suggestion.closest(to: text, in: known).map { " Did you mean '\($0)'?" } ?? ""
-                throw value.invalid("no step has id '\(text)'.\(hint) Steps: \(known.joined(separator: ", ")).")
-            }
-            return found
-        }
-        var steps: [FlowStep] = []
-        var nextSteps: [Int] = []
-        for (index, mapping) in mappings.enumerated() {
-            let actions = mapping.entries.filter { $0.key != "id" && $0.key != "then" }
-            guard actions.count == 1, let action = actions.first else {
-                throw items[index].invalid(
-                    "a step has exactly one of message, delay, wait or branch (plus an optional id and then).")
-            }
-            let next = index + 1 < items.count ? index + 1 : Flow.end
-            if let then = mapping["then"], action.key != "message", action.key != "delay" {
-                throw then.invalid("'then' follows a message or delay step; waits and branches name their own targets.")
-            }
-            nextSteps.append(try target(mapping["then"], index: index, default: next))
-            switch action.key {
-            case "message":
-                let body = try action.value.mapping(allowed: CampaignContent.keys + ["delay"])
-                let delay = try body["delay"]?.duration() ?? .zero
-                steps.append(
-                    .message(
-                        MessageStep(
-                            delay: delay, content: try CampaignContent(node: action.value, extraKeys: ["delay"]))))
-            case "delay":
-                steps.append(.delay(try action.value.duration()))
-            case "wait":
-                let body = try action.value.mapping(allowed: ["event", "timeout", "on_event", "on_timeout"])
-                steps.append(
-                    .wait(
-                        WaitStep(
-                            event: try body.required("event").eventKind(in: context.catalog),
-                            timeout: try body.required("timeout").duration(),
-                            onEvent: try target(body["on_event"], index: index, default: next),
-                            onTimeout: try target(body["on_timeout"], index: index, default: next))))
-            default:  // branch
-                let body = try action.value.mapping(allowed: ["on", "cases", "otherwise"])
-                let onNode = try body.required("on")
-                let fieldName = try onNode.string()
-                guard let field = EventFilter.Field(name: fieldName) else {
-                    throw onNode.invalid("cannot branch on '\(fieldName)'; use cart_value, stars, stage or channel.")
-                }
-                var cases: [BranchStep.Case] = []
-                for item in try body.required("cases").list() {
-                    let entry = try item.mapping(allowed: ["when", "goto"])
-                    let whenNode = try entry.required("when")
-                    let condition = try whenNode.eventFilter(field: field)
-                    cases.append(
-                        .init(
-                            condition: condition,
-                            goto: try target(try entry.required("goto"), index: index, default: next)))
-                }
-                steps.append(
-                    .branch(
-                        BranchStep(cases: cases, otherwise: try target(body["otherwise"], index: index, default: next)))
-                )
-            }
-        }
-        self.init(steps: steps, names: names, next: nextSteps)
-        if let problem = loopProblem {
-            let first =
-                switch problem {
-                case let .instant(cycle), let .tooFast(cycle, _): cycle[0]
-                }
-            throw items[first].invalid(describe(problem))
-        }
-    }
-}
-
-extension ConfigNode {
-    func eventKind(in catalog: EventCatalog = .builtIn) throws(ScenarioError) -> EventKind {
-        let name = try string()
-        guard let kind = catalog.kind(named: name) else {
-            let names = catalog.allNames
-            let hint = Suggestion.closest(to: name, in: names).map { " Did you mean '\($0)'?" } ?? ""
-            throw invalid("unknown event '\(name)'.\(hint) Events: \(names.joined(separator: ", ")).")
-        }
-        return kind
-    }
-
-    func channel() throws(ScenarioError) -> Channel {
-        let name = try string()
-        guard let channel = Channel(name: name) else {
-            let names = Channel.allCases.map(\.name)
-            let hint = Suggestion.closest(to: name, in: names).map { " Did you mean '\($0)'?" } ?? ""
-            throw invalid("unknown channel '\(name)'.\(hint) Channels: \(names.joined(separator: ", ")).")
-        }
-        return channel
-    }
-
-    /// `"HH:MM"` (24-hour, local) as minutes after midnight; `24:00` is accepted as a closing time.
-    func minuteOfDay() throws(ScenarioError) -> Int32 {
-        let text = try string().trimmingCharacters(in: .whitespaces)
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2, let hours = Int(parts[0]), let minutes = Int(parts[1]), parts[1].count == 2,
-            (0...24).contains(hours), (0...59).contains(minutes), hours * 60 + minutes <= 1440
-        else {
-            throw invalid(
-                "'\(text)' is not a time of day: write HH:MM in 24-hour local time, in quotes, e.g. \"09:00\".")
-        }
-        return Int32((hours * 60 + minutes) % 1440)
-    }
-
-    /// A filter such as `cart_value > 100`, `stage == cart` or `channel != sms`; with `field`
-    /// given, just the comparison and value (`<= 3`), as in branch cases.
-    func eventFilter(
-        field fixed: EventFilter.Field? = nil, event: EventKind? = nil,
-        context: EventContext = .builtIn
-    ) throws(ScenarioError) -> EventFilter {
-        let (fieldText, symbol, valueText) = try comparisonParts(
-            try string().trimmingCharacters(in: .whitespaces),
-            example: "cart_value > 100")
-        let field: EventFilter.Field
-        if let fixed {
-            guard fieldText.isEmpty || fieldText == fixed.name else {
-                throw invalid("this branch is on '\(fixed.name)'; write just the comparison, e.g. \"<= 3\".")
-            }
-            field = fixed
-        } else if let event, let property = try eventProperty(fieldText, of: event, context: context) {
-            // A property of the trigger event: a custom event's, or a message interaction's.
-            guard let comparison = EventFilter.Comparison(symbol: symbol) else {
-                throw invalid("'\(symbol)' is not a comparison; use ==, !=, <, <=, > or >=.")
-            }
-            return EventFilter(
-                field: .property(property.index), comparison: comparison,
-                value: try property.value(valueText, comparison))
-        } else {
-            guard let parsed = EventFilter.Field(name: fieldText) else {
-                var names = EventFilter.Field.common.map(\.name)
-                if let event { names += EventContext.propertyNames(of: event, catalog: context.catalog) }
-                let hint = Suggestion.closest(to: fieldText, in: names).map { " Did you mean '\($0)'?" } ?? ""
-                throw invalid("cannot filter on '\(fieldText)'.\(hint) Fields: \(names.joined(separator: ", ")).")
-            }
-            field = parsed
-        }
-        guard let comparison = EventFilter.Comparison(symbol: symbol) else {
-            throw invalid("'\(symbol)' is not a comparison; use ==, !=, <, <=, > or >=.")
-        }
-        let value: Float
-        switch field {
-        case .cartValue, .stars:
-            guard let number = Double(valueText), number.isFinite else {
-                throw invalid("'\(valueText)' is not a number; \(field.name) compares with a number.")
-            }
-            value = Float(number)
-        case .property0, .property1, .property2:
-            throw invalid("'\(field.name)' is not a field to filter on.")
-        case .stage, .channel:
-            guard comparison == .equal || comparison == .notEqual else {
-                throw invalid("\(field.name) is a name; compare it with == or != only.")
-            }
-            if field == .stage {
-                guard let stage = Stage.allCases.first(where: { $0.name == valueText }) else {
-                    let names = Stage.allCases.map(\.name)
-                    throw invalid("unknown stage '\(valueText)'; stages: \(names.joined(separator: ", ")).")
-                }
-                value = Float(stage.rawValue)
-            } else {
-                guard let channel = Channel(name: valueText) else {
-                    throw invalid(
-                        "unknown channel '\(valueText)'; channels: \(Channel.allCases.map(\.name).joined(separator: ", "))."
-                    )
-                }
-                value = Float(channel.rawValue)
-            }
-        }
-        return EventFilter(field: field, comparison: comparison, value: value)
-    }
-}
-
-extension ConfigNode {
-    /// `text` split at its comparison operator: `"cart_value > 100"` is `("cart_value", ">", "100")`,
-    /// sides trimmed. No operator at all is an error showing `example` (and `more`, a hint).
-    func comparisonParts(
-        _ text: String, example: String, more: String = ""
-    ) throws(ScenarioError) -> (lhs: String, symbol: String, rhs: String) {
-        let operatorCharacters: Set<Character> = ["<", ">", "=", "!"]
-        guard let opStart = text.firstIndex(where: { operatorCharacters.contains($0) }) else {
-            throw invalid("'\(text)' has no comparison; write e.g. \"\(example)\" (==, !=, <, <=, >, >=\(more)).")
-        }
-        let opEnd = text[opStart...].firstIndex(where: { !operatorCharacters.contains($0) }) ?? text.endIndex
-        return (
-            text[..<opStart].trimmingCharacters(in: .whitespaces), String(text[opStart..<opEnd]),
-            text[opEnd...].trimmingCharacters(in: .whitespaces)
-        )
-    }
-}
-
-extension EventContext {
-    /// The property names an event's filters may use besides the common fields.
-    static func propertyNames(of event: EventKind, catalog: EventCatalog) -> [String] {
-        if event.isMessageInteraction { return ["campaign", "step", "template"] }
-        return catalog.declaration(of: event)?.properties.map(\.name) ?? []
-    }
-}
-
-extension ConfigNode {
-    /// A property of `event` named `name`: its slot in `CustomerEvent.properties` and how to read
-    /// a value for it. Nil when the event has no such property.
-    func eventProperty(
-        _ name: String, of event: EventKind, context: EventContext
-    ) throws(ScenarioError)
-        -> (index: Int, value: (String, EventFilter.Comparison) throws(ScenarioError) -> Float)?
-    {
-        func number(_ text: String) throws(ScenarioError) -> Float {
-            guard let value = Double(text), value.isFinite else {
-                throw invalid("'\(text)' is not a number; \(name) compares with a number.")
-            }
-            return Float(value)
-        }
-        func equality(_ comparison: EventFilter.Comparison) throws(ScenarioError) {
-            guard comparison == .equal || comparison == .notEqual else {
-                throw invalid("\(name) is a name; compare it with == or != only.")
-            }
-        }
-        /// A name compared with == or != as its index in `names`; `missing` says what is not there.
-        func position(
-            _ text: String, _ comparison: EventFilter.Comparison, in names: [String], missing: String
-        ) throws(ScenarioError) -> Float {
-            try equality(comparison)
-            guard let index = names.firstIndex(of: text) else {
-                let hint = Suggestion.closest(to: text, in: names).map { " Did you mean '\($0)'?" } ?? ""
-                throw invalid("\(missing).\(hint)")
-            }
-            return Float(index)
-        }
-        if event.isMessageInteraction {
-            switch name {
-            case "campaign":
-                return (
-                    0,
-                    { (text: String, comparison: EventFilter.Comparison) throws(ScenarioError) -> Float in
-                        try position(
-                            text, comparison, in: context.campaignNames, missing: "no campaign is named '\(text)'")
-                    }
-                )
-            case "step":
-                // Steps are numbered from 1 in filters, as people count them.
-                return (
-                    1,
-                    { (text: String, _: EventFilter.Comparison) throws(ScenarioError) -> Float in try number(text) - 1 }
-                )
-            case "template":
-                return (
-                    2,
-                    { (text: String, comparison: EventFilter.Comparison) throws(ScenarioError) -> Float in
-                        try position(
-                            text, comparison, in: context.templateNames,
-                            missing: "no campaign sends a template named '\(text)'")
-                    }
-                )
-            default: return nil
-            }
-        }
-        guard let declaration = context.catalog.declaration(of: event),
-            let index = declaration.properties.firstIndex(where: { $0.name == name })
-        else { return nil }
-        let property = declaration.properties[index]
-        return (
-            index,
-            { (text: String, comparison: EventFilter.Comparison) throws(ScenarioError) -> Float in
-                switch property.kind {
-                case .number: return try number(text)
-                case .bool:
-                    try equality(comparison)
-                    guard text == "true" || text == "false" else { throw self.invalid("\(name) is true or false.") }
-                    return text == "true" ? 1 : 0
-                case let .category(names):
-                    return try position(text, comparison, in: names, missing: "'\(text)' is not a value of \(name)")
-                }
-            }
-        )
     }
 }

@@ -107,83 +107,111 @@ extension TriggerSpec {
         for campaign in campaigns {
             let filterStart = Int32(filters.count)
             filters.append(contentsOf: campaign.trigger.filters)
-            var archetypes: UInt8 = 0
-            for archetype in campaign.audience.archetypes { archetypes |= 1 << archetype.rawValue }
-            if campaign.audience.archetypes.isEmpty { archetypes = 0xFF }
-            var order: UInt64 = 0
-            var mask: ChannelSet = []
-            var count: Int32 = 0
-            var ascending = true
-            for channel in campaign.channels where !mask.contains(channel) {
-                if count > 0, channel.rawValue < UInt8(truncatingIfNeeded: order >> (UInt64(count - 1) * 4) & 0xF) {
-                    ascending = false
-                }
-                order |= UInt64(channel.rawValue) << (UInt64(count) * 4)
-                mask.insert(ChannelSet(channel))
-                count += 1
-            }
             let stepBase = Int32(stepsOut.count)
             for (stepIndex, step) in campaign.flow.steps.enumerated() {
-                var compiled = CompiledStep(
-                    kind: .delay, durationMs: 0, template: 0, discount: 0, routeToAgent: false,
-                    waitEvent: .purchase, onEvent: 0, onTimeout: 0, caseStart: 0, caseEnd: 0,
-                    next: Int32(campaign.flow.next[stepIndex]), lane: -1)
-                switch step {
-                case let .message(message):
-                    compiled.kind = .message
-                    compiled.durationMs = message.delay.milliseconds
-                    compiled.template = templateIndex(message.content.template)
-                    compiled.discount = discountIndex(message.content.discountCode)
-                    compiled.routeToAgent = message.content.routeToAgent
-                case let .delay(duration):
-                    compiled.kind = .delay
-                    compiled.durationMs = duration.milliseconds
-                case let .wait(wait):
-                    compiled.kind = .wait
-                    compiled.durationMs = wait.timeout.milliseconds
-                    compiled.waitEvent = wait.event
-                    compiled.onEvent = Int32(wait.onEvent)
-                    compiled.onTimeout = Int32(wait.onTimeout)
-                case let .branch(branch):
-                    compiled.kind = .branch
-                    compiled.caseStart = Int32(cases.count)
-                    for item in branch.cases {
-                        cases.append(CompiledCase(condition: item.condition, goto: Int32(item.goto)))
-                    }
-                    compiled.caseEnd = Int32(cases.count)
-                    compiled.onEvent = Int32(branch.otherwise)
-                }
-                if compiled.kind != .branch {
-                    if let lane = laneDurations.firstIndex(of: compiled.durationMs) {
-                        compiled.lane = Int32(lane)
-                    } else {
-                        compiled.lane = Int32(laneDurations.count)
-                        laneDurations.append(compiled.durationMs)
-                    }
-                }
-                stepsOut.append(compiled)
+                stepsOut.append(
+                    compiledStep(
+                        step, next: Int32(campaign.flow.next[stepIndex]), cases: &cases, laneDurations: &laneDurations))
             }
             campaignsOut.append(
-                CompiledCampaign(
-                    triggerKind: campaign.trigger.event, firstTimeOnly: campaign.trigger.firstTimeOnly,
-                    filterStart: filterStart, filterEnd: Int32(filters.count), archetypeMask: archetypes,
-                    audienceReachable: campaign.audience.channelsReachable,
-                    requireConsent: campaign.audience.requireConsent,
-                    recheckAudience: campaign.recheckAudienceAtSend, exceptionEvents: campaign.exceptionEvents,
-                    startMs: campaign.start?.milliseconds ?? .min, endMs: campaign.end?.milliseconds ?? .max,
-                    hasWindow: campaign.deliveryWindow != nil,
-                    window: campaign.deliveryWindow ?? DeliveryWindow(fromMinute: 0, toMinute: 0),
-                    reeligibilityMs: campaign.reeligibility?.milliseconds ?? -1,
-                    overrideCaps: campaign.overrideCaps, countsTowardCaps: campaign.countsTowardCaps,
-                    controlShare: campaign.controlGroup, channelMask: mask, channelOrder: order, channelCount: count,
-                    channelsAscending: ascending,
-                    preferJourneyChannel: campaign.preferJourneyChannel, fallback: campaign.fallback,
-                    hasConversion: campaign.conversion != nil, conversionKind: campaign.conversion?.event ?? .purchase,
-                    conversionWindowMs: campaign.conversion?.window.milliseconds ?? 0,
-                    rateLimitPerMinute: Int32(clamping: campaign.rateLimitPerMinute ?? 0),
-                    maxHoldMs: campaign.maxHold.milliseconds, stepBase: stepBase,
-                    stepCount: Int32(campaign.flow.steps.count)))
+                TriggerSpec.compiledCampaign(
+                    campaign, filters: filterStart..<Int32(filters.count), stepBase: stepBase))
         }
         return (campaignsOut, stepsOut, filters, cases, laneDurations.count)
+    }
+
+    /// A flow step as the core runs it. A branch's cases are appended to `cases`; a timed step
+    /// (any other) gets the lane of its duration, a new lane in `laneDurations` for a new one.
+    private func compiledStep(
+        _ step: FlowStep, next: Int32, cases: inout ContiguousArray<CompiledCase>, laneDurations: inout [Int64]
+    ) -> CompiledStep {
+        var compiled = CompiledStep(
+            kind: .delay, durationMs: 0, template: 0, discount: 0, routeToAgent: false,
+            waitEvent: .purchase, onEvent: 0, onTimeout: 0, caseStart: 0, caseEnd: 0,
+            next: next, lane: -1)
+        switch step {
+        case let .message(message):
+            compiled.kind = .message
+            compiled.durationMs = message.delay.milliseconds
+            compiled.template = templateIndex(message.content.template)
+            compiled.discount = discountIndex(message.content.discountCode)
+            compiled.routeToAgent = message.content.routeToAgent
+        case let .delay(duration):
+            compiled.kind = .delay
+            compiled.durationMs = duration.milliseconds
+        case let .wait(wait):
+            compiled.kind = .wait
+            compiled.durationMs = wait.timeout.milliseconds
+            compiled.waitEvent = wait.event
+            compiled.onEvent = Int32(wait.onEvent)
+            compiled.onTimeout = Int32(wait.onTimeout)
+        case let .branch(branch):
+            compiled.kind = .branch
+            compiled.caseStart = Int32(cases.count)
+            for item in branch.cases {
+                cases.append(CompiledCase(condition: item.condition, goto: Int32(item.goto)))
+            }
+            compiled.caseEnd = Int32(cases.count)
+            compiled.onEvent = Int32(branch.otherwise)
+        }
+        if compiled.kind != .branch {
+            if let lane = laneDurations.firstIndex(of: compiled.durationMs) {
+                compiled.lane = Int32(lane)
+            } else {
+                compiled.lane = Int32(laneDurations.count)
+                laneDurations.append(compiled.durationMs)
+            }
+        }
+        return compiled
+    }
+
+    /// A campaign as the core reads it, its trigger's filters at `filters` and its steps from
+    /// `stepBase` in the flattened tables.
+    private static func compiledCampaign(
+        _ campaign: Campaign, filters: Range<Int32>, stepBase: Int32
+    ) -> CompiledCampaign {
+        var archetypes: UInt8 = 0
+        for archetype in campaign.audience.archetypes { archetypes |= 1 << archetype.rawValue }
+        if campaign.audience.archetypes.isEmpty { archetypes = 0xFF }
+        let channels = channelOrder(campaign.channels)
+        return CompiledCampaign(
+            triggerKind: campaign.trigger.event, firstTimeOnly: campaign.trigger.firstTimeOnly,
+            filterStart: filters.lowerBound, filterEnd: filters.upperBound, archetypeMask: archetypes,
+            audienceReachable: campaign.audience.channelsReachable,
+            requireConsent: campaign.audience.requireConsent,
+            recheckAudience: campaign.recheckAudienceAtSend, exceptionEvents: campaign.exceptionEvents,
+            startMs: campaign.start?.milliseconds ?? .min, endMs: campaign.end?.milliseconds ?? .max,
+            hasWindow: campaign.deliveryWindow != nil,
+            window: campaign.deliveryWindow ?? DeliveryWindow(fromMinute: 0, toMinute: 0),
+            reeligibilityMs: campaign.reeligibility?.milliseconds ?? -1,
+            overrideCaps: campaign.overrideCaps, countsTowardCaps: campaign.countsTowardCaps,
+            controlShare: campaign.controlGroup, channelMask: channels.mask, channelOrder: channels.order,
+            channelCount: channels.count, channelsAscending: channels.ascending,
+            preferJourneyChannel: campaign.preferJourneyChannel, fallback: campaign.fallback,
+            hasConversion: campaign.conversion != nil, conversionKind: campaign.conversion?.event ?? .purchase,
+            conversionWindowMs: campaign.conversion?.window.milliseconds ?? 0,
+            rateLimitPerMinute: Int32(clamping: campaign.rateLimitPerMinute ?? 0),
+            maxHoldMs: campaign.maxHold.milliseconds, stepBase: stepBase,
+            stepCount: Int32(campaign.flow.steps.count))
+    }
+
+    /// A campaign's channels in preference order (a repeated one counts once): 4 bits each in
+    /// `order`, lowest first, their set, their count, and whether the order is ascending raw order.
+    private static func channelOrder(
+        _ channels: [Channel]
+    ) -> (order: UInt64, mask: ChannelSet, count: Int32, ascending: Bool) {
+        var order: UInt64 = 0
+        var mask: ChannelSet = []
+        var count: Int32 = 0
+        var ascending = true
+        for channel in channels where !mask.contains(channel) {
+            if count > 0, channel.rawValue < UInt8(truncatingIfNeeded: order >> (UInt64(count - 1) * 4) & 0xF) {
+                ascending = false
+            }
+            order |= UInt64(channel.rawValue) << (UInt64(count) * 4)
+            mask.insert(ChannelSet(channel))
+            count += 1
+        }
+        return (order, mask, count, ascending)
     }
 }

@@ -32,6 +32,25 @@ public enum LoadReportPage {
             page.raw("<p class=\"warning\">FAILED: \(HTMLText.escape(backendFailure.description))</p>")
         }
         page.heading("Latency")
+        latency(results, into: &page)
+        page.heading("Throughput")
+        if throughput.isEmpty {
+            averageThroughput(results, into: &page)
+        } else {
+            throughputOverTime(throughput, into: &page)
+        }
+        page.heading("Errors")
+        errors(results.overall, into: &page)
+        if !thresholds.isEmpty {
+            page.raw(
+                "<figure class=\"chart\" id=\"chart-thresholds\">\n<figcaption>Thresholds</figcaption>\n\(HTMLTable(header: ["threshold", "actual", "result"], rows: thresholds.map { [$0.threshold.text, $0.threshold.format($0.actual), $0.passed ? "passed" : "FAILED"] }).html())</figure>"
+            )
+        }
+        return page.html()
+    }
+
+    /// The latency curve per channel and overall, with the percentiles' exact values.
+    private static func latency(_ results: LoadResults, into page: inout HTMLReportDocument) {
         let channels = results.channels.keys.sorted()
         var series = [latencySeries("overall", results.overall, color: "#111")]
         for (index, channel) in channels.enumerated() {
@@ -58,43 +77,49 @@ public enum LoadReportPage {
                 note: "The horizontal axis stretches the tail: each step is ten times rarer (90%, 99%, 99.9%, …).",
                 data: table)
         }
-        page.heading("Throughput")
-        if throughput.isEmpty {
-            let chart = BarChart(
-                categories: ["intended", "achieved"],
-                series: [
-                    .init(
-                        name: "messages per second", color: ChartPalette.color(0),
-                        values: [results.intendedThroughput, results.achievedThroughput])
-                ], format: .decimal, height: 260)
-            page.figure(
-                id: "throughput", caption: "Throughput: intended vs achieved (messages per second)",
-                svg: chart.svg(label: "Intended and achieved throughput"),
-                note: "No per-interval series was recorded for this run, so only the run's averages are shown.")
-        } else {
-            let chart = LineChart(
-                labels: throughput.map { ChartValueFormat.trimmed($0.secondsSinceStart, decimals: 1) + "s" },
-                series: [
-                    .init(
-                        name: "intended per second", color: ChartPalette.control,
-                        values: throughput.map(\.intendedPerSecond), dashed: true),
-                    .init(
-                        name: "completed per second", color: ChartPalette.color(0),
-                        values: throughput.map(\.completedPerSecond)),
-                ], leftFormat: .decimal, leftTitle: "messages per second")
-            page.figure(
-                id: "throughput", caption: "Throughput over time", svg: chart.svg(label: "Throughput over time"),
-                data: HTMLTable(
-                    header: ["second", "intended/s", "completed/s"],
-                    rows: throughput.map {
-                        [
-                            $0.secondsSinceStart.formatted2, $0.intendedPerSecond.formatted2,
-                            $0.completedPerSecond.formatted2,
-                        ]
-                    }))
-        }
-        page.heading("Errors")
-        let o = results.overall
+    }
+
+    /// Intended against achieved throughput, for a run that recorded no per-interval series.
+    private static func averageThroughput(_ results: LoadResults, into page: inout HTMLReportDocument) {
+        let chart = BarChart(
+            categories: ["intended", "achieved"],
+            series: [
+                .init(
+                    name: "messages per second", color: ChartPalette.color(0),
+                    values: [results.intendedThroughput, results.achievedThroughput])
+            ], format: .decimal, height: 260)
+        page.figure(
+            id: "throughput", caption: "Throughput: intended vs achieved (messages per second)",
+            svg: chart.svg(label: "Intended and achieved throughput"),
+            note: "No per-interval series was recorded for this run, so only the run's averages are shown.")
+    }
+
+    /// Intended and completed requests per second over the run.
+    private static func throughputOverTime(_ throughput: [ThroughputSample], into page: inout HTMLReportDocument) {
+        let chart = LineChart(
+            labels: throughput.map { ChartValueFormat.trimmed($0.secondsSinceStart, decimals: 1) + "s" },
+            series: [
+                .init(
+                    name: "intended per second", color: ChartPalette.control,
+                    values: throughput.map(\.intendedPerSecond), dashed: true),
+                .init(
+                    name: "completed per second", color: ChartPalette.color(0),
+                    values: throughput.map(\.completedPerSecond)),
+            ], leftFormat: .decimal, leftTitle: "messages per second")
+        page.figure(
+            id: "throughput", caption: "Throughput over time", svg: chart.svg(label: "Throughput over time"),
+            data: HTMLTable(
+                header: ["second", "intended/s", "completed/s"],
+                rows: throughput.map {
+                    [
+                        $0.secondsSinceStart.formatted2, $0.intendedPerSecond.formatted2,
+                        $0.completedPerSecond.formatted2,
+                    ]
+                }))
+    }
+
+    /// Every outcome and error count of the run, and the rejections by kind.
+    private static func errors(_ o: LoadStatistics, into page: inout HTMLReportDocument) {
         var errorRows: [[String]] = [
             ["intended", String(o.intended)], ["started", String(o.started)], ["late", String(o.late)],
             ["dropped", String(o.dropped)],
@@ -112,12 +137,6 @@ public enum LoadReportPage {
         page.raw(
             "<figure class=\"chart\" id=\"chart-errors\">\n<figcaption>Outcomes and errors</figcaption>\n\(HTMLTable(header: ["figure", "value"], rows: errorRows).html())</figure>"
         )
-        if !thresholds.isEmpty {
-            page.raw(
-                "<figure class=\"chart\" id=\"chart-thresholds\">\n<figcaption>Thresholds</figcaption>\n\(HTMLTable(header: ["threshold", "actual", "result"], rows: thresholds.map { [$0.threshold.text, $0.threshold.format($0.actual), $0.passed ? "passed" : "FAILED"] }).html())</figure>"
-            )
-        }
-        return page.html()
     }
 
     static func value(_ s: LoadStatistics, _ percentile: Double) -> Double {

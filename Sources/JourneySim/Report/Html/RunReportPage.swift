@@ -200,88 +200,107 @@ public enum RunReportPage {
             }
             return
         }
-        if !summary.daily.isEmpty {
-            let labels = summary.daily.map { dayLabel($0.date) }
-            let chart = LineChart(
-                labels: labels,
-                series: [
-                    .init(
-                        name: "messages delivered", color: ChartPalette.color(0),
-                        values: summary.daily.map { Double($0.messagesDelivered) }),
-                    .init(
-                        name: "unhappy messages", color: ChartPalette.color(1),
-                        values: summary.daily.map { Double($0.unhappyMessages) }, rightAxis: true),
-                    .init(
-                        name: "opt-outs", color: ChartPalette.color(3),
-                        values: summary.daily.map { Double($0.optOuts) }, rightAxis: true, dashed: true),
-                ], leftTitle: "delivered", rightTitle: "unhappy / opt-outs")
-            let rows = summary.daily.map {
-                [$0.date, String($0.messagesDelivered), String($0.unhappyMessages), String($0.optOuts)]
-            }
-            page.figure(
-                id: "daily-messaging", caption: "Messages delivered per day against opt-outs and unhappy messages",
-                svg: chart.svg(label: "Messages delivered, unhappy messages and opt-outs per day"),
-                note:
-                    "\(m.totals.optOuts) opt-outs from \(m.totals.unhappyMessages) unhappy messages (\(SummaryTable.percent(m.totals.optOutShareOfUnhappy))); the source figure is 78%.",
-                data: HTMLTable(header: ["date", "delivered", "unhappy", "opt-outs"], rows: rows))
-        }
+        if !summary.daily.isEmpty { dailyMessaging(summary.daily, m, into: &page) }
         let names = m.campaigns.keys.sorted()
+        campaignConversion(m, names, into: &page)
+        campaignLift(m, names, into: &page)
+        terminalStates(m, names, into: &page)
+        fallbacks(m, names, into: &page)
+    }
+
+    /// Messages delivered per day, against unhappy messages and opt-outs on the right axis.
+    private static func dailyMessaging(
+        _ daily: [RunSummary.DailySummary], _ m: MessagingSummary, into page: inout HTMLReportDocument
+    ) {
+        let labels = daily.map { dayLabel($0.date) }
+        let chart = LineChart(
+            labels: labels,
+            series: [
+                .init(
+                    name: "messages delivered", color: ChartPalette.color(0),
+                    values: daily.map { Double($0.messagesDelivered) }),
+                .init(
+                    name: "unhappy messages", color: ChartPalette.color(1),
+                    values: daily.map { Double($0.unhappyMessages) }, rightAxis: true),
+                .init(
+                    name: "opt-outs", color: ChartPalette.color(3),
+                    values: daily.map { Double($0.optOuts) }, rightAxis: true, dashed: true),
+            ], leftTitle: "delivered", rightTitle: "unhappy / opt-outs")
+        let rows = daily.map {
+            [$0.date, String($0.messagesDelivered), String($0.unhappyMessages), String($0.optOuts)]
+        }
+        page.figure(
+            id: "daily-messaging", caption: "Messages delivered per day against opt-outs and unhappy messages",
+            svg: chart.svg(label: "Messages delivered, unhappy messages and opt-outs per day"),
+            note:
+                "\(m.totals.optOuts) opt-outs from \(m.totals.unhappyMessages) unhappy messages (\(SummaryTable.percent(m.totals.optOutShareOfUnhappy))); the source figure is 78%.",
+            data: HTMLTable(header: ["date", "delivered", "unhappy", "opt-outs"], rows: rows))
+    }
+
+    /// The conversion rate of treated and control customers per campaign that has a conversion
+    /// event and reached someone, with 95% intervals.
+    private static func campaignConversion(
+        _ m: MessagingSummary, _ names: [String], into page: inout HTMLReportDocument
+    ) {
         let exposed = names.filter {
             m.campaigns[$0]!.conversionEvent != nil
                 && (m.campaigns[$0]!.treatment.exposures > 0 || m.campaigns[$0]!.control.exposures > 0)
         }
-        if exposed.isEmpty {
+        guard !exposed.isEmpty else {
             page.missingFigure(
                 id: "campaign-conversion", caption: "Campaign conversion, treatment vs control",
                 reason: "No campaign reached a customer or a control-group member.")
-        } else {
-            let groups: [(String, String, KeyPath<MessagingSummary.CampaignSummary, MessagingSummary.GroupOutcome>)] =
-                [
-                    ("treatment (received)", ChartPalette.treatment, \.treatment),
-                    ("control (held out)", ChartPalette.control, \.control),
-                ]
-            let chart = BarChart(
-                categories: exposed,
-                series: groups.map { group in
-                    BarChart.Series(
-                        name: group.0, color: group.1,
-                        values: exposed.map {
-                            m.campaigns[$0]![keyPath: group.2].exposures > 0
-                                ? m.campaigns[$0]![keyPath: group.2].conversionRate.estimate : .nan
-                        },
-                        intervals: exposed.map {
-                            m.campaigns[$0]![keyPath: group.2].exposures > 0
-                                ? m.campaigns[$0]![keyPath: group.2].conversionRate : nil
-                        })
-                }, format: .percent)
-            let rows = exposed.map { name -> [String] in
-                let c = m.campaigns[name]!
-                func rate(_ g: MessagingSummary.GroupOutcome) -> String {
-                    g.exposures > 0
-                        ? "\(SummaryTable.percent(g.conversionRate.estimate)) [\(SummaryTable.percent(g.conversionRate.lower)), \(SummaryTable.percent(g.conversionRate.upper))]"
-                        : "-"
-                }
-                return [
-                    name, String(c.treatment.exposures), String(c.treatment.conversions), rate(c.treatment),
-                    String(c.control.exposures), String(c.control.conversions), rate(c.control),
-                    c.lift.map {
-                        "\(SummaryTable.pp($0.estimate)) [\(SummaryTable.pp($0.lower)), \(SummaryTable.pp($0.upper))]"
-                    } ?? "no control group",
-                ]
-            }
-            page.figure(
-                id: "campaign-conversion",
-                caption: "Campaign conversion (abandoned-cart recovery and others), treatment vs control, with 95% CIs",
-                svg: chart.svg(label: "Conversion rate of treated and control customers per campaign"),
-                note:
-                    "Conversion = the campaign's conversion event within its window after a message (treatment) or a held-out send (control). Whiskers: 95% Wilson intervals.",
-                data: HTMLTable(
-                    header: [
-                        "campaign", "treated", "converted", "rate [95% CI]", "control", "converted", "rate [95% CI]",
-                        "lift [95% CI]",
-                    ],
-                    rows: rows))
+            return
         }
+        let groups: [(String, String, KeyPath<MessagingSummary.CampaignSummary, MessagingSummary.GroupOutcome>)] = [
+            ("treatment (received)", ChartPalette.treatment, \.treatment),
+            ("control (held out)", ChartPalette.control, \.control),
+        ]
+        let chart = BarChart(
+            categories: exposed,
+            series: groups.map { group in
+                BarChart.Series(
+                    name: group.0, color: group.1,
+                    values: exposed.map {
+                        m.campaigns[$0]![keyPath: group.2].exposures > 0
+                            ? m.campaigns[$0]![keyPath: group.2].conversionRate.estimate : .nan
+                    },
+                    intervals: exposed.map {
+                        m.campaigns[$0]![keyPath: group.2].exposures > 0
+                            ? m.campaigns[$0]![keyPath: group.2].conversionRate : nil
+                    })
+            }, format: .percent)
+        let rows = exposed.map { name -> [String] in
+            let c = m.campaigns[name]!
+            func rate(_ g: MessagingSummary.GroupOutcome) -> String {
+                g.exposures > 0
+                    ? "\(SummaryTable.percent(g.conversionRate.estimate)) [\(SummaryTable.percent(g.conversionRate.lower)), \(SummaryTable.percent(g.conversionRate.upper))]"
+                    : "-"
+            }
+            return [
+                name, String(c.treatment.exposures), String(c.treatment.conversions), rate(c.treatment),
+                String(c.control.exposures), String(c.control.conversions), rate(c.control),
+                c.lift.map {
+                    "\(SummaryTable.pp($0.estimate)) [\(SummaryTable.pp($0.lower)), \(SummaryTable.pp($0.upper))]"
+                } ?? "no control group",
+            ]
+        }
+        page.figure(
+            id: "campaign-conversion",
+            caption: "Campaign conversion (abandoned-cart recovery and others), treatment vs control, with 95% CIs",
+            svg: chart.svg(label: "Conversion rate of treated and control customers per campaign"),
+            note:
+                "Conversion = the campaign's conversion event within its window after a message (treatment) or a held-out send (control). Whiskers: 95% Wilson intervals.",
+            data: HTMLTable(
+                header: [
+                    "campaign", "treated", "converted", "rate [95% CI]", "control", "converted", "rate [95% CI]",
+                    "lift [95% CI]",
+                ],
+                rows: rows))
+    }
+
+    /// The lift (treatment minus control conversion) of each campaign with a measured control group.
+    private static func campaignLift(_ m: MessagingSummary, _ names: [String], into page: inout HTMLReportDocument) {
         let lifts = names.compactMap { name in
             m.campaigns[name]!.lift.map { IntervalChart.Row(label: name, interval: $0) }
         }
@@ -298,6 +317,12 @@ public enum RunReportPage {
                     "Newcombe intervals for a difference of proportions; * = the interval excludes zero (significant at 95%)."
             )
         }
+    }
+
+    /// How each campaign's messages ended, stacked (only the terminal states some campaign has).
+    private static func terminalStates(
+        _ m: MessagingSummary, _ names: [String], into page: inout HTMLReportDocument
+    ) {
         let states = TerminalState.allCases.map(\.name).filter { state in
             names.contains { (m.campaigns[$0]!.terminalStates[state] ?? 0) > 0 }
         }
@@ -320,7 +345,11 @@ public enum RunReportPage {
                     return [name, String(c.created), String(c.delivered)]
                         + states.map { String(c.terminalStates[$0] ?? 0) }
                 }))
-        let fallbacks = BarChart(
+    }
+
+    /// Messages sent on a fallback channel and fallback attempts, per campaign.
+    private static func fallbacks(_ m: MessagingSummary, _ names: [String], into page: inout HTMLReportDocument) {
+        let chart = BarChart(
             categories: names,
             series: [
                 .init(
@@ -332,7 +361,7 @@ public enum RunReportPage {
             ], height: 300)
         page.figure(
             id: "fallbacks", caption: "Fallbacks per campaign",
-            svg: fallbacks.svg(label: "Fallback messages and attempts per campaign"),
+            svg: chart.svg(label: "Fallback messages and attempts per campaign"),
             note:
                 "A fallback happens when the first channel cannot reach the customer or reports a delivery failure (e.g. WhatsApp not installed → SMS).",
             data: HTMLTable(
