@@ -213,6 +213,7 @@ public struct Simulator<Observer: EventObserver> {
             } else {
                 guard let next, next < end else { break }
                 let entry = queue.pop()!
+                if let upcoming = queue.nextPayloadToPrefetch() { prefetchCustomer(upcoming.customer) }
                 now = entry.time
                 process(entry.payload)
                 processed &+= 1

@@ -55,6 +55,16 @@ extension TriggerCore {
         flush(into: &actions)
     }
 
+    /// The customer's profile, which every event and send of theirs reads first, and the first
+    /// line of their campaign cells (for the simulator's loop, which knows its next event's
+    /// customer ahead but not yet the kind of event it will emit).
+    @inline(__always)
+    func prefetchProfile(customer: Int) {
+        guard customer < customerCount else { return }
+        journeysim_prefetch(profiles.address(customer))
+        if campaignCount > 0 { journeysim_prefetch(cells.address(customer &* campaignCount)) }
+    }
+
     /// The customer's profile and the cells of the campaigns the event's kind concerns.
     @inline(__always)
     func prefetchCustomer(of event: CustomerEvent) {
