@@ -70,7 +70,7 @@ public struct EventQueue<Payload>: Sendable where Payload: Sendable {
     /// events belong to a population whose state mostly fits in the cache, where a prefetch costs
     /// more instructions than it saves stalls. Asking changes nothing that comes out, or when.
     @inlinable public mutating func nextPayloadToPrefetch() -> Payload? {
-        usesRadix ? radix.nextPayload() : nil
+        usesRadix ? radix.peek()?.payload : nil
     }
 
     /// Schedules `payload` at `time`; events at equal times come out in scheduling order.

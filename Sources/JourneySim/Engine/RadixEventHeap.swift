@@ -129,29 +129,21 @@
         digits[level &* 4 &+ digit >> 6] |= 1 &<< UInt64(digit & 63)
     }
 
-    /// The payload of the next event to come out, if any: what the loop prefetches for. Takes out
-    /// the next bucket when the current one is empty, as `nextTime` does (the loop asks for that
-    /// next anyway), so the order events come out in is the same.
-    @inlinable mutating func nextPayload() -> Payload? {
-        if let top = early.first { return top.entry.payload }
+    /// The next event to come out, left in place, if any. Takes out the next bucket when the
+    /// current one is empty (as the next `pop` would), which changes nothing that comes out, or when.
+    @inlinable mutating func peek() -> Entry? {
+        if let top = early.first { return top.entry }
         let list = Self.currentList
         if head[list] < 0 {
             refill()
             if head[list] < 0 { return nil }
         }
-        return slab[Int(head[list]) &* Self.chunkSize &+ currentRead].payload
+        return slab[Int(head[list]) &* Self.chunkSize &+ currentRead]
     }
 
     /// The time of the earliest pending event, if any.
     @inlinable var nextTime: SimTime? {
-        mutating get {
-            if let top = early.first { return top.entry.time }
-            if head[Self.currentList] < 0 {
-                refill()
-                if head[Self.currentList] < 0 { return nil }
-            }
-            return slab[Int(head[Self.currentList]) &* Self.chunkSize &+ currentRead].time
-        }
+        mutating get { peek()?.time }
     }
 
     /// Schedules `payload` at `time`; events at equal times come out in scheduling order.

@@ -9,12 +9,12 @@ import JourneySimPrefetch
 /// journey showed most of a journey step's time in such stalls (the process's slot, the random
 /// stream, the trigger core's profile). The next event's customer is known before the current one
 /// is processed (`EventQueue.nextPayloadToPrefetch()`, once the pending set has outgrown the
-/// 4-ary heap), so its lines load in the background. A prefetch
-/// never faults and changes nothing but timing: results are the same with or without it.
+/// 4-ary heap), so its lines load in the background. A prefetch never faults and changes
+/// nothing but timing: results are the same with or without it.
 extension Simulator {
     /// Prefetches the columns an event of `customer` reads first: its journey slot, random
-    /// stream, stage, cart, session channel, archetype and time zone, and with messaging its message flags and response stream, fatigue
-    /// and trigger-core profile and campaign cells.
+    /// stream, stage, cart, session channel, archetype and time zone, and with messaging its
+    /// message flags and response stream, fatigue, and trigger-core profile and campaign cells.
     @inline(__always) func prefetchCustomer(_ customer: UInt32) {
         let id = Int(customer)
         guard id < population.count else { return }
