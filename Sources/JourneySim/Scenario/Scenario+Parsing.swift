@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 extension Scenario {
     static let topLevelKeys = [
@@ -89,7 +90,35 @@ extension Scenario {
 
     /// The default journey with the numbers of `parameters` (a scenario's `journeys:`,
     /// `behavior` and `sessions`).
+    ///
+    /// Compiled once per set of numbers and campaign names in a process (parsing checks the
+    /// scenario against it, the memory estimate and every simulator part read it again), and
+    /// kept in a small cache: the compiled model depends on nothing else.
     static func defaultJourney(
+        parameters: JourneyParameterTable, triggers: TriggerSpec
+    ) throws(ScenarioError) -> JourneyModel {
+        let key = DefaultJourneyKey(
+            values: parameters.values, campaigns: triggers.campaigns.map(\.name), templates: triggers.templates)
+        if let model = defaultJourneyCache.withLock({ $0[key] }) { return model }
+        let model = try compileDefaultJourney(parameters: parameters, triggers: triggers)
+        defaultJourneyCache.withLock { cache in
+            if cache.count >= 16 { cache.removeAll() }
+            cache[key] = model
+        }
+        return model
+    }
+
+    /// What the default journey's compiled model depends on: the numbers its `$name`
+    /// references read, and the campaign and template names its reactions may name.
+    struct DefaultJourneyKey: Hashable, Sendable {
+        var values: [[String: String]]
+        var campaigns: [String]
+        var templates: [String]
+    }
+
+    private static let defaultJourneyCache = Mutex<[DefaultJourneyKey: JourneyModel]>([:])
+
+    private static func compileDefaultJourney(
         parameters: JourneyParameterTable, triggers: TriggerSpec
     ) throws(ScenarioError) -> JourneyModel {
         guard let root = try ScenarioLoader.document(defaultJourneyText, file: defaultJourneyFile) else {
