@@ -45,27 +45,26 @@ extension Simulator {
     enum SessionStepResult { case continues, purchase, ends }
 
     /// One step of a shopping session in the stage the journey is in, with the stages' rows
-    /// (the built-in journey's archetype rows, or a session block's): draws the outcome (the
+    /// (a session block's, read in place): draws the outcome (the
     /// checkout's purchase raised by a message's channel lift), counts it in
     /// `stage_transitions` and does it: add to cart, view, move to checkout, or step back to
     /// research. A session in any other stage ends.
     @inline(always)
     mutating func takeSessionStep(
-        _ id: Int, archetype a: Int, _ research: StepProbabilities, _ cart: StepProbabilities,
-        _ checkout: StepProbabilities
+        _ id: Int, archetype a: Int, _ block: UnsafeMutablePointer<JourneyProgram.SessionBlock>
     ) -> SessionStepResult {
         let row: Int
         let probabilities: StepProbabilities
         switch state.stage[id] {
         case .research:
             row = 0
-            probabilities = research
+            probabilities = block.pointee.research
         case .cart:
             row = 1
-            probabilities = cart
+            probabilities = block.pointee.cart
         case .checkout:
             row = 2
-            probabilities = Self.lifted(checkout, by: Double(purchaseLifts[Int(state.liftChannel[id])]))
+            probabilities = Self.lifted(block.pointee.checkout, by: Double(purchaseLifts[Int(state.liftChannel[id])]))
         default:
             return .ends
         }

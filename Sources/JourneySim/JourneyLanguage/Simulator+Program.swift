@@ -60,9 +60,7 @@ extension Simulator {
             let a = archetype(id)
             let current = journeyTables.state(a, Int32(record.current))
             if current.session >= 0 {
-                sessionBlockStep(
-                    id, archetype: a, process: process, epoch: record.epoch,
-                    journeyTables.sessions[Int(current.session)])
+                sessionBlockStep(id, archetype: a, process: process, epoch: record.epoch, block: Int(current.session))
                 return
             }
             let next = journeyTransition(id, archetype: a, node: current.transition, process: process)
@@ -142,29 +140,31 @@ extension Simulator {
     /// channel lift); the next step follows after the block's gap. A purchase ends the session
     /// and moves the process to `purchased`, an ending without one to `ended`; a session in any
     /// other stage (one a message started after a purchase, say) ends at its first step.
-    mutating func sessionBlockStep(
-        _ id: Int, archetype a: Int, process: Int, epoch: UInt32, _ block: JourneyProgram.SessionBlock
-    ) {
+    ///
+    /// The block is read in place by its row (`JourneyTables.sessions`): passed by value, its
+    /// 120 bytes were copied at every step.
+    mutating func sessionBlockStep(_ id: Int, archetype a: Int, process: Int, epoch: UInt32, block row: Int) {
+        let block = journeyTables.sessions.address(row)
         state.sessionSteps[id] &+= 1
-        guard Int32(state.sessionSteps[id]) <= block.maxSteps else {
-            endBlockSession(id, process: process, epoch: epoch, to: block.ended)
+        guard Int32(state.sessionSteps[id]) <= block.pointee.maxSteps else {
+            endBlockSession(id, process: process, epoch: epoch, to: block.pointee.ended)
             return
         }
-        switch takeSessionStep(id, archetype: a, block.research, block.cart, block.checkout) {
+        switch takeSessionStep(id, archetype: a, block) {
         case .continues:
             break
         case .purchase:
             payCartEndingTheSession(id)
             // Unless a reaction to a message sent on the way moved the process meanwhile.
             if runtime.slots[journeySlot(id, process)].epoch == epoch {
-                enterJourneyState(id, process: process, state: block.purchased)
+                enterJourneyState(id, process: process, state: block.pointee.purchased)
             }
             return
         case .ends:
-            endBlockSession(id, process: process, epoch: epoch, to: block.ended)
+            endBlockSession(id, process: process, epoch: epoch, to: block.pointee.ended)
             return
         }
-        let gap = journeyTables.sample(block.gap, &state.rng[id])
+        let gap = journeyTables.sample(block.pointee.gap, &state.rng[id])
         queue.schedule(
             SimEvent(
                 customer: UInt32(id), kind: .journey,
