@@ -84,6 +84,24 @@ import Testing
         #expect(Double(emailOpened) / 5_000 < 0.3)
     }
 
+    @Test func theDefaultJourneyIsCompiledAgainForOtherNumbers() throws {
+        // The default journey is cached per process by its numbers: a scenario changed in code
+        // after an earlier one was compiled gets its own numbers, and the same numbers again
+        // the same journey.
+        var scenario = Scenario.defaults()
+        let before = scenario.effectiveJourney
+        scenario.behavior.recovery.cartReturn = 0.5
+        let changed = scenario.effectiveJourney
+        scenario.behavior.recovery.cartReturn = Scenario.defaults().behavior.recovery.cartReturn
+        let again = scenario.effectiveJourney
+        func cartReturn(_ journey: JourneyModel) throws -> Double {
+            try #require(journey.programs[0].reactions.first { $0.countsAs == 1 }).chance(discount: false, elapsedMs: 0)
+        }
+        #expect(abs(try cartReturn(changed) - 0.5) < 1e-12)
+        #expect(abs(try cartReturn(before) - 0.5) > 0.01)
+        #expect(try cartReturn(again) == cartReturn(before))
+    }
+
     @Test func recoveryIsStrongerWithDiscountAndWeakerWithDelay() throws {
         // The default journey's cart-return reaction (the first one, counted as a cart return).
         let journey = Scenario.defaults().effectiveJourney
