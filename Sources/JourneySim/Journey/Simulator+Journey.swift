@@ -44,11 +44,10 @@ extension Simulator {
     /// caller pays the cart, which ends the session), or the session ends without a purchase.
     enum SessionStepResult { case continues, purchase, ends }
 
-    /// One step of a shopping session in the stage the journey is in, with the stages' rows
-    /// (a session block's, read in place): draws the outcome (the
-    /// checkout's purchase raised by a message's channel lift), counts it in
-    /// `stage_transitions` and does it: add to cart, view, move to checkout, or step back to
-    /// research. A session in any other stage ends.
+    /// One step of a shopping session in the stage the journey is in, with the rows of a
+    /// session block (read in place): draws the outcome (the checkout's purchase raised by a
+    /// message's channel lift), counts it in `stage_transitions` and does it: add to cart,
+    /// view, move to checkout, or step back to research. A session in any other stage ends.
     @inline(always)
     mutating func takeSessionStep(
         _ id: Int, archetype a: Int, _ block: UnsafeMutablePointer<JourneyProgram.SessionBlock>
