@@ -22,6 +22,9 @@ import ServiceLifecycle
 /// (`MockServerChannel`).
 public final class MockServer: Sendable {
     public let spec: MockServerSpec
+    /// The server's time: the outage and throttle schedules, injected latency and `duration`
+    /// follow it.
+    let clock: ServerClock
     let state: Locked<MockServerState>
     let control = Locked<Control>(Control())
 
@@ -33,8 +36,10 @@ public final class MockServer: Sendable {
         var failure: String?
     }
 
-    public init(spec: MockServerSpec) {
+    /// A server on the wall clock, or on `clock` (a test's manual clock).
+    public init<C: Clock>(spec: MockServerSpec, clock: C = ContinuousClock()) where C.Duration == Duration {
         self.spec = spec
+        self.clock = ServerClock(clock)
         state = Locked(MockServerState(seed: spec.seed))
     }
 
@@ -44,7 +49,7 @@ public final class MockServer: Sendable {
     public func run(handleSignals: Bool, onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         var logger = Logger(label: "journeysim.mock-server")
         logger.logLevel = .warning
-        let started = ContinuousClock.now
+        let started = clock.elapsed()
         state.withLock { $0.started = started }
         let responder = CallbackResponder<MockServerContext> { [self] request, context in
             try await self.respond(to: request, context: context)
@@ -79,7 +84,7 @@ public final class MockServer: Sendable {
             }
             if let duration = spec.duration {
                 tasks.addTask {
-                    try await Task.sleep(for: .milliseconds(duration.milliseconds))
+                    try await self.clock.sleep(.milliseconds(duration.milliseconds))
                     await group.triggerGracefulShutdown()
                     return false
                 }
@@ -148,12 +153,9 @@ public final class MockServer: Sendable {
             state.withLock { $0.counters.count(route: route, status: 405) }
             return Self.error(405, "use POST")
         }
-        let elapsed = state.withLock {
-            SimDuration(
-                milliseconds: Int64(
-                    (ContinuousClock.now - $0.started).components.seconds * 1000 + (ContinuousClock.now - $0.started)
-                        .components.attoseconds / 1_000_000_000_000_000))
-        }
+        let running = clock.elapsed() - state.withLock { $0.started }
+        let elapsed = SimDuration(
+            milliseconds: running.components.seconds * 1000 + running.components.attoseconds / 1_000_000_000_000_000)
         if let outage = spec.outage(at: elapsed) {
             state.withLock {
                 $0.counters.count(route: route, status: outage.mode == .drop ? 0 : 503, rejected: "outage")
@@ -227,7 +229,7 @@ public final class MockServer: Sendable {
             return (answer, .milliseconds(delay.milliseconds))
         }
         guard let answer = decision.0 else { return Self.error(503, "service unavailable (injected error)") }
-        if decision.1 > .zero { try? await Task.sleep(for: decision.1) }
+        if decision.1 > .zero { try? await clock.sleep(decision.1) }
         return acceptedResponse(answer)
     }
 
@@ -317,8 +319,22 @@ struct StoredAnswer: Sendable {
     var channel: JourneySim.Channel
 }
 
+/// A `Clock` with its type erased, for the mock server (a class not generic over its clock).
+struct ServerClock: Sendable {
+    /// The time since the clock was given to the server.
+    let elapsed: @Sendable () -> Duration
+    let sleep: @Sendable (Duration) async throws -> Void
+
+    init<C: Clock>(_ clock: C) where C.Duration == Duration {
+        let origin = clock.now
+        elapsed = { origin.duration(to: clock.now) }
+        sleep = { try await clock.sleep(for: $0) }
+    }
+}
+
 struct MockServerState {
-    var started = ContinuousClock.now
+    /// When the server started, on its clock.
+    var started = Duration.zero
     var rng: Xoshiro256StarStar
     var counters = MockServerCounters()
     var answers: [String: StoredAnswer] = [:]

@@ -225,7 +225,7 @@ struct LoadCommand: AsyncParsableCommand {
     /// Replays `items` until they are done, a limit is reached, or SIGINT or SIGTERM stops the
     /// driver, with a progress line: rewritten in place every second on a terminal, a plain line
     /// every 10 s otherwise.
-    private static func drive(_ driver: LoadDriver<HTTPBackend>, _ items: [LoadItem]) async -> LoadResults {
+    private static func drive(_ driver: LoadDriver<HTTPBackend, ContinuousClock>, _ items: [LoadItem]) async -> LoadResults {
         let stop = LoadStopSignal()
         signal(SIGINT, SIG_IGN)
         signal(SIGTERM, SIG_IGN)
