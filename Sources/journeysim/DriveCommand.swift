@@ -91,12 +91,7 @@ struct DriveCommand: AsyncParsableCommand {
         let load = SyntheticLoad(channels: [channel], ratePerSecond: rate, count: count)
         let driver = LoadDriver(backend: backend, options: .init(maxInFlight: http.maxInFlight))
         let stop = LoadStopSignal()
-        signal(SIGINT, SIG_IGN)
-        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT)
-        interrupt.setEventHandler { stop.stop(reason: "interrupted (SIGINT)") }
-        interrupt.resume()
-        let results = await driver.run(load, stop: stop)
-        interrupt.cancel()
+        let results = await InterruptFlag.stopping(stop) { await driver.run(load, stop: stop) }
         await backend.shutdown()
 
         let outcomes = thresholds.map { $0.evaluate(results) }

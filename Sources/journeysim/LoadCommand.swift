@@ -227,14 +227,6 @@ struct LoadCommand: AsyncParsableCommand {
     /// every 10 s otherwise.
     private static func drive(_ driver: LoadDriver<HTTPBackend, ContinuousClock>, _ items: [LoadItem]) async -> LoadResults {
         let stop = LoadStopSignal()
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT)
-        interrupt.setEventHandler { stop.stop(reason: "interrupted (SIGINT)") }
-        interrupt.resume()
-        let terminate = DispatchSource.makeSignalSource(signal: SIGTERM)
-        terminate.setEventHandler { stop.stop(reason: "terminated (SIGTERM)") }
-        terminate.resume()
         let progress = LoadProgress()
         let onTerminal = isatty(STDOUT_FILENO) == 1
         let reporter = Task {
@@ -250,11 +242,9 @@ struct LoadCommand: AsyncParsableCommand {
                 }
             }
         }
-        let results = await driver.run(items, stop: stop, progress: progress)
+        let results = await InterruptFlag.stopping(stop) { await driver.run(items, stop: stop, progress: progress) }
         reporter.cancel()
         if onTerminal { FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8)) }
-        interrupt.cancel()
-        terminate.cancel()
         return results
     }
 
