@@ -82,10 +82,12 @@ final class InterruptFlag: @unchecked Sendable {
 
     /// Runs `body` (a load driver's run) with SIGINT and SIGTERM asking `stop` to stop: the
     /// driver starts no new message, waits for those in flight and returns its results.
-    static func stopping<T>(_ stop: LoadStopSignal, during body: () async -> T) async -> T {
+    static func stopping<T, Failure: Error>(
+        _ stop: LoadStopSignal, during body: () async throws(Failure) -> T
+    ) async throws(Failure) -> T {
         let flag = InterruptFlag(armed: true) { stop.stop(reason: reason(for: $0)) }
         defer { flag.cancel() }
-        return await body()
+        return try await body()
     }
 
     /// The stop reason a load's results give for `signal`.
