@@ -123,12 +123,11 @@ final class HTTP1Transport: Sendable {
         }
     }
 
-    /// Sleeps until `deadline` on a timer of the first lane's event loop: a pacer running on that
+    /// Sleeps for `delay` on a timer of the first lane's event loop: a pacer running on that
     /// loop wakes with the loop's own I/O, without another thread. Throws when the task is
-    /// already cancelled; a sleep in progress runs to its deadline.
-    nonisolated(nonsending) func sleep(until deadline: ContinuousClock.Instant) async throws {
+    /// already cancelled; a sleep in progress runs to its end.
+    nonisolated(nonsending) func sleep(for delay: Duration) async throws {
         try Task.checkCancellation()
-        let delay = ContinuousClock.now.duration(to: deadline)
         guard delay > .zero else { return }
         let nanoseconds = delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000
         let loop = lanes[0].eventLoop

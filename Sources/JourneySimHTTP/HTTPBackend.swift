@@ -150,10 +150,14 @@ public final class HTTPBackend: CallbackMessagingBackend {
         return transport.lanes[0].executor as? EventLoopTaskExecutor
     }
 
-    nonisolated(nonsending) public func sleepForPacing(until deadline: ContinuousClock.Instant) async throws {
-        switch transport {
-        case let .plain(transport): try await transport.sleep(until: deadline)
-        case .client: try await ContinuousClock().sleep(until: deadline, tolerance: .microseconds(100))
+    /// On the wall clock with a plain `http://` target, a timer of the first lane's event loop;
+    /// otherwise the clock's own sleep.
+    nonisolated(nonsending) public func sleepForPacing<C: Clock>(until deadline: C.Instant, on clock: C) async throws
+    where C.Duration == Duration {
+        if case let .plain(transport) = transport, C.self == ContinuousClock.self {
+            try await transport.sleep(for: clock.now.duration(to: deadline))
+        } else {
+            try await clock.sleep(until: deadline, tolerance: .microseconds(100))
         }
     }
 

@@ -22,6 +22,9 @@ import ServiceLifecycle
 /// (`MockServerChannel`).
 public final class MockServer: Sendable {
     public let spec: MockServerSpec
+    /// The server's time: the outage and throttle schedules, injected latency and `duration`
+    /// follow it.
+    let clock: ServerClock
     let state: Locked<MockServerState>
     let control = Locked<Control>(Control())
 
@@ -33,8 +36,10 @@ public final class MockServer: Sendable {
         var failure: String?
     }
 
-    public init(spec: MockServerSpec) {
+    /// A server on the wall clock, or on `clock` (a test's manual clock).
+    public init<C: Clock>(spec: MockServerSpec, clock: C = ContinuousClock()) where C.Duration == Duration {
         self.spec = spec
+        self.clock = ServerClock(clock)
         state = Locked(MockServerState(seed: spec.seed))
     }
 
@@ -44,7 +49,7 @@ public final class MockServer: Sendable {
     public func run(handleSignals: Bool, onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         var logger = Logger(label: "journeysim.mock-server")
         logger.logLevel = .warning
-        let started = ContinuousClock.now
+        let started = clock.elapsed()
         state.withLock { $0.started = started }
         let responder = CallbackResponder<MockServerContext> { [self] request, context in
             try await self.respond(to: request, context: context)
@@ -79,7 +84,7 @@ public final class MockServer: Sendable {
             }
             if let duration = spec.duration {
                 tasks.addTask {
-                    try await Task.sleep(for: .milliseconds(duration.milliseconds))
+                    try await self.clock.sleep(.milliseconds(duration.milliseconds))
                     await group.triggerGracefulShutdown()
                     return false
                 }
@@ -121,39 +126,85 @@ public final class MockServer: Sendable {
 
     public var metricsText: String { state.withLock { $0.counters.prometheus(routes: spec.routes) } }
 
+    /// Answers one request: the service routes, then a message route's checks in the order a
+    /// provider makes them (route, method, scheduled faults, size, idempotency, payload), then
+    /// the injected error rate and latency.
     func respond(to request: Request, context: MockServerContext) async throws -> Response {
         let path = request.uri.path
-        if path == "/healthz" {
-            state.withLock { $0.counters.count(route: "/healthz", status: 200) }
-            return Self.text("ok\n", status: .ok)
-        }
-        if path == "/metrics" {
-            let text = state.withLock { state in
-                state.counters.count(route: "/metrics", status: 200)
-                return state.counters.prometheus(routes: spec.routes)
-            }
-            return Self.text(text, status: .ok, contentType: "text/plain; version=0.0.4")
-        }
+        if let response = serviceResponse(path) { return response }
         guard let channel = spec.routes.channel(forPath: path) else {
             state.withLock { $0.counters.count(route: "other", status: 404) }
             return Self.error(404, "no such route: \(path)")
         }
         let route = spec.routes[channel]
+        countAuthorization(request)
+        guard request.method == .post else {
+            state.withLock { $0.counters.count(route: route, status: 405) }
+            return Self.error(405, "use POST")
+        }
+        if let response = try scheduledFault(route: route, context: context) { return response }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: spec.maxBodyBytes)
+        } catch {
+            state.withLock { $0.counters.count(route: route, status: 413, rejected: "too_large") }
+            return Self.error(413, "the body is larger than \(spec.maxBodyBytes) bytes")
+        }
+        let key = request.headers[HTTPField.Name("Idempotency-Key")!]
+        if let key, let stored = state.withLock({ $0.replay(key, route: route, bytes: body.readableBytes) }) {
+            var response = acceptedResponse(stored)
+            response.headers[HTTPField.Name("Idempotent-Replayed")!] = "true"
+            return response
+        }
+        if let problem = PayloadValidator.problem(
+            channel: channel, path: path, contentType: request.headers[.contentType],
+            body: body.readableBytesView)
+        {
+            state.withLock {
+                $0.counters.count(route: route, status: 400, rejected: "invalid", bytes: body.readableBytes)
+            }
+            return Self.error(400, problem)
+        }
+        let (answer, delay) = state.withLock {
+            $0.decide(channel: channel, route: route, key: key, bytes: body.readableBytes, spec: spec)
+        }
+        guard let answer else { return Self.error(503, "service unavailable (injected error)") }
+        if delay > .zero { try? await clock.sleep(delay) }
+        return acceptedResponse(answer)
+    }
+
+    /// `/healthz` and `/metrics`, or nil for any other path.
+    func serviceResponse(_ path: String) -> Response? {
+        switch path {
+        case "/healthz":
+            state.withLock { $0.counters.count(route: "/healthz", status: 200) }
+            return Self.text("ok\n", status: .ok)
+        case "/metrics":
+            let text = state.withLock { state in
+                state.counters.count(route: "/metrics", status: 200)
+                return state.counters.prometheus(routes: spec.routes)
+            }
+            return Self.text(text, status: .ok, contentType: "text/plain; version=0.0.4")
+        default:
+            return nil
+        }
+    }
+
+    /// Counts a request that carries credentials (which are not kept).
+    func countAuthorization(_ request: Request) {
         if let authorization = request.headers[.authorization],
             ["Bearer ", "Basic "].contains(where: { authorization.hasPrefix($0) && authorization.count > $0.count })
         {
             state.withLock { $0.counters.authorized += 1 }
         }
-        guard request.method == .post else {
-            state.withLock { $0.counters.count(route: route, status: 405) }
-            return Self.error(405, "use POST")
-        }
-        let elapsed = state.withLock {
-            SimDuration(
-                milliseconds: Int64(
-                    (ContinuousClock.now - $0.started).components.seconds * 1000 + (ContinuousClock.now - $0.started)
-                        .components.attoseconds / 1_000_000_000_000_000))
-        }
+    }
+
+    /// The answer of a scheduled outage (a 503, or a dropped connection: thrown) or throttle (a
+    /// 429 with `Retry-After`) at this time on the server's clock, or nil.
+    func scheduledFault(route: String, context: MockServerContext) throws -> Response? {
+        let running = clock.elapsed() - state.withLock { $0.started }
+        let elapsed = SimDuration(
+            milliseconds: running.components.seconds * 1000 + running.components.attoseconds / 1_000_000_000_000_000)
         if let outage = spec.outage(at: elapsed) {
             state.withLock {
                 $0.counters.count(route: route, status: outage.mode == .drop ? 0 : 503, rejected: "outage")
@@ -170,65 +221,7 @@ public final class MockServer: Sendable {
             response.headers[.retryAfter] = Self.seconds(throttle.retryAfter)
             return response
         }
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: spec.maxBodyBytes)
-        } catch {
-            state.withLock { $0.counters.count(route: route, status: 413, rejected: "too_large") }
-            return Self.error(413, "the body is larger than \(spec.maxBodyBytes) bytes")
-        }
-        let key = request.headers[HTTPField.Name("Idempotency-Key")!]
-        if let key,
-            let stored = state.withLock({ state -> StoredAnswer? in
-                guard let stored = state.answers[key] else { return nil }
-                state.counters.duplicates += 1
-                state.counters.count(route: route, status: 200, bytes: body.readableBytes)
-                return stored
-            })
-        {
-            var response = acceptedResponse(stored)
-            response.headers[HTTPField.Name("Idempotent-Replayed")!] = "true"
-            return response
-        }
-        if let problem = PayloadValidator.problem(
-            channel: channel, path: path, contentType: request.headers[.contentType],
-            body: body.readableBytesView)
-        {
-            state.withLock {
-                $0.counters.count(route: route, status: 400, rejected: "invalid", bytes: body.readableBytes)
-            }
-            return Self.error(400, problem)
-        }
-        let decision = state.withLock { state -> (StoredAnswer?, Duration) in
-            if state.rng.bernoulli(spec.errorRate) {
-                state.counters.count(route: route, status: 503, rejected: "error_rate", bytes: body.readableBytes)
-                return (nil, .zero)
-            }
-            // A duplicate that raced past the first check is still answered once.
-            if let key, let stored = state.answers[key] {
-                state.counters.duplicates += 1
-                state.counters.count(route: route, status: 200, bytes: body.readableBytes)
-                return (stored, .zero)
-            }
-            state.counters.nextID += 1
-            let answer = StoredAnswer(id: "mock-\(channel.name)-\(state.counters.nextID)", channel: channel)
-            if let key, spec.idempotencyCapacity > 0 {
-                if state.answers.count >= spec.idempotencyCapacity, let oldest = state.keyOrder.popFirst() {
-                    state.answers[oldest] = nil
-                }
-                state.answers[key] = answer
-                state.keyOrder.append(key)
-            }
-            state.counters.accepted[Int(channel.rawValue)] += 1
-            state.counters.count(route: route, status: 200, bytes: body.readableBytes)
-            var rng = state.rng
-            let delay = spec.latency.map { $0.draw(&rng) } ?? .zero
-            state.rng = rng
-            return (answer, .milliseconds(delay.milliseconds))
-        }
-        guard let answer = decision.0 else { return Self.error(503, "service unavailable (injected error)") }
-        if decision.1 > .zero { try? await Task.sleep(for: decision.1) }
-        return acceptedResponse(answer)
+        return nil
     }
 
     /// The accepted answer, or the configured `responseFault` in its place.
@@ -317,14 +310,62 @@ struct StoredAnswer: Sendable {
     var channel: JourneySim.Channel
 }
 
+/// A `Clock` with its type erased, for the mock server (a class not generic over its clock).
+struct ServerClock: Sendable {
+    /// The time since the clock was given to the server.
+    let elapsed: @Sendable () -> Duration
+    let sleep: @Sendable (Duration) async throws -> Void
+
+    init<C: Clock>(_ clock: C) where C.Duration == Duration {
+        let origin = clock.now
+        elapsed = { origin.duration(to: clock.now) }
+        sleep = { try await clock.sleep(for: $0) }
+    }
+}
+
 struct MockServerState {
-    var started = ContinuousClock.now
+    /// When the server started, on its clock.
+    var started = Duration.zero
     var rng: Xoshiro256StarStar
     var counters = MockServerCounters()
     var answers: [String: StoredAnswer] = [:]
     var keyOrder = KeyQueue()
 
     init(seed: UInt64) { rng = Xoshiro256StarStar(seed: seed) }
+
+    /// The stored answer for an already accepted `key`, counted as a duplicate; nil if new.
+    mutating func replay(_ key: String, route: String, bytes: Int) -> StoredAnswer? {
+        guard let stored = answers[key] else { return nil }
+        counters.duplicates += 1
+        counters.count(route: route, status: 200, bytes: bytes)
+        return stored
+    }
+
+    /// A valid message's fate: an injected error (nil), or its answer (remembered under its key)
+    /// and the latency to wait before giving it.
+    mutating func decide(
+        channel: JourneySim.Channel, route: String, key: String?, bytes: Int, spec: MockServerSpec
+    ) -> (StoredAnswer?, Duration) {
+        if rng.bernoulli(spec.errorRate) {
+            counters.count(route: route, status: 503, rejected: "error_rate", bytes: bytes)
+            return (nil, .zero)
+        }
+        // A duplicate that raced past the first check is still answered once.
+        if let key, let stored = replay(key, route: route, bytes: bytes) { return (stored, .zero) }
+        counters.nextID += 1
+        let answer = StoredAnswer(id: "mock-\(channel.name)-\(counters.nextID)", channel: channel)
+        if let key, spec.idempotencyCapacity > 0 {
+            if answers.count >= spec.idempotencyCapacity, let oldest = keyOrder.popFirst() {
+                answers[oldest] = nil
+            }
+            answers[key] = answer
+            keyOrder.append(key)
+        }
+        counters.accepted[Int(channel.rawValue)] += 1
+        counters.count(route: route, status: 200, bytes: bytes)
+        let delay = spec.latency.map { $0.draw(&rng) } ?? .zero
+        return (answer, .milliseconds(delay.milliseconds))
+    }
 }
 
 /// Keys in arrival order, for forgetting the oldest idempotency key when the store is full.

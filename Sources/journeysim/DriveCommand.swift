@@ -47,22 +47,43 @@ struct DriveCommand: AsyncParsableCommand {
     @Option(help: "Write the JSON load summary to this file.")
     var summary: String?
 
-    func run() async throws {
-        func bad(_ message: String) -> ExitCode {
-            printError(message)
-            return ExitCode(2)
+    /// The options on their own, before anything starts; bad input exits 2.
+    func validate() throws {
+        _ = try parsedChannel()
+        guard rate > 0, rate <= 1_000_000 else {
+            throw Self.bad("--rate \(rate) is out of range: give more than 0, up to 1,000,000.")
         }
-        guard let channel = Channel(name: channel) else {
-            throw bad(
+        _ = try runLength()
+        if let clientThreads, !(1...64).contains(clientThreads) {
+            throw Self.bad("--client-threads \(clientThreads) is out of range: give 1 to 64.")
+        }
+    }
+
+    private static func bad(_ message: String) -> ExitCode {
+        printError(message)
+        return ExitCode(2)
+    }
+
+    private func parsedChannel() throws -> Channel {
+        guard let parsed = Channel(name: channel) else {
+            throw Self.bad(
                 "--channel '\(channel)' is not a channel: use one of \(Channel.allCases.map(\.name).joined(separator: ", "))."
             )
         }
-        guard rate > 0, rate <= 1_000_000 else {
-            throw bad("--rate \(rate) is out of range: give more than 0, up to 1,000,000.")
-        }
+        return parsed
+    }
+
+    private func runLength() throws -> SimDuration {
         guard let length = SimDuration(text: duration), length.milliseconds > 0, length <= .hours(24) else {
-            throw bad("--duration '\(duration)' is not a duration from 1ms to 24h (e.g. 10s).")
+            throw Self.bad("--duration '\(duration)' is not a duration from 1ms to 24h (e.g. 10s).")
         }
+        return length
+    }
+
+    func run() async throws {
+        func bad(_ message: String) -> ExitCode { Self.bad(message) }
+        let channel = try parsedChannel()
+        let length = try runLength()
         let thresholds = try http.thresholds()
         do {
             if let summary { try OutputFile.check(summary, what: "summary") }
@@ -78,9 +99,6 @@ struct DriveCommand: AsyncParsableCommand {
         }
         var target = HTTPTargetSpec(url: url)
         http.configure(&target)
-        if let clientThreads, !(1...64).contains(clientThreads) {
-            throw bad("--client-threads \(clientThreads) is out of range: give 1 to 64.")
-        }
         let backend: HTTPBackend
         do {
             backend = try HTTPBackend(.init(target: target, eventLoopThreads: clientThreads))
@@ -91,12 +109,7 @@ struct DriveCommand: AsyncParsableCommand {
         let load = SyntheticLoad(channels: [channel], ratePerSecond: rate, count: count)
         let driver = LoadDriver(backend: backend, options: .init(maxInFlight: http.maxInFlight))
         let stop = LoadStopSignal()
-        signal(SIGINT, SIG_IGN)
-        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT)
-        interrupt.setEventHandler { stop.stop(reason: "interrupted (SIGINT)") }
-        interrupt.resume()
-        let results = await driver.run(load, stop: stop)
-        interrupt.cancel()
+        let results = await InterruptFlag.stopping(stop) { await driver.run(load, stop: stop) }
         await backend.shutdown()
 
         let outcomes = thresholds.map { $0.evaluate(results) }

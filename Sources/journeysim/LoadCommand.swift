@@ -72,99 +72,106 @@ struct LoadCommand: AsyncParsableCommand {
     )
     var shard: String?
 
-    func run() async throws {
-        let scenario = try options.load()
+    /// The options on their own, before anything starts; bad input exits 2.
+    func validate() throws {
         guard speedup.isFinite, speedup > 0, speedup <= 100_000_000 else {
             throw Self.bad("--speedup \(speedup) is out of range: give more than 0, up to 100,000,000.")
         }
-        guard let length = SimDuration(text: duration), length.milliseconds > 0, length <= .hours(24) else {
-            throw Self.bad("--duration '\(duration)' is not a duration from 1ms to 24h (e.g. 60s).")
-        }
+        _ = try runLength()
         guard (1...100_000_000).contains(maxMessages) else {
             throw Self.bad("--max-messages \(maxMessages) is out of range: give 1 to 100,000,000.")
         }
+        if mockServer, target != nil { throw Self.bad("give either --target or --mock-server, not both.") }
+        _ = try split()
+    }
+
+    func run() async throws {
+        let scenario = try options.load()
         let thresholds = scenario.thresholds + (try http.thresholds())
         guard !scenario.triggers.isEmpty else {
             throw Self.bad(
                 "\(options.scenario) has no campaigns, so its journeys send no messages: add `campaigns:` or use e.g. scenarios/abandoned-cart.yaml."
             )
         }
-
         let (server, url, source) = try await startTarget(scenario)
+        do {
+            try await load(scenario, thresholds: thresholds, url: url, source: source)
+            await server?.shutdown()
+        } catch {
+            await server?.shutdown()
+            throw error
+        }
+    }
+
+    /// The run once the target is up: traffic recorded, replayed, reported; exits 1 when a
+    /// threshold or the backend check failed.
+    private func load(_ scenario: Scenario, thresholds: [Threshold], url: String, source: String) async throws {
         // Printed and written only in this form: user info masked.
         let shown: String
         do {
             shown = try TargetURL(url).description
         } catch {
-            await server?.shutdown()
             throw Self.bad("\(source): \(error)")
         }
         var spec = scenario.backend.http ?? HTTPTargetSpec(url: url)
         spec.url = url
         http.configure(&spec)
-        var split = (index: 0, count: 1)
-        if let shard { split = try ShardArgument.parse(shard) }
+        let split = try split()
         try MemoryGuard.check(scenario, shards: split.count)
         let writer: ResultsWriter
         do {
             writer = try resultsWriter(scenario, shown: shown, split: split)
         } catch {
-            await server?.shutdown()
             throw Self.bad(String(describing: error))
         }
         print("target: \(shown) (resolved before start; messages are sent there and nowhere else)")
-
-        let (simulation, items) = JourneyTraffic.record(
-            scenario, shard: split.index, of: split.count, limit: maxMessages)
+        let workflow = JourneyLoad(
+            scenario: scenario, target: spec,
+            options: .init(
+                speedup: speedup, maxInFlight: http.maxInFlight,
+                maxDuration: .milliseconds(try runLength().milliseconds), maxMessages: maxMessages),
+            thresholds: thresholds, shard: split.index, of: split.count)
+        let (simulation, items) = workflow.record()
         let simulatedSpan = items.last.map { ($0.intendedTime - items[0].intendedTime).seconds } ?? 0
         print(
             "traffic: \(items.count) messages over \(Int(simulatedSpan / 3600)) simulated hours; replaying at \(speedup)× (\(Int(simulatedSpan / speedup)) s of wall clock, capped at \(duration))"
         )
-
-        let backend: HTTPBackend
+        let outcome: LoadOutcome
         do {
-            backend = try HTTPBackend(.init(target: spec))
+            outcome = try await Self.withProgress { (stop, progress) async throws(HTTPBackendError) in
+                try await workflow.replay(items, shown: shown, stop: stop, progress: progress)
+            }
         } catch {
-            await server?.shutdown()
             throw Self.bad(error.description)
         }
-        let driver = LoadDriver(
-            backend: backend,
-            options: .init(
-                speedup: speedup, maxInFlight: http.maxInFlight, maxDuration: .milliseconds(length.milliseconds),
-                maxMessages: maxMessages))
-        let results = await Self.drive(driver, items)
-        await backend.shutdown()
-        await server?.shutdown()
-
-        let outcomes = thresholds.map { $0.evaluate(results) }
-        let failure = BackendFailure.check(results, target: shown)
-        print(DriveCommand.table(results))
-        for outcome in outcomes { print(outcome) }
+        print(DriveCommand.table(outcome.results))
+        for threshold in outcome.thresholds { print(threshold) }
         do {
-            try writer.write([
-                ("load.json", Data(LoadReport.summaryJSON(results, thresholds: outcomes, backendFailure: failure))),
-                ("junit.xml", Data(LoadReport.junitXML(outcomes, backendCheck: true, backendFailure: failure).utf8)),
-                (
-                    "report.html",
-                    Data(
-                        LoadReportPage.html(
-                            results, title: "journeysim load: \(scenario.name) → \(shown)",
-                            throughput: Self.throughput(results), thresholds: outcomes,
-                            backendFailure: failure
-                        ).utf8)
-                ),
-                ("summary.json", ResultsWriter.json(simulation.summary)),
-            ])
+            try writer.write(
+                outcome.files(title: "journeysim load: \(scenario.name) → \(shown)")
+                    + [("summary.json", ResultsWriter.json(simulation.summary))])
         } catch {
             throw Self.bad(String(describing: error))
         }
         print("results: \(writer.directory.path)/load.json")
-        if let failure {
+        if let failure = outcome.backendFailure {
             printError(failure.description)
             throw ExitCode(1)
         }
-        if outcomes.contains(where: { !$0.passed }) { throw ExitCode(1) }
+        if !outcome.passed { throw ExitCode(1) }
+    }
+
+    /// `--duration`: 1 ms to 24 h.
+    private func runLength() throws -> SimDuration {
+        guard let length = SimDuration(text: duration), length.milliseconds > 0, length <= .hours(24) else {
+            throw Self.bad("--duration '\(duration)' is not a duration from 1ms to 24h (e.g. 60s).")
+        }
+        return length
+    }
+
+    /// `--shard i/n`, or all of the traffic.
+    private func split() throws -> (index: Int, count: Int) {
+        try shard.map(ShardArgument.parse) ?? (0, 1)
     }
 
     /// Prints `message` as an error and gives the exit code of bad input.
@@ -179,7 +186,6 @@ struct LoadCommand: AsyncParsableCommand {
         _ scenario: Scenario
     ) async throws -> (server: MockServer?, url: String, source: String) {
         if mockServer {
-            guard target == nil else { throw Self.bad("give either --target or --mock-server, not both.") }
             var mockSpec = MockServerSpec()
             mockSpec.host = "127.0.0.1"
             mockSpec.port = 0
@@ -222,19 +228,13 @@ struct LoadCommand: AsyncParsableCommand {
             overwrite: overwrite)
     }
 
-    /// Replays `items` until they are done, a limit is reached, or SIGINT or SIGTERM stops the
-    /// driver, with a progress line: rewritten in place every second on a terminal, a plain line
-    /// every 10 s otherwise.
-    private static func drive(_ driver: LoadDriver<HTTPBackend>, _ items: [LoadItem]) async -> LoadResults {
+    /// Runs `replay` (a load driver's run) with a progress line, rewritten in place every second
+    /// on a terminal and a plain line every 10 s otherwise, and with SIGINT or SIGTERM asking it
+    /// to stop.
+    private static func withProgress<T>(
+        _ replay: (LoadStopSignal, LoadProgress) async throws(HTTPBackendError) -> T
+    ) async throws(HTTPBackendError) -> T {
         let stop = LoadStopSignal()
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT)
-        interrupt.setEventHandler { stop.stop(reason: "interrupted (SIGINT)") }
-        interrupt.resume()
-        let terminate = DispatchSource.makeSignalSource(signal: SIGTERM)
-        terminate.setEventHandler { stop.stop(reason: "terminated (SIGTERM)") }
-        terminate.resume()
         let progress = LoadProgress()
         let onTerminal = isatty(STDOUT_FILENO) == 1
         let reporter = Task {
@@ -250,24 +250,12 @@ struct LoadCommand: AsyncParsableCommand {
                 }
             }
         }
-        let results = await driver.run(items, stop: stop, progress: progress)
-        reporter.cancel()
-        if onTerminal { FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8)) }
-        interrupt.cancel()
-        terminate.cancel()
-        return results
-    }
-
-    /// Per-second intended and answered messages, for the report's throughput chart.
-    static func throughput(_ results: LoadResults) -> [LoadReportPage.ThroughputSample] {
-        let seconds = max(results.intendedPerSecond.count, results.completedPerSecond.count)
-        return (0..<seconds).map { second in
-            LoadReportPage.ThroughputSample(
-                secondsSinceStart: Double(second),
-                completedPerSecond: Double(
-                    second < results.completedPerSecond.count ? results.completedPerSecond[second] : 0),
-                intendedPerSecond: Double(
-                    second < results.intendedPerSecond.count ? results.intendedPerSecond[second] : 0))
+        defer {
+            reporter.cancel()
+            if onTerminal { FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8)) }
+        }
+        return try await InterruptFlag.stopping(stop) { () async throws(HTTPBackendError) -> T in
+            try await replay(stop, progress)
         }
     }
 }

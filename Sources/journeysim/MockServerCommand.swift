@@ -107,119 +107,161 @@ struct MockServerCommand: AsyncParsableCommand {
         )
     }
 
+    /// Checks the flags on their own: ranges, durations, outage windows, fault names. (`--config`
+    /// is read in `run`; its own errors name its file and field.) Bad input exits 2, as in `run`.
+    func validate() throws {
+        if let port, !(0...65535).contains(port) { throw Self.bad("--port \(port) is out of range: give 0 to 65535.") }
+        if let latencySigma, !(0...5).contains(latencySigma) {
+            throw Self.bad("--latency-sigma \(latencySigma) is out of range: give 0 to 5.")
+        }
+        if let errorRate, !(0...1).contains(errorRate) {
+            throw Self.bad("--error-rate \(errorRate) is out of range: give 0 to 1.")
+        }
+        _ = try latency.map { try Self.duration($0, "--latency") }
+        _ = try throttleWindow()
+        _ = try retryAfter.map { try Self.duration($0, "--retry-after") }
+        _ = try outageWindows()
+        var scratch = MockServerSpec()
+        try applyLimits(to: &scratch)
+        try applyTimeouts(to: &scratch)
+        _ = try fault()
+        _ = try runLength()
+    }
+
+    /// The server's settings: `--config` if given, then each flag over it.
     func makeSpec() throws -> MockServerSpec {
         var spec = MockServerSpec()
         if let config {
             do {
                 spec = try MockServerSpec(from: ConfigDocument.load(path: config))
             } catch {
-                printError(error.description)
-                throw ExitCode(2)
+                throw Self.bad(error.description)
             }
-        }
-        func bad(_ message: String) -> ExitCode {
-            printError(message)
-            return ExitCode(2)
-        }
-        func parseDuration(_ text: String, _ flag: String) throws -> SimDuration {
-            guard let value = SimDuration(text: text) else {
-                throw bad("\(flag) '\(text)' is not a duration: write e.g. 250ms, 10s or 1m.")
-            }
-            return value
         }
         if let host { spec.host = host }
-        if let port {
-            guard (0...65535).contains(port) else { throw bad("--port \(port) is out of range: give 0 to 65535.") }
-            spec.port = port
-        }
+        if let port { spec.port = port }
         if let seed { spec.seed = seed }
         if let latency {
             spec.latency = LogNormalDelay(
-                median: try parseDuration(latency, "--latency"), sigma: latencySigma ?? spec.latency?.sigma ?? 0.5)
+                median: try Self.duration(latency, "--latency"), sigma: latencySigma ?? spec.latency?.sigma ?? 0.5)
         } else if let latencySigma, spec.latency != nil {
             spec.latency?.sigma = latencySigma
         }
         if let sigma = spec.latency?.sigma, !(0...5).contains(sigma) {
-            throw bad("--latency-sigma \(sigma) is out of range: give 0 to 5.")
+            throw Self.bad("--latency-sigma \(sigma) is out of range: give 0 to 5.")
         }
-        if let errorRate {
-            guard (0...1).contains(errorRate) else {
-                throw bad("--error-rate \(errorRate) is out of range: give 0 to 1.")
-            }
-            spec.errorRate = errorRate
-        }
-        if throttleEvery != nil || throttleFor != nil {
-            guard let throttleEvery, let throttleFor else {
-                throw bad("give both --throttle-every and --throttle-for.")
-            }
-            let period = try parseDuration(throttleEvery, "--throttle-every")
-            let length = try parseDuration(throttleFor, "--throttle-for")
-            guard period.milliseconds > 0, length <= period else {
-                throw bad("--throttle-for must not be longer than --throttle-every (and both above 0).")
-            }
+        if let errorRate { spec.errorRate = errorRate }
+        if let (period, length) = try throttleWindow() {
             spec.throttle = .init(
                 period: period, length: length,
-                retryAfter: try retryAfter.map { try parseDuration($0, "--retry-after") } ?? .seconds(1))
+                retryAfter: try retryAfter.map { try Self.duration($0, "--retry-after") } ?? .seconds(1))
         } else if let retryAfter, spec.throttle != nil {
-            spec.throttle?.retryAfter = try parseDuration(retryAfter, "--retry-after")
+            spec.throttle?.retryAfter = try Self.duration(retryAfter, "--retry-after")
         }
-        for text in outage {
+        spec.outages += try outageWindows()
+        try applyLimits(to: &spec)
+        try applyTimeouts(to: &spec)
+        if let fault = try fault() { spec.responseFault = fault }
+        if let length = try runLength() { spec.duration = length }
+        return spec
+    }
+
+    /// Prints `message` as an error and gives the exit code of bad input.
+    private static func bad(_ message: String) -> ExitCode {
+        printError(message)
+        return ExitCode(2)
+    }
+
+    private static func duration(_ text: String, _ flag: String) throws -> SimDuration {
+        guard let value = SimDuration(text: text) else {
+            throw bad("\(flag) '\(text)' is not a duration: write e.g. 250ms, 10s or 1m.")
+        }
+        return value
+    }
+
+    /// `--throttle-every` and `--throttle-for` (both or neither).
+    private func throttleWindow() throws -> (period: SimDuration, length: SimDuration)? {
+        guard throttleEvery != nil || throttleFor != nil else { return nil }
+        guard let throttleEvery, let throttleFor else { throw Self.bad("give both --throttle-every and --throttle-for.") }
+        let period = try Self.duration(throttleEvery, "--throttle-every")
+        let length = try Self.duration(throttleFor, "--throttle-for")
+        guard period.milliseconds > 0, length <= period else {
+            throw Self.bad("--throttle-for must not be longer than --throttle-every (and both above 0).")
+        }
+        return (period, length)
+    }
+
+    /// Each `--outage START-END[:drop]`.
+    private func outageWindows() throws -> [MockServerSpec.Outage] {
+        try outage.map { text in
             let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
             let window = parts[0].split(separator: "-", maxSplits: 1).map(String.init)
             guard window.count == 2, let start = SimDuration(text: window[0]), let end = SimDuration(text: window[1]),
                 start < end
             else {
-                throw bad(
+                throw Self.bad(
                     "--outage '\(text)': write START-END[:drop] with START before END, e.g. 30s-40s or 30s-40s:drop.")
             }
             var mode = MockServerSpec.OutageMode.unavailable
             if parts.count == 2 {
                 guard let parsed = MockServerSpec.OutageMode(rawValue: parts[1]) else {
-                    throw bad("--outage '\(text)': the mode is 503 or drop.")
+                    throw Self.bad("--outage '\(text)': the mode is 503 or drop.")
                 }
                 mode = parsed
             }
-            spec.outages.append(.init(start: start, end: end, mode: mode))
+            return .init(start: start, end: end, mode: mode)
         }
+    }
+
+    /// `--max-body-bytes`, `--max-connections` and `--max-connections-per-address`.
+    private func applyLimits(to spec: inout MockServerSpec) throws {
         if let maxBodyBytes {
             guard (64...(64 << 20)).contains(maxBodyBytes) else {
-                throw bad("--max-body-bytes \(maxBodyBytes) is out of range: give 64 to 67108864.")
+                throw Self.bad("--max-body-bytes \(maxBodyBytes) is out of range: give 64 to 67108864.")
             }
             spec.maxBodyBytes = maxBodyBytes
         }
         if let maxConnections {
             guard (1...100_000).contains(maxConnections) else {
-                throw bad("--max-connections \(maxConnections) is out of range: give 1 to 100000.")
+                throw Self.bad("--max-connections \(maxConnections) is out of range: give 1 to 100000.")
             }
             spec.maxConnections = maxConnections
         }
         if let maxConnectionsPerAddress {
             guard (1...100_000).contains(maxConnectionsPerAddress) else {
-                throw bad(
+                throw Self.bad(
                     "--max-connections-per-address \(maxConnectionsPerAddress) is out of range: give 1 to 100000.")
             }
             spec.maxConnectionsPerAddress = maxConnectionsPerAddress
         }
-        func parseTimeout(_ text: String, _ flag: String) throws -> SimDuration {
-            let value = try parseDuration(text, flag)
+    }
+
+    /// `--header-timeout` and `--idle-timeout`: 1 ms to 1 h.
+    private func applyTimeouts(to spec: inout MockServerSpec) throws {
+        func timeout(_ text: String, _ flag: String) throws -> SimDuration {
+            let value = try Self.duration(text, flag)
             guard value.milliseconds > 0, value <= MockServerSpec.maxTimeout else {
-                throw bad("\(flag) '\(text)' is out of range: give 1ms to 1h.")
+                throw Self.bad("\(flag) '\(text)' is out of range: give 1ms to 1h.")
             }
             return value
         }
-        if let headerTimeout { spec.headerTimeout = try parseTimeout(headerTimeout, "--header-timeout") }
-        if let idleTimeout { spec.idleTimeout = try parseTimeout(idleTimeout, "--idle-timeout") }
-        if let responseFault {
-            guard let fault = MockServerSpec.ResponseFault(rawValue: responseFault) else {
-                throw bad("--response-fault '\(responseFault)': give garbage or huge.")
-            }
-            spec.responseFault = fault
+        if let headerTimeout { spec.headerTimeout = try timeout(headerTimeout, "--header-timeout") }
+        if let idleTimeout { spec.idleTimeout = try timeout(idleTimeout, "--idle-timeout") }
+    }
+
+    private func fault() throws -> MockServerSpec.ResponseFault? {
+        guard let responseFault else { return nil }
+        guard let fault = MockServerSpec.ResponseFault(rawValue: responseFault) else {
+            throw Self.bad("--response-fault '\(responseFault)': give garbage or huge.")
         }
-        if let duration {
-            let value = try parseDuration(duration, "--duration")
-            guard value.milliseconds > 0 else { throw bad("--duration must be above 0.") }
-            spec.duration = value
-        }
-        return spec
+        return fault
+    }
+
+    /// `--duration`, above 0.
+    private func runLength() throws -> SimDuration? {
+        guard let duration else { return nil }
+        let value = try Self.duration(duration, "--duration")
+        guard value.milliseconds > 0 else { throw Self.bad("--duration must be above 0.") }
+        return value
     }
 }

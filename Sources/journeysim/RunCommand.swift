@@ -78,30 +78,38 @@ struct RunCommand: ParsableCommand {
     )
     var check = false
 
+    /// The options on their own, before anything starts; bad input exits 2.
+    func validate() throws {
+        func bad(_ message: String) -> ExitCode {
+            printError(message)
+            return ExitCode(2)
+        }
+        guard (1...1000).contains(replications) else {
+            throw bad("--replications \(replications) is out of range: give 1 to 1000.")
+        }
+        if let workers, !(1...256).contains(workers) {
+            throw bad("--workers \(workers) is out of range: give 1 to 256.")
+        }
+        if replications > 1 {
+            guard shard == nil, trace == nil else {
+                throw bad("--replications runs whole scenarios: use it without --shard and --trace.")
+            }
+            return
+        }
+        guard traceLimit >= 1, traceLimit <= 100_000_000 else {
+            throw bad("--trace-limit \(traceLimit) is out of range: give 1 to 100,000,000.")
+        }
+        _ = try parseShard()
+    }
+
     func run() throws {
         // First, so that a signal at any point from here on stops the run cleanly.
         let interrupt = InterruptFlag()
         defer { interrupt.cancel() }
         let scenario = try options.load()
-        guard (1...1000).contains(replications) else {
-            printError("--replications \(replications) is out of range: give 1 to 1000.")
-            throw ExitCode(2)
-        }
         if replications > 1 {
-            guard shard == nil, trace == nil else {
-                printError("--replications runs whole scenarios: use it without --shard and --trace.")
-                throw ExitCode(2)
-            }
             try runReplications(scenario, interrupt: interrupt)
             return
-        }
-        guard traceLimit >= 1, traceLimit <= 100_000_000 else {
-            printError("--trace-limit \(traceLimit) is out of range: give 1 to 100,000,000.")
-            throw ExitCode(2)
-        }
-        if let workers, !(1...256).contains(workers) {
-            printError("--workers \(workers) is out of range: give 1 to 256.")
-            throw ExitCode(2)
         }
         let split = try parseShard()
         let estimate = try MemoryGuard.check(

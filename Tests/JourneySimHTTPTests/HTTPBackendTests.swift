@@ -2,12 +2,14 @@ import AsyncHTTPClient
 import Foundation
 import JourneySim
 import JourneySimHTTP
+import JourneySimTestSupport
 import Testing
 
 /// End-to-end over loopback: the mock server on an ephemeral port, the HTTP backend and the load
 /// driver, with and without injected faults. Every test stops its server and bounds its load.
 @Suite(.serialized, .timeLimit(.minutes(1))) struct HTTPBackendTests {
     /// Starts a mock server with `configure` applied, runs `body` with its base URL, then stops it.
+    /// Server and body run on `DedicatedThreads` (see there why), the server in a child task.
     static func withServer<T>(
         _ configure: (inout MockServerSpec) -> Void = { _ in },
         _ body: (MockServer, String) async throws -> T
@@ -17,16 +19,34 @@ import Testing
         spec.duration = .seconds(50)  // a backstop: the server stops by itself whatever happens
         configure(&spec)
         let server = MockServer(spec: spec)
-        let port = try await server.start()
-        do {
-            let result = try await body(server, "http://127.0.0.1:\(port)")
-            await server.shutdown()
-            return result
-        } catch {
-            await server.shutdown()
-            throw error
+        return try await withTaskExecutorPreference(DedicatedThreads.shared) {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                let (ports, listening) = AsyncStream.makeStream(of: Int.self)
+                group.addTask {
+                    defer { listening.finish() }
+                    // A server stopped by `shutdown` ends with a cancellation; one that never
+                    // listened is reported below.
+                    try? await server.run(handleSignals: false) { listening.yield($0) }
+                }
+                var next = ports.makeAsyncIterator()
+                guard let port = await next.next() else {
+                    try await group.waitForAll()
+                    throw ServerDidNotStart()
+                }
+                let result: Result<T, any Error>
+                do {
+                    result = .success(try await body(server, "http://127.0.0.1:\(port)"))
+                } catch {
+                    result = .failure(error)
+                }
+                await server.shutdown()
+                try await group.waitForAll()
+                return try result.get()
+            }
         }
     }
+
+    struct ServerDidNotStart: Error {}
 
     static func backend(_ url: String, _ configure: (inout HTTPTargetSpec) -> Void = { _ in }) throws -> HTTPBackend {
         var target = HTTPTargetSpec(url: url)

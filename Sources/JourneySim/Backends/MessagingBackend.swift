@@ -17,9 +17,11 @@ public protocol MessagingBackend: Sendable {
     @available(macOS 15.0, *)
     var pacingExecutor: (any TaskExecutor)? { get }
 
-    /// Sleeps until `deadline`, for the pacer between arrivals; the default sleeps on the
-    /// continuous clock (with 100 µs of tolerance).
-    func sleepForPacing(until deadline: ContinuousClock.Instant) async throws
+    /// Sleeps until `deadline` on `clock` (the load driver's), for the pacer between arrivals;
+    /// the default is the clock's own sleep (with 100 µs of tolerance). A backend with timers of
+    /// its own may use them for the wall clock, but must sleep on any other clock (a test's
+    /// manual one) as that clock says.
+    func sleepForPacing<C: Clock>(until deadline: C.Instant, on clock: C) async throws where C.Duration == Duration
 }
 
 extension MessagingBackend {
@@ -29,8 +31,9 @@ extension MessagingBackend {
     @available(macOS 15.0, *)
     public var pacingExecutor: (any TaskExecutor)? { nil }
 
-    public func sleepForPacing(until deadline: ContinuousClock.Instant) async throws {
-        try await ContinuousClock().sleep(until: deadline, tolerance: .microseconds(100))
+    public func sleepForPacing<C: Clock>(until deadline: C.Instant, on clock: C) async throws
+    where C.Duration == Duration {
+        try await clock.sleep(until: deadline, tolerance: .microseconds(100))
     }
 }
 

@@ -40,7 +40,7 @@ public struct SimulationRun: Sendable {
         let clock = ContinuousClock()
         let started = clock.now
         let population = Population(scenario: scenario, shard: shard, of: shards)
-        let generated = clock.now
+        let generated = started.duration(to: clock.now)
         let shardSet = ShardSet(count: shards, indices: [shard])
         // One generic path for both observers, so the traced run cannot drift from the plain one.
         func simulate<Observer: EventObserver>(
@@ -53,7 +53,8 @@ public struct SimulationRun: Sendable {
             let recorded = trace(sim.observer)
             var result = finish(
                 sim.record(complete: complete, digest: digest, shards: shardSet), scenario: scenario,
-                trace: recorded.bytes, skipped: recorded.skipped, timing: (started, generated, clock.now))
+                trace: recorded.bytes, skipped: recorded.skipped,
+                timing: (population: generated, total: started.duration(to: clock.now)))
             result.conservation = sim.conservation
             result.runaway = sim.journeyRunawayFound
             return result
@@ -118,7 +119,7 @@ public struct SimulationRun: Sendable {
         var record = runs[0].record
         for run in runs.dropFirst() { record.merge(run.record) }
         record.shards = .whole
-        var result = finish(record, scenario: scenario, trace: nil, skipped: 0, timing: (started, started, clock.now))
+        var result = finish(record, scenario: scenario, trace: nil, skipped: 0, timing: (population: .zero, total: started.duration(to: clock.now)))
         result.conservation = runs[0].conservation
         for run in runs.dropFirst() { result.conservation.merge(run.conservation) }
         result.runaway = runs.lazy.compactMap(\.runaway).first
@@ -132,15 +133,15 @@ public struct SimulationRun: Sendable {
 
     static func finish(
         _ record: RunRecord, scenario: Scenario, trace: [UInt8]?, skipped: Int,
-        timing: (started: ContinuousClock.Instant, generated: ContinuousClock.Instant, ended: ContinuousClock.Instant)
+        timing: (population: Duration, total: Duration)
     )
         -> SimulationRun
     {
         let summary = RunSummary(record: record)
         var performance = RunPerformance(
-            wallSeconds: rounded((timing.ended - timing.started).seconds),
-            populationSeconds: rounded((timing.generated - timing.started).seconds),
-            simulationSeconds: rounded((timing.ended - timing.generated).seconds),
+            wallSeconds: rounded(timing.total.seconds),
+            populationSeconds: rounded(timing.population.seconds),
+            simulationSeconds: rounded((timing.total - timing.population).seconds),
             events: record.metrics.eventsProcessed, eventsPerSecond: 0, customerDaysPerSecond: 0,
             peakResidentBytes: ProcessMemory.peakResidentBytes(), workers: 1)
         let reached = SimTime(milliseconds: record.simulatedUntil) - scenario.start

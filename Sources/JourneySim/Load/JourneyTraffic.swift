@@ -18,14 +18,14 @@ public struct SentMessage: Sendable {
 public enum JourneyTraffic {
     /// Runs the scenario (or shard `shard` of `shards`: that shard's customers and so its share of
     /// the traffic) and returns its summary and up to `limit` messages in intended-time order.
-    public static func record(
+    /// The run's performance figures are timed on `clock`.
+    public static func record<C: Clock>(
         _ scenario: Scenario, shard: Int = 0, of shards: Int = 1,
-        limit: Int = 10_000_000
-    ) -> (run: SimulationRun, items: [LoadItem]) {
-        let clock = ContinuousClock()
+        limit: Int = 10_000_000, clock: C = ContinuousClock()
+    ) -> (run: SimulationRun, items: [LoadItem]) where C.Duration == Duration {
         let started = clock.now
         let population = Population(scenario: scenario, shard: shard, of: shards)
-        let generated = clock.now
+        let generated = started.duration(to: clock.now)
         var sim = Simulator(scenario: scenario, population: population, observer: NoObserver())
         sim.sendLog = []
         sim.sendLogLimit = limit
@@ -33,7 +33,7 @@ public enum JourneyTraffic {
         let record = sim.record(complete: true, digest: "", shards: ShardSet(count: shards, indices: [shard]))
         var run = SimulationRun.finish(
             record, scenario: scenario, trace: nil, skipped: 0,
-            timing: (started, generated, clock.now))
+            timing: (population: generated, total: started.duration(to: clock.now)))
         run.conservation = sim.conservation
         let spec = scenario.triggers
         let log = sim.sendLog ?? []

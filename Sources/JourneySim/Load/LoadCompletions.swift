@@ -4,25 +4,26 @@
 struct LoadCompletions: Sendable {
     let state: Locked<DriverState>
     let progress: LoadProgress?
-    /// The run's start, for the per-second series.
-    let start: ContinuousClock.Instant
+    /// The time since the run's start on the driver's clock: for latencies and the per-second
+    /// series.
+    let elapsed: @Sendable () -> Duration
 
     /// Starts a message on a backend that reports through a callback. (Here rather than in the
     /// generic driver, so the callback is made without looking up generic types at run time.)
     func start(
-        _ item: LoadItem, channel index: Int, origin: ContinuousClock.Instant, on backend: any CallbackMessagingBackend
+        _ item: LoadItem, channel index: Int, origin: Duration, on backend: any CallbackMessagingBackend
     ) {
         backend.send(item.message, content: item.content) { report in
             record(report, channel: index, origin: origin)
         }
     }
 
-    /// Counts one final answer; `origin` is when the message's latency starts.
-    func record(_ report: SendReport, channel index: Int, origin: ContinuousClock.Instant) {
-        let end = ContinuousClock.now
-        let latency = end - origin
+    /// Counts one final answer; `origin` is when the message's latency starts (an offset from
+    /// the run's start).
+    func record(_ report: SendReport, channel index: Int, origin: Duration) {
+        let finished = elapsed()
+        let latency = finished - origin
         let micros = latency.components.seconds * 1_000_000 + latency.components.attoseconds / 1_000_000_000_000
-        let finished = end - start
         progress?.answered(accepted: report.result.isAccepted, latencyMicroseconds: micros)
         // In place: copying the statistics out would copy the histogram's counts.
         let drained = state.withLock { state -> CheckedContinuation<Void, Never>? in

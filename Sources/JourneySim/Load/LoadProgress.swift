@@ -13,10 +13,17 @@ public final class LoadProgress: Sendable {
     }
 
     private let figures = Locked(Figures())
-    private let clock = ContinuousClock()
-    private let start: ContinuousClock.Instant
+    /// The time since the progress began, on its clock.
+    private let elapsed: @Sendable () -> Duration
 
-    public init() { start = clock.now }
+    /// Progress timed on the wall clock.
+    public convenience init() { self.init(clock: ContinuousClock()) }
+
+    /// Progress timed on `clock` (the load driver's).
+    public init<C: Clock>(clock: C) where C.Duration == Duration {
+        let start = clock.now
+        elapsed = { start.duration(to: clock.now) }
+    }
 
     func started() { figures.withLock { $0.sent += 1 } }
 
@@ -30,7 +37,7 @@ public final class LoadProgress: Sendable {
 
     /// e.g. `elapsed 12s  sent 4,210 (350/s)  answered 4,198  p99 21.4 ms  errors 0`
     public func line() -> String {
-        let elapsed = clock.now - start
+        let elapsed = elapsed()
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let f = figures.withLock {
             (

@@ -229,130 +229,179 @@ public enum TriggerBenchmark {
 
     /// `count` campaigns cycling through ten realistic shapes with varied delays.
     static func syntheticSpec(campaigns count: Int) -> TriggerSpec {
-        var list: [Campaign] = []
-        for index in 0..<count {
-            let variant = Double(index / 10 + 1)
-            var campaign: Campaign
-            switch index % 10 {
-            case 0:
-                campaign = Campaign(
-                    name: "abandoned_cart_\(index)",
-                    trigger: .init(
-                        event: .sessionEnd,
-                        filters: [
-                            EventFilter(field: .stage, comparison: .equal, value: Float(Stage.cart.rawValue)),
-                            EventFilter(field: .cartValue, comparison: .greater, value: 0),
-                        ]),
-                    flow: Flow(steps: [
-                        .message(MessageStep(delay: .minutes(30 * variant), content: .init(template: "cart_reminder"))),
-                        .wait(WaitStep(event: .purchase, timeout: .hours(23.5), onEvent: Flow.end, onTimeout: 2)),
-                        .message(MessageStep(content: .init(template: "cart_discount", discountCode: "SAVE10"))),
-                    ]),
-                    isMultiStep: true)
-                campaign.exceptionEvents = [EventKindSet(.purchase)]
-                campaign.deliveryWindow = DeliveryWindow(fromMinute: 540, toMinute: 1260, outside: .defer)
-                campaign.controlGroup = 0.1
-                campaign.reeligibility = .days(7)
-                campaign.conversion = .init(event: .purchase, window: .days(3))
-            case 1:
-                campaign = Campaign(
-                    name: "big_cart_\(index)",
-                    trigger: .init(
-                        event: .sessionEnd,
-                        filters: [
-                            EventFilter(field: .cartValue, comparison: .greater, value: 100),
-                            EventFilter(field: .channel, comparison: .equal, value: Float(Channel.whatsapp.rawValue)),
-                        ]),
-                    delay: .minutes(30 * variant), content: .init(template: "big_cart"))
-                campaign.exceptionEvents = [EventKindSet(.purchase)]
-                campaign.deliveryWindow = DeliveryWindow(fromMinute: 540, toMinute: 1260)
-            case 2:
-                campaign = Campaign(
-                    name: "order_confirmation_\(index)", trigger: .init(event: .purchase),
-                    content: .init(template: "order_confirmation"))
-                campaign.priority = .transactional
-                campaign.overrideCaps = true
-                campaign.countsTowardCaps = false
-                campaign.reeligibility = .zero
-                campaign.preferJourneyChannel = true
-            case 3:
-                campaign = Campaign(
-                    name: "delivery_update_\(index)", trigger: .init(event: .delivery),
-                    content: .init(template: "delivery_update"))
-                campaign.overrideCaps = true
-                campaign.countsTowardCaps = false
-                campaign.reeligibility = .zero
-            case 4:
-                campaign = Campaign(
-                    name: "review_\(index)", trigger: .init(event: .delivery),
-                    flow: Flow(
-                        steps: [
-                            .message(MessageStep(delay: .days(3), content: .init(template: "review_request"))),
-                            .wait(WaitStep(event: .review, timeout: .days(7), onEvent: 2, onTimeout: Flow.end)),
-                            .branch(
-                                BranchStep(
-                                    cases: [
-                                        .init(
-                                            condition: EventFilter(field: .stars, comparison: .lessOrEqual, value: 3),
-                                            goto: 3)
-                                    ], otherwise: 4)),
-                            .message(MessageStep(content: .init(template: "agent", routeToAgent: true))),
-                            .message(MessageStep(content: .init(template: "public_review"))),
-                        ], next: [1, 2, 3, Flow.end, Flow.end]), isMultiStep: true)
-                campaign.reeligibility = .days(14)
-                campaign.controlGroup = 0.05
-                campaign.conversion = .init(event: .review, window: .days(7))
-            case 5:
-                campaign = Campaign(
-                    name: "welcome_\(index)", trigger: .init(event: .sessionStart, firstTimeOnly: true),
-                    flow: Flow(steps: [
-                        .message(MessageStep(delay: .minutes(5), content: .init(template: "welcome"))),
-                        .delay(.days(2)),
-                        .message(MessageStep(content: .init(template: "tips"))),
-                    ]), isMultiStep: true)
-                campaign.exceptionEvents = [EventKindSet(.purchase)]
-                campaign.channels = [.email, .whatsapp]
-            case 6:
-                campaign = Campaign(
-                    name: "re_engagement_\(index)", trigger: .init(event: .dormant),
-                    flow: Flow(steps: [
-                        .message(MessageStep(delay: .days(1), content: .init(template: "we_miss_you"))),
-                        .wait(WaitStep(event: .sessionStart, timeout: .days(7), onEvent: Flow.end, onTimeout: 2)),
-                        .message(MessageStep(content: .init(template: "come_back", discountCode: "BACK20"))),
-                    ]), isMultiStep: true)
-                campaign.exceptionEvents = [EventKindSet(.purchase)]
-                campaign.reeligibility = .days(30)
-                campaign.controlGroup = 0.1
-                campaign.conversion = .init(event: .sessionStart, window: .days(7))
-            case 7:
-                campaign = Campaign(
-                    name: "browse_abandonment_\(index)", trigger: .init(event: .view), delay: .hours(2 * variant),
-                    content: .init(template: "browse"))
-                campaign.exceptionEvents = [EventKindSet(.addToCart), EventKindSet(.purchase), EventKindSet(.view)]
-                campaign.reeligibility = .days(3)
-                campaign.rateLimitPerMinute = 1000
-            case 8:
-                campaign = Campaign(
-                    name: "checkout_abandonment_\(index)", trigger: .init(event: .checkout), delay: .hours(1),
-                    content: .init(template: "checkout", discountCode: "FREESHIP"))
-                campaign.exceptionEvents = [EventKindSet(.purchase)]
-                campaign.reeligibility = .days(2)
-                campaign.recheckAudienceAtSend = true
-                campaign.audience.archetypes = [.joyride, .odyssey, .trek]
-            default:
-                campaign = Campaign(
-                    name: "support_follow_up_\(index)", trigger: .init(event: .supportRequest), delay: .days(1),
-                    content: .init(template: "support_csat"))
-                campaign.reeligibility = .days(7)
-                campaign.channels = [.email, .sms]
-            }
-            list.append(campaign)
-        }
-        return TriggerSpec(
-            campaigns: list,
+        TriggerSpec(
+            campaigns: (0..<count).map(syntheticCampaign),
             frequencyCaps: [
                 FrequencyCap(limit: 3, period: .calendarDays(1)), FrequencyCap(limit: 10, period: .rolling(.days(7))),
                 FrequencyCap(limit: 2, period: .calendarDays(1), channel: .whatsapp),
             ])
+    }
+
+    /// Campaign `index`: shape `index % 10`, its delays stretched by `index / 10 + 1`.
+    static func syntheticCampaign(_ index: Int) -> Campaign {
+        let variant = Double(index / 10 + 1)
+        return switch index % 10 {
+        case 0: abandonedCart(index, variant: variant)
+        case 1: bigCart(index, variant: variant)
+        case 2: orderConfirmation(index, variant: variant)
+        case 3: deliveryUpdate(index, variant: variant)
+        case 4: review(index, variant: variant)
+        case 5: welcome(index, variant: variant)
+        case 6: reEngagement(index, variant: variant)
+        case 7: browseAbandonment(index, variant: variant)
+        case 8: checkoutAbandonment(index, variant: variant)
+        default: supportFollowUp(index, variant: variant)
+        }
+    }
+
+    /// A two-message cart reminder with a wait for the purchase.
+    private static func abandonedCart(_ index: Int, variant: Double) -> Campaign {
+        var campaign = Campaign(
+            name: "abandoned_cart_\(index)",
+            trigger: .init(
+                event: .sessionEnd,
+                filters: [
+                    EventFilter(field: .stage, comparison: .equal, value: Float(Stage.cart.rawValue)),
+                    EventFilter(field: .cartValue, comparison: .greater, value: 0),
+                ]),
+            flow: Flow(steps: [
+                .message(MessageStep(delay: .minutes(30 * variant), content: .init(template: "cart_reminder"))),
+                .wait(WaitStep(event: .purchase, timeout: .hours(23.5), onEvent: Flow.end, onTimeout: 2)),
+                .message(MessageStep(content: .init(template: "cart_discount", discountCode: "SAVE10"))),
+            ]),
+            isMultiStep: true)
+        campaign.exceptionEvents = [EventKindSet(.purchase)]
+        campaign.deliveryWindow = DeliveryWindow(fromMinute: 540, toMinute: 1260, outside: .defer)
+        campaign.controlGroup = 0.1
+        campaign.reeligibility = .days(7)
+        campaign.conversion = .init(event: .purchase, window: .days(3))
+        return campaign
+    }
+
+    /// A one-off nudge for big WhatsApp carts.
+    private static func bigCart(_ index: Int, variant: Double) -> Campaign {
+        var campaign = Campaign(
+            name: "big_cart_\(index)",
+            trigger: .init(
+                event: .sessionEnd,
+                filters: [
+                    EventFilter(field: .cartValue, comparison: .greater, value: 100),
+                    EventFilter(field: .channel, comparison: .equal, value: Float(Channel.whatsapp.rawValue)),
+                ]),
+            delay: .minutes(30 * variant), content: .init(template: "big_cart"))
+        campaign.exceptionEvents = [EventKindSet(.purchase)]
+        campaign.deliveryWindow = DeliveryWindow(fromMinute: 540, toMinute: 1260)
+        return campaign
+    }
+
+    /// A transactional order confirmation outside the caps.
+    private static func orderConfirmation(_ index: Int, variant: Double) -> Campaign {
+        var campaign = Campaign(
+            name: "order_confirmation_\(index)", trigger: .init(event: .purchase),
+            content: .init(template: "order_confirmation"))
+        campaign.priority = .transactional
+        campaign.overrideCaps = true
+        campaign.countsTowardCaps = false
+        campaign.reeligibility = .zero
+        campaign.preferJourneyChannel = true
+        return campaign
+    }
+
+    /// A transactional delivery update outside the caps.
+    private static func deliveryUpdate(_ index: Int, variant: Double) -> Campaign {
+        var campaign = Campaign(
+            name: "delivery_update_\(index)", trigger: .init(event: .delivery),
+            content: .init(template: "delivery_update"))
+        campaign.overrideCaps = true
+        campaign.countsTowardCaps = false
+        campaign.reeligibility = .zero
+        return campaign
+    }
+
+    /// A review request branching on the stars given.
+    private static func review(_ index: Int, variant: Double) -> Campaign {
+        var campaign = Campaign(
+            name: "review_\(index)", trigger: .init(event: .delivery),
+            flow: Flow(
+                steps: [
+                    .message(MessageStep(delay: .days(3), content: .init(template: "review_request"))),
+                    .wait(WaitStep(event: .review, timeout: .days(7), onEvent: 2, onTimeout: Flow.end)),
+                    .branch(
+                        BranchStep(
+                            cases: [
+                                .init(
+                                    condition: EventFilter(field: .stars, comparison: .lessOrEqual, value: 3),
+                                    goto: 3)
+                            ], otherwise: 4)),
+                    .message(MessageStep(content: .init(template: "agent", routeToAgent: true))),
+                    .message(MessageStep(content: .init(template: "public_review"))),
+                ], next: [1, 2, 3, Flow.end, Flow.end]), isMultiStep: true)
+        campaign.reeligibility = .days(14)
+        campaign.controlGroup = 0.05
+        campaign.conversion = .init(event: .review, window: .days(7))
+        return campaign
+    }
+
+    /// A first-visit welcome series.
+    private static func welcome(_ index: Int, variant: Double) -> Campaign {
+        var campaign = Campaign(
+            name: "welcome_\(index)", trigger: .init(event: .sessionStart, firstTimeOnly: true),
+            flow: Flow(steps: [
+                .message(MessageStep(delay: .minutes(5), content: .init(template: "welcome"))),
+                .delay(.days(2)),
+                .message(MessageStep(content: .init(template: "tips"))),
+            ]), isMultiStep: true)
+        campaign.exceptionEvents = [EventKindSet(.purchase)]
+        campaign.channels = [.email, .whatsapp]
+        return campaign
+    }
+
+    /// A re-engagement series for dormant customers.
+    private static func reEngagement(_ index: Int, variant: Double) -> Campaign {
+        var campaign = Campaign(
+            name: "re_engagement_\(index)", trigger: .init(event: .dormant),
+            flow: Flow(steps: [
+                .message(MessageStep(delay: .days(1), content: .init(template: "we_miss_you"))),
+                .wait(WaitStep(event: .sessionStart, timeout: .days(7), onEvent: Flow.end, onTimeout: 2)),
+                .message(MessageStep(content: .init(template: "come_back", discountCode: "BACK20"))),
+            ]), isMultiStep: true)
+        campaign.exceptionEvents = [EventKindSet(.purchase)]
+        campaign.reeligibility = .days(30)
+        campaign.controlGroup = 0.1
+        campaign.conversion = .init(event: .sessionStart, window: .days(7))
+        return campaign
+    }
+
+    /// A rate-limited browse reminder.
+    private static func browseAbandonment(_ index: Int, variant: Double) -> Campaign {
+        var campaign = Campaign(
+            name: "browse_abandonment_\(index)", trigger: .init(event: .view), delay: .hours(2 * variant),
+            content: .init(template: "browse"))
+        campaign.exceptionEvents = [EventKindSet(.addToCart), EventKindSet(.purchase), EventKindSet(.view)]
+        campaign.reeligibility = .days(3)
+        campaign.rateLimitPerMinute = 1000
+        return campaign
+    }
+
+    /// A checkout reminder that rechecks its audience at send.
+    private static func checkoutAbandonment(_ index: Int, variant: Double) -> Campaign {
+        var campaign = Campaign(
+            name: "checkout_abandonment_\(index)", trigger: .init(event: .checkout), delay: .hours(1),
+            content: .init(template: "checkout", discountCode: "FREESHIP"))
+        campaign.exceptionEvents = [EventKindSet(.purchase)]
+        campaign.reeligibility = .days(2)
+        campaign.recheckAudienceAtSend = true
+        campaign.audience.archetypes = [.joyride, .odyssey, .trek]
+        return campaign
+    }
+
+    /// A support satisfaction survey.
+    private static func supportFollowUp(_ index: Int, variant: Double) -> Campaign {
+        var campaign = Campaign(
+            name: "support_follow_up_\(index)", trigger: .init(event: .supportRequest), delay: .days(1),
+            content: .init(template: "support_csat"))
+        campaign.reeligibility = .days(7)
+        campaign.channels = [.email, .sms]
+        return campaign
     }
 }
